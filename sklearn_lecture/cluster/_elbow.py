@@ -1,0 +1,11 @@
+"""Placeholder."""
+
+from sklearn.base import BaseEstimator
+
+
+class NoElbowWarning(UserWarning):
+    pass
+
+
+class ElbowKMeans(BaseEstimator):
+    pass

@@ -1,0 +1,8 @@
+"""Placeholder, being written."""
+
+from sklearn.base import BaseEstimator
+
+
+class ElbowDisplay(BaseEstimator):
+    pass
+

@@ -1,0 +1,5 @@
+"""Fisher's linear discriminant."""
+
+from ._fisher import FisherLDA
+
+__all__ = ["FisherLDA"]

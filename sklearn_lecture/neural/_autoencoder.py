@@ -1,0 +1,16 @@
+"""Placeholder, being written."""
+
+from sklearn.base import BaseEstimator
+
+
+class Autoencoder(BaseEstimator):
+    pass
+
+
+class SparseAutoencoder(BaseEstimator):
+    pass
+
+
+class DenoisingAutoencoder(BaseEstimator):
+    pass
+

@@ -1,0 +1,12 @@
+"""Placeholder, being written."""
+
+from sklearn.base import BaseEstimator
+
+
+class StackedAutoencoder(BaseEstimator):
+    pass
+
+
+class StackedAutoencoderClassifier(BaseEstimator):
+    pass
+

@@ -1,0 +1,25 @@
+"""scikit-learn's private helpers, imported in one place.
+
+``_fit_context`` and the parameter-constraint classes are private in scikit-learn;
+keeping their imports here means a rename upstream touches only this file.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Hidden,
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
+
+__all__ = [
+    "_fit_context",
+    "HasMethods",
+    "Hidden",
+    "Interval",
+    "InvalidParameterError",
+    "Options",
+    "StrOptions",
+]
