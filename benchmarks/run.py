@@ -1,0 +1,225 @@
+"""``make bench``: every estimator against the peer a user would pick instead.
+
+Same data, same start, same number of iterations; runs alternate after a warm-up.
+Writes ``BENCHMARKS.md`` (and the KMeans scaling plot) at the repository root.
+Run with ``--only NAME`` (a substring) to run a subset while working.
+"""
+
+import argparse
+import datetime
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import compare, machine_description, markdown_table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _blobs(n, d, k, dtype=np.float64, seed=0):
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(n, d, centers=k, cluster_std=2.0, random_state=seed)
+    return X.astype(dtype), y
+
+
+def bench_kmeans(dtype=np.float64, n=100_000, max_iter=50, repeats=5):
+    from sklearn.cluster import KMeans as SkKMeans
+
+    from sklearn_lecture import KMeans
+
+    X, _ = _blobs(n, 32, 16, dtype)
+    init = X[np.random.RandomState(0).choice(n, 16, replace=False)]
+
+    def ours():
+        return KMeans(16, init=init, n_init=1, max_iter=max_iter, tol=0).fit(X)
+
+    def peer():
+        return SkKMeans(
+            16, init=init, n_init=1, max_iter=max_iter, tol=0, algorithm="lloyd"
+        ).fit(X)
+
+    name = f"KMeans fit {n:,}x32, K=16, {np.dtype(dtype).name}"
+    target = 1.3 if dtype == np.float64 else 1.5
+    res, o, p = compare(name, "sklearn KMeans(lloyd)", ours, peer, repeats=repeats,
+                        target=target)
+    res.quality = (
+        f"inertia ours/peer {o.inertia_ / p.inertia_:.8f}; "
+        f"iterations {o.n_iter_}/{p.n_iter_}"
+    )
+    return res
+
+
+def bench_kmeans_scaling(plot_path):
+    """Fit time against n, both libraries, log-log."""
+    sizes = [10_000, 31_623, 100_000, 316_228, 1_000_000]
+    rows = []
+    for n in sizes:
+        r = bench_kmeans(n=n, max_iter=20, repeats=3)
+        rows.append((n, np.median(r.ours_s), np.median(r.peer_s), r.ratio))
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(5.5, 4))
+        ns = [r[0] for r in rows]
+        ax.loglog(ns, [r[1] for r in rows], "o-", label="sklearn_lecture KMeans")
+        ax.loglog(ns, [r[2] for r in rows], "s--", label="scikit-learn KMeans (lloyd)")
+        ax.set_xlabel("n_samples (32 features, K=16, 20 iterations)")
+        ax.set_ylabel("fit time (s)")
+        ax.legend()
+        ax.grid(True, which="both", alpha=0.3)
+        fig.savefig(plot_path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+    except ImportError:
+        pass
+    return rows
+
+
+def bench_fcm(repeats=5, max_iter=30):
+    import skfuzzy
+
+    from sklearn_lecture import FuzzyKMeans
+
+    X, _ = _blobs(50_000, 16, 8)
+    rng = np.random.RandomState(0)
+    u0 = rng.rand(8, X.shape[0])
+    u0 /= u0.sum(axis=0)
+    # Both start from the same memberships: the first centroids are their u**m means.
+    init = (u0**2 @ X) / (u0**2).sum(axis=1, keepdims=True)
+
+    def ours():
+        return FuzzyKMeans(8, method="fcm", m=2.0, init=init, max_iter=max_iter,
+                           tol=0).fit(X)
+
+    def peer():
+        return skfuzzy.cluster.cmeans(X.T, 8, 2.0, error=0.0, maxiter=max_iter,
+                                      init=u0, seed=0)
+
+    res, o, p = compare("FuzzyKMeans(fcm, m=2) fit 50,000x16, K=8",
+                        "skfuzzy.cluster.cmeans", ours, peer, repeats=repeats,
+                        target=0.25)
+    objective = o.objective_history_[-1]
+    res.quality = (
+        f"objective ours/peer {objective / p[4][-1]:.6f}; "
+        f"iterations {o.n_iter_}/{p[5]}"
+    )
+    return res
+
+
+def bench_pca(repeats=5):
+    from sklearn.decomposition import PCA as SkPCA
+
+    from sklearn_lecture import PCA
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(100_000, 100) @ rng.randn(100, 100)
+
+    res, o, p = compare("PCA fit 100,000x100, 10 components", "sklearn PCA (auto)",
+                        lambda: PCA(10).fit(X), lambda: SkPCA(10).fit(X),
+                        repeats=repeats, target=1.1)
+    res.quality = (
+        "explained variance ratio ours/peer "
+        f"{o.explained_variance_ratio_.sum() / p.explained_variance_ratio_.sum():.8f}"
+    )
+    return res
+
+
+def bench_fisher(repeats=5):
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+    from sklearn_lecture import FisherLDA
+
+    X, y = _blobs(50_000, 50, 10, seed=1)
+    X += np.random.RandomState(1).randn(*X.shape) * 4
+
+    res, o, p = compare(
+        "FisherLDA fit 50,000x50, 10 classes",
+        "sklearn LDA(solver='eigen')",
+        lambda: FisherLDA().fit(X, y),
+        lambda: LinearDiscriminantAnalysis(solver="eigen").fit(X, y),
+        repeats=repeats,
+        target=1.1,
+    )
+    res.quality = f"training accuracy ours/peer {o.score(X, y) / p.score(X, y):.5f}"
+    return res
+
+
+BENCHES = {
+    "kmeans": lambda: bench_kmeans(),
+    "kmeans32": lambda: bench_kmeans(np.float32),
+    "fcm": bench_fcm,
+    "pca": bench_pca,
+    "fisher": bench_fisher,
+}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="run the benchmarks whose key "
+                        "contains this text; do not write BENCHMARKS.md")
+    parser.add_argument("--no-scaling", action="store_true")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    results = []
+    for key, bench in BENCHES.items():
+        if args.only and args.only not in key:
+            continue
+        print(f"running {key} ...", flush=True)
+        r = bench()
+        print(f"  {r.name}: ours {np.median(r.ours_s):.4f} s, peer "
+              f"{np.median(r.peer_s):.4f} s, ratio {r.ratio:.2f}  {r.quality}",
+              flush=True)
+        results.append(r)
+    scaling = []
+    if not args.only and not args.no_scaling:
+        print("running kmeans scaling ...", flush=True)
+        scaling = bench_kmeans_scaling(ROOT / "benchmarks" / "kmeans_scaling.png")
+    elapsed = time.perf_counter() - start
+    print(markdown_table(results))
+    if args.only:
+        return 0
+    text = [
+        "# Benchmarks",
+        "",
+        f"Measured with `make bench` on {datetime.date.today().isoformat()} "
+        f"({elapsed:.0f} s in all) on:",
+        "",
+        *[f"- {line}" for line in machine_description()],
+        "",
+        "Each row: ours and the peer on the same data, the same start and the same",
+        "number of iterations; runs alternate (ours, peer, peer, ours, ...) after a",
+        "warm-up. The ratio is the median of the per-pair ratios ours/peer (below 1:",
+        "we are faster).",
+        "",
+        markdown_table(results),
+        "",
+    ]
+    if scaling:
+        text += [
+            "## KMeans fit time against n",
+            "",
+            "32 features, K=16, 20 iterations, same init; medians of 3 runs.",
+            "",
+            "| n_samples | ours (s) | scikit-learn (s) | ratio |",
+            "|---|---|---|---|",
+            *[f"| {n:,} | {o:.4f} | {p:.4f} | {r:.2f} |" for n, o, p, r in scaling],
+            "",
+            "![KMeans scaling](benchmarks/kmeans_scaling.png)",
+            "",
+        ]
+    notes = ROOT / "benchmarks" / "NOTES.md"
+    if notes.exists():
+        text += [notes.read_text()]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(text))
+    print(f"wrote {ROOT / 'BENCHMARKS.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
