@@ -1,11 +1,408 @@
-"""Placeholder."""
+"""The elbow method: choose the number of clusters K at the knee of J(K)."""
 
-from sklearn.base import BaseEstimator
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
+from sklearn.metrics import pairwise_distances
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ._kmeans import KMeans, _collapse_duplicates
+
+# The silhouette costs O(n^2): above this many samples it is computed on a random
+# subsample of this size (it is reported beside the elbow, never used to choose).
+_SILHOUETTE_MAX_SAMPLES = 2000
 
 
 class NoElbowWarning(UserWarning):
-    pass
+    """Warning raised by :class:`ElbowKMeans` when J(K) shows no elbow.
+
+    The message says why (too few values of K, a flat curve, or a curve without a
+    knee) and which K was used instead.
+    """
 
 
-class ElbowKMeans(BaseEstimator):
-    pass
+def _kneedle(k_values, distortions, sensitivity=1.0):
+    """Index of the knee of a decreasing curve by Kneedle, or None and the reason.
+
+    Kneedle (Satopaa et al., 2011), offline: scale K and J to [0, 1]; the
+    difference curve ``(1 - J_n) - K_n`` is the height of the chord joining the
+    curve's ends above the curve. A local maximum of the difference curve is a knee
+    once the difference curve drops below ``max - S / (m - 1)`` (S the sensitivity,
+    ``1 / (m - 1)`` the mean step of the scaled K) before the next local maximum;
+    the first such maximum is the knee. A straight or concave J(K) has no knee.
+    """
+    k = np.asarray(k_values, dtype=np.float64)
+    J = np.asarray(distortions, dtype=np.float64)
+    m = len(k)
+    if m < 3:
+        return None, f"only {m} value(s) of K, a knee needs at least three"
+    span = J.max() - J.min()
+    if not span > 0:
+        return None, "J(K) is flat"
+    x = (k - k[0]) / (k[-1] - k[0])
+    y = (J - J.min()) / span
+    diff = (1.0 - y) - x
+    maxima = [
+        i for i in range(1, m - 1) if diff[i] >= diff[i - 1] and diff[i] > diff[i + 1]
+    ]
+    for n, i in enumerate(maxima):
+        threshold = diff[i] - sensitivity / (m - 1)
+        stop = maxima[n + 1] if n + 1 < len(maxima) else m
+        if np.any(diff[i + 1 : stop] < threshold):
+            return i, None
+    return None, "J(K) bends nowhere more than a straight line would"
+
+
+def _silhouette(distances, labels):
+    """Mean silhouette coefficient from a precomputed distance matrix.
+
+    As :func:`sklearn.metrics.silhouette_score`: ``s = (b - a) / max(a, b)`` with
+    ``a`` the mean distance to the other members of the own cluster and ``b`` the
+    smallest mean distance to another cluster; 0 for a sample alone in its cluster.
+    """
+    _, labels = np.unique(labels, return_inverse=True)
+    n_labels = labels.max() + 1
+    counts = np.bincount(labels, minlength=n_labels)
+    onehot = np.zeros((len(labels), n_labels))
+    onehot[np.arange(len(labels)), labels] = 1.0
+    sums = distances @ onehot
+    own = sums[np.arange(len(labels)), labels]
+    own_count = counts[labels] - 1
+    a = np.divide(own, own_count, out=np.zeros_like(own), where=own_count > 0)
+    means = sums / counts
+    means[np.arange(len(labels)), labels] = np.inf
+    b = means.min(axis=1)
+    denom = np.maximum(a, b)
+    # Zero for singletons, and for 0/0 (duplicates all at one place).
+    ok = (own_count > 0) & (denom > 0)
+    s = np.zeros_like(a)
+    s[ok] = (b[ok] - a[ok]) / denom[ok]
+    return float(s.mean())
+
+
+class ElbowKMeans(
+    ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator
+):
+    """K-means with the number of clusters chosen by the elbow method.
+
+    Fits :class:`KMeans` for every K in ``[k_min, k_max]``, records the distortion
+    ``J(K) = inertia / n_samples`` and keeps the K at the elbow of J(K): the knee
+    found by Kneedle (Satopaa et al., 2011) on the curve scaled to the unit square.
+    The silhouette of each K >= 2 is reported beside it, so that one sees when the
+    two criteria disagree; the chosen K stays the elbow's.
+
+    Parameters
+    ----------
+    k_min : int, default=1
+        Smallest K tried.
+
+    k_max : int, default=10
+        Largest K tried. The range is clipped to what the data allow: K never
+        exceeds the number of distinct samples (of positive weight), and when
+        ``k_min`` exceeds that too, the range is that single K.
+
+    init : {"k-means++", "random"}, default="k-means++"
+        Seeding of each KMeans (see :class:`KMeans`); an array cannot serve every K.
+
+    n_init : "auto" or int, default="auto"
+        Runs per K (see :class:`KMeans`).
+
+    max_iter : int, default=300
+        Maximum iterations of each run.
+
+    tol : float, default=1e-4
+        Relative convergence tolerance of each run (see :class:`KMeans`).
+
+    empty_cluster : {"reinit", "remove"}, default="reinit"
+        Remedy for emptied clusters (see :class:`KMeans`).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds every fit (each K gets its own seed drawn from it) and the subsample
+        of the silhouette.
+
+    Attributes
+    ----------
+    k_values_ : ndarray of shape (n_k,)
+        The values of K fitted.
+
+    distortions_ : ndarray of shape (n_k,)
+        J(K) for each of ``k_values_`` (weighted mean with ``sample_weight``).
+
+    n_clusters_ : int
+        The chosen K: the elbow, or the fallback named by :class:`NoElbowWarning`.
+
+    elbow_found_ : bool
+        Whether J(K) had an elbow in the range.
+
+    silhouette_scores_ : dict of int to float
+        Mean silhouette coefficient of the fit at each K >= 2 where it is defined
+        (2 <= number of clusters found <= n_samples - 1), computed without weights
+        on at most 2000 samples of positive weight (a random subsample beyond).
+
+    silhouette_n_clusters_ : int or None
+        The K of the largest silhouette, None when none is defined.
+
+    estimator_ : KMeans
+        The KMeans fitted at ``n_clusters_``.
+
+    labels_ : ndarray of shape (n_samples,)
+        Labels of the training samples by ``estimator_``.
+
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Centroids of ``estimator_``.
+
+    n_iter_ : int
+        Iterations of ``estimator_``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has feature names that are all
+        strings.
+
+    See Also
+    --------
+    KMeans : k-means at a given K.
+    ElbowDisplay : Plots J(K) with the chosen K.
+
+    Notes
+    -----
+    When the range holds no elbow (fewer than three K, a flat curve, or no knee,
+    as for a straight J(K)), a :class:`NoElbowWarning` is issued and the
+    silhouette's K is used, or the smallest K of the range when no silhouette is
+    defined.
+
+    References
+    ----------
+    V. Satopaa, J. Albrecht, D. Irwin and B. Raghavan, "Finding a 'Kneedle' in a
+    Haystack: Detecting Knee Points in System Behavior", ICDCS Workshops, 2011.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> from sklearn_lecture import ElbowKMeans
+    >>> X, _ = make_blobs(n_samples=300, centers=4, cluster_std=0.5, random_state=0)
+    >>> elbow = ElbowKMeans(k_max=8, random_state=0).fit(X)
+    >>> elbow.n_clusters_
+    4
+    >>> elbow.k_values_
+    array([1, 2, 3, 4, 5, 6, 7, 8])
+    >>> elbow.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        "k_min": [Interval(Integral, 1, None, closed="left")],
+        "k_max": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions({"k-means++", "random"})],
+        "n_init": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "empty_cluster": [StrOptions({"reinit", "remove"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        k_min=1,
+        k_max=10,
+        *,
+        init="k-means++",
+        n_init="auto",
+        max_iter=300,
+        tol=1e-4,
+        empty_cluster="reinit",
+        random_state=None,
+    ):
+        self.k_min = k_min
+        self.k_max = k_max
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.empty_cluster = empty_cluster
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    @property
+    def _n_features_out(self):
+        return self.cluster_centers_.shape[0]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit KMeans for every K of the range and keep the elbow's.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        self : ElbowKMeans
+            The fitted estimator.
+        """
+        if self.k_min > self.k_max:
+            raise ValueError(
+                f"k_min={self.k_min} must not exceed k_max={self.k_max}."
+            )
+        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C")
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        collapsed = _collapse_duplicates(X, sample_weight)
+        n_distinct = collapsed[0].shape[0]
+        k_hi = min(self.k_max, n_distinct)
+        k_lo = min(self.k_min, k_hi)
+        k_values = np.arange(k_lo, k_hi + 1)
+
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(k_values))
+        rows = np.flatnonzero(sample_weight > 0)
+        if len(rows) > _SILHOUETTE_MAX_SAMPLES:
+            rows = np.sort(rng.choice(rows, _SILHOUETTE_MAX_SAMPLES, replace=False))
+
+        # The silhouette of every K uses the same distances: compute them once.
+        sil_distances = pairwise_distances(X[rows]) if len(rows) > 2 else None
+        fits, distortions, silhouettes = [], [], {}
+        for k, seed in zip(k_values, seeds):
+            km = KMeans(
+                int(k),
+                init=self.init,
+                n_init=self.n_init,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                empty_cluster=self.empty_cluster,
+                random_state=int(seed),
+            )
+            # X is validated once here rather than once per K.
+            km._fit_validated(X, sample_weight, collapsed)
+            km.n_features_in_ = X.shape[1]
+            fits.append(km)
+            distortions.append(km.distortion_)
+            labels = km.labels_[rows]
+            if 2 <= np.unique(labels).size <= len(rows) - 1:
+                silhouettes[int(k)] = _silhouette(sil_distances, labels)
+
+        self.k_values_ = k_values
+        self.distortions_ = np.asarray(distortions)
+        self.silhouette_scores_ = silhouettes
+        self.silhouette_n_clusters_ = (
+            max(silhouettes, key=silhouettes.get) if silhouettes else None
+        )
+        knee, reason = _kneedle(self.k_values_, self.distortions_)
+        self.elbow_found_ = knee is not None
+        if knee is None:
+            if self.silhouette_n_clusters_ is not None:
+                knee = int(np.flatnonzero(k_values == self.silhouette_n_clusters_)[0])
+                fallback = "the silhouette's choice"
+            else:
+                knee = 0
+                fallback = "the smallest K of the range"
+            warnings.warn(
+                f"No elbow in J(K) for K in [{k_lo}, {k_hi}]: {reason}. Falling back "
+                f"to {fallback}, K={k_values[knee]}.",
+                NoElbowWarning,
+                stacklevel=2,
+            )
+        self.n_clusters_ = int(k_values[knee])
+        self.estimator_ = fits[knee]
+        self.labels_ = self.estimator_.labels_
+        self.cluster_centers_ = self.estimator_.cluster_centers_
+        self.n_iter_ = self.estimator_.n_iter_
+        return self
+
+    def _validated(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self, X, dtype=[np.float64, np.float32], order="C", reset=False
+        )
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit, then return the labels of the training samples at the chosen K.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            ``labels_``.
+        """
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def predict(self, X):
+        """Nearest centroid of each sample at the chosen K.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Cluster indices.
+        """
+        X = self._validated(X)
+        return self.estimator_.predict(X)
+
+    def transform(self, X):
+        """Distances of each sample to the centroids of the chosen K.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+            Same float dtype as X.
+        """
+        X = self._validated(X)
+        return self.estimator_.transform(X)
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the inertia of X at the chosen K.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        score : float
+            ``-sum_t w_t min_k ||x_t - mu_k||^2``.
+        """
+        X = self._validated(X)
+        return self.estimator_.score(X, sample_weight=sample_weight)

@@ -1,8 +1,573 @@
-"""Placeholder, being written."""
+"""Fuzzy k-means: the lecture's soft k-means and Bezdek's fuzzy c-means."""
 
-from sklearn.base import BaseEstimator
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.linalg import eigh
+from scipy.sparse import csr_matrix
+from scipy.sparse.linalg import svds
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils._compat import Interval, StrOptions, _fit_context
+from ._kmeans import _check_n_clusters, _init_centroids
 
 
-class FuzzyKMeans(BaseEstimator):
-    pass
+def _augment(Xc):
+    """Return ``[Xc, 1, ||Xc||^2]`` transposed, shape (n_features + 2, n_samples).
 
+    With ``C_aug = [-2 C, ||C||^2, 1]`` the product ``C_aug @ X_aug`` is
+    ``||x||^2 - 2 x.c + ||c||^2`` for every (centroid, sample) pair, and
+    ``X_aug @ U.T`` gives the weighted sums of the samples and, in its row ``d``,
+    the total weight of each cluster: no separate passes over the (K, n) arrays.
+    The transposed, contiguous layout is what BLAS handles fastest for these
+    long, thin products (measured: about twice as fast as ``U @ X_aug``).
+    """
+    n, d = Xc.shape
+    Xa = np.empty((d + 2, n), dtype=Xc.dtype)
+    Xa[:d] = Xc.T
+    Xa[d] = 1.0
+    Xa[d + 1] = np.einsum("ij,ij->i", Xc, Xc)
+    return Xa
+
+
+def _squared_distances_t(Xa, centers, out=None):
+    """Squared Euclidean distances, shape (n_clusters, n_samples), clipped at 0.
+
+    The (K, n) layout keeps the reductions over clusters as sums of contiguous
+    rows, which numpy vectorises far better than short reductions along axis 1.
+    """
+    k, d = centers.shape
+    ca = np.empty((k, d + 2), dtype=Xa.dtype)
+    ca[:, :d] = -2.0 * centers
+    ca[:, d] = np.einsum("ij,ij->i", centers, centers)
+    ca[:, d + 1] = 1.0
+    out = np.matmul(ca, Xa, out=out)
+    # Cancellation in the expanded form can leave tiny negatives for a point
+    # sitting on a centroid; a distance is never below zero.
+    np.maximum(out, 0.0, out=out)
+    return out
+
+
+def _weighted_means(weights, Xa, previous):
+    """Centroids ``sum_t w_jt x_t / sum_t w_jt``; a cluster without weight stays put."""
+    d = previous.shape[1]
+    sums = np.asarray(Xa @ weights.T).T
+    total = sums[:, d]
+    empty = ~(total > 0)
+    if empty.any():
+        sums = sums.copy()
+        total = sums[:, d]
+        sums[empty, :d] = previous[empty]
+        total[empty] = 1.0
+    return sums[:, :d] / total[:, None]
+
+
+def _fcm_memberships(d2, m, out=None):
+    """Fuzzy c-means memberships ``u_jt ∝ d2_jt^(-1/(m-1))``, shape (K, n).
+
+    A sample at distance zero from a centroid gets full membership of it (shared
+    equally between coinciding centroids), never 0/0.
+    """
+    if out is None:
+        out = np.empty_like(d2)
+    if m == 2.0:
+        # d^(-2/(m-1)) = 1/d^2 for m = 2: a reciprocal instead of a power.
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            np.divide(1.0, d2, out=out)
+            s = out.sum(axis=0)
+            ok = np.isfinite(s)
+            np.multiply(out, 1.0 / s, out=out)
+        if ok.all():
+            return out
+        bad = ~ok
+        out[:, bad] = _fcm_memberships_safe(d2[:, bad], m)
+        return out
+    out[...] = _fcm_memberships_safe(d2, m)
+    return out
+
+
+def _fcm_memberships_safe(d2, m):
+    """Overflow-free memberships: ratios to the nearest centroid lie in [0, 1]."""
+    d2min = d2.min(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.divide(d2min, d2)
+    if m != 2.0:
+        np.power(u, 1.0 / (m - 1.0), out=u)
+    on_center = d2min == 0
+    if on_center.any():
+        u[:, on_center] = d2[:, on_center] == 0
+    u /= u.sum(axis=0)
+    return u
+
+
+def _soft_memberships(d2, beta, out=None):
+    """Lecture's soft assignments ``softmax_j(-beta d2_jt)`` by log-sum-exp.
+
+    Subtracting each sample's smallest distance before scaling by ``beta`` keeps
+    every exponent in ``(-inf, 0]`` with one exponent exactly 0, so neither a huge
+    ``beta`` nor a far point can produce 0/0. Returns the memberships and the
+    per-sample free energy ``-log(sum_j exp(-beta d2_jt)) / beta``.
+    """
+    d2min = d2.min(axis=0)
+    out = np.subtract(d2, d2min, out=out)
+    out *= -beta
+    np.exp(out, out=out)
+    s = out.sum(axis=0)
+    out /= s
+    free_energy = d2min - np.log(s) / beta
+    return out, free_energy
+
+
+class FuzzyKMeans(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator
+):
+    r"""Fuzzy k-means: every sample belongs to every cluster with a membership.
+
+    ``method="soft"`` is the lecture's fuzzy (soft) k-means. Each sample ``x_t``
+    gets the responsibilities
+
+    .. math:: r_{jt} = \frac{\exp(-\beta \|x_t - \mu_j\|^2)}
+                           {\sum_l \exp(-\beta \|x_t - \mu_l\|^2)},
+
+    and each centroid moves to the responsibility-weighted mean
+    :math:`\mu_j = \sum_t r_{jt} x_t / \sum_t r_{jt}`. These are the E and M steps
+    of an equal-weight Gaussian mixture with fixed variance :math:`1/(2\beta)`,
+    so the iteration never increases the free energy
+    :math:`F = -\frac{1}{\beta}\sum_t \log \sum_j \exp(-\beta\|x_t-\mu_j\|^2)`.
+    Large ``beta`` gives back hard k-means; too small a ``beta`` merges every
+    centroid onto the data mean (a phase transition), which the default
+    ``beta="auto"`` avoids.
+
+    ``method="fcm"`` is Bezdek's fuzzy c-means with fuzzifier ``m > 1``: it
+    alternates :math:`\mu_j = \sum_t u_{jt}^m x_t / \sum_t u_{jt}^m` and
+    :math:`u_{jt} \propto \|x_t - \mu_j\|^{-2/(m-1)}`, lowering
+    :math:`J_m = \sum_{t,j} u_{jt}^m \|x_t - \mu_j\|^2`. It computes what
+    scikit-fuzzy's ``cmeans`` computes, in the same order.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+
+    method : {"soft", "fcm"}, default="soft"
+        ``"soft"``: the lecture's exponential responsibilities with stiffness
+        ``beta``. ``"fcm"``: fuzzy c-means with fuzzifier ``m``.
+
+    beta : "auto" or float > 0, default="auto"
+        Stiffness of ``method="soft"`` (ignored by ``"fcm"``), in units of one
+        over squared distance. ``"auto"`` runs hard k-means (Lloyd) from the same
+        initial centroids, takes the largest eigenvalue
+        :math:`\lambda_{max}` of the pooled within-cluster covariance
+        :math:`W = \frac{1}{n}\sum_t (x_t - c_{k(t)})(x_t - c_{k(t)})^T` and sets
+        :math:`\beta = 1/\lambda_{max}`: twice the critical value
+        :math:`1/(2\lambda_{max})` below which soft k-means starts merging the
+        centroids of a cluster with that covariance. It scales with the data
+        (multiplying X by ``a`` divides ``beta`` by ``a**2``) and, unlike
+        ``1 / total variance``, measures the spread within clusters rather than
+        between them. The value used is stored in ``beta_``.
+
+    m : float > 1, default=2.0
+        Fuzzifier of ``method="fcm"`` (ignored by ``"soft"``). Near 1 the
+        partition becomes hard; large values make all memberships equal.
+
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), \
+            default="k-means++"
+        Initial centroids, as for :class:`KMeans`: k-means++ seeding, K distinct
+        data points drawn at random, or given centroids. The first memberships
+        are those of the initial centroids.
+
+    max_iter : int, default=300
+        Maximum number of iterations.
+
+    tol : float, default=1e-4
+        Stop when the summed squared movement of the centroids in one iteration
+        is at most ``tol`` times the mean variance of the features (scikit-learn's
+        KMeans criterion). ``tol=0`` stops only at an exact fixed point.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initialisation.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Centroids.
+
+    membership_ : ndarray of shape (n_samples, n_clusters)
+        Memberships of the training samples in the final centroids; rows sum
+        to 1.
+
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of largest membership of each training sample.
+
+    objective_history_ : ndarray of shape (n_iter_,)
+        Objective after each iteration: the free energy :math:`F` for
+        ``"soft"``; :math:`J_m` of the previous memberships and the new centroids
+        for ``"fcm"`` (scikit-fuzzy's ``jm``). Both are non-increasing.
+
+    n_iter_ : int
+        Number of iterations run.
+
+    beta_ : float or None
+        ``beta`` used by ``method="soft"``; None for ``"fcm"``.
+
+    partition_coefficient_ : float
+        Bezdek's partition coefficient :math:`\frac{1}{n}\sum_{t,j} u_{jt}^2`,
+        from ``1/n_clusters`` (all memberships equal) to 1 (hard partition).
+
+    partition_entropy_ : float
+        :math:`-\frac{1}{n}\sum_{t,j} u_{jt}\log u_{jt}` (natural log), from 0
+        (hard partition) to ``log(n_clusters)``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string feature names.
+
+    See Also
+    --------
+    KMeans : The hard k-means of the lecture.
+    sklearn.mixture.GaussianMixture : Soft clustering with learnt covariances.
+
+    References
+    ----------
+    .. [1] D. J. C. MacKay, "Information Theory, Inference, and Learning
+       Algorithms", Cambridge University Press, 2003, ch. 20 (soft k-means).
+    .. [2] J. C. Bezdek, "Pattern Recognition with Fuzzy Objective Function
+       Algorithms", Plenum Press, 1981.
+    .. [3] K. Rose, "Deterministic annealing for clustering, compression,
+       classification, regression, and related optimization problems",
+       Proc. IEEE 86(11), 1998 (the critical temperature).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lecture import FuzzyKMeans
+    >>> X = np.array([[0.0, 0.0], [0.0, 2.0], [2.0, 0.0], [2.0, 2.0],
+    ...               [8.0, 8.0], [8.0, 10.0], [10.0, 8.0], [10.0, 10.0]])
+    >>> fkm = FuzzyKMeans(n_clusters=2, init=[[0.0, 0.0], [10.0, 10.0]]).fit(X)
+    >>> fkm.labels_
+    array([0, 0, 0, 0, 1, 1, 1, 1])
+    >>> fkm.cluster_centers_
+    array([[1., 1.],
+           [9., 9.]])
+    >>> fkm.predict_proba([[5.0, 5.0], [4.9, 4.9]]).round(3)  # at the boundary
+    array([[0.5  , 0.5  ],
+           [0.961, 0.039]])
+    >>> fcm = FuzzyKMeans(n_clusters=2, method="fcm", init=[[0.0, 0.0], [10.0, 10.0]])
+    >>> fcm.fit(X).predict_proba([[5.0, 5.0], [4.9, 4.9]]).round(3)
+    array([[0.5  , 0.5  ],
+           [0.525, 0.475]])
+    """
+
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "method": [StrOptions({"soft", "fcm"})],
+        "beta": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "m": [Interval(Real, 1, None, closed="neither")],
+        "init": [StrOptions({"k-means++", "random"}), "array-like"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        method="soft",
+        beta="auto",
+        m=2.0,
+        init="k-means++",
+        max_iter=300,
+        tol=1e-4,
+        random_state=None,
+    ):
+        self.n_clusters = n_clusters
+        self.method = method
+        self.beta = beta
+        self.m = m
+        self.init = init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Compute the fuzzy clustering.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        n_samples = X.shape[0]
+        _check_n_clusters(self.n_clusters, n_samples)
+        random_state = check_random_state(self.random_state)
+
+        # Centring makes the expanded distance formula lose far less to
+        # cancellation when the data sit far from the origin.
+        offset = X.mean(axis=0)
+        Xc = X - offset
+        Xa = _augment(Xc)
+        if not np.isfinite(Xa[-1]).all() or (Xa[-1].max() > np.finfo(X.dtype).max / 8):
+            raise ValueError(
+                "X has values so large that squared distances overflow "
+                f"{X.dtype}; rescale the data."
+            )
+        centers = _init_centroids(X, self.n_clusters, self.init, random_state)
+        centers -= offset
+        tol = self.tol * np.mean(np.var(Xc, axis=0))
+
+        if self.method == "fcm":
+            centers, u, history = self._fit_fcm(Xa, centers, tol)
+            self.beta_ = None
+        else:
+            if self.beta == "auto":
+                beta = _auto_beta(Xa, centers, self.max_iter, tol)
+            else:
+                beta = float(self.beta)
+            self.beta_ = beta
+            centers, u, history = self._fit_soft(Xa, centers, beta, tol)
+
+        self._offset = offset
+        self._centers_centered = centers
+        self.cluster_centers_ = centers + offset
+        self.membership_ = np.ascontiguousarray(u.T)
+        self.labels_ = np.argmax(u, axis=0)
+        self.objective_history_ = np.asarray(history, dtype=np.float64)
+        self.n_iter_ = len(history)
+        self._n_features_out = self.n_clusters
+        self.partition_coefficient_ = float(np.vdot(u, u)) / n_samples
+        with np.errstate(divide="ignore", invalid="ignore"):
+            plogp = np.where(u > 0, u * np.log(u), 0.0)
+        self.partition_entropy_ = float(-plogp.sum()) / n_samples
+        return self
+
+    def _fit_fcm(self, Xa, centers, tol):
+        """Bezdek's loop in scikit-fuzzy's order: u -> centroids -> d -> new u."""
+        m = float(self.m)
+        d2 = _squared_distances_t(Xa, centers)
+        u = _fcm_memberships(d2, m)
+        um = np.empty_like(u)
+        history = []
+        for _ in range(self.max_iter):
+            if m == 2.0:
+                np.square(u, out=um)
+            else:
+                np.power(u, m, out=um)
+            new_centers = _weighted_means(um, Xa, centers)
+            _squared_distances_t(Xa, new_centers, out=d2)
+            history.append(float(np.vdot(um, d2)))
+            _fcm_memberships(d2, m, out=u)
+            shift = np.sum((new_centers - centers) ** 2)
+            centers = new_centers
+            if shift <= tol:
+                break
+        return centers, u, history
+
+    def _fit_soft(self, Xa, centers, beta, tol):
+        """The lecture's soft k-means: responsibilities -> weighted means."""
+        d2 = _squared_distances_t(Xa, centers)
+        r, _ = _soft_memberships(d2, beta)
+        history = []
+        for _ in range(self.max_iter):
+            new_centers = _weighted_means(r, Xa, centers)
+            _squared_distances_t(Xa, new_centers, out=d2)
+            _, free_energy = _soft_memberships(d2, beta, out=r)
+            history.append(float(free_energy.sum()))
+            shift = np.sum((new_centers - centers) ** 2)
+            centers = new_centers
+            if shift <= tol:
+                break
+        return centers, r, history
+
+    def _distances_t(self, X):
+        """Squared distances of new samples to the centroids, shape (K, n)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=self._centers_centered.dtype, reset=False)
+        Xa = _augment(X - self._offset)
+        if not np.isfinite(Xa[-1]).all():
+            raise ValueError(
+                "X has values so large that squared distances overflow "
+                f"{X.dtype}; rescale the data."
+            )
+        return _squared_distances_t(Xa, self._centers_centered)
+
+    def _memberships_t(self, d2):
+        if self.method == "fcm":
+            return _fcm_memberships(d2, float(self.m))
+        return _soft_memberships(d2, self.beta_)[0]
+
+    def predict_proba(self, X):
+        """Memberships of samples in the fitted clusters.
+
+        The centroids stay as fitted: this is one membership step, not a refit.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        membership : ndarray of shape (n_samples, n_clusters)
+            Memberships; each row sums to 1.
+        """
+        return np.ascontiguousarray(self._memberships_t(self._distances_t(X)).T)
+
+    def predict(self, X):
+        """Cluster of largest membership of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Index of the cluster each sample belongs to most.
+        """
+        return np.argmax(self._memberships_t(self._distances_t(X)), axis=0)
+
+    def fit_predict(self, X, y=None):
+        """Fit and return the labels of the training samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Index of the cluster each sample belongs to most.
+        """
+        return self.fit(X).labels_
+
+    def transform(self, X):
+        """Euclidean distances of samples to the centroids.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+            Distance to each centroid.
+        """
+        return np.sqrt(self._distances_t(X)).T.copy()
+
+    def score(self, X, y=None):
+        r"""Mean goodness of fit of X under the fitted model (higher is better).
+
+        ``method="soft"``: the mean log-likelihood of X under the equal-weight
+        Gaussian mixture whose posterior the soft assignments are, with centroids
+        ``cluster_centers_`` and variance :math:`1/(2\beta)` per feature,
+        :math:`\frac{1}{n}\sum_t \log \frac{1}{K}\sum_j
+        \left(\frac{\beta}{\pi}\right)^{d/2} e^{-\beta\|x_t-\mu_j\|^2}`.
+        Being a proper density, it lets cross-validation tune ``beta`` and
+        ``n_clusters`` on held-out data.
+
+        ``method="fcm"``: minus the mean fuzzy c-means objective at the best
+        memberships for the fitted centroids,
+        :math:`-\frac{1}{n}\sum_t \min_u \sum_j u_{jt}^m\|x_t-\mu_j\|^2`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        score : float
+            Higher is better.
+        """
+        d2 = self._distances_t(X)
+        if self.method == "fcm":
+            m = float(self.m)
+            u = _fcm_memberships(d2, m)
+            if m == 2.0:
+                objective = np.vdot(u * u, d2)
+            else:
+                objective = np.vdot(u**m, d2)
+            return -float(objective) / d2.shape[1]
+        beta = self.beta_
+        _, free_energy = _soft_memberships(d2, beta)
+        n_features = self.n_features_in_
+        loglik = (
+            -beta * free_energy
+            - np.log(self.n_clusters)
+            + 0.5 * n_features * np.log(beta / np.pi)
+        )
+        return float(np.mean(loglik))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+def _auto_beta(Xa, centers, max_iter, tol):
+    """``1 / lambda_max`` of the pooled within-cluster covariance of k-means.
+
+    Hard k-means (Lloyd) from the initial centroids gives the partition; the
+    rule is explained in the ``beta`` parameter of :class:`FuzzyKMeans`.
+    """
+    n_features, n_samples = Xa.shape[0] - 2, Xa.shape[1]
+    n_clusters = centers.shape[0]
+    Xc = Xa[:n_features].T
+    d2 = _squared_distances_t(Xa, centers)
+    for _ in range(max_iter):
+        labels = np.argmin(d2, axis=0)
+        onehot = csr_matrix(
+            (np.ones(n_samples, dtype=Xa.dtype), (labels, np.arange(n_samples))),
+            shape=(n_clusters, n_samples),
+        )
+        new_centers = _weighted_means(onehot, Xa, centers)
+        shift = np.sum((new_centers - centers) ** 2)
+        centers = new_centers
+        _squared_distances_t(Xa, centers, out=d2)
+        if shift <= tol:
+            break
+    labels = np.argmin(d2, axis=0)
+    residuals = (Xc - centers[labels]).astype(np.float64)
+    if n_features <= 64 or n_features >= n_samples:
+        within = residuals.T @ residuals
+        lam = eigh(within, eigvals_only=True)[-1] / n_samples
+    else:
+        # Forming the d x d covariance costs n d^2; Lanczos needs a few n d.
+        sigma = svds(residuals, k=1, return_singular_vectors=False, random_state=0)
+        lam = float(sigma[0]) ** 2 / n_samples
+    total = float(np.sum(np.var(Xc, axis=0, dtype=np.float64)))
+    # Every sample on its centroid: the limit is hard k-means, so pick a
+    # stiffness far above the data's scale; identical samples: any beta works.
+    lam = max(lam, np.finfo(Xa.dtype).eps * total)
+    if lam <= 0:
+        return 1.0
+    return 1.0 / lam

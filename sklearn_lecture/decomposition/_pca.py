@@ -1,8 +1,591 @@
-"""Placeholder, being written."""
+"""Principal component analysis with the lecture's contribution-based selection."""
 
-from sklearn.base import BaseEstimator
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+from scipy import linalg
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
+from sklearn.utils._param_validation import RealNotInt
+from sklearn.utils.validation import (
+    assert_all_finite,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
+
+from ..utils._compat import Interval, StrOptions, _fit_context
+
+# The float rule compares cumulative contributions with the requested fraction;
+# rounding can leave the full sum at 0.9999999999999998, so "1.0" would otherwise
+# ask for one component more than exist.
+_RATIO_TOL = 1e-10
+
+# Gram-then-subtract (X'X - n m m') loses about log10(E[x^2] / Var[x]) digits to
+# cancellation. Beyond these ratios the scatter is recomputed from centred blocks.
+_CANCELLATION_LIMIT = {np.dtype(np.float64): 1e4, np.dtype(np.float32): 1e1}
+
+# Rows per block when the scatter is recomputed from centred data: a block of a few
+# MiB stays in cache between the subtraction and the matrix product.
+_BLOCK_BYTES = 4 * 2**20
 
 
-class PCA(BaseEstimator):
-    pass
+def _scatter_matrix(X, centers, counts, labels=None, *, raw=None):
+    """Scatter of ``X`` around per-sample centres, as float64.
 
+    Returns ``sum_t (x_t - c_t)(x_t - c_t)^T`` where ``c_t = centers[labels[t]]``
+    (``labels=None`` means one centre for every sample). The fast path is one
+    Gram matrix ``X^T X - sum_k counts_k c_k c_k^T`` without copying ``X``; when
+    the data sit so far from their centres that this subtraction would cancel
+    most digits, the scatter is recomputed from centred blocks instead.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Data, float32 or float64; never modified.
+    centers : ndarray of shape (n_centers, n_features)
+        Centres (float64), the means of the samples carrying each label.
+    counts : ndarray of shape (n_centers,)
+        Number of samples per centre.
+    labels : ndarray of shape (n_samples,) of int, default=None
+        Index of each sample's centre; None when there is a single centre.
+    raw : ndarray of shape (n_features, n_features), default=None
+        ``X^T X`` when the caller already has it.
+
+    Returns
+    -------
+    scatter : ndarray of shape (n_features, n_features)
+        Symmetric, float64.
+    """
+    n_samples, n_features = X.shape
+    if raw is None:
+        raw = X.T @ X
+    scatter = np.asarray(raw, dtype=np.float64)
+    if scatter is raw:
+        scatter = scatter.copy()
+    second_moment = np.diag(scatter).copy()
+    scatter -= (centers * counts[:, None]).T @ centers
+    variance = np.diag(scatter)
+    limit = _CANCELLATION_LIMIT.get(X.dtype, 1e4)
+    if np.all(second_moment <= limit * variance):
+        return scatter
+
+    # Precise path: centre block by block, each block reused from cache.
+    scatter = np.zeros((n_features, n_features))
+    block = max(1, _BLOCK_BYTES // (X.itemsize * n_features))
+    centers_x = centers.astype(X.dtype, copy=False)
+    for start in range(0, n_samples, block):
+        stop = min(start + block, n_samples)
+        if labels is None:
+            Z = X[start:stop] - centers_x[0]
+        else:
+            Z = X[start:stop] - centers_x[labels[start:stop]]
+        scatter += Z.T @ Z
+    return scatter
+
+
+def _constant_features(variance, second_moment, n_samples, dtype):
+    """Mask of features whose variance is only rounding noise.
+
+    The same bound as scikit-learn's StandardScaler: a variance below what the
+    summation error of the mean could produce counts as zero.
+    """
+    eps = np.finfo(dtype).eps
+    return variance <= (n_samples * eps) ** 2 * second_moment + np.finfo(
+        np.float64
+    ).tiny
+
+
+def _flip_signs(components):
+    """Make the largest-magnitude entry of every row positive (deterministic)."""
+    if components.size == 0:
+        return components
+    idx = np.argmax(np.abs(components), axis=1)
+    signs = np.sign(components[np.arange(components.shape[0]), idx])
+    signs[signs == 0] = 1
+    return components * signs[:, None]
+
+
+def _select_n_components(rule, eigenvalues, n_features):
+    """Number of components that ``rule`` keeps (at least one).
+
+    Parameters
+    ----------
+    rule : int, float in (0, 1], {"kaiser", "scree"} or None
+        The ``n_components`` parameter of :class:`PCA`.
+    eigenvalues : ndarray of shape (n_eigenvalues,)
+        All eigenvalues, in decreasing order, non-negative.
+    n_features : int
+        Number of input features (the Kaiser rule averages over them).
+
+    Returns
+    -------
+    n_components : int
+    """
+    n_eig = eigenvalues.shape[0]
+    if rule is None:
+        return n_eig
+    if isinstance(rule, str) and rule == "kaiser":
+        mean = eigenvalues.sum() / n_features
+        return max(1, int(np.count_nonzero(eigenvalues > mean)))
+    if isinstance(rule, str) and rule == "scree":
+        return _scree_elbow(eigenvalues)
+    if isinstance(rule, Integral):
+        if rule > n_eig:
+            raise ValueError(
+                f"n_components={rule} must be at most min(n_samples, n_features)="
+                f"{n_eig}."
+            )
+        return int(rule)
+    total = eigenvalues.sum()
+    if total <= 0:
+        return 1
+    cumulative = np.cumsum(eigenvalues) / total
+    k = int(np.searchsorted(cumulative, rule - _RATIO_TOL, side="left")) + 1
+    return min(k, n_eig)
+
+
+def _scree_elbow(eigenvalues):
+    """Elbow of the scree plot: the point farthest below the chord.
+
+    Both axes are scaled to [0, 1]; the scree curve then runs from (0, 1) to
+    (1, 0) and the elbow is the point with the largest vertical distance below
+    the chord joining the ends (Kneedle's difference curve for a decreasing
+    convex curve). Components up to and including the elbow are kept. With fewer
+    than three eigenvalues, or when no point lies below the chord, there is no
+    elbow and one component is kept.
+    """
+    n_eig = eigenvalues.shape[0]
+    span = eigenvalues[0] - eigenvalues[-1]
+    if n_eig < 3 or span <= 0:
+        return 1
+    x = np.arange(n_eig) / (n_eig - 1)
+    y = (eigenvalues - eigenvalues[-1]) / span
+    gap = 1.0 - x - y
+    best = int(np.argmax(gap))
+    if gap[best] <= 1e-12:
+        return 1
+    return best + 1
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ContributionTable:
+    """The lecture's contribution table: eigenvalue, % of variance, cumulative %.
+
+    Returned by :meth:`PCA.contribution_table`. The numbers are read-only
+    arrays; ``print(table)`` shows them as an aligned table, with the kept
+    components marked.
+
+    Attributes
+    ----------
+    eigenvalues : ndarray of shape (n_eigenvalues,)
+        Variance along each principal axis, in decreasing order.
+    percent : ndarray of shape (n_eigenvalues,)
+        Contribution of each component, ``100 * eigenvalue / sum(eigenvalues)``.
+    cumulative_percent : ndarray of shape (n_eigenvalues,)
+        Running sum of ``percent``.
+    n_components : int
+        Number of components the fitted PCA keeps.
+    """
+
+    eigenvalues: np.ndarray
+    percent: np.ndarray
+    cumulative_percent: np.ndarray
+    n_components: int
+
+    def to_string(self, max_rows=20):
+        """Format the table.
+
+        Parameters
+        ----------
+        max_rows : int or None, default=20
+            Show at most this many components (the rest are summarised in one
+            line); None shows all of them.
+
+        Returns
+        -------
+        text : str
+        """
+        n_rows = self.eigenvalues.shape[0]
+        shown = n_rows if max_rows is None else min(n_rows, max_rows)
+        header = ("component", "eigenvalue", "% of variance", "cumulative %")
+        values = self.eigenvalues[:shown]
+        positive = values[values > 0]
+        # Fixed decimals line the column up; only very large or very small
+        # eigenvalues need scientific notation to stay readable.
+        scientific = positive.size > 0 and (
+            positive.max() >= 1e6 or positive.min() < 1e-3
+        )
+        fmt = "{:.4e}" if scientific else "{:.4f}"
+        rows = [
+            (
+                str(i + 1),
+                fmt.format(self.eigenvalues[i]),
+                f"{self.percent[i]:.2f}",
+                f"{self.cumulative_percent[i]:.2f}",
+            )
+            for i in range(shown)
+        ]
+        widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(header)]
+        lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths))]
+        for i, row in enumerate(rows):
+            mark = "  *" if i < self.n_components else ""
+            lines.append("  ".join(c.rjust(w) for c, w in zip(row, widths)) + mark)
+        if shown < n_rows:
+            lines.append(f"... {n_rows - shown} more components")
+        lines.append(f"* kept: {self.n_components} of {n_rows} components")
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.to_string()
+
+    def __repr__(self):
+        return self.to_string()
+
+
+class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Principal component analysis with the lecture's component selection.
+
+    The lecture's PCA: centre X, diagonalise its scatter matrix
+    ``X^T X = P Λ P^T`` and project onto the leading eigenvectors, ``T = X P'``.
+    The eigenvalues are reported as variances (scatter / (n_samples - 1), as
+    scikit-learn's ``explained_variance_``); the contribution of component j is
+    ``λ_j / Σ λ``, and by default the fewest components whose cumulative
+    contribution reaches 70 % are kept.
+
+    Tall data (``n_samples >= n_features``) are decomposed through the
+    covariance matrix (one matrix product, then an eigensolver on a
+    ``n_features x n_features`` matrix); wide data through the SVD of the
+    centred data, so no huge covariance matrix is formed.
+
+    Parameters
+    ----------
+    n_components : int, float, {"kaiser", "scree"} or None, default=0.7
+        How many components to keep:
+
+        - int: that many;
+        - float in (0, 1]: the fewest components whose cumulative contribution
+          is at least that fraction (the lecture's "70 % or more" rule);
+        - ``"kaiser"``: the components whose eigenvalue exceeds the average
+          variance of one variable, ``trace / n_features`` (above 1 on
+          standardized data);
+        - ``"scree"``: the elbow of the scree plot, the point farthest below the
+          chord joining its ends once both axes are scaled to [0, 1] (Kneedle's
+          rule); components up to and including the elbow are kept, one when
+          there is no elbow;
+        - None: all ``min(n_samples, n_features)`` components.
+
+        Every rule keeps at least one component.
+    standardize : bool, default=False
+        Divide each feature by its standard deviation (ddof=1) before the
+        decomposition, i.e. work on the correlation matrix. Its eigenvalues are
+        exactly those of statistics tables and sum to ``n_features`` (unlike
+        StandardScaler followed by PCA, which inflates them by n/(n-1)).
+        Constant features get scale 1, as in StandardScaler.
+    whiten : bool, default=False
+        Divide the projections by the square root of their eigenvalue, so every
+        output has unit variance.
+    random_state : int, RandomState instance or None, default=None
+        Not used by the exact eigensolvers, which are deterministic; accepted so
+        that this PCA can replace scikit-learn's in code that passes it.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components_, n_features)
+        Principal axes (unit eigenvectors) as rows, in decreasing order of
+        eigenvalue. Each row's largest-magnitude entry is positive.
+    explained_variance_ : ndarray of shape (n_components_,)
+        Eigenvalues of the kept components.
+    explained_variance_ratio_ : ndarray of shape (n_components_,)
+        Contributions of the kept components.
+    eigenvalues_ : ndarray of shape (min(n_samples, n_features),)
+        All eigenvalues in decreasing order (for the scree plot).
+    n_components_ : int
+        Number of components kept.
+    mean_ : ndarray of shape (n_features,)
+        Per-feature mean of the training data.
+    scale_ : ndarray of shape (n_features,) or None
+        Per-feature standard deviation (ddof=1) when ``standardize=True``,
+        else None.
+    n_samples_ : int
+        Number of training samples.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : scikit-learn's PCA (no contribution rules,
+        no correlation-matrix mode).
+    ScreeDisplay : Scree plot of a fitted PCA.
+    FisherLDA : Supervised projection that separates classes.
+
+    References
+    ----------
+    .. [1] I. T. Jolliffe, "Principal Component Analysis", 2nd ed., Springer,
+       2002 (chapter 6: choosing the number of components).
+    .. [2] V. Satopää et al., "Finding a 'Kneedle' in a Haystack: Detecting
+       Knee Points in System Behavior", ICDCS Workshops, 2011.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> from sklearn_lecture import PCA
+    >>> X, _ = load_wine(return_X_y=True)
+    >>> pca = PCA(n_components=0.7, standardize=True).fit(X)
+    >>> pca.n_components_
+    4
+    >>> round(float(pca.eigenvalues_.sum()), 6)
+    13.0
+    >>> pca.transform(X).shape
+    (178, 4)
+    >>> print(pca.contribution_table().to_string(max_rows=3))
+    component  eigenvalue  % of variance  cumulative %
+            1      4.7059          36.20         36.20  *
+            2      2.4970          19.21         55.41  *
+            3      1.4461          11.12         66.53  *
+    ... 10 more components
+    * kept: 4 of 13 components
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+            StrOptions({"kaiser", "scree"}),
+            None,
+        ],
+        "standardize": ["boolean"],
+        "whiten": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self, n_components=0.7, *, standardize=False, whiten=False, random_state=None
+    ):
+        self.n_components = n_components
+        self.standardize = standardize
+        self.whiten = whiten
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the principal axes on X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; float32 stays float32.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : PCA
+            The fitted estimator.
+        """
+        # Finiteness is checked below from the column means (a NaN or inf
+        # anywhere makes its column's sum non-finite), which saves a full pass
+        # over X on the common, clean path.
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2,
+            ensure_all_finite=False,
+        )
+        n_samples, n_features = X.shape
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = X.mean(axis=0, dtype=np.float64)
+        if not np.all(np.isfinite(mean)):
+            assert_all_finite(X, input_name="X", estimator_name="PCA")
+            raise ValueError(
+                "The column sums of X overflow float64; rescale X before PCA."
+            )
+
+        if n_samples >= n_features:
+            eigenvalues, eigenvectors, scale = self._fit_covariance(X, mean)
+        else:
+            eigenvalues, eigenvectors, scale = self._fit_svd(X, mean)
+
+        n_components = _select_n_components(
+            self.n_components, eigenvalues, n_features
+        )
+        total = eigenvalues.sum()
+        ratio = eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
+
+        self.components_ = np.ascontiguousarray(
+            _flip_signs(eigenvectors[:n_components]), dtype=X.dtype
+        )
+        self.eigenvalues_ = eigenvalues
+        self.explained_variance_ = eigenvalues[:n_components].copy()
+        self.explained_variance_ratio_ = ratio[:n_components].copy()
+        self.n_components_ = n_components
+        self.mean_ = mean.astype(X.dtype)
+        self.scale_ = None if scale is None else scale.astype(X.dtype)
+        self.n_samples_ = n_samples
+        return self
+
+    def _fit_covariance(self, X, mean):
+        """Eigen-decomposition of the covariance (or correlation) matrix."""
+        n_samples, n_features = X.shape
+        raw = X.T @ X
+        second_moment = np.diag(raw).astype(np.float64) / n_samples
+        cov = _scatter_matrix(X, mean[None, :], np.array([n_samples]), raw=raw)
+        cov /= n_samples - 1
+        scale = None
+        if self.standardize:
+            scale, cov = self._correlation(
+                cov, second_moment, n_samples, X.dtype
+            )
+        eigenvalues, eigenvectors = linalg.eigh(
+            cov, driver="evd", check_finite=False
+        )
+        eigenvalues = np.clip(eigenvalues[::-1], 0.0, None)
+        return eigenvalues, eigenvectors[:, ::-1].T, scale
+
+    def _correlation(self, cov, second_moment, n_samples, dtype):
+        """Turn a covariance matrix into the correlation matrix, and the scales."""
+        variance = np.diag(cov).copy()
+        constant = _constant_features(variance, second_moment, n_samples, dtype)
+        scale = np.sqrt(np.where(constant, 1.0, variance))
+        corr = cov / np.outer(scale, scale)
+        # A constant feature has no correlation with anything: rounding noise
+        # in its row must not become a spurious component.
+        corr[constant, :] = 0.0
+        corr[:, constant] = 0.0
+        diag = np.arange(cov.shape[0])
+        corr[diag[~constant], diag[~constant]] = 1.0
+        return scale, corr
+
+    def _fit_svd(self, X, mean):
+        """SVD of the centred data, for more features than samples."""
+        n_samples = X.shape[0]
+        Xc = X - mean.astype(X.dtype)
+        scale = None
+        if self.standardize:
+            variance = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64) / (
+                n_samples - 1
+            )
+            second_moment = np.einsum("ij,ij->j", X, X, dtype=np.float64) / n_samples
+            constant = _constant_features(variance, second_moment, n_samples, X.dtype)
+            scale = np.sqrt(np.where(constant, 1.0, variance))
+            Xc /= scale.astype(X.dtype)
+            Xc[:, constant] = 0.0
+        try:
+            _, s, vt = linalg.svd(Xc, full_matrices=False, check_finite=False)
+        except linalg.LinAlgError:
+            # gesdd occasionally fails to converge; gesvd is slower but robust.
+            _, s, vt = linalg.svd(
+                Xc, full_matrices=False, check_finite=False, lapack_driver="gesvd"
+            )
+        eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
+        return eigenvalues, vt, scale
+
+    def _projection(self):
+        """Matrix mapping raw X (before centring) to the component scores."""
+        projection = self.components_
+        if self.scale_ is not None:
+            projection = projection / self.scale_
+        return projection
+
+    def transform(self, X):
+        """Project X onto the kept principal axes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to project.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components_)
+            Component scores (whitened when ``whiten=True``).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        projection = self._projection().astype(X.dtype, copy=False)
+        # X P' - m P' avoids a centred copy of X.
+        X_new = X @ projection.T
+        X_new -= (self.mean_ @ projection.T).astype(X.dtype, copy=False)
+        if self.whiten:
+            X_new /= self._whitening_scale(X.dtype)
+        return X_new
+
+    def _whitening_scale(self, dtype):
+        scale = np.sqrt(self.explained_variance_).astype(dtype)
+        # A zero eigenvalue would divide by zero; scikit-learn floors it at eps.
+        return np.maximum(scale, np.finfo(dtype).eps)
+
+    def inverse_transform(self, X):
+        """Map component scores back to the input space (reconstruction).
+
+        With all components this recovers X (up to rounding); with few, it is
+        the lecture's compression: the best rank-k approximation of the centred
+        (and, when standardized, rescaled) data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components_)
+            Component scores, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features)
+            Reconstruction, with the centring and standardization undone.
+        """
+        check_is_fitted(self)
+        X = check_array(X, input_name="X", dtype=[np.float64, np.float32])
+        if X.shape[1] != self.n_components_:
+            raise ValueError(
+                f"X has {X.shape[1]} columns, but this PCA keeps "
+                f"{self.n_components_} components."
+            )
+        components = self.components_.astype(X.dtype, copy=False)
+        if self.whiten:
+            X = X * self._whitening_scale(X.dtype)
+        X_original = X @ components
+        if self.scale_ is not None:
+            X_original *= self.scale_.astype(X.dtype, copy=False)
+        X_original += self.mean_.astype(X.dtype, copy=False)
+        return X_original
+
+    def contribution_table(self):
+        """The lecture's contribution table of all components.
+
+        Returns
+        -------
+        table : ContributionTable
+            Eigenvalue, % of variance and cumulative % per component (as
+            read-only arrays); ``print(table)`` shows an aligned table with the
+            kept components marked.
+        """
+        check_is_fitted(self)
+        eigenvalues = np.asarray(self.eigenvalues_, dtype=np.float64).copy()
+        total = eigenvalues.sum()
+        percent = (
+            100.0 * eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
+        )
+        cumulative = np.cumsum(percent)
+        for array in (eigenvalues, percent, cumulative):
+            array.flags.writeable = False
+        return ContributionTable(
+            eigenvalues=eigenvalues,
+            percent=percent,
+            cumulative_percent=cumulative,
+            n_components=int(self.n_components_),
+        )
+
+    @property
+    def _n_features_out(self):
+        return self.n_components_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,8 +1,151 @@
-"""Placeholder, being written."""
+"""Scree plot of a fitted PCA, following scikit-learn's Display convention."""
 
-from sklearn.base import BaseEstimator
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 
-class ScreeDisplay(BaseEstimator):
-    pass
+class ScreeDisplay:
+    """Scree plot: eigenvalues in decreasing order and cumulative contribution.
 
+    Bars show every eigenvalue of a fitted :class:`PCA` (the kept components in
+    a stronger colour), a line on a twin axis shows the cumulative contribution
+    in percent, and a dashed line separates the kept components from the rest.
+    Build it with :meth:`from_estimator`; matplotlib is imported only when
+    plotting.
+
+    Parameters
+    ----------
+    eigenvalues : array-like of shape (n_eigenvalues,)
+        Eigenvalues in decreasing order.
+    n_components : int or None, default=None
+        Number of kept components to mark; None marks none.
+    estimator_name : str or None, default=None
+        Shown in the title when given.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        Axes holding the eigenvalue bars.
+    ax_cumulative_ : matplotlib Axes
+        Twin axes holding the cumulative-contribution line.
+    figure_ : matplotlib Figure
+        Figure containing the plot.
+    bars_ : matplotlib BarContainer
+        The eigenvalue bars.
+    line_ : matplotlib Line2D
+        The cumulative-contribution line.
+
+    See Also
+    --------
+    PCA : The estimator whose eigenvalues are drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_wine
+    >>> from sklearn_lecture import PCA, ScreeDisplay
+    >>> X, _ = load_wine(return_X_y=True)
+    >>> pca = PCA(n_components="kaiser", standardize=True).fit(X)
+    >>> display = ScreeDisplay.from_estimator(pca)
+    >>> len(display.bars_)
+    13
+    """
+
+    def __init__(self, eigenvalues, *, n_components=None, estimator_name=None):
+        self.eigenvalues = eigenvalues
+        self.n_components = n_components
+        self.estimator_name = estimator_name
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
+        """Draw the scree plot of a fitted PCA.
+
+        Parameters
+        ----------
+        estimator : PCA
+            Fitted estimator with ``eigenvalues_`` and ``n_components_``.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is created when None.
+        name : str, default=None
+            Title; the estimator's class name when None.
+        **kwargs : dict
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        display : ScreeDisplay
+        """
+        check_is_fitted(estimator, ["eigenvalues_", "n_components_"])
+        display = cls(
+            estimator.eigenvalues_,
+            n_components=estimator.n_components_,
+            estimator_name=name or type(estimator).__name__,
+        )
+        return display.plot(ax=ax, **kwargs)
+
+    def plot(self, ax=None, *, bar_kwargs=None, line_kwargs=None):
+        """Draw the plot.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is created when None.
+        bar_kwargs : dict, default=None
+            Passed to ``ax.bar``.
+        line_kwargs : dict, default=None
+            Passed to the cumulative line's ``plot``.
+
+        Returns
+        -------
+        self : ScreeDisplay
+            With ``ax_``, ``ax_cumulative_``, ``figure_``, ``bars_``, ``line_``.
+        """
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ImportError(
+                "ScreeDisplay needs matplotlib: pip install 'sklearn_lecture[plot]'."
+            ) from exc
+
+        eigenvalues = np.asarray(self.eigenvalues, dtype=np.float64)
+        positions = np.arange(1, eigenvalues.shape[0] + 1)
+        total = eigenvalues.sum()
+        cumulative = (
+            100.0 * np.cumsum(eigenvalues) / total
+            if total > 0
+            else np.zeros_like(eigenvalues)
+        )
+        kept = self.n_components if self.n_components is not None else 0
+
+        if ax is None:
+            _, ax = plt.subplots()
+        colors = np.where(positions <= kept, "tab:blue", "lightsteelblue")
+        bar_kwargs = {"color": list(colors), **(bar_kwargs or {})}
+        self.bars_ = ax.bar(positions, eigenvalues, **bar_kwargs)
+        ax.set_xlabel("component")
+        ax.set_ylabel("eigenvalue")
+        if self.estimator_name:
+            ax.set_title(f"Scree plot ({self.estimator_name})")
+
+        ax_cumulative = ax.twinx()
+        line_kwargs = {"color": "tab:red", "marker": "o", **(line_kwargs or {})}
+        (self.line_,) = ax_cumulative.plot(
+            positions, cumulative, label="cumulative %", **line_kwargs
+        )
+        ax_cumulative.set_ylim(0, 105)
+        ax_cumulative.set_ylabel("cumulative contribution (%)")
+        if 0 < kept < positions.shape[0]:
+            ax.axvline(kept + 0.5, color="gray", linestyle="--")
+        if kept:
+            ax_cumulative.annotate(
+                f"{kept} kept: {cumulative[kept - 1]:.1f} %",
+                xy=(kept, cumulative[kept - 1]),
+                xytext=(6, -14),
+                textcoords="offset points",
+            )
+
+        self.ax_ = ax
+        self.ax_cumulative_ = ax_cumulative
+        self.figure_ = ax.figure
+        return self

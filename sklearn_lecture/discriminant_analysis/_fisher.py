@@ -1,8 +1,418 @@
-"""Placeholder, being written."""
+"""Fisher's linear discriminant, as a transformer and a classifier."""
 
-from sklearn.base import BaseEstimator
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import linalg
+from scipy.special import expit, logsumexp, softmax
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
+from sklearn.covariance import ledoit_wolf
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..decomposition._pca import _constant_features, _flip_signs, _scatter_matrix
+from ..utils._compat import Interval, StrOptions, _fit_context
 
 
-class FisherLDA(BaseEstimator):
-    pass
+class SingularScatterWarning(UserWarning):
+    """Warning raised when the within-class scatter matrix S_W is singular.
 
+    :class:`FisherLDA` then adds a tiny ridge to S_W so the result stays finite;
+    ``shrinkage="auto"`` usually gives a better-conditioned estimate.
+    """
+
+
+class FisherLDA(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClassifierMixin, BaseEstimator
+):
+    """Fisher's linear discriminant: projection and classifier.
+
+    The lecture's Fisher criterion: find directions w that maximise
+    ``J(w) = w^T S_B w / w^T S_W w``, the between-class scatter over the
+    within-class scatter. With two classes the answer is
+    ``w ∝ S_W^{-1} (m_1 - m_0)``; with more classes the directions solve the
+    generalised eigenproblem ``S_B w = λ S_W w``, and at most
+    ``n_classes - 1`` of them carry information.
+
+    The directions are scaled so that the projected data have unit pooled
+    within-class variance (``w^T Σ_W w = 1`` with ``Σ_W = S_W / n_samples``).
+    :meth:`predict` then picks the nearest class mean in the discriminant
+    space, with the priors taken into account: a Gaussian with identity
+    covariance around each projected class mean, plus the log prior. With all
+    ``n_classes - 1`` directions this is exactly the rule of scikit-learn's
+    LinearDiscriminantAnalysis.
+
+    Parameters
+    ----------
+    n_components : int or None, default=None
+        Number of discriminant directions; at most
+        ``min(n_classes - 1, n_features)``, which None selects.
+    shrinkage : None, float in [0, 1] or "auto", default=None
+        Regularisation of the pooled within-class covariance
+        ``Σ_W = S_W / n_samples``:
+
+        - None: none;
+        - float: ``(1 - α) Σ_W + α (trace(Σ_W) / n_features) I``;
+        - ``"auto"``: Ledoit–Wolf shrinkage (:func:`sklearn.covariance.ledoit_wolf`)
+          of the within-class centred data, each feature standardized first as
+          scikit-learn's LinearDiscriminantAnalysis does.
+
+        Use it when S_W is singular (more features than samples, collinear or
+        constant features).
+    tol : float, default=1e-4
+        Singularity threshold: S_W counts as singular when a singular value of
+        the standardized within-class data falls below ``tol`` (the smallest
+        eigenvalue of the within-class correlation matrix below ``tol**2``), as
+        in scikit-learn's SVD solver. A singular S_W then gets a ridge of
+        ``tol**2`` times each feature's variance and a
+        :class:`SingularScatterWarning`; the result stays finite.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    means_ : ndarray of shape (n_classes, n_features)
+        Class means m_k.
+    priors_ : ndarray of shape (n_classes,)
+        Class proportions in the training data.
+    xbar_ : ndarray of shape (n_features,)
+        Overall mean; projections are centred on it.
+    within_scatter_ : ndarray of shape (n_features, n_features)
+        ``S_W = Σ_k Σ_{t in k} (x_t - m_k)(x_t - m_k)^T``.
+    between_scatter_ : ndarray of shape (n_features, n_features)
+        ``S_B = Σ_k n_k (m_k - m)(m_k - m)^T``.
+    covariance_ : ndarray of shape (n_features, n_features)
+        The pooled within-class covariance actually used, ``S_W / n_samples``
+        after shrinkage (and the ridge, if one was needed).
+    scalings_ : ndarray of shape (n_features, n_components_)
+        Discriminant directions as columns, in decreasing order of J(w). Each
+        column's largest-magnitude entry is positive.
+    explained_variance_ratio_ : ndarray of shape (n_components_,)
+        Share of the discriminant eigenvalues (J of each direction) carried by
+        each kept direction.
+    n_components_ : int
+        Number of discriminant directions kept.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.discriminant_analysis.LinearDiscriminantAnalysis : scikit-learn's
+        LDA (Gaussian model; its ``"eigen"`` solver spans the same directions).
+    PCA : Unsupervised projection keeping the most variance.
+
+    References
+    ----------
+    .. [1] R. A. Fisher, "The use of multiple measurements in taxonomic
+       problems", Annals of Eugenics 7(2), 179-188, 1936.
+    .. [2] R. O. Duda, P. E. Hart, D. G. Stork, "Pattern Classification",
+       2nd ed., Wiley, 2001, section 3.8.
+    .. [3] O. Ledoit, M. Wolf, "A well-conditioned estimator for
+       large-dimensional covariance matrices", J. Multivariate Analysis 88(2),
+       365-411, 2004.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn_lecture import FisherLDA
+    >>> X, y = load_iris(return_X_y=True)
+    >>> lda = FisherLDA().fit(X, y)
+    >>> lda.n_components_
+    2
+    >>> lda.transform(X).shape
+    (150, 2)
+    >>> lda.explained_variance_ratio_.round(4)
+    array([0.9912, 0.0088])
+    >>> round(lda.score(X, y), 2)
+    0.98
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "shrinkage": [
+            StrOptions({"auto"}),
+            Interval(Real, 0, 1, closed="both"),
+            None,
+        ],
+        "tol": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, n_components=None, *, shrinkage=None, tol=1e-4):
+        self.n_components = n_components
+        self.shrinkage = shrinkage
+        self.tol = tol
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the discriminant directions and the class model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels (any hashable type: ints, strings, ...).
+
+        Returns
+        -------
+        self : FisherLDA
+            The fitted estimator.
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        classes, labels = np.unique(y, return_inverse=True)
+        n_samples, n_features = X.shape
+        n_classes = classes.shape[0]
+        if n_classes < 2:
+            raise ValueError(
+                "FisherLDA needs samples of at least 2 classes; got 1 class "
+                f"({classes[0]!r})."
+            )
+        max_components = min(n_classes - 1, n_features)
+        if self.n_components is None:
+            n_components = max_components
+        elif self.n_components > max_components:
+            raise ValueError(
+                f"n_components={self.n_components} cannot be larger than "
+                f"min(n_features, n_classes - 1)={max_components}."
+            )
+        else:
+            n_components = self.n_components
+
+        counts = np.bincount(labels, minlength=n_classes)
+        # Class sums with one sparse indicator product: one pass over X for
+        # every class at once, whatever the number of classes.
+        indicator = sp.csr_matrix(
+            (np.ones(n_samples), (labels, np.arange(n_samples))),
+            shape=(n_classes, n_samples),
+        )
+        means = np.asarray(indicator @ X) / counts[:, None]
+        priors = counts / n_samples
+        xbar = priors @ means
+
+        raw = X.T @ X
+        second_moment = np.diag(raw) / n_samples
+        if self.shrinkage == "auto":
+            # Ledoit-Wolf needs the centred data themselves, so the scatter is
+            # taken from them too.
+            Z = X - means[labels]
+            within = Z.T @ Z
+        else:
+            Z = None
+            within = _scatter_matrix(X, means, counts, labels, raw=raw)
+        deviation = (means - xbar) * np.sqrt(counts)[:, None]
+        between = deviation.T @ deviation
+
+        covariance = self._pooled_covariance(within / n_samples, Z)
+        covariance = self._regularise(
+            covariance,
+            (between + within) / n_samples,
+            second_moment,
+            n_samples,
+        )
+
+        scalings, eigenvalues = self._directions(means, between, covariance)
+        total = eigenvalues.sum()
+        self.explained_variance_ratio_ = (
+            eigenvalues[:n_components] / total
+            if total > 0
+            else np.zeros(n_components)
+        )
+        self.scalings_ = np.ascontiguousarray(
+            _flip_signs(scalings[:, :n_components].T).T
+        )
+        self.classes_ = classes
+        self.means_ = means
+        self.priors_ = priors
+        self.xbar_ = xbar
+        self.within_scatter_ = within
+        self.between_scatter_ = between
+        self.covariance_ = covariance
+        self.n_components_ = n_components
+
+        # The Gaussian scores in the projected space are affine in x:
+        # z·μ_k - |μ_k|²/2 + log π_k with z = W^T (x - xbar), μ_k = W^T (m_k - xbar).
+        centroids = (means - xbar) @ self.scalings_
+        self._coef = centroids @ self.scalings_.T
+        with np.errstate(divide="ignore"):
+            log_priors = np.log(priors)
+        self._intercept = (
+            -self._coef @ xbar - 0.5 * np.einsum("ij,ij->i", centroids, centroids)
+        ) + log_priors
+        return self
+
+    def _pooled_covariance(self, covariance, Z):
+        """Apply the requested shrinkage to the pooled within-class covariance."""
+        if self.shrinkage is None:
+            return covariance
+        n_features = covariance.shape[0]
+        if self.shrinkage == "auto":
+            std = np.sqrt(np.diag(covariance))
+            std[std == 0] = 1.0
+            shrunk = ledoit_wolf(Z / std, assume_centered=True)[0]
+            return std[:, None] * shrunk * std[None, :]
+        mu = np.trace(covariance) / n_features
+        shrunk = (1.0 - self.shrinkage) * covariance
+        shrunk.flat[:: n_features + 1] += self.shrinkage * mu
+        return shrunk
+
+    def _regularise(self, covariance, total_covariance, second_moment, n_samples):
+        """Add a tiny ridge when the pooled covariance is (numerically) singular."""
+        variance = np.diag(covariance).copy()
+        zero = _constant_features(variance, second_moment, n_samples, np.float64)
+        safe = np.where(zero, 1.0, variance)
+        if not zero.any():
+            std = np.sqrt(safe)
+            corr = covariance / np.outer(std, std)
+            smallest = linalg.eigvalsh(corr, check_finite=False)[0]
+            if smallest >= self.tol**2:
+                return covariance
+        warnings.warn(
+            "The within-class scatter matrix S_W is singular (collinear or "
+            "constant features, or more features than samples per class); a ridge "
+            f"of tol**2={self.tol**2:.3g} times each feature's variance was added. "
+            "Consider shrinkage='auto'.",
+            SingularScatterWarning,
+            stacklevel=3,
+        )
+        # A feature constant within every class is scaled by its total variance;
+        # one constant everywhere carries nothing, so any positive ridge will do.
+        total = np.diag(total_covariance)
+        ridge_scale = np.where(zero, total, variance)
+        ridge_scale = np.where(ridge_scale > 0, ridge_scale, 1.0)
+        # tol=0 still needs some ridge to stay finite.
+        ridge = max(self.tol**2, np.finfo(np.float64).eps)
+        regularised = covariance.copy()
+        regularised.flat[:: covariance.shape[0] + 1] += ridge * ridge_scale
+        return regularised
+
+    def _directions(self, means, between, covariance):
+        """Discriminant directions (columns) and their eigenvalues, decreasing."""
+        n_classes = means.shape[0]
+        if n_classes == 2:
+            # The lecture's closed form: w = Σ_W^{-1} (m_1 - m_0).
+            w = linalg.solve(
+                covariance, means[1] - means[0], assume_a="pos", check_finite=False
+            )
+            w /= np.sqrt(w @ covariance @ w)
+            eigenvalue = w @ between @ w
+            return w[:, None], np.array([max(eigenvalue, 0.0)])
+        eigenvalues, eigenvectors = linalg.eigh(
+            between, covariance, check_finite=False
+        )
+        order = np.argsort(eigenvalues)[::-1]
+        return eigenvectors[:, order], np.clip(eigenvalues[order], 0.0, None)
+
+    def transform(self, X):
+        """Project X onto the discriminant directions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to project.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components_)
+            Coordinates ``W^T (x - xbar_)``; the classes have unit pooled
+            within-class variance along each direction.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X_new = X @ self.scalings_
+        X_new -= self.xbar_ @ self.scalings_
+        return X_new
+
+    def _class_scores(self, X):
+        """Log posterior of every class, up to a per-sample constant."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return X @ self._coef.T + self._intercept
+
+    def decision_function(self, X):
+        """Class scores: log prior minus half the squared distance to each mean.
+
+        Distances are taken in the discriminant space, so these are the log
+        posteriors of the projected Gaussian model up to a per-sample constant.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            With two classes, the score of ``classes_[1]`` minus that of
+            ``classes_[0]`` (positive means ``classes_[1]``), as scikit-learn's
+            linear classifiers.
+        """
+        scores = self._class_scores(X)
+        if scores.shape[1] == 2:
+            return scores[:, 1] - scores[:, 0]
+        return scores
+
+    def predict(self, X):
+        """Nearest class mean in the discriminant space, priors considered.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to classify.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, taken from ``classes_``.
+        """
+        scores = self._class_scores(X)
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def predict_proba(self, X):
+        """Posterior class probabilities of the projected Gaussian model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to one; columns follow ``classes_``.
+        """
+        scores = self._class_scores(X)
+        if scores.shape[1] == 2:
+            # The logistic link of the binary decision keeps both outputs
+            # ranked identically.
+            p1 = expit(scores[:, 1] - scores[:, 0])
+            return np.column_stack([1.0 - p1, p1])
+        return softmax(scores, axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed without underflow.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        scores = self._class_scores(X)
+        return scores - logsumexp(scores, axis=1, keepdims=True)
+
+    @property
+    def _n_features_out(self):
+        return self.n_components_

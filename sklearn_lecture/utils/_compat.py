@@ -23,3 +23,8 @@ __all__ = [
     "Options",
     "StrOptions",
 ]
+
+# Sample-weight validation with scikit-learn's own messages (private there).
+from sklearn.utils.validation import _check_sample_weight  # noqa: E402
+
+__all__ += ["_check_sample_weight"]

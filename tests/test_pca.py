@@ -1,0 +1,341 @@
+"""PCA against scikit-learn's PCA, closed forms and hand computations."""
+
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.linalg import subspace_angles
+from sklearn.base import clone
+from sklearn.datasets import load_digits, load_iris, load_wine
+from sklearn.decomposition import PCA as SklearnPCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_lecture import PCA, ScreeDisplay
+from sklearn_lecture.decomposition._pca import ContributionTable
+
+
+@pytest.fixture(scope="module")
+def wine():
+    return load_wine(return_X_y=True)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+def _hand_eigenvalues(X, standardize=False):
+    matrix = np.corrcoef(X.T) if standardize else np.cov(X.T)
+    return np.linalg.eigvalsh(matrix)[::-1]
+
+
+# --------------------------------------------------------------------- reference
+
+
+@pytest.mark.parametrize("loader", [load_iris, load_wine, load_digits])
+@pytest.mark.parametrize("n_components", [1, 2, 5])
+def test_same_subspace_and_ratios_as_sklearn(loader, n_components):
+    X, _ = loader(return_X_y=True)
+    n_components = min(n_components, X.shape[1])
+    ours = PCA(n_components=n_components).fit(X)
+    ref = SklearnPCA(n_components=n_components).fit(X)
+    assert ours.n_components_ == ref.n_components_
+    assert np.max(subspace_angles(ours.components_.T, ref.components_.T)) < 1e-6
+    assert_allclose(
+        ours.explained_variance_ratio_, ref.explained_variance_ratio_, atol=1e-8
+    )
+    assert_allclose(ours.explained_variance_, ref.explained_variance_, rtol=1e-8)
+    # Same sign convention as scikit-learn's svd_flip, so the scores agree too.
+    assert_allclose(ours.transform(X), ref.transform(X), atol=1e-6)
+
+
+def test_wide_data_matches_sklearn():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 200)) @ rng.standard_normal((200, 200))
+    ours = PCA(n_components=10).fit(X)
+    ref = SklearnPCA(n_components=10).fit(X)
+    assert ours.eigenvalues_.shape == (30,)
+    assert np.max(subspace_angles(ours.components_.T, ref.components_.T)) < 1e-6
+    assert_allclose(
+        ours.explained_variance_ratio_, ref.explained_variance_ratio_, atol=1e-8
+    )
+
+
+def test_data_far_from_origin_keep_their_digits():
+    # X'X - n m m' would cancel ~12 digits here; the centred recomputation keeps
+    # the eigenvalues of the centred covariance.
+    rng = np.random.default_rng(1)
+    Z = rng.standard_normal((500, 4)) * [3.0, 2.0, 1.0, 0.5]
+    ours = PCA(n_components=None).fit(Z + 1e6)
+    assert_allclose(ours.eigenvalues_, _hand_eigenvalues(Z), rtol=1e-9)
+
+
+def test_float32_stays_float32(wine):
+    X, _ = wine
+    X32 = StandardScaler().fit_transform(X).astype(np.float32)
+    pca32 = PCA(n_components=3).fit(X32)
+    pca64 = PCA(n_components=3).fit(X32.astype(np.float64))
+    assert pca32.transform(X32).dtype == np.float32
+    assert pca32.components_.dtype == np.float32
+    assert_allclose(pca32.explained_variance_, pca64.explained_variance_, rtol=1e-5)
+
+
+# ------------------------------------------------------------------ standardize
+
+
+@pytest.mark.parametrize("loader", [load_iris, load_wine])
+def test_standardize_gives_correlation_eigenvalues(loader):
+    X, _ = loader(return_X_y=True)
+    pca = PCA(n_components=None, standardize=True).fit(X)
+    assert_allclose(pca.eigenvalues_, _hand_eigenvalues(X, True), rtol=1e-10)
+    assert_allclose(pca.eigenvalues_.sum(), X.shape[1], rtol=1e-12)
+    assert_allclose(pca.scale_, X.std(axis=0, ddof=1))
+    # StandardScaler + PCA inflates the same eigenvalues by n / (n - 1).
+    n = X.shape[0]
+    ref = SklearnPCA().fit(StandardScaler().fit_transform(X))
+    assert_allclose(ref.explained_variance_, pca.eigenvalues_ * n / (n - 1))
+    # The scores are the statistics-table principal component scores.
+    Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
+    assert_allclose(
+        np.abs(pca.transform(X)), np.abs(Z @ pca.components_.T), atol=1e-10
+    )
+
+
+def test_standardize_with_constant_feature_has_no_nan(wine):
+    X, _ = wine
+    X = np.column_stack([X, np.full(X.shape[0], 7.3)])
+    pca = PCA(n_components=None, standardize=True).fit(X)
+    assert pca.scale_[-1] == 1.0
+    assert np.all(np.isfinite(pca.transform(X)))
+    assert_allclose(pca.eigenvalues_.sum(), X.shape[1] - 1, rtol=1e-12)
+    assert_allclose(
+        pca.eigenvalues_[:-1], _hand_eigenvalues(X[:, :-1], True), rtol=1e-9
+    )
+
+
+# ------------------------------------------------------------- selection rules
+
+
+def _hand_fraction_rule(eigenvalues, fraction):
+    cumulative = np.cumsum(eigenvalues) / eigenvalues.sum()
+    for k, c in enumerate(cumulative, start=1):
+        if c >= fraction - 1e-10:
+            return k
+    return len(eigenvalues)
+
+
+def _hand_scree(eigenvalues):
+    # Largest perpendicular distance below the chord from the first to the last
+    # point, both axes scaled to [0, 1] (a different formula from the code's).
+    p = len(eigenvalues)
+    x = np.arange(p) / (p - 1)
+    y = (eigenvalues - eigenvalues[-1]) / (eigenvalues[0] - eigenvalues[-1])
+    a, b = np.array([0.0, 1.0]), np.array([1.0, 0.0])
+    direction = (b - a) / np.linalg.norm(b - a)
+    distances = [
+        -(direction[0] * (yi - a[1]) - direction[1] * (xi - a[0]))
+        for xi, yi in zip(x, y)
+    ]
+    return int(np.argmax(distances)) + 1
+
+
+@pytest.mark.parametrize("loader", [load_iris, load_wine])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_selection_rules_against_hand_computation(loader, standardize):
+    X, _ = loader(return_X_y=True)
+    eig = _hand_eigenvalues(X, standardize)
+    for fraction in (0.5, 0.7, 0.8, 0.95, 0.99):
+        pca = PCA(n_components=fraction, standardize=standardize).fit(X)
+        assert pca.n_components_ == _hand_fraction_rule(eig, fraction)
+        assert pca.explained_variance_ratio_.sum() >= fraction
+        assert pca.explained_variance_ratio_[:-1].sum() < fraction
+    kaiser = PCA(n_components="kaiser", standardize=standardize).fit(X)
+    threshold = 1.0 if standardize else np.trace(np.cov(X.T)) / X.shape[1]
+    assert kaiser.n_components_ == max(1, np.sum(eig > threshold))
+    scree = PCA(n_components="scree", standardize=standardize).fit(X)
+    assert scree.n_components_ == _hand_scree(eig)
+    assert PCA(n_components=None).fit(X).n_components_ == X.shape[1]
+    assert PCA(n_components=2).fit(X).n_components_ == 2
+
+
+def test_known_selections_on_wine(wine):
+    X, _ = wine
+    # Correlation eigenvalues of wine: 4.71, 2.50, 1.45, 0.92, ...
+    assert PCA(n_components=0.7, standardize=True).fit(X).n_components_ == 4
+    assert PCA(n_components="kaiser", standardize=True).fit(X).n_components_ == 3
+
+
+def test_fraction_one_keeps_what_is_needed(iris):
+    X, _ = iris
+    assert PCA(n_components=1.0).fit(X).n_components_ == 4
+    # Rank-2 data: the cumulative contribution reaches 1 after two components
+    # up to rounding, so 1.0 keeps two, not four.
+    rng = np.random.default_rng(0)
+    X2 = rng.standard_normal((50, 2)) @ rng.standard_normal((2, 4))
+    assert PCA(n_components=1.0).fit(X2).n_components_ == 2
+
+
+def test_fraction_at_an_exact_cumulative_value():
+    # Eigenvalues 6, 3, 1 in closed form: 0.9 is reached exactly by two.
+    X = np.diag(np.sqrt([6.0, 3.0, 1.0]) * np.sqrt(2.0))
+    X = np.vstack([X, -X])
+    pca = PCA(n_components=0.9).fit(X)
+    assert_allclose(pca.eigenvalues_[:3], [6.0 * 4 / 5, 3.0 * 4 / 5, 1.0 * 4 / 5])
+    assert pca.n_components_ == 2
+
+
+def test_int_larger_than_rank_bound_raises(iris):
+    X, _ = iris
+    with pytest.raises(ValueError, match="n_components=5 must be at most"):
+        PCA(n_components=5).fit(X)
+
+
+# --------------------------------------------------------------- reconstruction
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("whiten", [False, True])
+@pytest.mark.parametrize("shape", [(120, 8), (10, 40)])
+def test_inverse_transform_with_all_components_reconstructs(standardize, whiten, shape):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal(shape) * rng.uniform(0.5, 5.0, shape[1]) + 3.0
+    pca = PCA(n_components=None, standardize=standardize, whiten=whiten).fit(X)
+    assert_allclose(pca.inverse_transform(pca.transform(X)), X, atol=1e-8)
+
+
+def test_truncated_reconstruction_is_the_best_rank_k(wine):
+    X, _ = wine
+    Xc = X - X.mean(axis=0)
+    U, s, Vt = np.linalg.svd(Xc, full_matrices=False)
+    best = (U[:, :2] * s[:2]) @ Vt[:2] + X.mean(axis=0)
+    pca = PCA(n_components=2).fit(X)
+    assert_allclose(pca.inverse_transform(pca.transform(X)), best, atol=1e-6)
+
+
+def test_whitened_scores_have_unit_variance(wine):
+    X, _ = wine
+    T = PCA(n_components=3, whiten=True).fit_transform(X)
+    assert_allclose(T.var(axis=0, ddof=1), 1.0, rtol=1e-8)
+
+
+# ------------------------------------------------------------ contribution table
+
+
+def test_contribution_table(wine):
+    X, _ = wine
+    pca = PCA(n_components=0.7, standardize=True).fit(X)
+    table = pca.contribution_table()
+    assert isinstance(table, ContributionTable)
+    eig = _hand_eigenvalues(X, True)
+    assert_allclose(table.eigenvalues, eig, rtol=1e-10)
+    assert_allclose(table.percent, 100 * eig / eig.sum(), rtol=1e-10)
+    assert_allclose(table.cumulative_percent, np.cumsum(100 * eig / eig.sum()))
+    assert_allclose(table.cumulative_percent[-1], 100.0)
+    assert table.n_components == 4
+    with pytest.raises(ValueError):
+        table.eigenvalues[0] = 0.0
+    text = str(table)
+    lines = text.splitlines()
+    assert "eigenvalue" in lines[0] and "cumulative %" in lines[0]
+    assert lines[1].split()[:4] == ["1", f"{eig[0]:.4f}", "36.20", "36.20"]
+    assert sum(line.endswith("*") for line in lines) == 4
+    assert len({len(line.rstrip(" *")) for line in lines[1:14]}) == 1  # aligned
+    short = table.to_string(max_rows=2)
+    assert "11 more components" in short
+
+
+# ------------------------------------------------------------ sklearn machinery
+
+
+def test_feature_names_out(wine):
+    X, _ = wine
+    pca = PCA(n_components=3).fit(X)
+    assert_array_equal(pca.get_feature_names_out(), ["pca0", "pca1", "pca2"])
+
+
+def test_pipeline_grid_search_on_wine(wine):
+    X, y = wine
+    pipe = make_pipeline(PCA(standardize=True), LogisticRegression(max_iter=500))
+    grid = GridSearchCV(
+        pipe, {"pca__n_components": [1, 0.7, "kaiser", "scree"]}, cv=3
+    ).fit(X, y)
+    assert grid.best_score_ > 0.9
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.mean() > 0.9
+
+
+def test_clone_and_pickle_give_identical_results(wine):
+    X, _ = wine
+    pca = PCA(n_components="kaiser", standardize=True).fit(X)
+    again = clone(pca).fit(X)
+    restored = pickle.loads(pickle.dumps(pca))
+    assert_array_equal(again.transform(X), pca.transform(X))
+    assert_array_equal(restored.transform(X), pca.transform(X))
+
+
+# -------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.array([[1.0, np.nan], [2.0, 3.0]]), "NaN"),
+        (np.array([[1.0, np.inf], [2.0, 3.0]]), "infinity"),
+        (np.empty((0, 3)), "0 sample"),
+        (np.ones((1, 3)), "1 sample"),
+        (np.ones((4, 3, 2)), "3"),
+        (np.array([[1e308, 1.0], [1e308, 2.0]]), "overflow"),
+    ],
+)
+def test_bad_training_input(X, match):
+    with pytest.raises(ValueError, match=match):
+        PCA().fit(X)
+
+
+@pytest.mark.parametrize(
+    "params", [{"n_components": 0}, {"n_components": 1.5}, {"n_components": "foo"},
+               {"n_components": -0.2}, {"standardize": "yes"}]
+)
+def test_invalid_parameters(params, iris):
+    X, _ = iris
+    with pytest.raises(ValueError, match="n_components|standardize"):
+        PCA(**params).fit(X)
+
+
+def test_wrong_width_at_transform_and_inverse(iris):
+    X, _ = iris
+    pca = PCA(n_components=2).fit(X)
+    with pytest.raises(ValueError, match="features"):
+        pca.transform(X[:, :3])
+    with pytest.raises(ValueError, match="keeps 2 components"):
+        pca.inverse_transform(np.ones((3, 3)))
+
+
+# -------------------------------------------------------------------- display
+
+
+def test_scree_display(wine):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, _ = wine
+    pca = PCA(n_components=0.7, standardize=True).fit(X)
+    fig, ax = plt.subplots()
+    display = ScreeDisplay.from_estimator(pca, ax=ax)
+    assert display.ax_ is ax and display.figure_ is fig
+    heights = [bar.get_height() for bar in display.bars_]
+    assert_allclose(heights, pca.eigenvalues_)
+    assert_allclose(
+        display.line_.get_ydata(), pca.contribution_table().cumulative_percent
+    )
+    colors = {tuple(bar.get_facecolor()) for bar in display.bars_[:4]}
+    assert len(colors) == 1
+    assert tuple(display.bars_[4].get_facecolor()) not in colors
+    plt.close(fig)
