@@ -30,7 +30,8 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_lecture import PCA, FisherLDA
 
-output_dir = Path(os.environ.get("SKLEARN_LECTURE_OUTPUT", "lecture_plots")) / "examples"
+output_root = Path(os.environ.get("SKLEARN_LECTURE_OUTPUT", "lecture_plots"))
+output_dir = output_root / "examples"
 output_dir.mkdir(parents=True, exist_ok=True)
 
 X, y = load_wine(return_X_y=True)

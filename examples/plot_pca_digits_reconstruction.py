@@ -24,7 +24,8 @@ from sklearn.datasets import load_digits
 
 from sklearn_lecture import PCA
 
-output_dir = Path(os.environ.get("SKLEARN_LECTURE_OUTPUT", "lecture_plots")) / "examples"
+output_root = Path(os.environ.get("SKLEARN_LECTURE_OUTPUT", "lecture_plots"))
+output_dir = output_root / "examples"
 output_dir.mkdir(parents=True, exist_ok=True)
 
 X, y = load_digits(return_X_y=True)

@@ -100,15 +100,15 @@ def test_no_elbow_on_a_straight_distortion_curve():
         elbow = ElbowKMeans(k_max=10, random_state=0).fit(X)
     assert_allclose(elbow.distortions_, (12 - np.arange(1, 11)) / 12, atol=1e-12)
     assert not elbow.elbow_found_
-    # The fallback is the silhouette's choice.
-    assert elbow.n_clusters_ == elbow.silhouette_n_clusters_
+    # The fallback is the smallest K of the range.
+    assert elbow.n_clusters_ == 1
 
 
 def test_no_elbow_with_too_few_k():
     X, _ = make_blobs(50, random_state=0)
     with pytest.warns(NoElbowWarning, match="at least three"):
         elbow = ElbowKMeans(k_min=2, k_max=3, random_state=0).fit(X)
-    assert elbow.n_clusters_ in (2, 3)
+    assert elbow.n_clusters_ == 2
 
 
 def test_kneedle_rule():
@@ -119,11 +119,13 @@ def test_kneedle_rule():
     assert _kneedle(k, np.full(8, 3.0))[0] is None
     # Concave: bends the wrong way.
     assert _kneedle(k, 100 - k**2)[0] is None
-    # The knee of 1/K is where the scaled curve is farthest below its chord.
-    J = 1.0 / k
+    # The knee of 1/K^2 is where its scaled log lies farthest below the chord.
+    J = 1.0 / k**2
     x = (k - 1) / 7
-    y = (J - J.min()) / (J.max() - J.min())
+    y = (np.log(J) - np.log(J).min()) / np.ptp(np.log(J))
     assert _kneedle(k, J)[0] == np.argmax(1 - y - x)
+    # A curve reaching 0 (every distinct point its own cluster) does not crash.
+    assert _kneedle(k, [8, 4, 2, 1, 0.5, 0.25, 0.1, 0.0])[0] is None
 
 
 def test_k_range_clipped_to_distinct_samples():
@@ -149,6 +151,7 @@ def test_integer_weights_equal_repeated_rows(blobs4):
     assert_array_equal(weighted.predict(X), repeated.predict(X))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn_lecture.NoElbowWarning")
 def test_pipeline_grid_search_cross_val_on_iris():
     X = load_iris().data
     pipe = make_pipeline(StandardScaler(), ElbowKMeans(k_max=6, random_state=0))

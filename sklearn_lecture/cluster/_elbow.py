@@ -26,25 +26,33 @@ class NoElbowWarning(UserWarning):
     """Warning raised by :class:`ElbowKMeans` when J(K) shows no elbow.
 
     The message says why (too few values of K, a flat curve, or a curve without a
-    knee) and which K was used instead.
+    knee), which K was used instead (the smallest of the range) and which K the
+    silhouette would pick.
     """
 
 
 def _kneedle(k_values, distortions, sensitivity=1.0):
-    """Index of the knee of a decreasing curve by Kneedle, or None and the reason.
+    """Index of the knee of a decreasing J(K) by Kneedle on log J, or None and why.
 
-    Kneedle (Satopaa et al., 2011), offline: scale K and J to [0, 1]; the
-    difference curve ``(1 - J_n) - K_n`` is the height of the chord joining the
-    curve's ends above the curve. A local maximum of the difference curve is a knee
-    once the difference curve drops below ``max - S / (m - 1)`` (S the sensitivity,
-    ``1 / (m - 1)`` the mean step of the scaled K) before the next local maximum;
-    the first such maximum is the knee. A straight or concave J(K) has no knee.
+    Kneedle (Satopaa et al., 2011), offline, applied to ``log J(K)``: scale K and
+    ``log J`` to [0, 1]; the difference curve ``(1 - y) - x`` is how far the
+    curve lies below the chord joining its ends. A local maximum of the
+    difference curve is a knee once the difference curve drops below
+    ``max - S / (m - 1)`` (S the sensitivity, ``1 / (m - 1)`` the mean step of the
+    scaled K) before the next local maximum; the first such maximum is the knee.
+    The logarithm makes the rule judge each added cluster by the fraction of J
+    it removes, so that a huge first drop (K=1 to 2) does not hide a later elbow;
+    a straight or concave curve has no knee. J values of 0 (as many clusters as
+    distinct samples) are floored at ``1e-12 max J`` before the logarithm.
     """
     k = np.asarray(k_values, dtype=np.float64)
     J = np.asarray(distortions, dtype=np.float64)
     m = len(k)
     if m < 3:
         return None, f"only {m} value(s) of K, a knee needs at least three"
+    if not J.max() > 0:
+        return None, "J(K) is flat"
+    J = np.log(np.maximum(J, 1e-12 * J.max()))
     span = J.max() - J.min()
     if not span > 0:
         return None, "J(K) is flat"
@@ -59,7 +67,7 @@ def _kneedle(k_values, distortions, sensitivity=1.0):
         stop = maxima[n + 1] if n + 1 < len(maxima) else m
         if np.any(diff[i + 1 : stop] < threshold):
             return i, None
-    return None, "J(K) bends nowhere more than a straight line would"
+    return None, "log J(K) bends nowhere more than a straight line would"
 
 
 def _silhouette(distances, labels):
@@ -96,7 +104,10 @@ class ElbowKMeans(
 
     Fits :class:`KMeans` for every K in ``[k_min, k_max]``, records the distortion
     ``J(K) = inertia / n_samples`` and keeps the K at the elbow of J(K): the knee
-    found by Kneedle (Satopaa et al., 2011) on the curve scaled to the unit square.
+    found by Kneedle (Satopaa et al., 2011) on ``log J(K)`` scaled to the unit
+    square. On the log scale each added cluster is judged by the fraction of J it
+    removes, so the large first drops do not hide a later elbow (plain Kneedle on
+    J often stops one cluster short).
     The silhouette of each K >= 2 is reported beside it, so that one sees when the
     two criteria disagree; the chosen K stays the elbow's.
 
@@ -138,7 +149,8 @@ class ElbowKMeans(
         J(K) for each of ``k_values_`` (weighted mean with ``sample_weight``).
 
     n_clusters_ : int
-        The chosen K: the elbow, or the fallback named by :class:`NoElbowWarning`.
+        The chosen K: the elbow, or the smallest K of the range when there is
+        none (see :class:`NoElbowWarning`).
 
     elbow_found_ : bool
         Whether J(K) had an elbow in the range.
@@ -177,10 +189,19 @@ class ElbowKMeans(
 
     Notes
     -----
+    The knee: with ``x`` the K scaled to [0, 1] and ``y`` the scaled ``log J(K)``,
+    the difference curve ``1 - y - x`` measures how far the curve lies below the
+    chord joining its ends; its first local maximum after which it falls by at
+    least ``1 / (n_k - 1)`` (Kneedle's threshold at sensitivity 1) is the elbow.
+
     When the range holds no elbow (fewer than three K, a flat curve, or no knee,
-    as for a straight J(K)), a :class:`NoElbowWarning` is issued and the
-    silhouette's K is used, or the smallest K of the range when no silhouette is
-    defined.
+    as for a straight or concave J(K)), a :class:`NoElbowWarning` is issued and
+    the smallest K of the range is used (the curve shows no evidence for more
+    clusters); the warning also names the silhouette's K.
+
+    Sample weights act as repetitions: integer weights give the same J(K), the
+    same K and the same model as repeated rows. The silhouette is computed
+    without weights.
 
     References
     ----------
@@ -311,15 +332,19 @@ class ElbowKMeans(
         knee, reason = _kneedle(self.k_values_, self.distortions_)
         self.elbow_found_ = knee is not None
         if knee is None:
-            if self.silhouette_n_clusters_ is not None:
-                knee = int(np.flatnonzero(k_values == self.silhouette_n_clusters_)[0])
-                fallback = "the silhouette's choice"
-            else:
-                knee = 0
-                fallback = "the smallest K of the range"
+            # The smallest K: without an elbow the curve gives no evidence for
+            # more clusters. (Not the silhouette's K: that one is unweighted, and
+            # the choice must not depend on whether weights or repeated rows
+            # express the same data.)
+            knee = 0
+            hint = (
+                f" (the silhouette would pick K={self.silhouette_n_clusters_})"
+                if self.silhouette_n_clusters_ is not None
+                else ""
+            )
             warnings.warn(
                 f"No elbow in J(K) for K in [{k_lo}, {k_hi}]: {reason}. Falling back "
-                f"to {fallback}, K={k_values[knee]}.",
+                f"to the smallest K of the range, K={k_values[0]}{hint}.",
                 NoElbowWarning,
                 stacklevel=2,
             )

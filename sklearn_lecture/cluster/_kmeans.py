@@ -42,6 +42,10 @@ _MIN_ROWS_PER_THREAD = 2 * _CHUNK_ROWS
 # matrix; beyond, a sparse one.
 _DENSE_INDICATOR_SIZE = 2**16
 
+# When more than this fraction of the samples may change cluster, one pass over
+# all of X costs less than gathering the candidates.
+_FULL_PASS_FRACTION = 0.5
+
 _THREADPOOL_CONTROLLER = None
 
 
@@ -296,99 +300,131 @@ def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
     return centers
 
 
-def _lloyd_pass(X, w, centers, labels, pool, n_threads, mode):
-    """One pass of the assignment step over X, split into contiguous thread parts.
+def _run_parts(func, n_rows, pool, n_threads):
+    """Call ``func(start, end)`` on contiguous parts of the rows, one per thread."""
+    n_parts = min(n_threads, n_rows // _MIN_ROWS_PER_THREAD) if pool is not None else 1
+    if n_parts <= 1:
+        return [func(0, n_rows)]
+    bounds = np.linspace(0, n_rows, n_parts + 1).astype(np.intp)
+    return list(pool.map(func, bounds[:-1], bounds[1:]))
 
-    mode ``"assign"`` only fills ``labels``; ``"update"`` also returns the weighted
-    sums ``S`` (n_clusters, n_features) and weights ``W`` of the clusters;
-    ``"assign+inertia"`` returns the exact weighted sum of squared distances to the
-    assigned centers; ``"inertia"`` returns it for the labels as they are.
 
-    The argmin drops ``||x||^2``, common to all centers: scores are
-    ``||c||^2 - 2 x.c``, computed by one GEMM per block of rows in the cache. The
-    centroid sums come from a sparse (n_clusters x rows) indicator product, one
-    pass over each part of X.
+def _assign(X, centers, labels, pool=None, n_threads=1, best=None, second=None):
+    """Nearest center of each row of X, written into ``labels``.
+
+    The argmin drops ``||x||^2``, common to all centers: the scores
+    ``||c||^2 - 2 x.c`` come from one GEMM per block of rows small enough to stay
+    in cache. With ``best`` and ``second`` (float64 arrays) given, the smallest and
+    second smallest scores are stored too, for the distance bounds.
     """
-    n_samples = X.shape[0]
     n_clusters = centers.shape[0]
     neg2_ct = -2.0 * centers.T
     c_sq = _row_sq_norms(centers)
+    # numpy's row-wise argmin is more than twice as fast on float64 as on float32.
+    upcast = X.dtype != np.float64
 
     def part(start, end):
-        buf = np.empty((min(_CHUNK_ROWS, end - start), n_clusters), dtype=X.dtype)
-        inertia = 0.0
+        rows = min(_CHUNK_ROWS, end - start)
+        buf = np.empty((rows, n_clusters), dtype=X.dtype)
+        buf64 = np.empty((rows, n_clusters)) if upcast else buf
         for s in range(start, end, _CHUNK_ROWS):
             e = min(s + _CHUNK_ROWS, end)
             block = buf[: e - s]
-            if mode != "inertia":
-                np.matmul(X[s:e], neg2_ct, out=block)
-                block += c_sq
-                block.argmin(axis=1, out=labels[s:e])
-            if mode.endswith("inertia"):
-                diff = X[s:e] - centers[labels[s:e]]
-                # Summed in float64: float32 sums over many rows lose digits.
-                d = np.einsum("ij,ij->i", diff, diff).astype(np.float64, copy=False)
-                inertia += float(d.sum() if w is None else d @ w[s:e])
-        if mode.endswith("inertia"):
-            return inertia
-        if mode != "update":
-            return None
+            np.matmul(X[s:e], neg2_ct, out=block)
+            block += c_sq
+            if upcast:
+                np.copyto(buf64[: e - s], block)
+                block = buf64[: e - s]
+            lab = labels[s:e]
+            block.argmin(axis=1, out=lab)
+            if best is not None:
+                index = np.arange(e - s)
+                best[s:e] = block[index, lab]
+                block[index, lab] = np.inf
+                second[s:e] = block.min(axis=1)
+
+    _run_parts(part, X.shape[0], pool, n_threads)
+
+
+def _cluster_sums(X, w, labels, n_clusters, pool=None, n_threads=1):
+    """Weighted sum of the rows, total weight and count of each cluster.
+
+    One sparse (n_clusters x rows) indicator product per part of X (a dense one
+    for small data, where building the sparse matrix costs more). The sums come
+    back in float64 whatever the dtype of X.
+    """
+
+    def part(start, end):
         lab = labels[start:end]
-        wp = np.ones(end - start, dtype=X.dtype) if w is None else w[start:end]
-        if (end - start) * n_clusters <= _DENSE_INDICATOR_SIZE:
-            # Small data: building a sparse matrix costs more than a dense product.
-            indicator = np.zeros((n_clusters, end - start), dtype=X.dtype)
-            indicator[lab, np.arange(end - start)] = wp
+        m = end - start
+        wp = np.ones(m, dtype=X.dtype) if w is None else w[start:end]
+        if m * n_clusters <= _DENSE_INDICATOR_SIZE:
+            indicator = np.zeros((n_clusters, m), dtype=X.dtype)
+            indicator[lab, np.arange(m)] = wp
         else:
             indicator = sp.csc_array(
-                (wp, lab, np.arange(end - start + 1)), shape=(n_clusters, end - start)
+                (wp, lab, np.arange(m + 1)), shape=(n_clusters, m)
             )
-        S = indicator @ X[start:end]
-        W = np.bincount(lab, weights=None if w is None else wp, minlength=n_clusters)
-        return S, W
+        S = np.asarray(indicator @ X[start:end], dtype=np.float64)
+        N = np.bincount(lab, minlength=n_clusters)
+        W = N.astype(np.float64) if w is None else np.bincount(
+            lab, weights=wp, minlength=n_clusters
+        )
+        return S, W, N
 
-    if pool is None or n_threads == 1:
-        results = [part(0, n_samples)]
-    else:
-        bounds = np.linspace(0, n_samples, n_threads + 1).astype(np.intp)
-        results = list(pool.map(part, bounds[:-1], bounds[1:]))
-    if mode.endswith("inertia"):
-        return sum(results)
-    if mode == "update":
-        S = results[0][0].astype(X.dtype, copy=False)
-        W = results[0][1].astype(X.dtype)
-        for S_part, W_part in results[1:]:
-            S += S_part
-            W += W_part
-        return S, W
-    return None
+    results = _run_parts(part, X.shape[0], pool, n_threads)
+    S, W, N = results[0]
+    for S_part, W_part, N_part in results[1:]:
+        S += S_part
+        W += W_part
+        N += N_part
+    return S, W, N
 
 
-def _relocate_empty(X, w, centers_old, S, W, labels):
+def _inertia(X, w, centers, labels, pool=None, n_threads=1):
+    """Exact weighted sum of squared distances of the rows to their centers."""
+
+    def part(start, end):
+        total = 0.0
+        for s in range(start, end, _CHUNK_ROWS):
+            e = min(s + _CHUNK_ROWS, end)
+            diff = X[s:e] - centers[labels[s:e]]
+            # Summed in float64: float32 sums over many rows lose digits.
+            d = np.einsum("ij,ij->i", diff, diff).astype(np.float64, copy=False)
+            total += float(d.sum() if w is None else d @ w[s:e])
+        return total
+
+    return sum(_run_parts(part, X.shape[0], pool, n_threads))
+
+
+def _relocate_empty(X, w, centers_old, S, W, N, labels):
     """Re-seed empty clusters at the samples farthest from their centers.
 
     The rule of scikit-learn's Lloyd: each empty cluster takes one of the farthest
     samples (largest squared distance to its assigned center), which leaves its old
     cluster. Samples already on their center are not moved (that happens only when
-    there are more clusters than distinct samples). Works in place on S and W.
+    there are more clusters than distinct samples). Works in place on S, W, N and
+    returns the number of samples moved.
     """
-    empty = np.flatnonzero(W == 0)
+    empty = np.flatnonzero(N == 0)
     dist = _row_sq_norms(X - centers_old[labels])
     n_move = min(len(empty), int(np.count_nonzero(dist > 0)))
     if n_move == 0:
         return 0
     far = np.argpartition(dist, -n_move)[: -n_move - 1 : -1]
     for new, idx in zip(empty[:n_move], far):
-        weight = 1.0 if w is None else w[idx]
+        weight = 1.0 if w is None else float(w[idx])
         old = labels[idx]
         S[old] -= X[idx] * weight
         S[new] = X[idx] * weight
         W[new] = weight
         W[old] -= weight
+        N[new] = 1
+        N[old] -= 1
     return n_move
 
 
-def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster, x_sq_total, w_total):
+def _lloyd(X, w, centers, **kwargs):
     """Lloyd's iteration from the given centers on centred data.
 
     Parameters
@@ -397,25 +433,15 @@ def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster, x_sq_total, w_total):
     w : ndarray of shape (n_samples,) or None
         None means unit weights (a faster path).
     centers : ndarray of shape (n_clusters, n_features)
-    max_iter : int
-    tol : float
-        Absolute tolerance on the summed squared center shift.
-    empty_cluster : {"reinit", "remove"}
-    x_sq_total : float
-        Weighted sum of ``||x||^2``, for the distortion after each iteration.
-    w_total : float
+    **kwargs
+        ``max_iter``, ``tol`` (absolute, on the summed squared center shift),
+        ``empty_cluster``, ``x_sq`` (the ``||x||^2`` of the rows), ``x_sq_total``
+        (their weighted sum) and ``w_total``.
 
     Returns
     -------
     labels, centers, inertia, n_iter, distortion_history
     """
-    kwargs = dict(
-        max_iter=max_iter,
-        tol=tol,
-        empty_cluster=empty_cluster,
-        x_sq_total=x_sq_total,
-        w_total=w_total,
-    )
     n_threads = _n_threads(X.shape[0])
     if n_threads == 1:
         return _lloyd_loop(X, w, centers, None, 1, **kwargs)
@@ -426,53 +452,127 @@ def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster, x_sq_total, w_total):
 
 
 def _lloyd_loop(
-    X, w, centers, pool, n_threads, *, max_iter, tol, empty_cluster, x_sq_total, w_total
+    X,
+    w,
+    centers,
+    pool,
+    n_threads,
+    *,
+    max_iter,
+    tol,
+    empty_cluster,
+    x_sq,
+    x_sq_total,
+    w_total,
 ):
-    labels = np.full(X.shape[0], -1, dtype=np.intp)
-    labels_old = labels.copy()
+    """The iterations of :func:`_lloyd`, with Hamerly-style distance bounds.
+
+    Each sample keeps an upper bound on the distance to its own center and a
+    lower bound on the distance to any other; when the centers move, the bounds
+    move by the shifts (triangle inequality). A sample whose upper bound stays
+    below its lower bound cannot change cluster, so only the others are assigned
+    again, and the cluster sums are updated by the samples that moved. The
+    partition of every iteration is the one full Lloyd would compute: the bounds
+    are widened by the rounding error of the distances, so a sample within
+    rounding of a tie is always assigned again.
+    """
+    n_samples, n_features = X.shape
+    eps = float(np.finfo(X.dtype).eps)
+    # Rounding bound on ||x||^2 - 2 x.c + ||c||^2, relative to ||x||^2 + ||c||^2.
+    rel_err = 4.0 * (n_features + 4) * eps
+    labels = np.full(n_samples, -1, dtype=np.intp)
+    upper = np.empty(n_samples)
+    lower = np.empty(n_samples)
     history = []
+    bounds_valid = False
     strict_convergence = False
     for i in range(max_iter):
-        S, W = _lloyd_pass(X, w, centers, labels, pool, n_threads, "update")
-        empty = W == 0
+        n_clusters = centers.shape[0]
+        c_sq_max = float(_row_sq_norms(centers).max())
+        candidates = None
+        if bounds_valid:
+            candidates = np.flatnonzero(upper >= lower)
+            if len(candidates) > _FULL_PASS_FRACTION * n_samples:
+                candidates = None
+        if candidates is None:
+            previous = labels.copy()
+            best, second = np.empty(n_samples), np.empty(n_samples)
+            _assign(X, centers, labels, pool, n_threads, best, second)
+            err = rel_err * (x_sq + c_sq_max)
+            upper[:] = np.sqrt(np.maximum(best + x_sq + err, 0.0))
+            lower[:] = np.sqrt(np.maximum(second + x_sq - err, 0.0))
+            n_changed = int(np.count_nonzero(labels != previous))
+            S, W, N = _cluster_sums(X, w, labels, n_clusters, pool, n_threads)
+        else:
+            X_cand = X[candidates]
+            old = labels[candidates]
+            new = np.empty(len(candidates), dtype=np.intp)
+            best, second = np.empty(len(candidates)), np.empty(len(candidates))
+            _assign(X_cand, centers, new, pool, n_threads, best, second)
+            x_sq_cand = x_sq[candidates]
+            err = rel_err * (x_sq_cand + c_sq_max)
+            upper[candidates] = np.sqrt(np.maximum(best + x_sq_cand + err, 0.0))
+            lower[candidates] = np.sqrt(np.maximum(second + x_sq_cand - err, 0.0))
+            moved = np.flatnonzero(new != old)
+            n_changed = len(moved)
+            if n_changed:
+                X_moved = X_cand[moved]
+                w_moved = None if w is None else w[candidates[moved]]
+                S_in, W_in, N_in = _cluster_sums(
+                    X_moved, w_moved, new[moved], n_clusters
+                )
+                S_out, W_out, N_out = _cluster_sums(
+                    X_moved, w_moved, old[moved], n_clusters
+                )
+                S += S_in - S_out
+                W += W_in - W_out
+                N += N_in - N_out
+                labels[candidates[moved]] = new[moved]
+        bounds_valid = True
+
         relocated = 0
+        empty = N == 0
         if empty.any():
+            # Both remedies change the sums behind the labels' back: the next
+            # iteration recomputes everything.
+            bounds_valid = False
             if empty_cluster == "reinit":
-                relocated = _relocate_empty(X, w, centers, S, W, labels)
+                relocated = _relocate_empty(X, w, centers, S, W, N, labels)
             else:
-                # Drop the empty clusters and renumber the others; labels_old is
-                # renumbered too (-1 where its cluster is gone) so that the
-                # strict-convergence test below still compares like with like.
                 keep = ~empty
-                remap = np.full(len(W), -1, dtype=np.intp)
+                remap = np.full(n_clusters, -1, dtype=np.intp)
                 remap[keep] = np.arange(np.count_nonzero(keep))
                 labels[:] = remap[labels]
-                labels_old[:] = np.where(labels_old >= 0, remap[labels_old], -1)
-                S, W, centers = S[keep], W[keep], centers[keep]
-        filled = W > 0
+                S, W, N, centers = S[keep], W[keep], N[keep], centers[keep]
+        filled = N > 0
         new_centers = centers.copy()
         new_centers[filled] = S[filled] / W[filled, None]
         # J after the update, sum w||x||^2 - sum_k ||S_k||^2 / W_k, comes free from
         # the sums the update needs anyway.
-        j = x_sq_total - float(
-            np.sum(_row_sq_norms(S[filled]) / W[filled], dtype=np.float64)
-        )
+        j = x_sq_total - float(np.sum(_row_sq_norms(S[filled]) / W[filled]))
         history.append(max(j, 0.0) / w_total)
-        shift = float(np.sum((new_centers - centers) ** 2, dtype=np.float64))
+        shift = np.sqrt(
+            _row_sq_norms(new_centers.astype(np.float64) - centers.astype(np.float64))
+        )
         centers = new_centers
-        # A relocation moved samples that keep their old label until the next
+        # A relocation moves samples that keep their old label until the next
         # assignment, so unchanged labels do not mean convergence then.
-        if not relocated and np.array_equal(labels, labels_old):
+        if not relocated and n_changed == 0:
             strict_convergence = True
             break
-        if shift <= tol:
+        if float(np.sum(shift**2)) <= tol:
             break
-        # The next pass overwrites every label, so swapping buffers is enough.
-        labels_old, labels = labels, labels_old
-    # A last assignment to the final centers (as scikit-learn), unless the labels
-    # already are that assignment.
-    mode = "inertia" if strict_convergence else "assign+inertia"
-    inertia = _lloyd_pass(X, w, centers, labels, pool, n_threads, mode)
+        if bounds_valid:
+            # Triangle inequality; the factor covers the rounding of the shifts.
+            upper += shift[labels] * (1.0 + 1e-9)
+            lower -= shift.max() * (1.0 + 1e-9)
+    if strict_convergence:
+        # The labels already are the assignment to the final centers.
+        inertia = _inertia(X, w, centers, labels, pool, n_threads)
+    else:
+        # A last assignment to the final centers, as scikit-learn.
+        _assign(X, centers, labels, pool, n_threads)
+        inertia = _inertia(X, w, centers, labels, pool, n_threads)
     return labels, centers, inertia, i + 1, np.asarray(history)
 
 
@@ -700,8 +800,8 @@ class KMeans(
         X_c = X_fit - mean.astype(X.dtype)
         unit = bool(np.all(w_fit == 1))
         w = None if unit else w_fit
-        x_sq = _row_sq_norms(X_c)
-        x_sq_total = float(x_sq.sum(dtype=np.float64) if unit else x_sq @ w_fit)
+        x_sq = _row_sq_norms(X_c).astype(np.float64, copy=False)
+        x_sq_total = float(x_sq.sum() if unit else x_sq @ w_fit)
         # scikit-learn's tolerance: tol times the mean variance of the features.
         tol = self.tol * x_sq_total / (w_total * X.shape[1])
         if seeded and X_fit.shape[0] < self.n_clusters:
@@ -727,6 +827,7 @@ class KMeans(
                 max_iter=self.max_iter,
                 tol=tol,
                 empty_cluster=self.empty_cluster,
+                x_sq=x_sq,
                 x_sq_total=x_sq_total,
                 w_total=w_total,
             )
@@ -744,7 +845,7 @@ class KMeans(
         self.labels_ = np.empty(X.shape[0], dtype=np.intp)
         self.labels_[~dropped] = labels[index[~dropped]]
         if dropped.any():
-            self.labels_[dropped] = self._assign(X[dropped])
+            self.labels_[dropped] = self._predict_labels(X[dropped])
         n_used = np.unique(labels).size
         if self.empty_cluster == "reinit" and n_used < self.n_clusters_ and not (
             seeded and X_fit.shape[0] < self.n_clusters
@@ -758,15 +859,15 @@ class KMeans(
             )
         return self
 
-    def _assign(self, X):
+    def _predict_labels(self, X):
         labels = np.empty(X.shape[0], dtype=np.intp)
         centers = self.cluster_centers_.astype(X.dtype, copy=False)
         n_threads = _n_threads(X.shape[0])
         if n_threads == 1:
-            _lloyd_pass(X, None, centers, labels, None, 1, "assign")
+            _assign(X, centers, labels)
             return labels
         with ThreadPoolExecutor(n_threads) as pool, _blas_single_thread():
-            _lloyd_pass(X, None, centers, labels, pool, n_threads, "assign")
+            _assign(X, centers, labels, pool, n_threads)
         return labels
 
     def fit_predict(self, X, y=None, sample_weight=None):
@@ -805,7 +906,7 @@ class KMeans(
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], order="C", reset=False
         )
-        return self._assign(X)
+        return self._predict_labels(X)
 
     def transform(self, X):
         """Return the Euclidean distance of each sample to each centroid.

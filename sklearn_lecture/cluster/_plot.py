@@ -59,7 +59,7 @@ class ElbowDisplay:
     >>> disp = ElbowDisplay.from_estimator(elbow)
     >>> disp.ax_.get_xlabel()
     'number of clusters K'
-    >>> list(disp.line_.get_xdata())
+    >>> disp.line_.get_xdata().tolist()
     [1, 2, 3, 4, 5, 6]
     """
 

@@ -123,6 +123,8 @@ class ScreeDisplay:
         colors = np.where(positions <= kept, "tab:blue", "lightsteelblue")
         bar_kwargs = {"color": list(colors), **(bar_kwargs or {})}
         self.bars_ = ax.bar(positions, eigenvalues, **bar_kwargs)
+        if positions.shape[0] <= 30:
+            ax.set_xticks(positions)
         ax.set_xlabel("component")
         ax.set_ylabel("eigenvalue")
         if self.estimator_name:

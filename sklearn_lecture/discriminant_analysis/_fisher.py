@@ -199,15 +199,16 @@ class FisherLDA(
         priors = counts / n_samples
         xbar = priors @ means
 
-        raw = X.T @ X
-        second_moment = np.diag(raw) / n_samples
         if self.shrinkage == "auto":
             # Ledoit-Wolf needs the centred data themselves, so the scatter is
             # taken from them too.
             Z = X - means[labels]
             within = Z.T @ Z
+            second_moment = np.einsum("ij,ij->j", X, X) / n_samples
         else:
             Z = None
+            raw = X.T @ X
+            second_moment = np.diag(raw) / n_samples
             within = _scatter_matrix(X, means, counts, labels, raw=raw)
         deviation = (means - xbar) * np.sqrt(counts)[:, None]
         between = deviation.T @ deviation
@@ -243,11 +244,9 @@ class FisherLDA(
         # z·μ_k - |μ_k|²/2 + log π_k with z = W^T (x - xbar), μ_k = W^T (m_k - xbar).
         centroids = (means - xbar) @ self.scalings_
         self._coef = centroids @ self.scalings_.T
-        with np.errstate(divide="ignore"):
-            log_priors = np.log(priors)
         self._intercept = (
             -self._coef @ xbar - 0.5 * np.einsum("ij,ij->i", centroids, centroids)
-        ) + log_priors
+        ) + np.log(priors)
         return self
 
     def _pooled_covariance(self, covariance, Z):

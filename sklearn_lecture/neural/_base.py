@@ -218,6 +218,12 @@ class _SkorchNet(NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return self.criterion_(y_pred, X if y_true is None else y_true)
 
+    def _set_training(self, training=True):
+        # skorch walks every submodule on every batch; switch only on a change.
+        if getattr(self, "_training_mode", None) is not training:
+            super()._set_training(training)
+            self._training_mode = training
+
 
 class BaseNeuralNet(BaseEstimator):
     """Base class of the neural estimators (see the module docstring to subclass).

@@ -1,7 +1,22 @@
 """Recurrent regressors: plain RNN, LSTM and GRU, many-to-one or many-to-many."""
 
+from numbers import Integral
+
+import numpy as np
 import torch
+from sklearn.base import RegressorMixin
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 from torch import nn
+
+from ..utils._compat import Interval, StrOptions, _fit_context
+from ._base import BaseNeuralNet
+
+__all__ = ["RNNModule", "RNNRegressor"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -51,8 +66,299 @@ class RNNModule(nn.Module):
         return self.head(out)
 
 
-from sklearn.base import BaseEstimator  # noqa: E402
 
+class RNNRegressor(RegressorMixin, BaseNeuralNet):
+    """Recurrent network regressor: plain RNN, LSTM or GRU on sequences.
 
-class RNNRegressor(BaseEstimator):  # placeholder until the base class lands
-    pass
+    A stack of ``num_layers`` recurrent layers (the lecture's ``MultiRNNCell``)
+    reads each sequence step by step, ``h_t = cell(x_t, h_{t−1})``, and a linear
+    layer maps hidden states to the targets: the last one (``output="last"``,
+    many-to-one: one value per sequence) or every one (``output="sequence"``,
+    many-to-many: one value per time step). The plain ``"rnn"`` cell,
+    ``h_t = tanh(W x_t + U h_{t−1} + b)``, suffers from vanishing gradients over
+    long sequences; the gated ``"lstm"`` and ``"gru"`` cells keep an additive path
+    through time and learn long-range dependencies. Trained on the mean squared
+    error.
+
+    X of shape ``(n_samples, n_timesteps)`` is read as univariate sequences (one
+    feature per step), ``(n_samples, n_timesteps, n_features)`` as multivariate
+    ones. scikit-learn counts the time steps as ``n_features_in_``: ``predict``
+    needs the fit's number of time steps and of features per step.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell; ``"rnn"`` is the Elman cell with tanh. The LSTM's forget
+        gate biases start at 1.
+    hidden_size : int, default=32
+        Width of every recurrent layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    output : {"last", "sequence"}, default="last"
+        ``"last"``: y of shape (n_samples,) or (n_samples, n_targets), predicted
+        from the last hidden state. ``"sequence"``: y of shape
+        (n_samples, n_timesteps) or (n_samples, n_timesteps, n_targets), a target
+        per time step predicted from that step's hidden state (causal: it sees
+        the steps up to it).
+    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", \\
+"rmsprop_nesterov", "adam"}, default="adam"
+        The lecture's optimizers by name.
+    lr : float, default=1e-2
+        Initial learning rate α₀.
+    momentum : float, default=0.9
+        Momentum α of ``"momentum"``, ``"nesterov"`` and ``"rmsprop_nesterov"``.
+    rho : float, default=0.9
+        Decay rate ρ of the squared-gradient average (``"rmsprop"``,
+        ``"rmsprop_nesterov"``).
+    lr_schedule : {"step", "exponential", "inverse_time"} or None, default=None
+        Learning-rate annealing per epoch t: ``α₀·lr_step_gamma**(t//lr_step_size)``,
+        ``α₀·exp(−lr_decay·t)`` or ``α₀/(1 + lr_decay·t)``; None keeps α₀.
+    lr_decay : float, default=0.01
+        Decay constant k of the exponential and inverse-time schedules.
+    lr_step_size : int, default=30
+        Epochs between two steps of the step schedule.
+    lr_step_gamma : float, default=0.5
+        Factor of the step schedule.
+    max_epochs : int, default=60
+        Number of passes over the training data.
+    batch_size : int, default=32
+        Mini-batch size (clipped to the number of samples).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its loss has
+        not improved for ``n_iter_no_change`` epochs; restores the best epoch.
+    validation_fraction : float, default=0.1
+        Held-out fraction for early stopping.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights and the batch order during fit, without touching
+        torch's global generator. Pass an int for repeatable fits.
+    device : str, default="cpu"
+        Torch device to train on, e.g. ``"cuda"``.
+    verbose : int, default=0
+        Print skorch's per-epoch loss table when > 0.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained net; ``net_.module_`` is the :class:`RNNModule`.
+    n_features_in_ : int
+        Number of time steps of the training sequences (scikit-learn's count of
+        the columns of X).
+    n_timesteps_ : int
+        Same as ``n_features_in_``.
+    n_step_features_ : int
+        Number of features per time step (1 for 2-D X).
+    n_outputs_ : int
+        Number of targets per sequence (``"last"``) or per time step
+        (``"sequence"``).
+    loss_curve_ : ndarray of shape (n_iter_,)
+        Mean training loss (MSE) of each epoch.
+    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
+        Validation loss of each epoch with early stopping, else None.
+    n_iter_ : int
+        Number of epochs run.
+
+    See Also
+    --------
+    sklearn_lecture.datasets.make_adding_problem : A long-memory test task.
+    sklearn_lecture.datasets.make_mackey_glass : A chaotic series to forecast.
+
+    References
+    ----------
+    S. Hochreiter and J. Schmidhuber, "Long short-term memory", Neural
+    Computation 9(8), 1997.
+    K. Cho et al., "Learning phrase representations using RNN encoder-decoder for
+    statistical machine translation", EMNLP 2014 (the GRU).
+
+    Examples
+    --------
+    >>> from sklearn_lecture import RNNRegressor
+    >>> from sklearn_lecture.datasets import make_mackey_glass
+    >>> X, y = make_mackey_glass(300, n_timesteps=10, random_state=0)
+    >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_epochs=30,
+    ...                    random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> bool(reg.score(X, y) > 0.9)
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralNet._common_parameter_constraints,
+        "cell": [StrOptions({"rnn", "lstm", "gru"})],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "output": [StrOptions({"last", "sequence"})],
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        *,
+        hidden_size=32,
+        num_layers=1,
+        output="last",
+        optimizer="adam",
+        lr=1e-2,
+        momentum=0.9,
+        rho=0.9,
+        lr_schedule=None,
+        lr_decay=0.01,
+        lr_step_size=30,
+        lr_step_gamma=0.5,
+        max_epochs=60,
+        batch_size=32,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.output = output
+        self.optimizer = optimizer
+        self.lr = lr
+        self.momentum = momentum
+        self.rho = rho
+        self.lr_schedule = lr_schedule
+        self.lr_decay = lr_decay
+        self.lr_step_size = lr_step_size
+        self.lr_step_gamma = lr_step_gamma
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def _validate_sequences(self, X, reset):
+        # validate_data accepts 3-D X with allow_nd and counts X.shape[1], the time
+        # steps, as n_features_in_: it sets it at fit and checks it at predict.
+        X = validate_data(
+            self, X, reset=reset, allow_nd=True, dtype=[np.float64, np.float32]
+        )
+        if X.ndim > 3:
+            raise ValueError(
+                f"{type(self).__name__} expects X of shape (n_samples, n_timesteps) "
+                f"or (n_samples, n_timesteps, n_features); got a {X.ndim}-D array "
+                f"of shape {X.shape}."
+            )
+        if X.ndim == 2:
+            X = X[:, :, np.newaxis]
+        if X.shape[1] < 1 or X.shape[2] < 1:
+            raise ValueError(
+                f"{type(self).__name__} needs at least one time step and one "
+                f"feature per step; got X of shape {X.shape}."
+            )
+        if not reset and X.shape[2] != self.n_step_features_:
+            raise ValueError(
+                f"X has {X.shape[2]} features per time step, but "
+                f"{type(self).__name__} was fitted with {self.n_step_features_}."
+            )
+        return X
+
+    def _validate_target(self, y, n_timesteps):
+        y = check_array(
+            y,
+            ensure_2d=False,
+            allow_nd=True,
+            dtype=[np.float64, np.float32],
+            input_name="y",
+        )
+        name = type(self).__name__
+        if self.output == "last":
+            if y.ndim not in (1, 2):
+                raise ValueError(
+                    f"{name} with output='last' expects y of shape (n_samples,) or "
+                    f"(n_samples, n_targets); got shape {y.shape}. A target per "
+                    "time step needs output='sequence'."
+                )
+            return y.reshape(len(y), -1), y.ndim == 1
+        if y.ndim not in (2, 3) or y.shape[1] != n_timesteps:
+            raise ValueError(
+                f"{name} with output='sequence' expects y of shape (n_samples, "
+                f"n_timesteps) or (n_samples, n_timesteps, n_targets) with "
+                f"n_timesteps={n_timesteps} as in X; got shape {y.shape}."
+            )
+        return y.reshape(len(y), n_timesteps, -1), y.ndim == 2
+
+    def _build_module(self, X, y):
+        return RNNModule(
+            X.shape[2],
+            y.shape[-1],
+            self.hidden_size,
+            self.num_layers,
+            self.cell,
+            self.output,
+        )
+
+    def _build_criterion(self):
+        return nn.MSELoss()
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the recurrent network on sequences X and targets y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \\
+(n_samples, n_timesteps, n_features)
+            Training sequences (float32 stays float32 on the way in).
+        y : array-like
+            With ``output="last"``: shape (n_samples,) or (n_samples, n_targets).
+            With ``output="sequence"``: shape (n_samples, n_timesteps) or
+            (n_samples, n_timesteps, n_targets).
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        X = self._validate_sequences(X, reset=True)
+        # A 1-D (or, per time step, 2-D) y gets the same shape back from predict.
+        target, self._squeeze_output = self._validate_target(y, X.shape[1])
+        check_consistent_length(X, target)
+        self.n_timesteps_ = X.shape[1]
+        self.n_step_features_ = X.shape[2]
+        self.n_outputs_ = target.shape[-1]
+        self._fit_net(X, target)
+        return self
+
+    def predict(self, X):
+        """Predict targets for sequences X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \\
+(n_samples, n_timesteps, n_features)
+            Sequences with the fit's number of time steps and features per step.
+
+        Returns
+        -------
+        y_pred : ndarray, float64
+            Shaped like the training y: (n_samples,) or (n_samples, n_targets)
+            for ``output="last"``; (n_samples, n_timesteps) or
+            (n_samples, n_timesteps, n_targets) for ``output="sequence"``.
+        """
+        check_is_fitted(self)
+        X = self._validate_sequences(X, reset=False)
+        y_pred = self._forward64(X)
+        if self._squeeze_output:
+            y_pred = y_pred[..., 0]
+        return y_pred
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
