@@ -44,7 +44,7 @@ _DENSE_INDICATOR_SIZE = 2**16
 
 # When more than this fraction of the samples may change cluster, one pass over
 # all of X costs less than gathering the candidates.
-_FULL_PASS_FRACTION = 0.5
+_FULL_PASS_FRACTION = 0.75
 
 _THREADPOOL_CONTROLLER = None
 
@@ -443,12 +443,16 @@ def _lloyd(X, w, centers, **kwargs):
     labels, centers, inertia, n_iter, distortion_history
     """
     n_threads = _n_threads(X.shape[0])
-    if n_threads == 1:
+    if X.shape[0] < _CHUNK_ROWS:
         return _lloyd_loop(X, w, centers, None, 1, **kwargs)
     # Our threads split the rows; a multi-threaded BLAS inside each of them would
-    # oversubscribe the cores.
-    with ThreadPoolExecutor(n_threads) as pool, _blas_single_thread():
-        return _lloyd_loop(X, w, centers, pool, n_threads, **kwargs)
+    # oversubscribe the cores (and on blocks of a few thousand rows BLAS threads
+    # cost more than they bring, even without ours).
+    with _blas_single_thread():
+        if n_threads == 1:
+            return _lloyd_loop(X, w, centers, None, 1, **kwargs)
+        with ThreadPoolExecutor(n_threads) as pool:
+            return _lloyd_loop(X, w, centers, pool, n_threads, **kwargs)
 
 
 def _lloyd_loop(
@@ -485,6 +489,7 @@ def _lloyd_loop(
     lower = np.empty(n_samples)
     history = []
     bounds_valid = False
+    retry_bounds_at, backoff = 0, 2
     strict_convergence = False
     for i in range(max_iter):
         n_clusters = centers.shape[0]
@@ -493,14 +498,24 @@ def _lloyd_loop(
         if bounds_valid:
             candidates = np.flatnonzero(upper >= lower)
             if len(candidates) > _FULL_PASS_FRACTION * n_samples:
+                # The bounds do not pay (centers still moving a lot, or no
+                # cluster structure): plain passes for a while, then try again
+                # after twice as long.
                 candidates = None
+                bounds_valid = False
+                retry_bounds_at = i + backoff
+                backoff *= 2
         if candidates is None:
             previous = labels.copy()
-            best, second = np.empty(n_samples), np.empty(n_samples)
-            _assign(X, centers, labels, pool, n_threads, best, second)
-            err = rel_err * (x_sq + c_sq_max)
-            upper[:] = np.sqrt(np.maximum(best + x_sq + err, 0.0))
-            lower[:] = np.sqrt(np.maximum(second + x_sq - err, 0.0))
+            if i >= retry_bounds_at:
+                best, second = np.empty(n_samples), np.empty(n_samples)
+                _assign(X, centers, labels, pool, n_threads, best, second)
+                err = rel_err * (x_sq + c_sq_max)
+                upper[:] = np.sqrt(np.maximum(best + x_sq + err, 0.0))
+                lower[:] = np.sqrt(np.maximum(second + x_sq - err, 0.0))
+                bounds_valid = True
+            else:
+                _assign(X, centers, labels, pool, n_threads)
             n_changed = int(np.count_nonzero(labels != previous))
             S, W, N = _cluster_sums(X, w, labels, n_clusters, pool, n_threads)
         else:
@@ -528,7 +543,6 @@ def _lloyd_loop(
                 W += W_in - W_out
                 N += N_in - N_out
                 labels[candidates[moved]] = new[moved]
-        bounds_valid = True
 
         relocated = 0
         empty = N == 0
@@ -565,7 +579,16 @@ def _lloyd_loop(
         if bounds_valid:
             # Triangle inequality; the factor covers the rounding of the shifts.
             upper += shift[labels] * (1.0 + 1e-9)
-            lower -= shift.max() * (1.0 + 1e-9)
+            # The nearest other center moved at most by the largest shift among
+            # the other centers: the second largest for the samples of the center
+            # that moved most (Hamerly, 2010).
+            if n_clusters > 1:
+                top2 = np.partition(shift, -2)[-2:]
+                others_max = np.full(len(shift), top2[1])
+                others_max[np.argmax(shift)] = top2[0]
+                lower -= others_max[labels] * (1.0 + 1e-9)
+            else:
+                lower -= shift.max() * (1.0 + 1e-9)
     if strict_convergence:
         # The labels already are the assignment to the final centers.
         inertia = _inertia(X, w, centers, labels, pool, n_threads)
@@ -671,8 +694,11 @@ class KMeans(
 
     The assignment step computes ``||c||^2 - 2 x.c`` by blocks of rows (a matrix
     product that stays in cache), on two or more threads for large X; the update
-    sums each cluster with one sparse indicator product. The data are centred
-    first, as scikit-learn does, to keep these expansions accurate.
+    sums each cluster with one sparse indicator product. Once the centroids
+    settle, distance bounds (Hamerly, 2010) skip the samples that cannot change
+    cluster and the sums are updated by the samples that moved; every iteration
+    still yields the partition of plain Lloyd. The data are centred first, as
+    scikit-learn does, to keep the expansions accurate.
 
     References
     ----------
@@ -681,6 +707,8 @@ class KMeans(
 
     D. Arthur and S. Vassilvitskii, "k-means++: the advantages of careful seeding",
     SODA 2007.
+
+    G. Hamerly, "Making k-means even faster", SDM 2010.
 
     Examples
     --------
@@ -863,11 +891,16 @@ class KMeans(
         labels = np.empty(X.shape[0], dtype=np.intp)
         centers = self.cluster_centers_.astype(X.dtype, copy=False)
         n_threads = _n_threads(X.shape[0])
-        if n_threads == 1:
+        if X.shape[0] < _CHUNK_ROWS:
             _assign(X, centers, labels)
             return labels
-        with ThreadPoolExecutor(n_threads) as pool, _blas_single_thread():
-            _assign(X, centers, labels, pool, n_threads)
+        # As in _lloyd: our threads, each with a single-threaded BLAS.
+        with _blas_single_thread():
+            if n_threads == 1:
+                _assign(X, centers, labels)
+            else:
+                with ThreadPoolExecutor(n_threads) as pool:
+                    _assign(X, centers, labels, pool, n_threads)
         return labels
 
     def fit_predict(self, X, y=None, sample_weight=None):

@@ -318,6 +318,18 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string column names.
 
+    Notes
+    -----
+    The covariance is formed as ``X^T X - n m m^T`` without a centred copy of
+    X. When the data sit so far from the origin that this subtraction would
+    cancel most digits (a feature's mean square above 1e4 times its variance in
+    float64, 10 times in float32), it is recomputed from centred blocks of rows.
+
+    A float ``n_components`` keeps the fewest components whose cumulative
+    contribution is *at least* the fraction (within 1e-10); scikit-learn's PCA
+    asks for *more than* the fraction, so the two differ only when a cumulative
+    contribution hits the fraction exactly.
+
     See Also
     --------
     sklearn.decomposition.PCA : scikit-learn's PCA (no contribution rules,

@@ -1,5 +1,5 @@
 """Fisher's linear discriminant."""
 
-from ._fisher import FisherLDA
+from ._fisher import FisherLDA, SingularScatterWarning
 
-__all__ = ["FisherLDA"]
+__all__ = ["FisherLDA", "SingularScatterWarning"]
