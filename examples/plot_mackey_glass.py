@@ -45,7 +45,7 @@ X_train, y_train, X_test, y_test = X[:n_train], y[:n_train], X[n_train:], y[n_tr
 # --------------
 start = time.perf_counter()
 gru = RNNRegressor(
-    "gru", hidden_size=32, lr=1e-2, max_epochs=60, random_state=0
+    "gru", hidden_size=32, lr=1e-2, max_epochs=40, random_state=0
 ).fit(X_train, y_train)
 fit_time = time.perf_counter() - start
 ridge = Ridge(alpha=1e-6).fit(X_train, y_train)
@@ -65,7 +65,7 @@ print(f"  GRU fit: {gru.n_iter_} epochs in {fit_time:.1f} s")
 # Free-running forecast
 # ---------------------
 # Start from the first test window and feed every forecast back as the newest input.
-n_free = 100
+n_free = 200
 window = X_test[0].copy()
 forecast = np.empty(n_free)
 for step in range(n_free):

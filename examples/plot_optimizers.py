@@ -58,7 +58,7 @@ for name, lr in learning_rates.items():
         lr=lr,
         momentum=0.9,
         rho=0.9,
-        max_epochs=30,
+        max_epochs=20,
         random_state=0,
     ).fit(X_train, y_train)
     curves[name] = reg.loss_curve_
@@ -75,7 +75,8 @@ for name, lr in learning_rates.items():
 # -----------
 fig, ax = plt.subplots(figsize=(7, 4))
 for name, curve in curves.items():
-    ax.plot(np.arange(1, len(curve) + 1), curve, label=f"{name} (lr={learning_rates[name]:g})")
+    label = f"{name} (lr={learning_rates[name]:g})"
+    ax.plot(np.arange(1, len(curve) + 1), curve, label=label)
 ax.set_yscale("log")
 ax.set_xlabel("epoch")
 ax.set_ylabel("training MSE")

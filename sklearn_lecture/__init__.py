@@ -9,8 +9,8 @@ are exposed here lazily so that ``import sklearn_lecture`` stays light.
 from importlib import import_module
 
 from .cluster import ElbowDisplay, ElbowKMeans, FuzzyKMeans, KMeans, NoElbowWarning
-from .decomposition import PCA, ScreeDisplay
-from .discriminant_analysis import FisherLDA
+from .decomposition import PCA, ContributionTable, ScreeDisplay
+from .discriminant_analysis import FisherLDA, SingularScatterWarning
 
 __version__ = "0.1.0"
 
@@ -30,6 +30,8 @@ __all__ = [
     "NoElbowWarning",
     "PCA",
     "FisherLDA",
+    "SingularScatterWarning",
+    "ContributionTable",
     "ElbowDisplay",
     "ScreeDisplay",
     "datasets",

@@ -84,7 +84,7 @@ def tour_kmeans(plots):
     )
     print(f"  ARI with the species: {adjusted_rand_score(y, km.labels_):.3f}")
 
-    elbow = ElbowKMeans(1, 10, random_state=0).fit(X)
+    elbow = ElbowKMeans(1, 10, n_init=5, random_state=0).fit(X)
     print("\n  K  J(K)       silhouette")
     for k, j in zip(elbow.k_values_, elbow.distortions_):
         s = elbow.silhouette_scores_.get(int(k)) if k >= 2 else None

@@ -602,6 +602,14 @@ n_iter_
     --------
     Autoencoder, DenoisingAutoencoder
 
+    Notes
+    -----
+    The penalty fixes each unit's *mean* activation. A free linear decoder can
+    meet it with every unit at a uniformly low level and amplify; on [0, 1] data,
+    ``tied_weights=True`` with ``loss="bce"`` (and a larger ``lr`` such as 0.03)
+    gives codes that are mostly off with a few units on (see the example
+    ``plot_sparse_activations.py``).
+
     References
     ----------
     A. Ng, "Sparse autoencoder", CS294A lecture notes, Stanford (2011).
