@@ -23,6 +23,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from sklearn.linear_model import Ridge
 
 from sklearn_lecture import RNNRegressor
@@ -31,6 +32,12 @@ from sklearn_lecture.datasets import make_mackey_glass
 output_root = Path(os.environ.get("SKLEARN_LECTURE_OUTPUT", "lecture_plots"))
 output_dir = output_root / "examples"
 output_dir.mkdir(parents=True, exist_ok=True)
+
+# Nets this small gain nothing from torch's intra-op threads, and on a busy
+# machine spinning threads slow every step several-fold: train on one thread
+# (given back at the end).
+n_threads = torch.get_num_threads()
+torch.set_num_threads(1)
 
 n_timesteps, sample_step = 16, 3.0
 X, y = make_mackey_glass(
@@ -99,3 +106,4 @@ path = output_dir / "mackey_glass_forecast.png"
 fig.savefig(path, dpi=100)
 plt.close(fig)
 print(f"wrote {path}")
+torch.set_num_threads(n_threads)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 
 from sklearn_lecture import RNNRegressor
 from sklearn_lecture.datasets import make_mackey_glass
@@ -31,6 +32,12 @@ from sklearn_lecture.datasets import make_mackey_glass
 output_root = Path(os.environ.get("SKLEARN_LECTURE_OUTPUT", "lecture_plots"))
 output_dir = output_root / "examples"
 output_dir.mkdir(parents=True, exist_ok=True)
+
+# Nets this small gain nothing from torch's intra-op threads, and on a busy
+# machine spinning threads slow every step several-fold: train on one thread
+# (given back at the end).
+n_threads = torch.get_num_threads()
+torch.set_num_threads(1)
 
 X, y = make_mackey_glass(600, n_timesteps=12, sample_step=3.0, random_state=0)
 X_train, y_train, X_test, y_test = X[:450], y[:450], X[450:], y[450:]
@@ -87,3 +94,4 @@ path = output_dir / "optimizers.png"
 fig.savefig(path, dpi=100)
 plt.close(fig)
 print(f"wrote {path}")
+torch.set_num_threads(n_threads)

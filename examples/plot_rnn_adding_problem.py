@@ -29,6 +29,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 
 from sklearn_lecture import RNNRegressor
 from sklearn_lecture.datasets import make_adding_problem
@@ -36,6 +37,12 @@ from sklearn_lecture.datasets import make_adding_problem
 output_root = Path(os.environ.get("SKLEARN_LECTURE_OUTPUT", "lecture_plots"))
 output_dir = output_root / "examples"
 output_dir.mkdir(parents=True, exist_ok=True)
+
+# Nets this small gain nothing from torch's intra-op threads, and on a busy
+# machine spinning threads slow every step several-fold: train on one thread
+# (given back at the end).
+n_threads = torch.get_num_threads()
+torch.set_num_threads(1)
 
 n_timesteps, n_train, max_epochs = 30, 2000, 10
 X_train, y_train = make_adding_problem(n_train, n_timesteps, random_state=0)
@@ -90,3 +97,4 @@ path = output_dir / "rnn_adding_problem.png"
 fig.savefig(path, dpi=100)
 plt.close(fig)
 print(f"wrote {path}")
+torch.set_num_threads(n_threads)

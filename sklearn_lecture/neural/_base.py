@@ -14,8 +14,11 @@ A subclass is an ordinary scikit-learn estimator (mixins left of the base, e.g.
 BaseNeuralNet)``) whose ``__init__`` lists and stores every hyperparameter,
 including the shared ones below, under their exact names.
 
-1. ``_parameter_constraints``: start from ``{**BaseNeuralNet._common_parameter_
-   constraints}`` (the shared names), add the layer constraints
+1. ``_parameter_constraints``: start from
+   ``{**BaseNeuralNet._common_parameter_constraints}`` (the shared names: optimizer,
+   lr, momentum, rho, lr_schedule, lr_decay, lr_step_size, lr_step_gamma,
+   max_epochs, batch_size, early_stopping, validation_fraction, n_iter_no_change,
+   random_state, device, verbose), add the layer constraints
    (``_layer_parameter_constraints``: ``activation``, ``batch_norm``) if the
    estimator has them, add its own, and delete any shared name the estimator does
    not take (scikit-learn checks that the keys equal the ``__init__`` parameters).
@@ -32,9 +35,9 @@ including the shared ones below, under their exact names.
    batch itself.
 4. ``fit``: decorate with ``@_fit_context(prefer_skip_nested_validation=True)``;
    validate with ``validate_data(self, X, ...)`` (``dtype=[np.float64,
-   np.float32]``; float32 stays float32 on the way in); prepare ``y`` (a float
-   array for regression, possibly 2-D or 3-D; integer class codes for a classifier,
-   which are sent to torch as int64; ``None`` for unsupervised nets), then call
+   np.float32]``, so that transform can return the input's dtype); prepare ``y``
+   (a float array for regression, possibly 2-D or 3-D; integer class codes for a
+   classifier, sent to torch as int64; ``None`` for unsupervised nets), then call
    ``self._fit_net(X, y)`` and return ``self``.
 5. Inference: ``self._forward64(X, fn)`` runs ``fn(module, x)`` (default
    ``module(x)``) on a float64 copy of the fitted module in eval mode and returns a

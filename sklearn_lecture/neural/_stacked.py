@@ -299,7 +299,7 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
     pretrain : bool, default=True
         Pre-train the layers greedily before fine-tuning; False trains the deep
         autoencoder from its random initialisation.
-    pretrain_epochs : int, default=20
+    pretrain_epochs : int, default=10
         Epochs of each layer's pre-training.
     noise : {"mask", "gaussian"} or None, default=None
         Corruption of each layer's input during pre-training: ``"mask"`` zeroes
@@ -340,7 +340,7 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
         Epochs between two steps of the step schedule.
     lr_step_gamma : float, default=0.5
         Factor of the step schedule.
-    max_epochs : int, default=100
+    max_epochs : int, default=50
         Epochs of the end-to-end fine-tuning.
     batch_size : int, default=64
         Mini-batch size (clipped to the number of samples).
@@ -422,7 +422,7 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
         hidden_layer_sizes=(64, 32, 8),
         *,
         pretrain=True,
-        pretrain_epochs=20,
+        pretrain_epochs=10,
         noise=None,
         corruption=0.3,
         activation="relu",
@@ -437,7 +437,7 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
         lr_decay=0.01,
         lr_step_size=30,
         lr_step_gamma=0.5,
-        max_epochs=100,
+        max_epochs=50,
         batch_size=64,
         early_stopping=False,
         validation_fraction=0.1,
