@@ -150,12 +150,71 @@ def bench_fisher(repeats=5):
     return res
 
 
+def _torch_loop(module, X, y, loss_fn, *, epochs, batch_size, lr, seed=0):
+    """The plain hand-written loop a user would write: Adam, shuffled mini-batches."""
+    import torch
+
+    torch.manual_seed(seed)
+    opt = torch.optim.Adam(module.parameters(), lr)
+    Xt = torch.tensor(X, dtype=torch.float32)
+    yt = Xt if y is None else torch.tensor(y, dtype=torch.float32)
+    module.train()
+    for _ in range(epochs):
+        perm = torch.randperm(len(Xt))
+        for start in range(0, len(Xt), batch_size):
+            idx = perm[start : start + batch_size]
+            opt.zero_grad()
+            loss = loss_fn(module(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+    return module
+
+
+def bench_autoencoder(repeats=5, epochs=20):
+    import torch
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    from sklearn_lecture import PCA, Autoencoder
+    from sklearn_lecture.neural._autoencoder import AutoencoderModule
+
+    # One intra-op thread for both sides: these nets are too small for two.
+    torch.set_num_threads(1)
+    X = load_digits().data / 16.0
+    X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
+    sizes = (64, 8)
+
+    def ours():
+        return Autoencoder(sizes, max_epochs=epochs, batch_size=64, lr=2e-3,
+                           random_state=0).fit(X_train)
+
+    def peer():
+        torch.manual_seed(0)
+        module = AutoencoderModule(X.shape[1], sizes, "relu")
+        return _torch_loop(
+            module, X_train, None,
+            lambda out, target: torch.nn.functional.mse_loss(out[0], target),
+            epochs=epochs, batch_size=64, lr=2e-3,
+        )
+
+    res, o, _ = compare(f"Autoencoder{sizes} fit, digits, {epochs} epochs",
+                        "plain torch loop", ours, peer, repeats=repeats, target=1.25)
+    pca = PCA(8).fit(X_train)
+    pca_mse = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
+    res.quality = (
+        f"held-out MSE {-o.score(X_test):.4f} vs PCA(8) {pca_mse:.4f} "
+        f"(after {epochs} epochs)"
+    )
+    return res
+
+
 BENCHES = {
     "kmeans": lambda: bench_kmeans(),
     "kmeans32": lambda: bench_kmeans(np.float32),
     "fcm": bench_fcm,
     "pca": bench_pca,
     "fisher": bench_fisher,
+    "autoencoder": bench_autoencoder,
 }
 
 
