@@ -51,9 +51,9 @@ X_train, y_train, X_test, y_test = X[:n_train], y[:n_train], X[n_train:], y[n_tr
 # One step ahead
 # --------------
 start = time.perf_counter()
-gru = RNNRegressor(
-    "gru", hidden_size=32, lr=1e-2, max_epochs=40, random_state=0
-).fit(X_train, y_train)
+gru = RNNRegressor("gru", hidden_size=32, lr=1e-2, max_epochs=40, random_state=0).fit(
+    X_train, y_train
+)
 fit_time = time.perf_counter() - start
 ridge = Ridge(alpha=1e-6).fit(X_train, y_train)
 
@@ -62,8 +62,10 @@ mse = {
     "linear autoregression": np.mean((ridge.predict(X_test) - y_test) ** 2),
     "repeat last value": np.mean((X_test[:, -1] - y_test) ** 2),
 }
-print(f"one-step test MSE ({sample_step:g} time units ahead, series variance "
-      f"{y_test.var():.4f}):")
+print(
+    f"one-step test MSE ({sample_step:g} time units ahead, series variance "
+    f"{y_test.var():.4f}):"
+)
 for name, value in mse.items():
     print(f"  {name:<22} {value:.2e}")
 print(f"  GRU fit: {gru.n_iter_} epochs in {fit_time:.1f} s")

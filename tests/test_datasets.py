@@ -69,9 +69,7 @@ def test_mackey_glass_range_and_reproducibility():
 def _smallest_return_distance(x, min_period=10, max_period=500):
     # How close the series comes to repeating itself after some shift p: about 0 for
     # a periodic series (a shift by its period), large for a chaotic one.
-    return min(
-        np.abs(x[p:] - x[:-p]).max() for p in range(min_period, max_period + 1)
-    )
+    return min(np.abs(x[p:] - x[:-p]).max() for p in range(min_period, max_period + 1))
 
 
 def test_mackey_glass_is_chaotic_at_tau_17_and_periodic_below():

@@ -282,8 +282,7 @@ def test_schedule_follows_its_formula(schedule):
 
 def test_no_schedule_is_none():
     assert (
-        make_lr_scheduler(None, lr_decay=0.1, lr_step_size=1, lr_step_gamma=0.1)
-        is None
+        make_lr_scheduler(None, lr_decay=0.1, lr_step_size=1, lr_step_gamma=0.1) is None
     )
 
 

@@ -120,7 +120,13 @@ def test_sequence_output_multivariate_targets(running_sums):
     Y3 = np.stack([Y, 2 * Y], axis=-1)  # (n, T, 2)
     reg = RNNRegressor(output="sequence", hidden_size=8, max_epochs=2, random_state=0)
     reg.fit(X3, Y3)
-    assert reg.predict(X3[:7]).shape == (7, 6, 2)
+    pred = reg.predict(X3)
+    assert pred.shape == (400, 6, 2)
+    # score averages R² over every (time step, target) pair.
+    expected = r2_score(Y3.reshape(400, 12), pred.reshape(400, 12))
+    assert reg.score(X3, Y3) == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match="shape"):
+        reg.score(X3, Y3[:, :, :1])
     assert (reg.n_features_in_, reg.n_step_features_, reg.n_outputs_) == (6, 3, 2)
 
 

@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -64,7 +65,6 @@ class RNNModule(nn.Module):
         if self.output == "last":
             out = out[:, -1]
         return self.head(out)
-
 
 
 class RNNRegressor(RegressorMixin, BaseNeuralNet):
@@ -147,6 +147,8 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
         the columns of X).
     n_timesteps_ : int
         Same as ``n_features_in_``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of a 2-D X given as a DataFrame with string column names.
     n_step_features_ : int
         Number of features per time step (1 for 2-D X).
     n_outputs_ : int
@@ -357,6 +359,39 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
         if self._squeeze_output:
             y_pred = y_pred[..., 0]
         return y_pred
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R² of the predictions.
+
+        With ``output="sequence"`` every (time step, target) pair counts as one
+        output and their R² are averaged, as scikit-learn's ``r2_score`` does for
+        the columns of a 2-D y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+(n_samples, n_timesteps, n_features)
+            Test sequences.
+        y : array-like
+            True targets, shaped as for :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R² of ``self.predict(X)`` against ``y``.
+        """
+        y_pred = self.predict(X)
+        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64)
+        if y.ndim == 3 or y_pred.ndim == 3:
+            if y.shape != y_pred.shape:
+                raise ValueError(
+                    f"y has shape {y.shape} but the predictions have shape "
+                    f"{y_pred.shape}."
+                )
+            y, y_pred = y.reshape(len(y), -1), y_pred.reshape(len(y), -1)
+        return r2_score(y, y_pred, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

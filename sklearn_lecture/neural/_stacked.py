@@ -146,6 +146,7 @@ class _Stage(BaseNeuralNet):
     def __init__(self, owner, module, criterion, *, max_epochs, random_state, split):
         for name in _SHARED_SETTINGS:
             setattr(self, name, getattr(owner, name))
+        self.owner = owner
         self.module = module
         self.criterion = criterion
         self.max_epochs = max_epochs
@@ -195,33 +196,19 @@ class _StackedNet(BaseNeuralNet):
     def _layer_criterion(self, k):
         return ReconstructionLoss("mse")
 
-    def _greedy_layers(self, module, n_features):
+    def _greedy_layers(self, module):
         encoder = module.encoder
-        widths = [n_features, *(linear.out_features for linear in encoder.linears)]
-        n_layers = len(encoder.linears)
-        layers = []
-        for k, linear in enumerate(encoder.linears):
-            last = k == n_layers - 1
-            layers.append(
-                GreedyLayerModule(
-                    linear,
-                    torch.nn.Identity() if last else encoder.norms[k],
-                    encoder.code_activation if last else encoder.activation,
-                    self._layer_decoder(module, k, widths[k]),
-                    Corruption(self.noise, self.corruption if self.noise else 0.0),
-                )
+        last = len(encoder.linears) - 1
+        return [
+            GreedyLayerModule(
+                linear,
+                encoder.norms[k] if k < last else torch.nn.Identity(),
+                encoder.activation if k < last else encoder.code_activation,
+                self._layer_decoder(module, k, linear.in_features),
+                Corruption(self.noise, self.corruption if self.noise else 0.0),
             )
-        return layers
-
-    def _stage(self, module, criterion, *, max_epochs, seed, split):
-        return _Stage(
-            self,
-            module,
-            criterion,
-            max_epochs=max_epochs,
-            random_state=int(seed),
-            split=split,
-        )
+            for k, linear in enumerate(encoder.linears)
+        ]
 
     def _fit_net(self, X, y=None):
         """Pre-train layer by layer (if ``pretrain``), then fine-tune everything."""
@@ -239,16 +226,22 @@ class _StackedNet(BaseNeuralNet):
         # start from the same weights wherever pre-training does not touch them.
         with _seeded_torch(int(init_seed), self._torch_device()):
             module = self._build_module(X, y)
-            layers = self._greedy_layers(module, X.shape[1]) if self.pretrain else []
+            layers = self._greedy_layers(module) if self.pretrain else []
 
         curves, valid_curves = [], []
         codes = X
         for k, (layer, seed) in enumerate(zip(layers, layer_seeds)):
-            stage = self._stage(
+            if self.verbose:
+                print(
+                    f"Pre-training layer {k + 1}/{len(layers)} "
+                    f"({layer.linear.in_features} -> {layer.linear.out_features})"
+                )
+            stage = _Stage(
+                self,
                 layer,
                 self._layer_criterion(k),
                 max_epochs=self.pretrain_epochs,
-                seed=seed,
+                random_state=int(seed),
                 split=split,
             )._fit_net(codes)
             curves.append(stage.loss_curve_)
@@ -257,11 +250,14 @@ class _StackedNet(BaseNeuralNet):
                 # Codes in eval mode: no corruption, batch norm's running statistics.
                 codes = stage._forward64(codes, lambda m, x: m.encode(x))
 
-        final = self._stage(
+        if self.verbose:
+            print("Fine-tuning the whole network")
+        final = _Stage(
+            self,
             module,
             self._build_criterion(),
             max_epochs=self.max_epochs,
-            seed=finetune_seed,
+            random_state=int(finetune_seed),
             split=split,
         )._fit_net(X, y)
         self.net_ = final.net_
