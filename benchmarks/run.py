@@ -208,6 +208,38 @@ def bench_autoencoder(repeats=5, epochs=20):
     return res
 
 
+def bench_rnn(repeats=3, epochs=3, n_samples=2000, n_timesteps=50):
+    import torch
+
+    from sklearn_lecture import RNNRegressor
+    from sklearn_lecture.datasets import make_adding_problem
+    from sklearn_lecture.neural._rnn import RNNModule
+
+    torch.set_num_threads(1)
+    X, y = make_adding_problem(n_samples, n_timesteps, random_state=0)
+    hidden, lr, batch = 32, 1e-2, 32
+
+    def ours():
+        return RNNRegressor("lstm", hidden_size=hidden, lr=lr, batch_size=batch,
+                            max_epochs=epochs, random_state=0).fit(X, y)
+
+    def peer():
+        torch.manual_seed(0)
+        module = RNNModule(2, 1, hidden, 1, "lstm", "last")
+        return _torch_loop(
+            module, X, y[:, None], torch.nn.functional.mse_loss,
+            epochs=epochs, batch_size=batch, lr=lr,
+        )
+
+    res, o, _ = compare(
+        f"RNNRegressor(lstm, hidden {hidden}) fit, adding problem T={n_timesteps}, "
+        f"{n_samples} sequences, {epochs} epochs",
+        "plain torch loop", ours, peer, repeats=repeats, target=1.25,
+    )
+    res.quality = f"training MSE after {epochs} epochs {o.loss_curve_[-1]:.4f}"
+    return res
+
+
 BENCHES = {
     "kmeans": lambda: bench_kmeans(),
     "kmeans32": lambda: bench_kmeans(np.float32),
@@ -215,6 +247,7 @@ BENCHES = {
     "pca": bench_pca,
     "fisher": bench_fisher,
     "autoencoder": bench_autoencoder,
+    "rnn": bench_rnn,
 }
 
 

@@ -177,8 +177,8 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
     --------
     >>> from sklearn_lecture import RNNRegressor
     >>> from sklearn_lecture.datasets import make_mackey_glass
-    >>> X, y = make_mackey_glass(300, n_timesteps=10, random_state=0)
-    >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_epochs=30,
+    >>> X, y = make_mackey_glass(200, n_timesteps=8, random_state=0)
+    >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_epochs=20,
     ...                    random_state=0).fit(X, y)
     >>> reg.predict(X[:3]).shape
     (3,)
