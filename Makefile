@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(PY) -m sklearn_lecture --output-dir $(PLOTS)
 
 test: $(STAMP)
-	$(PY) -m ruff check sklearn_lecture tests examples benchmarks
+	$(PY) -m ruff check sklearn_lecture tests examples benchmarks conftest.py
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -1,6 +1,5 @@
-"""scikit-learn's estimator checks on every public estimator, with no expected failures."""
+"""scikit-learn's estimator checks on every public estimator, none expected to fail."""
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_lecture.utils import all_estimators

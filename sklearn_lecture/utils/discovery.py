@@ -1,4 +1,4 @@
-"""Find every public estimator of the package, so that no estimator escapes the checks."""
+"""Find every public estimator, so that none escapes the checks."""
 
 import inspect
 from importlib import import_module
