@@ -240,18 +240,44 @@ def tour_neural(plots):
         f"  digits, held-out reconstruction MSE with an 8-unit code: "
         f"Autoencoder {ae_mse:.4f} vs PCA(8) {pca_mse:.4f}"
     )
+    if plots.plt is not None:
+        shown = X_test[:8]
+        rows = (
+            ("original", shown),
+            ("Autoencoder", ae.inverse_transform(ae.transform(shown))),
+            ("PCA(8)", pca.inverse_transform(pca.transform(shown))),
+        )
+        fig, axes = plots.plt.subplots(3, 8, figsize=(8, 3.4))
+        for row, (name, images) in zip(axes, rows):
+            row[0].set_title(name, loc="left", fontsize=9)
+            for ax, image in zip(row, images):
+                ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+                ax.axis("off")
+        plots.save(fig, "autoencoder_vs_pca_digits.png")
 
     X, y = make_adding_problem(2000, 20, random_state=0)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     baseline = np.mean((y_test - y_train.mean()) ** 2)
     print(f"  adding problem, T = 20: predicting the mean gives MSE {baseline:.3f}")
+    curves = {}
     for cell in ("rnn", "lstm", "gru"):
         with _timed(f"RNNRegressor(cell={cell!r}) fit"):
             reg = RNNRegressor(cell, max_epochs=20, random_state=0).fit(
                 X_train, y_train
             )
+        curves[cell] = reg.loss_curve_
         mse = np.mean((reg.predict(X_test) - y_test) ** 2)
         print(f"  {cell:4s}: test MSE {mse:.4f}")
+    if plots.plt is not None:
+        fig, ax = plots.plt.subplots(figsize=(5.5, 3.8))
+        for cell, curve in curves.items():
+            ax.semilogy(np.arange(1, len(curve) + 1), curve, label=cell)
+        ax.axhline(baseline, color="gray", ls="--", label="predict the mean")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("training MSE")
+        ax.set_title("adding problem, T = 20")
+        ax.legend()
+        plots.save(fig, "rnn_adding_problem.png")
 
 
 def main(argv=None):
