@@ -44,3 +44,23 @@ def test_import_is_light():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_neural_estimators_without_torch_say_what_to_install():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import sklearn_lecture\n"
+        "from sklearn_lecture import KMeans\n"
+        # Hide torch only now: scikit-learn itself probes for it on import.
+        "sys.modules['torch'] = None; sys.modules['skorch'] = None\n"
+        "try:\n"
+        "    sklearn_lecture.Autoencoder\n"
+        "except ImportError as exc:\n"
+        "    assert \"pip install 'sklearn_lecture[neural]'\" in str(exc), exc\n"
+        "else:\n"
+        "    raise AssertionError('no ImportError')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
