@@ -112,7 +112,7 @@ def bench_fcm(repeats=5, max_iter=30):
     return res
 
 
-def bench_pca(repeats=5):
+def bench_pca(repeats=15):
     from sklearn.decomposition import PCA as SkPCA
 
     from sklearn_lecture import PCA
@@ -130,7 +130,7 @@ def bench_pca(repeats=5):
     return res
 
 
-def bench_fisher(repeats=5):
+def bench_fisher(repeats=15):
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 
     from sklearn_lecture import FisherLDA
