@@ -1,7 +1,7 @@
 """The elbow method: choose the number of clusters K at the knee of J(K)."""
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import (
@@ -225,12 +225,13 @@ class ElbowKMeans(
     _parameter_constraints: dict = {
         "k_min": [Interval(Integral, 1, None, closed="left")],
         "k_max": [Interval(Integral, 1, None, closed="left")],
+        **{
+            name: constraint
+            for name, constraint in KMeans._parameter_constraints.items()
+            if name != "n_clusters"
+        },
+        # One array of initial centroids cannot serve every K of the range.
         "init": [StrOptions({"k-means++", "random"})],
-        "n_init": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "empty_cluster": [StrOptions({"reinit", "remove"})],
-        "random_state": ["random_state"],
     }
 
     def __init__(
