@@ -321,3 +321,19 @@ def test_diverging_fit_stops_with_a_clear_error(mackey_glass):
         RNNRegressor("rnn", optimizer="sgd", lr=1e6, max_epochs=5, random_state=0).fit(
             X * 1e3, y * 1e6
         )
+
+
+def test_rnn_in_a_pipeline_with_cross_validation():
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_lecture.datasets import make_mackey_glass
+
+    X, y = make_mackey_glass(400, n_timesteps=8, horizon=1, random_state=0)
+    pipe = make_pipeline(
+        StandardScaler(), RNNRegressor("gru", max_epochs=15, random_state=0)
+    )
+    scores = cross_val_score(pipe, X, y, cv=3)
+    # One step ahead on a smooth series: far better than the mean's R² of 0.
+    assert scores.min() > 0.8

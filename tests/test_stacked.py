@@ -416,3 +416,27 @@ def test_verbose_reports_each_stage(small_digits, capsys):
     assert "Pre-training layer 2/2 (16 -> 8)" in out
     assert "Fine-tuning" in out
     assert "train_loss" in out
+
+
+def test_grid_search_and_cross_validation_in_a_pipeline(small_digits):
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+
+    X, y = small_digits
+    pipe = make_pipeline(
+        StandardScaler(),
+        StackedAutoencoderClassifier((32, 16), **{**SMALL, "max_epochs": 40}),
+    )
+    scores = cross_val_score(pipe, X, y, cv=3)
+    # Ten classes: chance is 0.1; 200 training digits per fold do far better.
+    assert scores.min() > 0.8
+
+    grid = GridSearchCV(
+        make_pipeline(StackedAutoencoder((16, 8), **SMALL), LogisticRegression()),
+        {"stackedautoencoder__pretrain": [True, False]},
+        cv=2,
+    ).fit(X, y)
+    assert set(grid.cv_results_["param_stackedautoencoder__pretrain"]) == {True, False}
+    assert grid.best_score_ > 0.5
+    assert grid.score(X, y) == pytest.approx(
+        np.mean(grid.predict(X) == y)
+    )
