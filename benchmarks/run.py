@@ -176,7 +176,7 @@ def bench_autoencoder(repeats=5, epochs=20):
     from sklearn.model_selection import train_test_split
 
     from sklearn_lecture import PCA, Autoencoder
-    from sklearn_lecture.neural._autoencoder import AutoencoderModule
+    from sklearn_lecture.neural._modules import AutoencoderModule
 
     # One intra-op thread for both sides: these nets are too small for two.
     torch.set_num_threads(1)
@@ -213,7 +213,7 @@ def bench_rnn(repeats=3, epochs=3, n_samples=2000, n_timesteps=50):
 
     from sklearn_lecture import RNNRegressor
     from sklearn_lecture.datasets import make_adding_problem
-    from sklearn_lecture.neural._rnn import RNNModule
+    from sklearn_lecture.neural._modules import RNNModule
 
     torch.set_num_threads(1)
     X, y = make_adding_problem(n_samples, n_timesteps, random_state=0)

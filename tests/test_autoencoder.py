@@ -21,7 +21,7 @@ from sklearn_lecture import (  # noqa: E402
     DenoisingAutoencoder,
     SparseAutoencoder,
 )
-from sklearn_lecture.neural._autoencoder import (  # noqa: E402
+from sklearn_lecture.neural._modules import (  # noqa: E402
     Corruption,
     MLPEncoder,
     ReconstructionLoss,

@@ -16,13 +16,10 @@ from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.utils.validation import validate_data  # noqa: E402
 
 from sklearn_lecture.neural import Autoencoder  # noqa: E402
-from sklearn_lecture.neural._base import (  # noqa: E402
-    ACTIVATIONS,
-    BaseNeuralNet,
-    _batch_bounds,
-    make_activation,
-)
+from sklearn_lecture.neural._base import BaseNeuralNet  # noqa: E402
+from sklearn_lecture.neural._modules import ACTIVATIONS, make_activation  # noqa: E402
 from sklearn_lecture.neural._optim import LR_SCHEDULES, OPTIMIZERS  # noqa: E402
+from sklearn_lecture.neural._training import _batch_bounds  # noqa: E402
 from sklearn_lecture.utils._compat import InvalidParameterError  # noqa: E402
 
 

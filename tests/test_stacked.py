@@ -57,21 +57,21 @@ def fitted_clf(small_digits):
 def stage_log(monkeypatch):
     """Record, for every training stage, its input and module weights around it."""
     log = []
-    original = _stacked._Stage._fit_net
+    original = _stacked.fit_module
 
-    def spy(stage, X, y=None):
+    def spy(settings, module, criterion, X, y=None, **kwargs):
         entry = {
-            "module": stage.module,
+            "module": module,
             "X": np.array(X, copy=True),
-            "split": stage.split,
-            "before": copy.deepcopy(stage.module.state_dict()),
+            "split": kwargs.get("split"),
+            "before": copy.deepcopy(module.state_dict()),
         }
-        result = original(stage, X, y)
-        entry["after"] = copy.deepcopy(stage.module.state_dict())
+        result = original(settings, module, criterion, X, y, **kwargs)
+        entry["after"] = copy.deepcopy(module.state_dict())
         log.append(entry)
         return result
 
-    monkeypatch.setattr(_stacked._Stage, "_fit_net", spy)
+    monkeypatch.setattr(_stacked, "fit_module", spy)
     return log
 
 

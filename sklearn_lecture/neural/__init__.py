@@ -1,4 +1,4 @@
-"""Neural estimators built on PyTorch and skorch: autoencoders and recurrent regressors.
+"""Neural estimators built on PyTorch and skorch.
 
 This subpackage is the only part of sklearn_lecture that imports torch and skorch.
 Install them with ``pip install "sklearn_lecture[neural]"``.
@@ -13,15 +13,15 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         "with: pip install 'sklearn_lecture[neural]' (PyTorch's CPU build is enough)."
     ) from exc
 
-from ._autoencoder import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
-from ._rnn import RNNRegressor
-from ._stacked import StackedAutoencoder, StackedAutoencoderClassifier
+# The public names are listed once, in the top-level package's _NEURAL (which
+# exposes them lazily); the imports below re-export them.
+from .. import _NEURAL
+from ._autoencoder import (  # noqa: F401
+    Autoencoder,
+    DenoisingAutoencoder,
+    SparseAutoencoder,
+)
+from ._rnn import RNNRegressor  # noqa: F401
+from ._stacked import StackedAutoencoder, StackedAutoencoderClassifier  # noqa: F401
 
-__all__ = [
-    "Autoencoder",
-    "SparseAutoencoder",
-    "DenoisingAutoencoder",
-    "StackedAutoencoder",
-    "StackedAutoencoderClassifier",
-    "RNNRegressor",
-]
+__all__ = list(_NEURAL)

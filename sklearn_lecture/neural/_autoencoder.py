@@ -1,256 +1,31 @@
 """Autoencoders as scikit-learn transformers: basic, sparse and denoising.
 
 An autoencoder learns an encoder f and a decoder g such that g(f(x)) ≈ x; the
-code f(x) is a learned, possibly nonlinear, reduction of x. The torch pieces are
-module-level and reusable (a stacked autoencoder or a classifier can build on
-them): :class:`MLPEncoder`, :class:`MLPDecoder`, :class:`Corruption`,
-:class:`AutoencoderModule` and the loss :class:`ReconstructionLoss`.
+code f(x) is a learned, possibly nonlinear, reduction of x. The torch pieces
+(:class:`~sklearn_lecture.neural._modules.AutoencoderModule` and the loss
+:class:`~sklearn_lecture.neural._modules.ReconstructionLoss`) live in
+:mod:`~sklearn_lecture.neural._modules`; this file holds the estimators.
 """
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ._base import BaseNeuralNet, make_activation
+from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, store_params
+from ._modules import AutoencoderModule, ReconstructionLoss
 
 __all__ = [
     "Autoencoder",
     "SparseAutoencoder",
     "DenoisingAutoencoder",
-    "MLPEncoder",
-    "MLPDecoder",
-    "Corruption",
-    "AutoencoderModule",
-    "ReconstructionLoss",
 ]
 
 
-# -- torch modules ----------------------------------------------------------------
-
-
-class MLPEncoder(torch.nn.Module):
-    """Fully connected encoder ``n_features → hidden_layer_sizes[0] → … → code``.
-
-    Each hidden layer is ``Linear → [BatchNorm1d] → activation``; the last layer
-    (the code, of width ``hidden_layer_sizes[-1]``) is ``Linear → code_activation``
-    with no batch normalisation.
-
-    Parameters
-    ----------
-    n_features : int
-        Input width.
-    hidden_layer_sizes : tuple of int
-        Widths of the encoder's layers; the last is the code size.
-    activation : str, default="relu"
-        Activation of the hidden layers (see ``_base.ACTIVATIONS``).
-    batch_norm : bool, default=False
-        Batch normalisation after each hidden linear layer.
-    code_activation : str, default="identity"
-        Activation of the code layer.
-
-    Attributes
-    ----------
-    linears : ModuleList of Linear
-        The encoder's affine maps, first to last (the decoder ties its weights to
-        these when ``tied_weights=True``).
-    """
-
-    def __init__(
-        self,
-        n_features,
-        hidden_layer_sizes,
-        activation="relu",
-        *,
-        batch_norm=False,
-        code_activation="identity",
-    ):
-        super().__init__()
-        sizes = (int(n_features), *map(int, hidden_layer_sizes))
-        self.linears = torch.nn.ModuleList(
-            torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])
-        )
-        self.norms = torch.nn.ModuleList(
-            torch.nn.BatchNorm1d(b) if batch_norm else torch.nn.Identity()
-            for b in sizes[1:-1]
-        )
-        self.activation = make_activation(activation)
-        self.code_activation = make_activation(code_activation)
-        self.code_size = sizes[-1]
-
-    def forward(self, x):
-        for linear, norm in zip(self.linears[:-1], self.norms):
-            x = self.activation(norm(linear(x)))
-        return self.code_activation(self.linears[-1](x))
-
-
-class MLPDecoder(torch.nn.Module):
-    """Mirror of :class:`MLPEncoder`: ``code → … → hidden_layer_sizes[0] → n_features``.
-
-    Hidden layers are ``Linear → [BatchNorm1d] → activation``; the output layer is
-    linear (a loss on logits, such as binary cross-entropy, adds its own squashing).
-
-    Parameters
-    ----------
-    n_features, hidden_layer_sizes, activation, batch_norm
-        As for the encoder being mirrored.
-    tied_weights : bool, default=False
-        Own no weight matrices: ``forward`` receives the encoder's weights and uses
-        their transposes (W′ = Wᵀ); only the biases are the decoder's.
-    """
-
-    def __init__(
-        self,
-        n_features,
-        hidden_layer_sizes,
-        activation="relu",
-        *,
-        batch_norm=False,
-        tied_weights=False,
-    ):
-        super().__init__()
-        sizes = (int(n_features), *map(int, hidden_layer_sizes))[::-1]
-        pairs = list(zip(sizes[:-1], sizes[1:]))
-        self.tied_weights = bool(tied_weights)
-        if self.tied_weights:
-            self.biases = torch.nn.ParameterList(
-                torch.nn.Parameter(torch.zeros(b)) for _, b in pairs
-            )
-        else:
-            self.linears = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in pairs)
-        self.norms = torch.nn.ModuleList(
-            torch.nn.BatchNorm1d(b) if batch_norm else torch.nn.Identity()
-            for _, b in pairs[:-1]
-        )
-        self.activation = make_activation(activation)
-        self.n_layers = len(pairs)
-
-    def forward(self, code, encoder_weights=None):
-        """Decode; ``encoder_weights`` (first to last) is required when tied."""
-        x = code
-        for i in range(self.n_layers):
-            if self.tied_weights:
-                weight = encoder_weights[self.n_layers - 1 - i]
-                x = F.linear(x, weight.t(), self.biases[i])
-            else:
-                x = self.linears[i](x)
-            if i < self.n_layers - 1:
-                x = self.activation(self.norms[i](x))
-        return x
-
-
-class Corruption(torch.nn.Module):
-    """The denoising autoencoder's input corruption, active in training mode only.
-
-    ``"mask"`` zeroes each component independently with probability ``level``;
-    ``"gaussian"`` adds N(0, level²) noise. Draws from torch's default generator
-    (seeded by the estimator during fit); in eval mode it is the identity.
-    """
-
-    def __init__(self, noise="mask", level=0.3):
-        super().__init__()
-        self.noise = noise
-        self.level = float(level)
-
-    def forward(self, x):
-        if not self.training or self.level == 0:
-            return x
-        if self.noise == "mask":
-            return x * (torch.rand_like(x) >= self.level).to(x.dtype)
-        return x + self.level * torch.randn_like(x)
-
-
-class AutoencoderModule(torch.nn.Module):
-    """Encoder, mirrored decoder and optional input corruption.
-
-    ``forward(x)`` returns ``(reconstruction, code)``; the reconstruction is on
-    the logit scale for the ``"bce"`` loss.
-    """
-
-    def __init__(
-        self,
-        n_features,
-        hidden_layer_sizes,
-        activation="relu",
-        *,
-        batch_norm=False,
-        code_activation="identity",
-        tied_weights=False,
-        noise=None,
-        corruption=0.0,
-    ):
-        super().__init__()
-        self.encoder = MLPEncoder(
-            n_features,
-            hidden_layer_sizes,
-            activation,
-            batch_norm=batch_norm,
-            code_activation=code_activation,
-        )
-        self.decoder = MLPDecoder(
-            n_features,
-            hidden_layer_sizes,
-            activation,
-            batch_norm=batch_norm,
-            tied_weights=tied_weights,
-        )
-        self.corrupt = Corruption(noise, corruption if noise else 0.0)
-
-    def encode(self, x):
-        return self.encoder(x)
-
-    def decode(self, code):
-        weights = None
-        if self.decoder.tied_weights:
-            weights = [linear.weight for linear in self.encoder.linears]
-        return self.decoder(code, weights)
-
-    def forward(self, x):
-        code = self.encoder(self.corrupt(x))
-        return self.decode(code), code
-
-
-class ReconstructionLoss(torch.nn.Module):
-    """Reconstruction loss plus the sparse autoencoder's KL penalty.
-
-    ``loss="mse"``: mean over samples and features of (x̂ − x)²; ``loss="bce"``:
-    mean binary cross-entropy of the logits x̂ against x ∈ [0, 1]. With
-    ``sparsity_weight`` λ > 0, adds λ Σ_j KL(ρ ‖ ρ̂_j), ρ̂_j the mean over the
-    batch of code unit j (which must lie in (0, 1), e.g. sigmoid units).
-
-    Called as ``loss((reconstruction, code), target)``.
-    """
-
-    def __init__(self, loss="mse", *, sparsity_target=0.2, sparsity_weight=0.0):
-        super().__init__()
-        self.loss = loss
-        self.sparsity_target = float(sparsity_target)
-        self.sparsity_weight = float(sparsity_weight)
-
-    def forward(self, y_pred, target):
-        reconstruction, code = y_pred
-        if self.loss == "bce":
-            value = F.binary_cross_entropy_with_logits(reconstruction, target)
-        else:
-            value = F.mse_loss(reconstruction, target)
-        if self.sparsity_weight > 0:
-            eps = 1e-6
-            rho = self.sparsity_target
-            rho_hat = code.mean(dim=0).clamp(eps, 1 - eps)
-            kl = rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log(
-                (1 - rho) / (1 - rho_hat)
-            )
-            value = value + self.sparsity_weight * kl.sum()
-        return value
-
-
-# -- estimators -------------------------------------------------------------------
-
-
+@fill_shared_docs
 class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNet):
     """Fully connected autoencoder: a learned, nonlinear dimensionality reduction.
 
@@ -267,70 +42,17 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
     hidden_layer_sizes : tuple of int, default=(32, 8)
         Widths of the encoder's layers, the last being the code size; the decoder
         uses them in reverse.
-    activation : {"relu", "tanh", "sigmoid", "logistic", "identity", \
-"leaky_relu", "elu", "gelu"}, default="relu"
-        Activation of the hidden layers (the code layer is linear).
     loss : {"mse", "bce"}, default="mse"
         Reconstruction loss: mean squared error, or binary cross-entropy for
         inputs in [0, 1] (the decoder's output then passes through a sigmoid).
     tied_weights : bool, default=False
         Decoder weights are the encoder's transposed (W′ = Wᵀ), halving the
         number of weights.
-    batch_norm : bool, default=False
-        Batch normalisation after every hidden linear layer (running statistics
-        at inference). Needs at least two training samples.
-    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", \
-"rmsprop_nesterov", "adam"}, default="adam"
-        The lecture's optimizers by name.
-    lr : float, default=1e-3
-        Initial learning rate α₀.
-    momentum : float, default=0.9
-        Momentum α of ``"momentum"``, ``"nesterov"`` and ``"rmsprop_nesterov"``.
-    rho : float, default=0.9
-        Decay rate ρ of the squared-gradient average (``"rmsprop"``,
-        ``"rmsprop_nesterov"``).
-    lr_schedule : {"step", "exponential", "inverse_time"} or None, default=None
-        Learning-rate annealing per epoch t: ``α₀·lr_step_gamma**(t//lr_step_size)``,
-        ``α₀·exp(−lr_decay·t)`` or ``α₀/(1 + lr_decay·t)``; None keeps α₀.
-    lr_decay : float, default=0.01
-        Decay constant k of the exponential and inverse-time schedules.
-    lr_step_size : int, default=30
-        Epochs between two steps of the step schedule.
-    lr_step_gamma : float, default=0.5
-        Factor of the step schedule.
-    max_epochs : int, default=100
-        Number of passes over the training data.
-    batch_size : int, default=64
-        Mini-batch size (clipped to the number of samples).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its loss has
-        not improved for ``n_iter_no_change`` epochs; restores the best epoch.
-    validation_fraction : float, default=0.1
-        Held-out fraction for early stopping.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weights, the batch order (and the corruption noise) during fit,
-        without touching torch's global generator. Pass an int for repeatable fits.
-    device : str, default="cpu"
-        Torch device to train on, e.g. ``"cuda"``.
-    verbose : int, default=0
-        Print skorch's per-epoch loss table when > 0.
+    {net_parameters}
 
     Attributes
     ----------
-    net_ : skorch.NeuralNet
-        The trained net; ``net_.module_`` is the :class:`AutoencoderModule`.
-    n_features_in_ : int
-        Number of input features.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the input features, when X has string column names.
-    loss_curve_ : ndarray of shape (n_iter_,)
-        Mean training loss of each epoch.
-    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
-        Validation loss of each epoch with early stopping, else None.
-    n_iter_ : int
-        Number of epochs run.
+    {net_attributes}
 
     See Also
     --------
@@ -392,44 +114,13 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         device="cpu",
         verbose=0,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.loss = loss
-        self.tied_weights = tied_weights
-        self.batch_norm = batch_norm
-        self.optimizer = optimizer
-        self.lr = lr
-        self.momentum = momentum
-        self.rho = rho
-        self.lr_schedule = lr_schedule
-        self.lr_decay = lr_decay
-        self.lr_step_size = lr_step_size
-        self.lr_step_gamma = lr_step_gamma
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
+        store_params(self, locals())
 
     # Subclasses change the module through this and the _noise_* / _sparsity hooks.
     _code_activation = "identity"
 
     def _layer_sizes(self):
-        sizes = np.asarray(self.hidden_layer_sizes)
-        if (
-            sizes.ndim != 1
-            or sizes.size == 0
-            or not all(isinstance(s, Integral | np.integer) for s in sizes.tolist())
-            or np.any(sizes < 1)
-        ):
-            raise ValueError(
-                "hidden_layer_sizes must be a non-empty tuple of positive integers, "
-                f"got {self.hidden_layer_sizes!r}."
-            )
-        return tuple(int(s) for s in sizes)
+        return check_layer_sizes(self.hidden_layer_sizes)
 
     def _sparsity(self):
         return {}
@@ -564,6 +255,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         return tags
 
 
+@fill_shared_docs
 class SparseAutoencoder(Autoencoder):
     """Autoencoder whose sigmoid code units are kept sparse by a KL penalty.
 
@@ -583,20 +275,15 @@ class SparseAutoencoder(Autoencoder):
     sparsity_weight : float, default=0.1
         Weight λ of the KL penalty (the reconstruction term is a mean over
         features, so λ is comparable across input widths).
-    activation : str, default="sigmoid"
-        Activation of the hidden layers before the code (the code is always
-        sigmoid).
-    loss, tied_weights, batch_norm, optimizer, lr, momentum, rho, lr_schedule, \
-lr_decay, lr_step_size, lr_step_gamma, max_epochs, batch_size, early_stopping, \
-validation_fraction, n_iter_no_change, random_state, device, verbose
-        As in :class:`Autoencoder` (here ``lr=0.01``: sigmoid units learn slowly at
-        Adam's usual 1e-3).
+    loss, tied_weights
+        As in :class:`Autoencoder`. The code units are always sigmoid;
+        ``activation`` applies to the hidden layers before the code, and ``lr``
+        defaults to 0.01 (sigmoid units learn slowly at Adam's usual 1e-3).
+    {net_parameters}
 
     Attributes
     ----------
-    net_, n_features_in_, feature_names_in_, loss_curve_, validation_loss_curve_, \
-n_iter_
-        As in :class:`Autoencoder`.
+    {net_attributes}
 
     See Also
     --------
@@ -664,31 +351,7 @@ n_iter_
         device="cpu",
         verbose=0,
     ):
-        super().__init__(
-            hidden_layer_sizes,
-            activation=activation,
-            loss=loss,
-            tied_weights=tied_weights,
-            batch_norm=batch_norm,
-            optimizer=optimizer,
-            lr=lr,
-            momentum=momentum,
-            rho=rho,
-            lr_schedule=lr_schedule,
-            lr_decay=lr_decay,
-            lr_step_size=lr_step_size,
-            lr_step_gamma=lr_step_gamma,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-        )
-        self.sparsity_target = sparsity_target
-        self.sparsity_weight = sparsity_weight
+        store_params(self, locals())
 
     def _sparsity(self):
         return {
@@ -697,6 +360,7 @@ n_iter_
         }
 
 
+@fill_shared_docs
 class DenoisingAutoencoder(Autoencoder):
     """Autoencoder trained to reconstruct clean inputs from corrupted ones.
 
@@ -716,18 +380,14 @@ class DenoisingAutoencoder(Autoencoder):
     corruption : float, default=0.3
         Masking probability p (in [0, 1)) or the Gaussian noise's standard
         deviation.
-    activation, loss, tied_weights, batch_norm, optimizer, lr, momentum, rho, \
-lr_schedule, lr_decay, lr_step_size, lr_step_gamma, max_epochs, batch_size, \
-early_stopping, validation_fraction, n_iter_no_change, random_state, device, \
-verbose
-        As in :class:`Autoencoder`.
+    loss, tied_weights
+        As in :class:`Autoencoder`; ``loss_curve_`` is the loss on corrupted
+        inputs, ``validation_loss_curve_`` on clean ones.
+    {net_parameters}
 
     Attributes
     ----------
-    net_, n_features_in_, feature_names_in_, loss_curve_, validation_loss_curve_, \
-n_iter_
-        As in :class:`Autoencoder`; ``loss_curve_`` is the loss on corrupted
-        inputs, ``validation_loss_curve_`` on clean ones.
+    {net_attributes}
 
     See Also
     --------
@@ -785,31 +445,7 @@ n_iter_
         device="cpu",
         verbose=0,
     ):
-        super().__init__(
-            hidden_layer_sizes,
-            activation=activation,
-            loss=loss,
-            tied_weights=tied_weights,
-            batch_norm=batch_norm,
-            optimizer=optimizer,
-            lr=lr,
-            momentum=momentum,
-            rho=rho,
-            lr_schedule=lr_schedule,
-            lr_decay=lr_decay,
-            lr_step_size=lr_step_size,
-            lr_step_gamma=lr_step_gamma,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-        )
-        self.noise = noise
-        self.corruption = corruption
+        store_params(self, locals())
 
     def _check_extra_params(self):
         if self.noise == "mask" and self.corruption >= 1:

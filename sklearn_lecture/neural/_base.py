@@ -1,268 +1,231 @@
-"""Shared base of the neural estimators: scikit-learn estimators training skorch nets.
+"""Shared base of the neural estimators: the hyperparameters every net has, once.
 
-:class:`BaseNeuralNet` holds what every net of :mod:`sklearn_lecture.neural` shares:
-building and training a skorch :class:`~skorch.NeuralNet` (kept as ``net_``),
-seeding torch without touching the user's global generator, the lecture's
-optimizers and learning-rate schedules by name, early stopping on a held-out split,
-the training history (``loss_curve_``, ``validation_loss_curve_``, ``n_iter_``), a
-clear error when the loss diverges, and float64 inference.
+:class:`BaseNeuralNet` declares the shared hyperparameters (their constraints in
+``_common_parameter_constraints``, their documentation in
+:data:`SHARED_PARAMETER_DOCS`, substituted into each estimator's docstring by
+:func:`fill_shared_docs`), and turns the training core
+(:mod:`~sklearn_lecture.neural._training`) into the fitted attributes every net
+has: ``net_``, ``loss_curve_``, ``validation_loss_curve_``, ``n_iter_``.
 
-How to subclass
----------------
+How to write a net
+------------------
 A subclass is an ordinary scikit-learn estimator (mixins left of the base, e.g.
 ``class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
-BaseNeuralNet)``) whose ``__init__`` lists and stores every hyperparameter,
-including the shared ones below, under their exact names.
+BaseNeuralNet)``) whose ``__init__`` lists every hyperparameter, the shared ones
+included, and stores them with ``store_params(self, locals())``.
 
-1. ``_parameter_constraints``: start from
-   ``{**BaseNeuralNet._common_parameter_constraints}`` (the shared names: optimizer,
-   lr, momentum, rho, lr_schedule, lr_decay, lr_step_size, lr_step_gamma,
-   max_epochs, batch_size, early_stopping, validation_fraction, n_iter_no_change,
-   random_state, device, verbose), add the layer constraints
-   (``_layer_parameter_constraints``: ``activation``, ``batch_norm``) if the
-   estimator has them, add its own, and delete any shared name the estimator does
-   not take (scikit-learn checks that the keys equal the ``__init__`` parameters).
-2. ``_build_module(self, X, y)``: return a fresh ``torch.nn.Module`` sized from the
-   training arrays (numpy, ``X`` of the dtype the subclass validated, ``y`` the
-   prepared target or ``None``). It is called under the seeded generator, so
-   ``torch.nn`` default initialisations and any ``torch.rand*`` in ``forward``
-   during training draw from the seed. Define module classes at module level
-   (pickling imports them).
-3. ``_build_criterion(self)``: return the loss as a ``torch.nn.Module`` called as
-   ``criterion(y_pred, y_true)``, ``y_pred`` whatever the module's ``forward``
-   returns (a tensor, or a tuple such as ``(reconstruction, code)``). For an
-   unsupervised net (``y=None``) the target passed to the criterion is the input
-   batch itself.
-4. ``fit``: decorate with ``@_fit_context(prefer_skip_nested_validation=True)``;
-   validate with ``validate_data(self, X, ...)`` (``dtype=[np.float64,
-   np.float32]``, so that transform can return the input's dtype); prepare ``y``
-   (a float array for regression, possibly 2-D or 3-D; integer class codes for a
-   classifier, sent to torch as int64; ``None`` for unsupervised nets), then call
-   ``self._fit_net(X, y)`` and return ``self``.
-5. Inference: ``self._forward64(X, fn)`` runs ``fn(module, x)`` (default
-   ``module(x)``) on a float64 copy of the fitted module in eval mode and returns a
-   float64 numpy array, computed in chunks without any random draw. Cast the result
-   to ``X.dtype`` for a transformer; keep float64 for ``predict``.
-6. Optional: override ``_train_validation_indices(self, n_samples, y, rng)`` (a
-   classifier stratifies its early-stopping split there) and ``_check_n_samples``.
+1. ``_parameter_constraints``: ``{**BaseNeuralNet._common_parameter_constraints,
+   ...}`` plus ``_layer_parameter_constraints`` (``activation``, ``batch_norm``) if
+   the net has them, plus its own.
+2. ``_build_module(self, X, y)``: a fresh module (from
+   :mod:`~sklearn_lecture.neural._modules`) sized from the training arrays; it is
+   called under the seeded generator.
+3. ``_build_criterion(self)``: the loss, called as ``criterion(output, target)``
+   (the target of an unsupervised net is the input batch).
+4. ``fit``: ``@_fit_context(prefer_skip_nested_validation=True)``, validate with
+   ``validate_data``, prepare ``y``, then ``self._fit_net(X, y)``;
+   ``partial_fit``: the same with ``self._partial_fit_net(X, y)`` (one epoch).
+5. Inference: ``self._forward64(X, fn)`` (float64, eval mode, chunked).
+6. The docstring says ``{net_parameters}`` and ``{net_attributes}`` where the
+   shared entries go, and the class is decorated with :func:`fill_shared_docs`.
 
-Training runs in float32 on mini-batches sliced directly from tensors (a last batch
-of one sample is merged into the one before, so batch normalisation never sees a
-batch of one). ``random_state`` fixes the initial weights, the batch order and any
-noise drawn in ``forward``; the global torch generator is saved before fit and
-restored after it.
+Optional: ``_early_stopping_stratify(y)`` (a classifier returns its class codes)
+and ``_check_n_samples``.
 """
 
-import copy
+import inspect
+import textwrap
 from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping
-from skorch.helper import predefined_split
 
 from ..utils._compat import Interval, StrOptions
-from ._optim import LR_SCHEDULES, OPTIMIZERS, make_lr_scheduler, resolve_optimizer
-
-__all__ = [
-    "ACTIVATIONS",
-    "BaseNeuralNet",
-    "make_activation",
-]
-
-#: Names accepted by ``activation`` (``"logistic"`` is scikit-learn's name for the
-#: sigmoid).
-ACTIVATIONS = (
-    "identity",
-    "relu",
-    "tanh",
-    "sigmoid",
-    "logistic",
-    "leaky_relu",
-    "elu",
-    "gelu",
+from ._modules import ACTIVATIONS
+from ._optim import LR_SCHEDULES, OPTIMIZERS
+from ._training import (
+    NetState,
+    check_device,
+    fit_module,
+    forward64,
+    initialize_net,
+    seeded_torch,
+    train_net,
+    train_validation_split,
 )
 
-# Rows per chunk at inference: large enough to amortise Python overhead, small
-# enough to keep a float64 copy of the activations modest.
-_INFERENCE_CHUNK = 8192
+__all__ = [
+    "BaseNeuralNet",
+    "SHARED_PARAMETER_DOCS",
+    "check_layer_sizes",
+    "fill_shared_docs",
+    "store_params",
+]
 
 
-def make_activation(name):
-    """Return the ``torch.nn`` module of an activation named in :data:`ACTIVATIONS`.
+# -- the shared hyperparameters, documented once ----------------------------------
 
-    Parameters
-    ----------
-    name : str
-        One of ``"identity"``, ``"relu"``, ``"tanh"``, ``"sigmoid"`` (or its alias
-        ``"logistic"``), ``"leaky_relu"``, ``"elu"``, ``"gelu"``.
+_OPTIMIZER_NAMES = ", ".join(f'"{name}"' for name in OPTIMIZERS)
+_ACTIVATION_NAMES = ", ".join(f'"{name}"' for name in ACTIVATIONS)
 
-    Returns
-    -------
-    activation : torch.nn.Module
+#: numpydoc entries of the shared hyperparameters: (type, description). The
+#: default is read from each estimator's signature.
+SHARED_PARAMETER_DOCS = {
+    "activation": (
+        "{" + _ACTIVATION_NAMES + "}",
+        "Activation of the hidden layers.",
+    ),
+    "batch_norm": (
+        "bool",
+        "Batch normalisation after every hidden linear layer (running statistics "
+        "at inference). Needs at least two training samples.",
+    ),
+    "optimizer": (
+        "{" + _OPTIMIZER_NAMES + "}",
+        "The lecture's optimizers by name.",
+    ),
+    "lr": ("float", "Initial learning rate α₀."),
+    "momentum": (
+        "float",
+        'Momentum α of "momentum", "nesterov" and "rmsprop_nesterov".',
+    ),
+    "rho": (
+        "float",
+        'Decay rate ρ of the squared-gradient average ("rmsprop", '
+        '"rmsprop_nesterov").',
+    ),
+    "lr_schedule": (
+        '{"step", "exponential", "inverse_time"} or None',
+        "Learning-rate annealing per epoch t: α₀·lr_step_gamma**(t//lr_step_size), "
+        "α₀·exp(−lr_decay·t) or α₀/(1 + lr_decay·t); None keeps α₀.",
+    ),
+    "lr_decay": (
+        "float",
+        "Decay constant k of the exponential and inverse-time schedules.",
+    ),
+    "lr_step_size": ("int", "Epochs between two steps of the step schedule."),
+    "lr_step_gamma": ("float", "Factor of the step schedule."),
+    "max_epochs": (
+        "int",
+        "Number of passes over the training data (of the fine-tuning, for the "
+        "stacked nets).",
+    ),
+    "batch_size": ("int", "Mini-batch size (clipped to the number of samples)."),
+    "early_stopping": (
+        "bool",
+        "Hold out ``validation_fraction`` of the training data (stratified by "
+        "class for classifiers) and stop when its loss has not improved by a "
+        "relative 1e-4 for ``n_iter_no_change`` epochs; the best epoch's "
+        "parameters are restored.",
+    ),
+    "validation_fraction": ("float", "Held-out fraction for early stopping."),
+    "n_iter_no_change": ("int", "Patience of early stopping, in epochs."),
+    "random_state": (
+        "int, RandomState instance or None",
+        "Seeds the initial weights, the batch order and any noise drawn during "
+        "training, without touching torch's global generator. Pass an int for "
+        "repeatable fits.",
+    ),
+    "device": ("str", 'Torch device to train on: "cpu", "cuda", "cuda:1"...'),
+    "verbose": ("int", "Print skorch's per-epoch loss table when > 0."),
+}
 
-    Examples
-    --------
-    >>> from sklearn_lecture.neural._base import make_activation
-    >>> make_activation("tanh")
-    Tanh()
+_SHARED_ATTRIBUTE_DOCS = """\
+net_ : skorch.NeuralNet
+    The trained net; ``net_.module_`` is the torch module, ``net_.history``
+    the per-epoch record.
+n_features_in_ : int
+    Number of features seen during fit.
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of the input features, when X has string column names.
+loss_curve_ : ndarray of shape (n_iter_,)
+    Mean training loss of each epoch.
+validation_loss_curve_ : ndarray of shape (n_iter_,) or None
+    Validation loss of each epoch with early stopping, else None.
+n_iter_ : int
+    Number of epochs run."""
+
+
+def _format_default(value):
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def fill_shared_docs(cls):
+    """Class decorator: write the shared entries into ``cls``'s docstring.
+
+    ``{net_parameters}`` becomes the numpydoc entries of every shared
+    hyperparameter the class's ``__init__`` takes, in signature order, with the
+    signature's default; ``{net_attributes}`` the shared fitted attributes. Each
+    placeholder stands alone on a line, indented like the entries around it.
     """
-    modules = {
-        "identity": torch.nn.Identity,
-        "relu": torch.nn.ReLU,
-        "tanh": torch.nn.Tanh,
-        "sigmoid": torch.nn.Sigmoid,
-        "logistic": torch.nn.Sigmoid,
-        "leaky_relu": torch.nn.LeakyReLU,
-        "elu": torch.nn.ELU,
-        "gelu": torch.nn.GELU,
-    }
-    if name not in modules:
-        raise ValueError(
-            f"Unknown activation {name!r}; valid names are {', '.join(ACTIVATIONS)}."
-        )
-    return modules[name]()
-
-
-@contextmanager
-def _seeded_torch(seed, device):
-    """Seed torch's generator(s) for ``device`` and restore them on exit."""
-    device = torch.device(device)
-    if device.type == "cuda":
-        index = device.index
-        if index is None:
-            index = torch.cuda.current_device()
-        with torch.random.fork_rng(devices=[index], device_type="cuda"):
-            torch.random.default_generator.manual_seed(seed)
-            with torch.cuda.device(index):
-                torch.cuda.manual_seed(seed)
-            yield
-    else:
-        with torch.random.fork_rng(devices=[]):
-            # Not torch.manual_seed: it would also reseed CUDA outside the fork.
-            torch.random.default_generator.manual_seed(seed)
-            yield
-
-
-def _batch_bounds(n_samples, batch_size):
-    """(start, stop) of each mini-batch; a last batch of one joins the previous."""
-    starts = list(range(0, n_samples, batch_size))
-    if len(starts) > 1 and n_samples - starts[-1] == 1:
-        starts.pop()
-    stops = starts[1:] + [n_samples]
-    return list(zip(starts, stops))
-
-
-class _TensorDataset(torch.utils.data.Dataset):
-    """Input and optional target tensors, already on the training device."""
-
-    def __init__(self, X, y=None):
-        self.X = X
-        self.y = y
-
-    def __len__(self):
-        return len(self.X)
-
-    def __getitem__(self, i):
-        return self.X[i], (None if self.y is None else self.y[i])
-
-
-class _BatchLoader:
-    """Mini-batches sliced from a :class:`_TensorDataset`, optionally shuffled.
-
-    Replaces torch's DataLoader: no per-sample indexing and collation, and the
-    shuffle draws from the (seeded) default generator only when training.
-    """
-
-    def __init__(self, dataset, batch_size=64, shuffle=False):
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-
-    def __len__(self):
-        return len(_batch_bounds(len(self.dataset), self.batch_size))
-
-    def __iter__(self):
-        X, y = self.dataset.X, self.dataset.y
-        bounds = _batch_bounds(len(X), self.batch_size)
-        if self.shuffle:
-            order = torch.randperm(len(X), device=X.device)
-            for start, stop in bounds:
-                idx = order[start:stop]
-                yield X[idx], (None if y is None else y[idx])
-        else:
-            for start, stop in bounds:
-                yield X[start:stop], (None if y is None else y[start:stop])
-
-
-class _DivergenceGuard(Callback):
-    """Stop with a clear error as soon as an epoch's training loss is not finite."""
-
-    def __init__(self, lr=None):
-        self.lr = lr
-
-    def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1, "train_loss"]
-        if not np.isfinite(loss):
-            raise ValueError(
-                f"Training diverged: the training loss became {loss} at epoch "
-                f"{len(net.history)}. Lower the learning rate (lr={self.lr!r}), "
-                "scale the inputs, or pick another optimizer."
+    doc = cls.__doc__
+    signature = inspect.signature(cls.__init__).parameters
+    entries = []
+    for name, parameter in signature.items():
+        if name in SHARED_PARAMETER_DOCS:
+            kind, text = SHARED_PARAMETER_DOCS[name]
+            entries.append(
+                (f"{name} : {kind}, default={_format_default(parameter.default)}", text)
             )
+    lines = doc.splitlines()
+    out = []
+    for line in lines:
+        token = line.strip()
+        indent = line[: len(line) - len(line.lstrip())]
+        if token == "{net_parameters}":
+            for head, text in entries:
+                out.append(indent + head)
+                out.extend(_wrap(text, indent + "    "))
+        elif token == "{net_attributes}":
+            out.extend(indent + row for row in _SHARED_ATTRIBUTE_DOCS.splitlines())
+        else:
+            out.append(line)
+    cls.__doc__ = "\n".join(out)
+    return cls
 
 
-class _SkorchNet(NeuralNet):
-    """skorch's NeuralNet whose unsupervised target is the input batch itself."""
+def _wrap(text, indent, width=88):
+    return textwrap.wrap(
+        text, width=width, initial_indent=indent, subsequent_indent=indent
+    )
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        return self.criterion_(y_pred, X if y_true is None else y_true)
 
-    def _set_training(self, training=True):
-        # skorch walks every submodule on every batch; switch only on a change.
-        if getattr(self, "_training_mode", None) is not training:
-            super()._set_training(training)
-            self._training_mode = training
+def store_params(estimator, params):
+    """Store ``__init__``'s arguments (its ``locals()``) as attributes, unchanged."""
+    for name in inspect.signature(type(estimator).__init__).parameters:
+        if name != "self":
+            setattr(estimator, name, params[name])
+
+
+def check_layer_sizes(hidden_layer_sizes):
+    """Return ``hidden_layer_sizes`` as a tuple of positive ints, or raise."""
+    sizes = np.asarray(hidden_layer_sizes)
+    if (
+        sizes.ndim != 1
+        or sizes.size == 0
+        or not all(isinstance(s, Integral | np.integer) for s in sizes.tolist())
+        or np.any(sizes < 1)
+    ):
+        raise ValueError(
+            "hidden_layer_sizes must be a non-empty tuple of positive integers, "
+            f"got {hidden_layer_sizes!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+_FITTED = (
+    "net_",
+    "n_iter_",
+    "loss_curve_",
+    "validation_loss_curve_",
+    "_net_state",
+)
 
 
 class BaseNeuralNet(BaseEstimator):
-    """Base class of the neural estimators (see the module docstring to subclass).
-
-    Shared hyperparameters (their subclasses document them again):
-
-    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", \
-"rmsprop_nesterov", "adam"}
-        The lecture's optimizers by name (see
-        :func:`sklearn_lecture.neural._optim.resolve_optimizer`).
-    lr : float
-        Initial learning rate α₀.
-    momentum : float
-        Momentum α of ``"momentum"``, ``"nesterov"`` and ``"rmsprop_nesterov"``.
-    rho : float
-        Decay rate ρ of the squared-gradient average of ``"rmsprop"`` and
-        ``"rmsprop_nesterov"``.
-    lr_schedule : {"step", "exponential", "inverse_time"} or None
-        Annealing once per epoch t: ``α₀·lr_step_gamma**(t // lr_step_size)``,
-        ``α₀·exp(−lr_decay·t)`` or ``α₀/(1 + lr_decay·t)``.
-    lr_decay, lr_step_size, lr_step_gamma : float, int, float
-        The schedules' parameters.
-    max_epochs, batch_size : int
-        Number of passes over the training data and mini-batch size (clipped to the
-        number of training samples).
-    early_stopping : bool
-        Hold out ``validation_fraction`` of the training data and stop when the
-        validation loss has not improved by a relative 1e-4 for
-        ``n_iter_no_change`` epochs; the best epoch's parameters are restored.
-    random_state : int, RandomState instance or None
-        Seeds weights, batch order and noise for the duration of fit only.
-    device : str
-        ``"cpu"`` or ``"cuda"`` (``"cuda:1"``...).
-    verbose : int
-        ``> 0`` prints skorch's table of losses per epoch.
-    """
+    """Base class of the neural estimators (see the module docstring to subclass)."""
 
     _common_parameter_constraints = {
         "optimizer": [StrOptions(set(OPTIMIZERS))],
@@ -305,42 +268,31 @@ class BaseNeuralNet(BaseEstimator):
                 "or more data."
             )
 
-    def _train_validation_indices(self, n_samples, y, rng):
-        """Random (train, validation) indices for early stopping."""
-        n_valid = int(np.ceil(self.validation_fraction * n_samples))
-        order = rng.permutation(n_samples)
-        return np.sort(order[n_valid:]), np.sort(order[:n_valid])
+    def _early_stopping_stratify(self, y):
+        """Labels to stratify the early-stopping split by (None: a random split)."""
+        return None
 
     # -- training ----------------------------------------------------------------
 
-    def _torch_device(self):
-        try:
-            device = torch.device(self.device)
-        except (RuntimeError, ValueError) as exc:
-            raise ValueError(
-                f"device={self.device!r} is not a torch device; use 'cpu' or 'cuda'."
-            ) from exc
-        if device.type not in ("cpu", "cuda"):
-            raise ValueError(
-                f"device={self.device!r}: only 'cpu' and 'cuda' are supported."
-            )
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={self.device!r} but torch finds no CUDA device; use 'cpu'."
-            )
-        return device
-
-    @staticmethod
-    def _to_tensor(a, device, dtype=None):
-        if a is None:
+    def _early_stopping_split(self, n_samples, y, rng):
+        if not self.early_stopping:
             return None
-        if dtype is None:
-            dtype = torch.float32 if a.dtype.kind == "f" else torch.int64
-        # torch.tensor copies: read-only (memory-mapped) inputs stay untouched.
-        return torch.tensor(a, dtype=dtype, device=device)
+        split = train_validation_split(
+            n_samples,
+            self.validation_fraction,
+            rng,
+            stratify=self._early_stopping_stratify(y),
+        )
+        if len(split[0]) == 0 or len(split[1]) == 0:
+            raise ValueError(
+                f"early_stopping=True with validation_fraction="
+                f"{self.validation_fraction} leaves an empty training or "
+                f"validation set for n_samples={n_samples}."
+            )
+        return split
 
     def _fit_net(self, X, y=None):
-        """Train ``net_`` on validated arrays and set the fitted attributes.
+        """Train a fresh module on validated arrays and set the fitted attributes.
 
         Parameters
         ----------
@@ -350,121 +302,80 @@ class BaseNeuralNet(BaseEstimator):
             Prepared target (float for regression, integer codes for
             classification) or None for an unsupervised net.
         """
-        n_samples = X.shape[0]
-        device = self._torch_device()
-        optimizer_class, optimizer_kwargs = resolve_optimizer(
-            self.optimizer, momentum=self.momentum, rho=self.rho
-        )
-        scheduler = make_lr_scheduler(
-            self.lr_schedule,
-            lr_decay=self.lr_decay,
-            lr_step_size=self.lr_step_size,
-            lr_step_gamma=self.lr_step_gamma,
-        )
-        rng = check_random_state(self.random_state)
-        if self.early_stopping:
-            train_idx, valid_idx = self._train_validation_indices(n_samples, y, rng)
-            if len(train_idx) == 0 or len(valid_idx) == 0:
-                raise ValueError(
-                    f"early_stopping=True with validation_fraction="
-                    f"{self.validation_fraction} leaves an empty training or "
-                    f"validation set for n_samples={n_samples}."
-                )
-            X_train, X_valid = X[train_idx], X[valid_idx]
-            y_train = None if y is None else y[train_idx]
-            y_valid = None if y is None else y[valid_idx]
-        else:
-            X_train, y_train, X_valid, y_valid = X, y, None, None
-        self._check_n_samples(X_train.shape[0])
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-
-        callbacks = [("divergence_guard", _DivergenceGuard(lr=self.lr))]
-        if scheduler is not None:
-            callbacks.append(("lr_scheduler", scheduler))
-        if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_loss",
-                        patience=self.n_iter_no_change,
-                        threshold=1e-4,
-                        load_best=True,
-                    ),
-                )
-            )
-        extra = {}
-        if not self.verbose:
-            # PrintLog formats a table every epoch even when it prints nothing.
-            extra["callbacks__print_log"] = None
-
-        with _seeded_torch(seed, device):
-            module = self._build_module(X_train, y_train)
-            train = _TensorDataset(
-                self._to_tensor(X_train, device), self._to_tensor(y_train, device)
-            )
-            valid = None
-            if X_valid is not None:
-                valid = _TensorDataset(
-                    self._to_tensor(X_valid, device), self._to_tensor(y_valid, device)
-                )
-            net = _SkorchNet(
-                module=module,
-                criterion=self._build_criterion(),
-                optimizer=optimizer_class,
-                lr=self.lr,
+        with self._unfitted_on_error():
+            device = check_device(self.device)
+            rng = check_random_state(self.random_state)
+            split = self._early_stopping_split(X.shape[0], y, rng)
+            X_train, y_train = X, y
+            if split is not None:
+                X_train = X[split[0]]
+                y_train = None if y is None else y[split[0]]
+            self._check_n_samples(X_train.shape[0])
+            state = NetState(rng.randint(np.iinfo(np.int32).max))
+            with seeded_torch(state, device):
+                module = self._build_module(X_train, y_train)
+            net, state = fit_module(
+                self,
+                module,
+                self._build_criterion(),
+                X,
+                y,
                 max_epochs=self.max_epochs,
-                batch_size=min(self.batch_size, X_train.shape[0]),
-                iterator_train=_BatchLoader,
-                iterator_valid=_BatchLoader,
-                iterator_train__shuffle=True,
-                train_split=None if valid is None else predefined_split(valid),
-                callbacks=callbacks,
-                device=str(device),
-                verbose=int(self.verbose),
-                **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items()},
-                **extra,
+                seed=state,
+                split=split,
             )
-            net.fit(train, None)
+        self._set_training_results(net, state)
+        return self
 
+    def _partial_fit_net(self, X, y=None):
+        """One more epoch on (X, y), starting a net on the first call.
+
+        Early stopping does not apply (each call is one unit of work, as
+        scikit-learn's ``partial_fit``); the optimizer state, the schedule and the
+        random stream continue from the previous call.
+        """
+        with self._unfitted_on_error():
+            if hasattr(self, "net_"):
+                net, state = self.net_, self._net_state
+            else:
+                device = check_device(self.device)
+                self._check_n_samples(X.shape[0])
+                rng = check_random_state(self.random_state)
+                state = NetState(rng.randint(np.iinfo(np.int32).max))
+                with seeded_torch(state, device):
+                    module = self._build_module(X, y)
+                    net = initialize_net(
+                        self, module, self._build_criterion(), n_train=X.shape[0]
+                    )
+            train_net(net, X, y, epochs=1, state=state)
+        self._set_training_results(net, state)
+        return self
+
+    def _set_training_results(self, net, state):
         history = net.history
         self.net_ = net
+        self._net_state = state
         self.n_iter_ = len(history)
         self.loss_curve_ = np.asarray(history[:, "train_loss"], dtype=np.float64)
         self.validation_loss_curve_ = (
             np.asarray(history[:, "valid_loss"], dtype=np.float64)
-            if self.early_stopping
+            if "valid_loss" in history[-1]
             else None
         )
-        return self
+
+    @contextmanager
+    def _unfitted_on_error(self):
+        # A failed fit leaves the estimator clearly unfitted, never with the new
+        # input's n_features_in_ beside the old net.
+        try:
+            yield
+        except BaseException:
+            for name in (*_FITTED, "n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(name, None)
+            raise
 
     # -- inference ---------------------------------------------------------------
 
     def _forward64(self, X, fn=None):
-        """Run ``fn(module, x)`` on a float64, eval-mode copy of the fitted module.
-
-        float32 arithmetic depends on the batch composition at the 1e-7 level;
-        float64 makes a row's output independent of the rows around it.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, ...)
-        fn : callable or None
-            ``fn(module, x) -> tensor``; None calls ``module(x)``.
-
-        Returns
-        -------
-        out : ndarray, float64
-        """
-        module = copy.deepcopy(self.net_.module_).to(torch.float64).eval()
-        device = next(
-            (p.device for p in module.parameters()), torch.device(self.net_.device)
-        )
-        outputs = []
-        with torch.no_grad():
-            for start in range(0, max(len(X), 1), _INFERENCE_CHUNK):
-                chunk = X[start : start + _INFERENCE_CHUNK]
-                x = torch.tensor(chunk, dtype=torch.float64, device=device)
-                out = module(x) if fn is None else fn(module, x)
-                outputs.append(out.cpu().numpy())
-        return np.concatenate(outputs, axis=0)
+        """``fn(module, x)`` on a float64 eval-mode copy of the fitted module."""
+        return forward64(self.net_.module_, X, fn)

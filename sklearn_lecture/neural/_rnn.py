@@ -3,7 +3,6 @@
 from numbers import Integral
 
 import numpy as np
-import torch
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import (
@@ -15,58 +14,12 @@ from sklearn.utils.validation import (
 from torch import nn
 
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ._base import BaseNeuralNet
+from ._base import BaseNeuralNet, fill_shared_docs, store_params
+from ._modules import RNNModule
 
-__all__ = ["RNNModule", "RNNRegressor"]
+__all__ = ["RNNRegressor"]
 
-_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-
-
-class RNNModule(nn.Module):
-    """A stack of recurrent layers followed by a linear read-out.
-
-    Parameters
-    ----------
-    n_inputs : int
-        Features per time step.
-    n_outputs : int
-        Outputs per sequence (``output="last"``) or per time step
-        (``output="sequence"``).
-    hidden_size : int
-        Width of every recurrent layer.
-    num_layers : int
-        Number of stacked recurrent layers (the lecture's ``MultiRNNCell``).
-    cell : {"rnn", "lstm", "gru"}
-        ``"rnn"`` is the Elman cell with tanh.
-    output : {"last", "sequence"}
-        ``"last"`` reads out the last hidden state, ``(N, T, F) -> (N, n_outputs)``;
-        ``"sequence"`` every hidden state, ``(N, T, F) -> (N, T, n_outputs)``.
-    """
-
-    def __init__(self, n_inputs, n_outputs, hidden_size, num_layers, cell, output):
-        super().__init__()
-        self.output = output
-        kwargs = {"nonlinearity": "tanh"} if cell == "rnn" else {}
-        self.rnn = _CELLS[cell](
-            n_inputs, hidden_size, num_layers=num_layers, batch_first=True, **kwargs
-        )
-        if cell == "lstm":
-            # Forget gates start open (bias 1, Gers et al. 2000) so that the cell
-            # carries its memory from the first epoch; torch splits the bias in
-            # two vectors, each ordered (input, forget, cell, output).
-            for name, bias in self.rnn.named_parameters():
-                if name.startswith("bias_ih"):
-                    with torch.no_grad():
-                        bias[hidden_size : 2 * hidden_size].fill_(1.0)
-        self.head = nn.Linear(hidden_size, n_outputs)
-
-    def forward(self, X):
-        out, _ = self.rnn(X)
-        if self.output == "last":
-            out = out[:, -1]
-        return self.head(out)
-
-
+@fill_shared_docs
 class RNNRegressor(RegressorMixin, BaseNeuralNet):
     """Recurrent network regressor: plain RNN, LSTM or GRU on sequences.
 
@@ -100,66 +53,19 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
         (n_samples, n_timesteps) or (n_samples, n_timesteps, n_targets), a target
         per time step predicted from that step's hidden state (causal: it sees
         the steps up to it).
-    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", \\
-"rmsprop_nesterov", "adam"}, default="adam"
-        The lecture's optimizers by name.
-    lr : float, default=1e-2
-        Initial learning rate α₀.
-    momentum : float, default=0.9
-        Momentum α of ``"momentum"``, ``"nesterov"`` and ``"rmsprop_nesterov"``.
-    rho : float, default=0.9
-        Decay rate ρ of the squared-gradient average (``"rmsprop"``,
-        ``"rmsprop_nesterov"``).
-    lr_schedule : {"step", "exponential", "inverse_time"} or None, default=None
-        Learning-rate annealing per epoch t: ``α₀·lr_step_gamma**(t//lr_step_size)``,
-        ``α₀·exp(−lr_decay·t)`` or ``α₀/(1 + lr_decay·t)``; None keeps α₀.
-    lr_decay : float, default=0.01
-        Decay constant k of the exponential and inverse-time schedules.
-    lr_step_size : int, default=30
-        Epochs between two steps of the step schedule.
-    lr_step_gamma : float, default=0.5
-        Factor of the step schedule.
-    max_epochs : int, default=60
-        Number of passes over the training data.
-    batch_size : int, default=32
-        Mini-batch size (clipped to the number of samples).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its loss has
-        not improved for ``n_iter_no_change`` epochs; restores the best epoch.
-    validation_fraction : float, default=0.1
-        Held-out fraction for early stopping.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weights and the batch order during fit, without touching
-        torch's global generator. Pass an int for repeatable fits.
-    device : str, default="cpu"
-        Torch device to train on, e.g. ``"cuda"``.
-    verbose : int, default=0
-        Print skorch's per-epoch loss table when > 0.
+    {net_parameters}
 
     Attributes
     ----------
-    net_ : skorch.NeuralNet
-        The trained net; ``net_.module_`` is the :class:`RNNModule`.
-    n_features_in_ : int
-        Number of time steps of the training sequences (scikit-learn's count of
-        the columns of X).
     n_timesteps_ : int
-        Same as ``n_features_in_``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of a 2-D X given as a DataFrame with string column names.
+        Number of time steps of the training sequences; scikit-learn's
+        ``n_features_in_`` counts the same (the columns of X).
     n_step_features_ : int
         Number of features per time step (1 for 2-D X).
     n_outputs_ : int
         Number of targets per sequence (``"last"``) or per time step
         (``"sequence"``).
-    loss_curve_ : ndarray of shape (n_iter_,)
-        Mean training loss (MSE) of each epoch.
-    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
-        Validation loss of each epoch with early stopping, else None.
-    n_iter_ : int
-        Number of epochs run.
+    {net_attributes}
 
     See Also
     --------
@@ -218,26 +124,7 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
         device="cpu",
         verbose=0,
     ):
-        self.cell = cell
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.output = output
-        self.optimizer = optimizer
-        self.lr = lr
-        self.momentum = momentum
-        self.rho = rho
-        self.lr_schedule = lr_schedule
-        self.lr_decay = lr_decay
-        self.lr_step_size = lr_step_size
-        self.lr_step_gamma = lr_step_gamma
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
+        store_params(self, locals())
 
     def _validate_sequences(self, X, reset):
         # validate_data accepts 3-D X with allow_nd and counts X.shape[1], the time

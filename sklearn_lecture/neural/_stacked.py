@@ -19,148 +19,30 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from sklearn.base import ClassifierMixin
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ._autoencoder import (
-    Autoencoder,
+from ._autoencoder import Autoencoder
+from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, store_params
+from ._modules import (
     Corruption,
-    MLPEncoder,
+    GreedyLayerModule,
     ReconstructionLoss,
+    StackedClassifierModule,
+    TiedDecoder,
 )
-from ._base import BaseNeuralNet, _seeded_torch
+from ._training import NetState, check_device, fit_module, forward64, seeded_torch
 
 __all__ = [
     "StackedAutoencoder",
     "StackedAutoencoderClassifier",
-    "GreedyLayerModule",
-    "StackedClassifierModule",
 ]
 
-# Settings every stage (each pre-trained layer and the fine-tuning) takes from the
-# estimator unchanged; the epoch count, the seed and the split are per stage.
-_SHARED_SETTINGS = tuple(
-    name
-    for name in BaseNeuralNet._common_parameter_constraints
-    if name not in ("max_epochs", "random_state")
-) + ("batch_norm",)
 
-
-# -- torch modules ----------------------------------------------------------------
-
-
-class _TiedDecoder(torch.nn.Module):
-    """Decoder layer with W′ = Wᵀ: the encoder layer's weight, its own bias."""
-
-    def __init__(self, linear, bias):
-        super().__init__()
-        self.linear = linear
-        self.bias = bias
-
-    def forward(self, code):
-        return F.linear(code, self.linear.weight.t(), self.bias)
-
-
-class GreedyLayerModule(torch.nn.Module):
-    """One layer of a stack trained alone as a shallow autoencoder.
-
-    The encoder is ``linear → norm → activation`` (the stack's own layer k), the
-    decoder a single affine map back to layer k − 1. Both are *references* to the
-    deep network's modules, so training this module trains them in place.
-    ``forward(x)`` returns ``(reconstruction, code)`` like
-    :class:`~sklearn_lecture.neural._autoencoder.AutoencoderModule`, so the same
-    :class:`~sklearn_lecture.neural._autoencoder.ReconstructionLoss` applies.
-
-    Parameters
-    ----------
-    linear : torch.nn.Linear
-        The encoder layer ``n_in → n_out``.
-    norm : torch.nn.Module
-        Batch normalisation after ``linear``, or the identity.
-    activation : torch.nn.Module
-        The layer's activation.
-    decoder : torch.nn.Module
-        Affine map ``n_out → n_in`` (a ``Linear``, or a tied decoder).
-    corrupt : Corruption
-        Noise applied to the layer's input in training mode only.
-    """
-
-    def __init__(self, linear, norm, activation, decoder, corrupt):
-        super().__init__()
-        self.linear = linear
-        self.norm = norm
-        self.activation = activation
-        self.decoder = decoder
-        self.corrupt = corrupt
-
-    def encode(self, x):
-        return self.activation(self.norm(self.linear(x)))
-
-    def forward(self, x):
-        code = self.encode(self.corrupt(x))
-        return self.decoder(code), code
-
-
-class StackedClassifierModule(torch.nn.Module):
-    """Encoder stack and a softmax layer: ``forward(x)`` returns the class logits.
-
-    Every encoder layer, the last included, is ``Linear → [BatchNorm1d] →
-    activation``; the head is a linear layer to ``n_classes`` logits (the softmax
-    is in the cross-entropy loss and in ``predict_proba``).
-    """
-
-    def __init__(
-        self, n_features, hidden_layer_sizes, n_classes, activation, *, batch_norm
-    ):
-        super().__init__()
-        self.encoder = MLPEncoder(
-            n_features,
-            hidden_layer_sizes,
-            activation,
-            batch_norm=batch_norm,
-            code_activation=activation,
-        )
-        self.head = torch.nn.Linear(self.encoder.code_size, int(n_classes))
-
-    def forward(self, x):
-        return self.head(self.encoder(x))
-
-
-# -- training stages ---------------------------------------------------------------
-
-
-class _Stage(BaseNeuralNet):
-    """One training run of a stacked net: a prebuilt module, its owner's settings.
-
-    Internal and never cloned. Each stage takes the owner's optimizer, schedule,
-    batch and early-stopping settings, its own epoch count and seed, and the one
-    early-stopping split the owner drew for all stages, so that pre-training never
-    trains on the rows the fine-tuning validates on.
-    """
-
-    def __init__(self, owner, module, criterion, *, max_epochs, random_state, split):
-        for name in _SHARED_SETTINGS:
-            setattr(self, name, getattr(owner, name))
-        self.owner = owner
-        self.module = module
-        self.criterion = criterion
-        self.max_epochs = max_epochs
-        self.random_state = random_state
-        self.split = split
-
-    def _build_module(self, X, y):
-        return self.module
-
-    def _build_criterion(self):
-        return self.criterion
-
-    def _train_validation_indices(self, n_samples, y, rng):
-        return self.split
+# -- greedy pre-training, then fine-tuning -------------------------------------------
 
 
 class _StackedNet(BaseNeuralNet):
@@ -179,8 +61,8 @@ class _StackedNet(BaseNeuralNet):
         "corruption": [Interval(Real, 0, None, closed="left")],
     }
 
-    # The same validation of the layer widths as the plain autoencoder.
-    _layer_sizes = Autoencoder._layer_sizes
+    def _layer_sizes(self):
+        return check_layer_sizes(self.hidden_layer_sizes)
 
     def _check_noise(self):
         if self.noise == "mask" and self.corruption >= 1:
@@ -211,62 +93,70 @@ class _StackedNet(BaseNeuralNet):
         ]
 
     def _fit_net(self, X, y=None):
-        """Pre-train layer by layer (if ``pretrain``), then fine-tune everything."""
-        n_layers = len(self._layer_sizes())
-        rng = check_random_state(self.random_state)
-        split = (
-            self._train_validation_indices(X.shape[0], y, rng)
-            if self.early_stopping
-            else None
-        )
-        init_seed, finetune_seed, *layer_seeds = rng.randint(
-            np.iinfo(np.int32).max, size=n_layers + 2
-        )
-        # The deep net is drawn first, so that pretrain=True and pretrain=False
-        # start from the same weights wherever pre-training does not touch them.
-        with _seeded_torch(int(init_seed), self._torch_device()):
-            module = self._build_module(X, y)
-            layers = self._greedy_layers(module) if self.pretrain else []
+        """Pre-train layer by layer (if ``pretrain``), then fine-tune everything.
 
-        curves, valid_curves = [], []
-        codes = X
-        for k, (layer, seed) in enumerate(zip(layers, layer_seeds)):
-            if self.verbose:
-                print(
-                    f"Pre-training layer {k + 1}/{len(layers)} "
-                    f"({layer.linear.in_features} -> {layer.linear.out_features})"
+        Every stage is one call of the training core on the estimator's settings,
+        with its own epoch count and seed, and the one early-stopping split drawn
+        for all stages, so that pre-training never trains on the rows the
+        fine-tuning validates on.
+        """
+        with self._unfitted_on_error():
+            n_layers = len(self._layer_sizes())
+            rng = check_random_state(self.random_state)
+            split = self._early_stopping_split(X.shape[0], y, rng)
+            self._check_n_samples(X.shape[0] if split is None else len(split[0]))
+            init_seed, finetune_seed, *layer_seeds = rng.randint(
+                np.iinfo(np.int32).max, size=n_layers + 2
+            )
+            # The deep net is drawn first, so that pretrain=True and pretrain=False
+            # start from the same weights wherever pre-training does not touch them.
+            with seeded_torch(NetState(init_seed), check_device(self.device)):
+                module = self._build_module(X, y)
+                layers = self._greedy_layers(module) if self.pretrain else []
+
+            curves, valid_curves = [], []
+            codes = X
+            for k, (layer, seed) in enumerate(zip(layers, layer_seeds)):
+                if self.verbose:
+                    print(
+                        f"Pre-training layer {k + 1}/{len(layers)} "
+                        f"({layer.linear.in_features} -> {layer.linear.out_features})"
+                    )
+                net, _ = fit_module(
+                    self,
+                    layer,
+                    self._layer_criterion(k),
+                    codes,
+                    max_epochs=self.pretrain_epochs,
+                    seed=seed,
+                    split=split,
                 )
-            stage = _Stage(
-                self,
-                layer,
-                self._layer_criterion(k),
-                max_epochs=self.pretrain_epochs,
-                random_state=int(seed),
-                split=split,
-            )._fit_net(codes)
-            curves.append(stage.loss_curve_)
-            valid_curves.append(stage.validation_loss_curve_)
-            if k < len(layers) - 1:
-                # Codes in eval mode: no corruption, batch norm's running statistics.
-                codes = stage._forward64(codes, lambda m, x: m.encode(x))
+                curves.append(np.asarray(net.history[:, "train_loss"], dtype=float))
+                if split is not None:
+                    valid_curves.append(
+                        np.asarray(net.history[:, "valid_loss"], dtype=float)
+                    )
+                if k < len(layers) - 1:
+                    # Codes in eval mode: no corruption, batch norm's running
+                    # statistics.
+                    codes = forward64(net.module_, codes, lambda m, x: m.encode(x))
 
-        if self.verbose:
-            print("Fine-tuning the whole network")
-        final = _Stage(
-            self,
-            module,
-            self._build_criterion(),
-            max_epochs=self.max_epochs,
-            random_state=int(finetune_seed),
-            split=split,
-        )._fit_net(X, y)
-        self.net_ = final.net_
-        self.n_iter_ = final.n_iter_
-        self.loss_curve_ = final.loss_curve_
-        self.validation_loss_curve_ = final.validation_loss_curve_
+            if self.verbose:
+                print("Fine-tuning the whole network")
+            net, state = fit_module(
+                self,
+                module,
+                self._build_criterion(),
+                X,
+                y,
+                max_epochs=self.max_epochs,
+                seed=finetune_seed,
+                split=split,
+            )
+        self._set_training_results(net, state)
         self.pretrain_loss_curves_ = curves
         self.pretrain_validation_loss_curves_ = (
-            valid_curves if self.early_stopping else None
+            valid_curves if split is not None else None
         )
         return self
 
@@ -274,6 +164,7 @@ class _StackedNet(BaseNeuralNet):
 # -- estimators -------------------------------------------------------------------
 
 
+@fill_shared_docs
 class StackedAutoencoder(_StackedNet, Autoencoder):
     """Deep autoencoder pre-trained greedily, layer by layer, then fine-tuned.
 
@@ -303,9 +194,6 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
         N(0, corruption²) noise; None pre-trains plain autoencoders.
     corruption : float, default=0.3
         Masking probability (in [0, 1)) or Gaussian standard deviation.
-    activation : {"relu", "tanh", "sigmoid", "logistic", "identity", \
-"leaky_relu", "elu", "gelu"}, default="relu"
-        Activation of the hidden layers (the code layer is linear).
     loss : {"mse", "bce"}, default="mse"
         Reconstruction loss of the fine-tuning and of the first layer's
         pre-training ("bce" needs inputs in [0, 1]); the deeper layers are
@@ -313,70 +201,17 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
     tied_weights : bool, default=False
         Decoder weights are the encoder's transposed (W′ = Wᵀ), in pre-training
         and fine-tuning.
-    batch_norm : bool, default=False
-        Batch normalisation after every hidden linear layer (pre-trained with its
-        layer). Needs at least two training samples.
-    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", \
-"rmsprop_nesterov", "adam"}, default="adam"
-        The lecture's optimizers by name, for every stage.
-    lr : float, default=1e-3
-        Initial learning rate α₀ of every stage.
-    momentum : float, default=0.9
-        Momentum α of ``"momentum"``, ``"nesterov"`` and ``"rmsprop_nesterov"``.
-    rho : float, default=0.9
-        Decay rate ρ of the squared-gradient average (``"rmsprop"``,
-        ``"rmsprop_nesterov"``).
-    lr_schedule : {"step", "exponential", "inverse_time"} or None, default=None
-        Learning-rate annealing per epoch t of each stage:
-        ``α₀·lr_step_gamma**(t//lr_step_size)``, ``α₀·exp(−lr_decay·t)`` or
-        ``α₀/(1 + lr_decay·t)``; None keeps α₀.
-    lr_decay : float, default=0.01
-        Decay constant k of the exponential and inverse-time schedules.
-    lr_step_size : int, default=30
-        Epochs between two steps of the step schedule.
-    lr_step_gamma : float, default=0.5
-        Factor of the step schedule.
-    max_epochs : int, default=50
-        Epochs of the end-to-end fine-tuning.
-    batch_size : int, default=64
-        Mini-batch size (clipped to the number of samples).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (the same rows for every
-        stage) and stop each stage when its validation loss has not improved for
-        ``n_iter_no_change`` epochs; restores the stage's best epoch.
-    validation_fraction : float, default=0.1
-        Held-out fraction for early stopping.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weights, the batch order and the noise of every stage, without
-        touching torch's global generator. Pass an int for repeatable fits.
-    device : str, default="cpu"
-        Torch device to train on, e.g. ``"cuda"``.
-    verbose : int, default=0
-        Print skorch's per-epoch loss table of each stage when > 0.
+    {net_parameters}
 
     Attributes
     ----------
-    net_ : skorch.NeuralNet
-        The fine-tuned net; ``net_.module_`` is an
-        :class:`~sklearn_lecture.neural._autoencoder.AutoencoderModule`.
-    n_features_in_ : int
-        Number of input features.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the input features, when X has string column names.
-    loss_curve_ : ndarray of shape (n_iter_,)
-        Mean training loss of each fine-tuning epoch.
-    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
-        Validation loss of each fine-tuning epoch with early stopping, else None.
-    n_iter_ : int
-        Number of fine-tuning epochs run.
     pretrain_loss_curves_ : list of ndarray
         One curve per layer, first to last: the mean reconstruction loss of the
         layer's codes below it in each pre-training epoch. Empty when
         ``pretrain=False``.
     pretrain_validation_loss_curves_ : list of ndarray or None
         The same on the validation rows with early stopping, else None.
+    {net_attributes}
 
     See Also
     --------
@@ -442,33 +277,7 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
         device="cpu",
         verbose=0,
     ):
-        super().__init__(
-            hidden_layer_sizes,
-            activation=activation,
-            loss=loss,
-            tied_weights=tied_weights,
-            batch_norm=batch_norm,
-            optimizer=optimizer,
-            lr=lr,
-            momentum=momentum,
-            rho=rho,
-            lr_schedule=lr_schedule,
-            lr_decay=lr_decay,
-            lr_step_size=lr_step_size,
-            lr_step_gamma=lr_step_gamma,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-        )
-        self.pretrain = pretrain
-        self.pretrain_epochs = pretrain_epochs
-        self.noise = noise
-        self.corruption = corruption
+        store_params(self, locals())
 
     def _check_extra_params(self):
         self._check_noise()
@@ -479,7 +288,7 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
         decoder = module.decoder
         i = decoder.n_layers - 1 - k
         if decoder.tied_weights:
-            return _TiedDecoder(module.encoder.linears[k], decoder.biases[i])
+            return TiedDecoder(module.encoder.linears[k], decoder.biases[i])
         return decoder.linears[i]
 
     def _layer_criterion(self, k):
@@ -488,6 +297,7 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
         return ReconstructionLoss(self.loss if k == 0 else "mse")
 
 
+@fill_shared_docs
 class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
     """Classifier whose encoder stack is pre-trained as autoencoders, then fine-tuned.
 
@@ -515,74 +325,18 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
         ``corruption``, ``"gaussian"`` adds N(0, corruption²) noise.
     corruption : float, default=0.3
         Masking probability (in [0, 1)) or Gaussian standard deviation.
-    activation : {"relu", "tanh", "sigmoid", "logistic", "identity", \
-"leaky_relu", "elu", "gelu"}, default="relu"
-        Activation of every encoder layer.
-    batch_norm : bool, default=False
-        Batch normalisation between the hidden layers. Needs at least two
-        training samples.
-    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", \
-"rmsprop_nesterov", "adam"}, default="adam"
-        The lecture's optimizers by name, for every stage.
-    lr : float, default=1e-3
-        Initial learning rate α₀ of every stage.
-    momentum : float, default=0.9
-        Momentum α of ``"momentum"``, ``"nesterov"`` and ``"rmsprop_nesterov"``.
-    rho : float, default=0.9
-        Decay rate ρ of the squared-gradient average (``"rmsprop"``,
-        ``"rmsprop_nesterov"``).
-    lr_schedule : {"step", "exponential", "inverse_time"} or None, default=None
-        Learning-rate annealing per epoch t of each stage:
-        ``α₀·lr_step_gamma**(t//lr_step_size)``, ``α₀·exp(−lr_decay·t)`` or
-        ``α₀/(1 + lr_decay·t)``; None keeps α₀.
-    lr_decay : float, default=0.01
-        Decay constant k of the exponential and inverse-time schedules.
-    lr_step_size : int, default=30
-        Epochs between two steps of the step schedule.
-    lr_step_gamma : float, default=0.5
-        Factor of the step schedule.
-    max_epochs : int, default=50
-        Epochs of the supervised fine-tuning.
-    batch_size : int, default=64
-        Mini-batch size (clipped to the number of samples).
-    early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the data (the same rows
-        for every stage) and stop each stage when its validation loss has not
-        improved for ``n_iter_no_change`` epochs; restores the best epoch.
-    validation_fraction : float, default=0.1
-        Held-out fraction for early stopping.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weights, the batch order and the noise of every stage, without
-        touching torch's global generator. Pass an int for repeatable fits.
-    device : str, default="cpu"
-        Torch device to train on, e.g. ``"cuda"``.
-    verbose : int, default=0
-        Print skorch's per-epoch loss table of each stage when > 0.
+    {net_parameters}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
-    net_ : skorch.NeuralNet
-        The fine-tuned net; ``net_.module_`` is a :class:`StackedClassifierModule`.
-    n_features_in_ : int
-        Number of input features.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the input features, when X has string column names.
-    loss_curve_ : ndarray of shape (n_iter_,)
-        Mean training cross-entropy of each fine-tuning epoch.
-    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
-        Validation cross-entropy of each fine-tuning epoch with early stopping,
-        else None.
-    n_iter_ : int
-        Number of fine-tuning epochs run.
     pretrain_loss_curves_ : list of ndarray
         One curve per layer, first to last: the mean reconstruction loss of the
         layer's input in each pre-training epoch. Empty when ``pretrain=False``.
     pretrain_validation_loss_curves_ : list of ndarray or None
         The same on the validation rows with early stopping, else None.
+    {net_attributes}
 
     See Also
     --------
@@ -648,29 +402,7 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
         device="cpu",
         verbose=0,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.pretrain = pretrain
-        self.pretrain_epochs = pretrain_epochs
-        self.noise = noise
-        self.corruption = corruption
-        self.activation = activation
-        self.batch_norm = batch_norm
-        self.optimizer = optimizer
-        self.lr = lr
-        self.momentum = momentum
-        self.rho = rho
-        self.lr_schedule = lr_schedule
-        self.lr_decay = lr_decay
-        self.lr_step_size = lr_step_size
-        self.lr_step_gamma = lr_step_gamma
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
+        store_params(self, locals())
 
     def _build_module(self, X, y):
         return StackedClassifierModule(
@@ -689,15 +421,9 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
         # fine-tunes the encoder under a softmax layer instead.
         return torch.nn.Linear(module.encoder.linears[k].out_features, n_in)
 
-    def _train_validation_indices(self, n_samples, y, rng):
-        """Stratified (train, validation) indices, so every class is validated."""
-        train, valid = train_test_split(
-            np.arange(n_samples),
-            test_size=self.validation_fraction,
-            stratify=y,
-            random_state=rng,
-        )
-        return np.sort(train), np.sort(valid)
+    def _early_stopping_stratify(self, y):
+        # Every class is validated.
+        return y
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):

@@ -1,0 +1,418 @@
+"""The one training core of the neural estimators.
+
+Every net of :mod:`sklearn_lecture.neural`, and every pre-training stage of the
+stacked nets, trains through the functions here. Initialising and training are
+separate steps:
+
+- :func:`initialize_net` takes a torch module, a criterion and the estimator whose
+  shared settings (optimizer, lr, momentum, rho, schedule, batch size, early
+  stopping, device, verbose) it reads, and returns an initialised skorch
+  :class:`~skorch.NeuralNet` (optimizer and callbacks built, nothing trained);
+- :func:`train_net` runs a number of epochs on it, continuing the optimizer state,
+  the learning-rate schedule and the history of any earlier call, so that "train N
+  more epochs on this data" (``partial_fit``, warm starts) is a call, not a rewrite;
+- :func:`fit_module` is the two in a row, on a fresh seed and an optional
+  early-stopping split: what ``fit`` and each pre-training stage do.
+
+Randomness: a training call runs under :func:`seeded_torch`, which sets torch's
+generator to a given state, hands back the state it ended in (so the next call
+continues the same stream) and restores the user's global generator on exit.
+Inference goes through :func:`forward64`.
+"""
+
+import copy
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EarlyStopping
+from skorch.helper import predefined_split
+
+from ._optim import make_lr_scheduler, resolve_optimizer
+
+__all__ = [
+    "NetState",
+    "check_device",
+    "seeded_torch",
+    "initialize_net",
+    "train_net",
+    "fit_module",
+    "forward64",
+    "train_validation_split",
+]
+
+# Rows per chunk at inference: large enough to amortise Python overhead, small
+# enough to keep a float64 copy of the activations modest.
+_INFERENCE_CHUNK = 8192
+
+
+def check_device(name):
+    """Return ``torch.device(name)`` or raise a ValueError that says what is wrong."""
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError, TypeError) as exc:
+        raise ValueError(
+            f"device={name!r} is not a torch device; use 'cpu' or 'cuda'."
+        ) from exc
+    if device.type not in ("cpu", "cuda"):
+        raise ValueError(f"device={name!r}: only 'cpu' and 'cuda' are supported.")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={name!r} but torch finds no CUDA device; use 'cpu'.")
+    return device
+
+
+class NetState:
+    """The random state a training stream continues from: torch's generator(s).
+
+    Created from an integer seed; :func:`seeded_torch` updates it in place at the
+    end of each training call. Picklable (it holds byte tensors).
+    """
+
+    def __init__(self, seed):
+        self.seed = int(seed)
+        self.cpu = None
+        self.cuda = None
+
+
+@contextmanager
+def seeded_torch(state, device):
+    """Run the block on torch's generator set to ``state``; save and restore.
+
+    The first use of a :class:`NetState` seeds the generator with its seed; each
+    exit stores the generator's state back into it, so successive training calls
+    continue one random stream. The user's global generator is restored on exit.
+    """
+    device = torch.device(device)
+    if device.type == "cuda":
+        index = device.index
+        if index is None:
+            index = torch.cuda.current_device()
+        with torch.random.fork_rng(devices=[index], device_type="cuda"):
+            _set_generators(state, index)
+            yield
+            state.cpu = torch.random.get_rng_state()
+            state.cuda = torch.cuda.get_rng_state(index)
+    else:
+        with torch.random.fork_rng(devices=[]):
+            _set_generators(state, None)
+            yield
+            state.cpu = torch.random.get_rng_state()
+
+
+def _set_generators(state, cuda_index):
+    if state.cpu is None:
+        # Not torch.manual_seed: it would also reseed CUDA outside the fork.
+        torch.random.default_generator.manual_seed(state.seed)
+    else:
+        torch.random.set_rng_state(state.cpu)
+    if cuda_index is not None:
+        with torch.cuda.device(cuda_index):
+            if state.cuda is None:
+                torch.cuda.manual_seed(state.seed)
+            else:
+                torch.cuda.set_rng_state(state.cuda, cuda_index)
+
+
+def _batch_bounds(n_samples, batch_size):
+    """(start, stop) of each mini-batch; a last batch of one joins the previous."""
+    starts = list(range(0, n_samples, batch_size))
+    if len(starts) > 1 and n_samples - starts[-1] == 1:
+        starts.pop()
+    stops = starts[1:] + [n_samples]
+    return list(zip(starts, stops))
+
+
+class _TensorDataset(torch.utils.data.Dataset):
+    """Input and optional target tensors, already on the training device."""
+
+    def __init__(self, X, y=None):
+        self.X = X
+        self.y = y
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], (None if self.y is None else self.y[i])
+
+
+class _BatchLoader:
+    """Mini-batches sliced from a :class:`_TensorDataset`, optionally shuffled.
+
+    Replaces torch's DataLoader: no per-sample indexing and collation, and the
+    shuffle draws from the (seeded) default generator only when training.
+    """
+
+    def __init__(self, dataset, batch_size=64, shuffle=False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return len(_batch_bounds(len(self.dataset), self.batch_size))
+
+    def __iter__(self):
+        X, y = self.dataset.X, self.dataset.y
+        bounds = _batch_bounds(len(X), self.batch_size)
+        if self.shuffle:
+            order = torch.randperm(len(X), device=X.device)
+            for start, stop in bounds:
+                idx = order[start:stop]
+                yield X[idx], (None if y is None else y[idx])
+        else:
+            for start, stop in bounds:
+                yield X[start:stop], (None if y is None else y[start:stop])
+
+
+class _DivergenceGuard(Callback):
+    """Stop with a clear error as soon as an epoch's training loss is not finite."""
+
+    def __init__(self, lr=None):
+        self.lr = lr
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, "train_loss"]
+        if not np.isfinite(loss):
+            raise ValueError(
+                f"Training diverged: the training loss became {loss} at epoch "
+                f"{len(net.history)}. Lower the learning rate (lr={self.lr!r}), "
+                "scale the inputs, or pick another optimizer."
+            )
+
+
+class _Net(NeuralNet):
+    """skorch's NeuralNet whose unsupervised target is the input batch itself.
+
+    ``train_step_single`` and ``validation_step`` are skorch's public hooks,
+    rewritten only to switch the module's train/eval mode when it changes: skorch
+    walks every submodule on every batch otherwise.
+    """
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        return self.criterion_(y_pred, X if y_true is None else y_true)
+
+    def _mode(self, training):
+        if self.module_.training is not training:
+            self.module_.train(training)
+            self.criterion_.train(training)
+
+    def train_step_single(self, batch, **fit_params):
+        self._mode(True)
+        Xi, yi = batch
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        self._mode(False)
+        Xi, yi = batch
+        with torch.no_grad():
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=False)
+        return {"loss": loss, "y_pred": y_pred}
+
+
+def _to_tensor(a, device):
+    if a is None:
+        return None
+    dtype = torch.float32 if a.dtype.kind == "f" else torch.int64
+    # torch.tensor copies: read-only (memory-mapped) inputs stay untouched.
+    return torch.tensor(a, dtype=dtype, device=device)
+
+
+def train_validation_split(n_samples, validation_fraction, rng, stratify=None):
+    """Sorted (train, validation) row indices for early stopping.
+
+    A random ``validation_fraction`` of the rows (rounded up) is held out; with
+    ``stratify`` (class codes) each class is held out in proportion.
+    """
+    if stratify is not None:
+        from sklearn.model_selection import train_test_split
+
+        train, valid = train_test_split(
+            np.arange(n_samples),
+            test_size=validation_fraction,
+            stratify=stratify,
+            random_state=rng,
+        )
+        return np.sort(train), np.sort(valid)
+    n_valid = int(np.ceil(validation_fraction * n_samples))
+    order = rng.permutation(n_samples)
+    return np.sort(order[n_valid:]), np.sort(order[:n_valid])
+
+
+def initialize_net(settings, module, criterion, *, n_train, valid=None):
+    """Build and initialise the skorch net that trains ``module`` on ``criterion``.
+
+    Parameters
+    ----------
+    settings : estimator
+        Read for the shared settings: ``optimizer``, ``lr``, ``momentum``, ``rho``,
+        ``lr_schedule``, ``lr_decay``, ``lr_step_size``, ``lr_step_gamma``,
+        ``batch_size``, ``n_iter_no_change``, ``device``, ``verbose``.
+    module : torch.nn.Module
+        The module to train (already built, on any device).
+    criterion : torch.nn.Module
+        Called as ``criterion(module_output, target)``; the target of an
+        unsupervised net is the input batch.
+    n_train : int
+        Number of training rows (the batch size is clipped to it).
+    valid : tuple (X_valid, y_valid) of arrays, or None
+        Held-out data: the net then stops early on its loss and restores the best
+        epoch's parameters at the end of each training call.
+
+    Returns
+    -------
+    net : skorch.NeuralNet
+        Initialised, untrained.
+    """
+    device = check_device(settings.device)
+    optimizer_class, optimizer_kwargs = resolve_optimizer(
+        settings.optimizer, momentum=settings.momentum, rho=settings.rho
+    )
+    scheduler = make_lr_scheduler(
+        settings.lr_schedule,
+        lr_decay=settings.lr_decay,
+        lr_step_size=settings.lr_step_size,
+        lr_step_gamma=settings.lr_step_gamma,
+    )
+    callbacks = [("divergence_guard", _DivergenceGuard(lr=settings.lr))]
+    if scheduler is not None:
+        callbacks.append(("lr_scheduler", scheduler))
+    train_split = None
+    if valid is not None:
+        valid_ds = _TensorDataset(*(_to_tensor(a, device) for a in valid))
+        train_split = predefined_split(valid_ds)
+        callbacks.append(
+            (
+                "early_stopping",
+                EarlyStopping(
+                    monitor="valid_loss",
+                    patience=settings.n_iter_no_change,
+                    threshold=1e-4,
+                    load_best=True,
+                ),
+            )
+        )
+    extra = {}
+    if not settings.verbose:
+        # PrintLog formats a table every epoch even when it prints nothing.
+        extra["callbacks__print_log"] = None
+    net = _Net(
+        module=module,
+        criterion=criterion,
+        optimizer=optimizer_class,
+        lr=settings.lr,
+        batch_size=min(settings.batch_size, n_train),
+        iterator_train=_BatchLoader,
+        iterator_valid=_BatchLoader,
+        iterator_train__shuffle=True,
+        train_split=train_split,
+        callbacks=callbacks,
+        device=str(device),
+        verbose=int(settings.verbose),
+        **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items()},
+        **extra,
+    )
+    return net.initialize()
+
+
+def train_net(net, X, y=None, *, epochs, state):
+    """Train ``net`` for ``epochs`` more epochs on (X, y), continuing its state.
+
+    The optimizer's state, the schedule and the history carry over from earlier
+    calls; the batch order and any noise drawn in ``forward`` continue the random
+    stream of ``state`` (:class:`NetState`, updated in place).
+
+    Parameters
+    ----------
+    net : skorch.NeuralNet
+        From :func:`initialize_net`.
+    X : ndarray of shape (n_samples, ...)
+        Training input (float32 or float64; trained in float32).
+    y : ndarray or None
+        Target (float for regression, integer codes for classification) or None
+        for an unsupervised net.
+    epochs : int
+        Number of passes over (X, y).
+    state : NetState
+        The random stream to continue.
+
+    Returns
+    -------
+    net : skorch.NeuralNet
+    """
+    device = net.device
+    with seeded_torch(state, device):
+        train = _TensorDataset(_to_tensor(X, device), _to_tensor(y, device))
+        net.partial_fit(train, None, epochs=int(epochs))
+    return net
+
+
+def fit_module(settings, module, criterion, X, y=None, *, max_epochs, seed, split=None):
+    """Train a module from scratch: initialise a net, train ``max_epochs`` epochs.
+
+    The building block of every ``fit`` and of each greedy pre-training stage.
+
+    Parameters
+    ----------
+    settings : estimator
+        Its shared settings (see :func:`initialize_net`).
+    module, criterion : torch.nn.Module
+    X, y : ndarrays
+        All the rows; with ``split`` the validation rows are held out.
+    max_epochs : int
+    seed : int or NetState
+        Seed of the batch order and the noise (the module is built by the caller).
+    split : (train_indices, validation_indices) or None
+        Early stopping on the validation rows when given.
+
+    Returns
+    -------
+    net : skorch.NeuralNet
+        Trained; ``net.history`` holds the per-epoch losses.
+    state : NetState
+        The random stream after training, for continuing it.
+    """
+    state = seed if isinstance(seed, NetState) else NetState(seed)
+    valid = None
+    if split is not None:
+        train_idx, valid_idx = split
+        valid = (X[valid_idx], None if y is None else y[valid_idx])
+        X, y = X[train_idx], None if y is None else y[train_idx]
+    with seeded_torch(state, check_device(settings.device)):
+        net = initialize_net(settings, module, criterion, n_train=len(X), valid=valid)
+    train_net(net, X, y, epochs=max_epochs, state=state)
+    return net, state
+
+
+def forward64(module, X, fn=None):
+    """Run ``fn(module, x)`` on a float64, eval-mode copy of ``module``.
+
+    float32 arithmetic depends on the batch composition at the 1e-7 level;
+    float64 makes a row's output independent of the rows around it. Computed in
+    chunks, without any random draw.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    X : ndarray of shape (n_samples, ...)
+    fn : callable or None
+        ``fn(module, x) -> tensor``; None calls ``module(x)``.
+
+    Returns
+    -------
+    out : ndarray, float64
+    """
+    module = copy.deepcopy(module).to(torch.float64).eval()
+    device = next((p.device for p in module.parameters()), torch.device("cpu"))
+    outputs = []
+    with torch.no_grad():
+        for start in range(0, max(len(X), 1), _INFERENCE_CHUNK):
+            chunk = X[start : start + _INFERENCE_CHUNK]
+            x = torch.tensor(chunk, dtype=torch.float64, device=device)
+            out = module(x) if fn is None else fn(module, x)
+            outputs.append(out.cpu().numpy())
+    return np.concatenate(outputs, axis=0)
