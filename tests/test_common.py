@@ -1,13 +1,35 @@
-"""scikit-learn's estimator checks on every public estimator, none expected to fail."""
+"""scikit-learn's estimator checks on every public estimator, none expected to fail.
+
+Every estimator is checked with its defaults and with the variants below, which
+exercise the code paths a default fit does not reach (imbalanced-learn's
+``INIT_PARAMS`` habit).
+"""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_lecture.utils import all_estimators
 
+_NET_VARIANTS = [{"batch_norm": True}]
+
+VARIANTS = {
+    "KMeans": [{"init": "random"}],
+    "FuzzyKMeans": [{"method": "fcm"}],
+    "PCA": [{"standardize": True}, {"n_components": "kaiser"}],
+    "FisherLDA": [{"shrinkage": "auto"}],
+    "Autoencoder": _NET_VARIANTS,
+    "SparseAutoencoder": _NET_VARIANTS,
+    "DenoisingAutoencoder": _NET_VARIANTS,
+    "StackedAutoencoder": _NET_VARIANTS,
+    "StackedAutoencoderClassifier": _NET_VARIANTS,
+    "RNNRegressor": [{"cell": "gru", "output": "sequence"}],
+}
+
 
 def _instances():
-    for _, Estimator in all_estimators():
+    for name, Estimator in all_estimators():
         yield Estimator()
+        for params in VARIANTS.get(name, []):
+            yield Estimator(**params)
 
 
 @parametrize_with_checks(list(_instances()))
@@ -31,6 +53,8 @@ def test_all_estimators_are_found():
         "RNNRegressor",
     }
     assert expected <= names
+    # Every variant names an estimator that exists.
+    assert set(VARIANTS) <= names
 
 
 def test_import_is_light():

@@ -282,15 +282,26 @@ def test_wrong_shapes_at_predict(fitted_gru, mackey_glass):
         fitted_gru.predict(X[:, :, None, None])
 
 
+def test_sequence_output_with_one_target_per_sequence(running_sums):
+    X, Y = running_sums
+    reg = RNNRegressor("gru", hidden_size=16, output="sequence", max_epochs=25)
+    reg.set_params(random_state=0).fit(X, Y[:, -1])
+    # Every step is trained on the sequence's value; predict reads the last step.
+    pred = reg.predict(X)
+    assert pred.shape == (len(X),)
+    assert r2_score(Y[:, -1], pred) > 0.9
+
+
 @pytest.mark.parametrize(
     "X_shape, y_shape, output, match",
     [
         ((10, 4, 2, 1), (10,), "last", "4-D array"),
         ((10, 4, 0), (10,), "last", "one feature per step"),
         ((10, 4), (10, 4, 1), "last", "output='sequence'"),
-        ((10, 4), (10,), "sequence", r"n_timesteps=4 as in X; got shape \(10,\)"),
+        ((10, 4), (10, 4, 1, 1), "sequence", r"n_timesteps=4 as in X; got shape"),
         ((10, 4), (10, 5), "sequence", r"got shape \(10, 5\)"),
         ((10, 4), (9,), "last", "inconsistent numbers of samples"),
+        ((10, 4), (9,), "sequence", "inconsistent numbers of samples"),
     ],
 )
 def test_bad_shapes_at_fit(X_shape, y_shape, output, match):

@@ -1,9 +1,11 @@
 """Recurrent regressors: plain RNN, LSTM and GRU, many-to-one or many-to-many."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import (
     check_array,
@@ -52,7 +54,9 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
         from the last hidden state. ``"sequence"``: y of shape
         (n_samples, n_timesteps) or (n_samples, n_timesteps, n_targets), a target
         per time step predicted from that step's hidden state (causal: it sees
-        the steps up to it).
+        the steps up to it). With ``"sequence"`` a 1-D y (one value per
+        sequence, as scikit-learn's tools pass) is the target of every step,
+        and ``predict`` returns the last step's prediction, shape (n_samples,).
     {net_parameters}
 
     Attributes
@@ -168,12 +172,27 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
                     f"(n_samples, n_targets); got shape {y.shape}. A target per "
                     "time step needs output='sequence'."
                 )
+            self._per_sequence = False
             return y.reshape(len(y), -1), y.ndim == 1
-        if y.ndim not in (2, 3) or y.shape[1] != n_timesteps:
+        if y.ndim == 2 and y.shape[1] == 1 and n_timesteps != 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected: with "
+                "sequence output it is read as one value per sequence. Please "
+                "change the shape of y to (n_samples,), for example using ravel().",
+                DataConversionWarning,
+                stacklevel=3,
+            )
+            y = y[:, 0]
+        self._per_sequence = y.ndim == 1
+        if y.ndim == 1:
+            # One value per sequence: the target of every step (predict then
+            # returns the last step's value), so that 1-D targets work too.
+            y = np.repeat(y[:, np.newaxis], n_timesteps, axis=1)
+        elif y.ndim not in (2, 3) or y.shape[1] != n_timesteps:
             raise ValueError(
-                f"{name} with output='sequence' expects y of shape (n_samples, "
-                f"n_timesteps) or (n_samples, n_timesteps, n_targets) with "
-                f"n_timesteps={n_timesteps} as in X; got shape {y.shape}."
+                f"{name} with output='sequence' expects y of shape (n_samples,), "
+                f"(n_samples, n_timesteps) or (n_samples, n_timesteps, n_targets) "
+                f"with n_timesteps={n_timesteps} as in X; got shape {y.shape}."
             )
         return y.reshape(len(y), n_timesteps, -1), y.ndim == 2
 
@@ -243,6 +262,8 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
         check_is_fitted(self)
         X = self._validate_sequences(X, reset=False)
         y_pred = self._forward64(X)
+        if self._per_sequence:
+            return y_pred[:, -1, 0]
         if self._squeeze_output:
             y_pred = y_pred[..., 0]
         return y_pred
@@ -282,5 +303,6 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
+        # A 2-D y of output="sequence" holds the time steps, not several targets.
+        tags.target_tags.multi_output = self.output == "last"
         return tags
