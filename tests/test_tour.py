@@ -1,44 +1,35 @@
-"""The tour behind ``make demo`` runs and writes its plots."""
+"""The tour behind ``make demo`` runs the examples, chapter by chapter."""
 
 import pytest
 
-from sklearn_lecture._tour import main
+from sklearn_lecture._tour import CHAPTERS, examples_dir, main
 
 
-def test_tour_classical_part(tmp_path, capsys):
+def test_every_example_is_in_the_tour_and_every_tour_entry_exists():
+    in_tour = {name for _, _, names in CHAPTERS for name in names}
+    on_disk = {p.stem for p in examples_dir().glob("plot_*.py")}
+    assert in_tour == on_disk
+
+
+def test_tour_runs_the_examples_and_shows_their_reports(tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    assert main(["--no-neural", "--output-dir", str(tmp_path)]) == 0
+    only = "plot_elbow,plot_pca_contribution,plot_fisher_vs_pca"
+    assert main(["--no-neural", "--only", only, "--output-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "elbow chooses K = 3" in out
+    # Chapter and example titles, then each example's own report, indented.
+    assert "1. Clustering" in out and "2. Dimensionality reduction" in out
+    assert "The elbow method: choosing K on blobs and on iris" in out
+    assert "  iris (3 species): elbow at K=3" in out
     assert "cumulative %" in out
     assert "FisherLDA" in out
-    pngs = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert pngs == [
-        "elbow_iris.png",
-        "fisher_vs_pca_wine.png",
-        "scree_wine.png",
-        "segmentation_china.png",
-    ]
+    assert "3. Neural" not in out  # no example of that chapter was asked for
+    pngs = sorted(p.name for p in (tmp_path / "examples").glob("*.png"))
+    assert pngs == ["elbow.png", "fisher_vs_pca_wine.png", "pca_contribution_scree.png"]
+    assert pngs == sorted(line.strip() for line in out.splitlines()[-3:])
 
 
-def test_tour_neural_part(tmp_path, capsys):
+def test_tour_says_why_a_chapter_is_skipped(tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    pytest.importorskip("skorch")
-    from sklearn_lecture._tour import _Plots, tour_neural
-
-    plots = _Plots(tmp_path)
-    tour_neural(plots)
-    out = capsys.readouterr().out
-    mse = {
-        line.split(":")[0].strip(): float(line.rsplit(" ", 1)[1])
-        for line in out.splitlines()
-        if "test MSE" in line
-    }
-    # The tour's claim, checked: gated cells solve the short adding problem, the
-    # plain RNN stays near the 1/6 of predicting the mean.
-    assert mse["lstm"] < 0.01 and mse["gru"] < 0.01
-    assert mse["rnn"] > 0.1
-    assert {p.name for p in plots.written} == {
-        "autoencoder_vs_pca_digits.png",
-        "rnn_adding_problem.png",
-    }
+    main(["--no-neural", "--only", "plot_rnn_adding_problem", "--output-dir",
+          str(tmp_path)])
+    assert "skipped (--no-neural)" in capsys.readouterr().out
