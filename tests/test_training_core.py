@@ -145,3 +145,17 @@ def test_partial_fit_is_one_epoch_and_keeps_the_optimizer_state():
     assert net.loss_curve_[-1] < net.loss_curve_[0]
     with pytest.raises(ValueError, match="features"):
         net.partial_fit(X[:, :1], y)
+
+
+def test_a_failed_refit_leaves_the_estimator_clearly_unfitted():
+    from sklearn.exceptions import NotFittedError
+
+    X = np.random.RandomState(0).rand(100, 6)
+    ae = Autoencoder((4, 2), max_epochs=2, random_state=0).fit(X)
+    ae.set_params(optimizer="sgd", lr=1e4)
+    with pytest.raises(ValueError, match="diverged"):
+        ae.fit(np.hstack([X, X]) * 100)
+    # Not the new n_features_in_ beside the old net: no fitted state at all.
+    assert not hasattr(ae, "n_features_in_") and not hasattr(ae, "net_")
+    with pytest.raises(NotFittedError):
+        ae.transform(X)

@@ -215,13 +215,8 @@ def check_layer_sizes(hidden_layer_sizes):
     return tuple(int(s) for s in sizes)
 
 
-_FITTED = (
-    "net_",
-    "n_iter_",
-    "loss_curve_",
-    "validation_loss_curve_",
-    "_net_state",
-)
+# Private fitted state, cleared with the public fitted attributes on a failed fit.
+_FITTED = ("_net_state",)
 
 
 class BaseNeuralNet(BaseEstimator):
@@ -370,8 +365,9 @@ class BaseNeuralNet(BaseEstimator):
         try:
             yield
         except BaseException:
-            for name in (*_FITTED, "n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(name, None)
+            for name in [*self.__dict__]:
+                if name in _FITTED or (name.endswith("_") and not name.startswith("_")):
+                    del self.__dict__[name]
             raise
 
     # -- inference ---------------------------------------------------------------
