@@ -343,6 +343,35 @@ class _TwoArmedBandit(gym.Env):
         return 0, float(action), True, False, {}
 
 
+class _EndlessReward(gym.Env):
+    """One state, reward 1 a step; each step ends the episode either as a
+    termination or as a truncation (a time limit)."""
+
+    observation_space = gym.spaces.Discrete(1)
+    action_space = gym.spaces.Discrete(2)
+
+    def __init__(self, terminate):
+        self.terminate = terminate
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        return 0, {}
+
+    def step(self, action):
+        return 0, 1.0, self.terminate, not self.terminate, {}
+
+
+@pytest.mark.parametrize("cls", [QLearning, SARSA])
+def test_truncation_bootstraps_termination_does_not(cls):
+    params = dict(n_episodes=60, learning_rate=1.0, discount=0.5, random_state=0)
+    # Terminal: the target is the reward alone.
+    ended = cls(**params).fit(_EndlessReward(terminate=True))
+    assert ended.q_table_.max() == 1.0
+    # Truncated: r + gamma Q(s', a') converges to 1 / (1 - gamma) = 2.
+    cut = cls(**params).fit(_EndlessReward(terminate=False))
+    assert cut.q_table_.max() == pytest.approx(2.0, abs=1e-6)
+
+
 def test_softmax_follows_boltzmann_probabilities():
     # On the bandit, SARSA's online choices are the softmax of its current values.
     agent = SARSA(
