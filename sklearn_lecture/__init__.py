@@ -3,7 +3,9 @@
 The classical estimators (k-means, fuzzy k-means, PCA, Fisher's discriminant) need
 only numpy, scipy and scikit-learn. The neural estimators live in
 :mod:`sklearn_lecture.neural` and need the ``neural`` extra (torch and skorch); they
-are exposed here lazily so that ``import sklearn_lecture`` stays light.
+are exposed here lazily so that ``import sklearn_lecture`` stays light. The same
+holds for the reinforcement-learning agents of :mod:`sklearn_lecture.reinforcement`,
+which need the ``rl`` extra (Gymnasium).
 """
 
 from importlib import import_module
@@ -23,6 +25,13 @@ _NEURAL = (
     "RNNRegressor",
 )
 
+_REINFORCEMENT = (
+    "QLearning",
+    "SARSA",
+    "ValueIteration",
+    "RobotVacuumEnv",
+)
+
 __all__ = [
     "KMeans",
     "ElbowKMeans",
@@ -36,6 +45,7 @@ __all__ = [
     "ScreeDisplay",
     "datasets",
     *_NEURAL,
+    *_REINFORCEMENT,
 ]
 
 
@@ -44,6 +54,10 @@ def __getattr__(name):
     if name in _NEURAL:
         neural = import_module(".neural", __name__)
         return getattr(neural, name)
+    if name in _REINFORCEMENT:
+        # Gymnasium is loaded on first use only, like torch above.
+        reinforcement = import_module(".reinforcement", __name__)
+        return getattr(reinforcement, name)
     if name == "datasets":
         return import_module(".datasets", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,39 @@
+"""Tabular reinforcement learning on Gymnasium environments.
+
+Q-learning and SARSA agents with epsilon-greedy, softmax or greedy exploration,
+value iteration on an environment's model, and the lecture's robot vacuum
+(registered with Gymnasium as ``sklearn_lecture/RobotVacuum-v0``).
+
+This subpackage is the only part of sklearn_lecture that imports Gymnasium.
+Install it with ``pip install "sklearn_lecture[rl]"``.
+"""
+
+try:
+    import gymnasium
+except ImportError as exc:  # pragma: no cover - exercised without the extra
+    raise ImportError(
+        "The reinforcement-learning part of sklearn_lecture needs Gymnasium. "
+        "Install it with: pip install 'sklearn_lecture[rl]'"
+    ) from exc
+
+from ._agents import SARSA, QLearning
+from ._vacuum import RobotVacuumEnv, VacuumState
+from ._value_iteration import ValueIteration
+
+ROBOT_VACUUM_ID = "sklearn_lecture/RobotVacuum-v0"
+
+if ROBOT_VACUUM_ID not in gymnasium.registry:
+    gymnasium.register(
+        id=ROBOT_VACUUM_ID,
+        entry_point="sklearn_lecture.reinforcement._vacuum:RobotVacuumEnv",
+        max_episode_steps=100,
+    )
+
+__all__ = [
+    "QLearning",
+    "SARSA",
+    "ValueIteration",
+    "RobotVacuumEnv",
+    "VacuumState",
+    "ROBOT_VACUUM_ID",
+]

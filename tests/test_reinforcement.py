@@ -1,0 +1,529 @@
+"""Q-learning, SARSA and value iteration against published figures and exact models.
+
+References: Sutton & Barto's cliff walking (Example 6.6, Figure 6.4) on Gymnasium's
+``CliffWalking-v1``; the exact success probabilities of ``FrozenLake-v1`` computed
+from its model; Gymnasium's own environment checker for the robot vacuum.
+"""
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+gym = pytest.importorskip("gymnasium")
+
+from gymnasium.utils.env_checker import check_env  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+
+from sklearn_lecture.reinforcement import (  # noqa: E402
+    ROBOT_VACUUM_ID,
+    SARSA,
+    QLearning,
+    RobotVacuumEnv,
+    ValueIteration,
+)
+from sklearn_lecture.utils._compat import InvalidParameterError  # noqa: E402
+
+CLIFF_SEEDS = range(5)
+# Sutton & Barto, Example 6.6: epsilon = 0.1, alpha = 0.5, undiscounted.
+CLIFF_PARAMS = dict(n_episodes=500, learning_rate=0.5, discount=1.0, epsilon=0.1)
+CLIFF_START, CLIFF_GOAL = 36, 47
+
+
+@pytest.fixture(scope="module")
+def cliff():
+    env = gym.make("CliffWalking-v1")
+    yield env
+    env.close()
+
+
+@pytest.fixture(scope="module")
+def cliff_agents(cliff):
+    return {
+        cls.__name__: [
+            cls(random_state=seed, **CLIFF_PARAMS).fit(cliff) for seed in CLIFF_SEEDS
+        ]
+        for cls in (QLearning, SARSA)
+    }
+
+
+def _rows(states):
+    return sorted({s // 12 for s in states})
+
+
+# -- cliff walking -------------------------------------------------------------
+def test_cliff_q_learning_walks_the_edge(cliff, cliff_agents):
+    for agent in cliff_agents["QLearning"]:
+        states, _, rewards, terminated = agent.rollout(cliff)
+        assert terminated and states[-1] == CLIFF_GOAL
+        # The optimal path: one step up, eleven along the cliff, one down.
+        assert sum(rewards) == -13
+        assert _rows(states) == [2, 3]
+        assert agent.evaluate(cliff, n_episodes=3) == (-13.0, 0.0)
+
+
+def test_cliff_sarsa_keeps_its_distance(cliff, cliff_agents):
+    reached = 0
+    for agent in cliff_agents["SARSA"]:
+        states, _, rewards, terminated = agent.rollout(cliff, max_steps=200)
+        if not terminated:
+            # With a constant alpha = 0.5 some greedy SARSA policies loop: the cap
+            # of rollout and evaluate ends them.
+            assert len(rewards) == 200
+            assert agent.evaluate(cliff, n_episodes=1, max_steps=200)[0] <= -200
+            continue
+        reached += 1
+        # A safer path than Q-learning's, away from the cliff (about -17).
+        assert -19 <= sum(rewards) <= -15
+        assert min(_rows(states)) <= 1
+    assert reached >= 3
+
+
+def test_cliff_sarsa_online_return_higher(cliff_agents):
+    # Figure 6.4: during training (epsilon-greedy) Q-learning falls off the cliff
+    # now and then, SARSA rarely. Measured over 120 seeds: about -50 and -26.
+    online = {
+        name: np.mean([a.episode_rewards_[-100:].mean() for a in agents])
+        for name, agents in cliff_agents.items()
+    }
+    assert online["SARSA"] > online["QLearning"] + 10
+    assert -75 < online["QLearning"] < -35
+    assert -40 < online["SARSA"] < -18
+
+
+def test_value_iteration_on_cliff(cliff):
+    vi = ValueIteration(discount=1.0).fit(cliff)
+    assert vi.value_[CLIFF_START] == pytest.approx(-13)
+    states, _, rewards, terminated = vi.rollout(cliff)
+    assert terminated and sum(rewards) == -13
+
+
+# -- FrozenLake ----------------------------------------------------------------
+def _success_probability(env, policy, horizon=None):
+    """Exact probability of reaching the goal from the start under ``policy``,
+    within ``horizon`` steps (None: ever), from the environment's model."""
+    model = env.unwrapped.P
+    n = env.observation_space.n
+    T = np.zeros((n, n))
+    R = np.zeros(n)
+    for s in range(n):
+        for p, s2, r, terminated in model[s][int(policy[s])]:
+            if terminated:
+                R[s] += p * r
+            else:
+                T[s, s2] += p
+    if horizon is None:
+        return np.linalg.solve(np.eye(n) - T, R)[0]
+    v = np.zeros(n)
+    for _ in range(horizon):
+        v = R + T @ v
+    return v[0]
+
+
+def test_frozen_lake_deterministic():
+    env = gym.make("FrozenLake-v1", is_slippery=False)
+    agent = QLearning(n_episodes=300, learning_rate=0.5, epsilon=0.2, random_state=0)
+    agent.fit(env)
+    states, _, rewards, terminated = agent.rollout(env)
+    assert terminated and sum(rewards) == 1.0
+    assert len(rewards) == 6  # the shortest path on the 4 x 4 map
+
+
+@pytest.fixture(scope="module")
+def slippery():
+    env = gym.make("FrozenLake-v1")
+    yield env
+    env.close()
+
+
+def test_value_iteration_frozen_lake_figures(slippery):
+    vi = ValueIteration(discount=1.0).fit(slippery)
+    # The optimum: 0.8235 without a time limit, 0.740 within 100 steps.
+    assert vi.value_[0] == pytest.approx(0.8235, abs=1e-4)
+    assert _success_probability(slippery, vi.policy_) == pytest.approx(vi.value_[0])
+    within_limit = _success_probability(slippery, vi.policy_, horizon=100)
+    assert within_limit == pytest.approx(0.740, abs=5e-4)
+    # evaluate (a Monte Carlo estimate under the 100-step limit) agrees.
+    mean, std = vi.evaluate(slippery, n_episodes=1000, random_state=0)
+    standard_error = np.sqrt(within_limit * (1 - within_limit) / 1000)
+    assert abs(mean - within_limit) < 3 * standard_error
+    assert std == pytest.approx(np.sqrt(mean * (1 - mean)))
+
+
+def test_q_learning_slippery_frozen_lake_matches_value_iteration(slippery):
+    vi = ValueIteration(discount=0.99).fit(slippery)
+    optimum = _success_probability(slippery, vi.policy_, horizon=100)
+    desc = slippery.unwrapped.desc.ravel()
+    open_states = np.flatnonzero((desc == b"F") | (desc == b"S"))
+    for seed in range(2):
+        agent = QLearning(
+            n_episodes=10_000, learning_rate=0.05, epsilon=0.3, random_state=seed
+        ).fit(slippery)
+        error = np.abs(agent.q_table_ - vi.q_table_)[open_states]
+        assert error.mean() < 0.05
+        assert np.abs(agent.value_ - vi.value_).max() < 0.1
+        learned = _success_probability(slippery, agent.policy_, horizon=100)
+        assert learned > optimum - 0.01
+
+
+# -- the robot vacuum ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def vacuum():
+    env = gym.make(ROBOT_VACUUM_ID)
+    yield env
+    env.close()
+
+
+@pytest.fixture(scope="module")
+def vacuum_optimum(vacuum):
+    return ValueIteration(discount=0.99).fit(vacuum)
+
+
+def test_vacuum_passes_gymnasium_checks():
+    for mode in ("ansi", "rgb_array"):
+        env = gym.make(ROBOT_VACUUM_ID, render_mode=mode)
+        check_env(env.unwrapped, skip_render_check=False)
+
+
+def test_vacuum_model_matches_step():
+    env = RobotVacuumEnv(battery=100)
+    rng = np.random.RandomState(0)
+    for _ in range(50):
+        state, _ = env.reset()
+        for _ in range(20):
+            action = int(rng.randint(6))
+            [(p, expected, reward, done)] = env.P[state][action]
+            state, r, terminated, truncated, info = env.step(action)
+            assert (p, expected, reward, done) == (1.0, state, r, terminated)
+            assert info["room"] == env.decode(state).room
+            if terminated:
+                break
+    for s in range(env.observation_space.n):
+        assert env.encode(*env.decode(s)) == s
+
+
+def test_vacuum_lecture_numbers():
+    env = RobotVacuumEnv()
+    state, _ = env.reset(seed=0)
+    assert env.decode(state) == ("outlet", 30, ("kitchen", "new room"))
+    # 19 % to the new room, 10 % back to the outlet: 29 % of the 30 %.
+    state, *_ = env.step(1)
+    assert env.decode(state).battery == 11
+    env.step(4)
+    state, *_ = env.step(3)
+    assert env.decode(state) == ("outlet", 1, ("kitchen",))
+    # From there any move empties the battery.
+    _, reward, terminated, *_ = env.step(2)
+    assert reward == -100 and terminated
+
+
+def test_vacuum_render():
+    env = RobotVacuumEnv(render_mode="ansi")
+    env.reset(seed=0)
+    text = env.render()
+    assert "[robot]" in text and "30%" in text
+    assert all(name in text for name in env.room_names)
+    env = RobotVacuumEnv(render_mode="rgb_array")
+    env.reset(seed=0)
+    image = env.render()
+    assert image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3
+
+
+def test_vacuum_value_iteration(vacuum, vacuum_optimum):
+    # Exploring the new room (26) beats the kitchen (11) and docking at once (9).
+    states, actions, rewards, terminated = vacuum_optimum.rollout(vacuum)
+    env = vacuum.unwrapped
+    assert terminated and sum(rewards) == 26
+    assert [env.decode(s).room for s in states] == [
+        "outlet", "new room", "new room", "outlet", "outlet"
+    ]
+    full = ValueIteration(discount=1.0).fit(RobotVacuumEnv(battery=100))
+    assert full.value_[env.encode("outlet", 100, ("kitchen", "new room"))] == 28
+
+
+class _NewRoomVisits(gym.Wrapper):
+    """Counts the episodes in which the robot entered the new room."""
+
+    def __init__(self, env):
+        super().__init__(env)
+        self.episodes_in_new_room = 0
+        self._seen = False
+
+    def reset(self, **kwargs):
+        self._seen = False
+        return self.env.reset(**kwargs)
+
+    def step(self, action):
+        result = self.env.step(action)
+        if result[4]["room"] == "new room" and not self._seen:
+            self._seen = True
+            self.episodes_in_new_room += 1
+        return result
+
+
+def _q_on_path(agent, optimum, env):
+    states, actions, _, _ = optimum.rollout(env)
+    return [agent.q_table_[s, a] for s, a in zip(states, actions)], [
+        optimum.q_table_[s, a] for s, a in zip(states, actions)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vacuum_exploration(seed, vacuum, vacuum_optimum):
+    params = dict(n_episodes=1000, learning_rate=0.2, random_state=seed)
+    # Pure exploitation from zero values: docking's +9 is the first positive value
+    # at the start, and every other action there scored below zero once.
+    counted = _NewRoomVisits(gym.make(ROBOT_VACUUM_ID))
+    greedy = QLearning(exploration="greedy", **params).fit(counted)
+    assert counted.episodes_in_new_room <= 1
+    assert greedy.evaluate(vacuum, n_episodes=1) == (9.0, 0.0)
+    assert greedy.episode_rewards_[-100:].mean() == 9.0
+
+    explorers = [
+        QLearning(exploration="epsilon_greedy", epsilon=0.1, **params),
+        QLearning(exploration="greedy", initial_q=30.0, **params),
+    ]
+    for agent in explorers:
+        agent.fit(vacuum)
+        assert agent.evaluate(vacuum, n_episodes=1) == (26.0, 0.0)
+        learned, exact = _q_on_path(agent, vacuum_optimum, vacuum)
+        np.testing.assert_allclose(learned, exact, atol=0.25)
+
+
+# -- the estimator conventions -----------------------------------------------------
+def test_same_seed_same_table(cliff):
+    for cls in (QLearning, SARSA):
+        for exploration in ("epsilon_greedy", "softmax", "greedy"):
+            params = dict(n_episodes=50, exploration=exploration, random_state=3)
+            a = cls(**params).fit(cliff)
+            b = cls(**params).fit(gym.make("CliffWalking-v1"))
+            np.testing.assert_array_equal(a.q_table_, b.q_table_)
+            np.testing.assert_array_equal(a.policy_, b.policy_)
+            np.testing.assert_array_equal(a.episode_rewards_, b.episode_rewards_)
+    a, b = (QLearning(n_episodes=50, random_state=s).fit(cliff) for s in (3, 4))
+    assert not np.array_equal(a.q_table_, b.q_table_)
+
+
+def test_ties_are_broken_at_random():
+    # Deterministic FrozenLake always starts in 0 and pays nothing until the goal,
+    # so a greedy agent's Q table stays equal and the tie-breaking alone moves it.
+    # Always action 0 (left, into the wall) would last the 100-step limit each time.
+    env = gym.make("FrozenLake-v1", is_slippery=False)
+    lengths = {
+        tuple(
+            QLearning(n_episodes=20, exploration="greedy", random_state=seed)
+            .fit(env)
+            .episode_lengths_
+        )
+        for seed in range(5)
+    }
+    assert len(lengths) == 5
+    assert all(max(run) < 100 for run in lengths)
+    # States never visited keep equal values: their greedy action is random.
+    agent = QLearning(n_episodes=20, random_state=0).fit(RobotVacuumEnv())
+    untouched = np.all(agent.q_table_ == 0, axis=1)
+    counts = np.bincount(agent.policy_[untouched], minlength=6)
+    assert untouched.sum() > 1500
+    assert counts.min() > untouched.sum() / 6 * 0.8
+
+
+class _TwoArmedBandit(gym.Env):
+    """One state, one step: arm 1 pays 1, arm 0 nothing. It has no model P."""
+
+    observation_space = gym.spaces.Discrete(1)
+    action_space = gym.spaces.Discrete(2)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        return 0, {}
+
+    def step(self, action):
+        return 0, float(action), True, False, {}
+
+
+class _EndlessReward(gym.Env):
+    """One state, reward 1 a step; each step ends the episode either as a
+    termination or as a truncation (a time limit)."""
+
+    observation_space = gym.spaces.Discrete(1)
+    action_space = gym.spaces.Discrete(2)
+
+    def __init__(self, terminate):
+        self.terminate = terminate
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        return 0, {}
+
+    def step(self, action):
+        return 0, 1.0, self.terminate, not self.terminate, {}
+
+
+@pytest.mark.parametrize("cls", [QLearning, SARSA])
+def test_truncation_bootstraps_termination_does_not(cls):
+    params = dict(n_episodes=60, learning_rate=1.0, discount=0.5, random_state=0)
+    # Terminal: the target is the reward alone.
+    ended = cls(**params).fit(_EndlessReward(terminate=True))
+    assert ended.q_table_.max() == 1.0
+    # Truncated: r + gamma Q(s', a') converges to 1 / (1 - gamma) = 2.
+    cut = cls(**params).fit(_EndlessReward(terminate=False))
+    assert cut.q_table_.max() == pytest.approx(2.0, abs=1e-6)
+
+
+def test_softmax_follows_boltzmann_probabilities():
+    # On the bandit, SARSA's online choices are the softmax of its current values.
+    agent = SARSA(
+        n_episodes=2000, exploration="softmax", temperature=0.5, random_state=0
+    ).fit(_TwoArmedBandit())
+    assert agent.q_table_[0, 1] == pytest.approx(1.0, abs=1e-3)
+    last = agent.episode_rewards_[-1000:].mean()  # the share of arm 1
+    assert last == pytest.approx(1 / (1 + np.exp(-1 / 0.5)), abs=0.04)
+    # The chooser alone, against the Boltzmann law.
+    from sklearn_lecture.reinforcement._base import _make_chooser, _uniforms
+
+    draws = _uniforms(np.random.RandomState(0)).__next__
+    choose = _make_chooser("softmax", 3, draws)
+    row = [0.0, 1.0, 2.0]
+    counts = np.bincount([choose(row, 1.0) for _ in range(30_000)], minlength=3)
+    expected = np.exp(row) / np.exp(row).sum()
+    np.testing.assert_allclose(counts / counts.sum(), expected, atol=0.01)
+
+
+def test_clone_get_params_pickle(cliff):
+    agent = SARSA(n_episodes=40, epsilon=0.2, epsilon_decay=0.99, random_state=0)
+    params = agent.get_params()
+    assert params["epsilon_decay"] == 0.99 and params["n_episodes"] == 40
+    fresh = clone(agent)
+    assert fresh.get_params() == params
+    agent.fit(cliff)
+    assert not hasattr(clone(agent), "q_table_")
+    restored = pickle.loads(pickle.dumps(agent))
+    np.testing.assert_array_equal(restored.q_table_, agent.q_table_)
+    np.testing.assert_array_equal(restored.predict(np.arange(48)), agent.policy_)
+    vi = pickle.loads(pickle.dumps(ValueIteration(discount=1.0).fit(cliff)))
+    assert vi.value_[CLIFF_START] == pytest.approx(-13)
+
+
+def test_partial_fit_continues(cliff):
+    agent = QLearning(n_episodes=30, epsilon=0.5, epsilon_decay=0.9, random_state=0)
+    agent.partial_fit(cliff)
+    agent.partial_fit(cliff, n_episodes=20)
+    assert agent.n_episodes_ == 50
+    assert agent.episode_rewards_.shape == agent.episode_lengths_.shape == (50,)
+    assert agent.epsilon_ == pytest.approx(0.5 * 0.9**49)
+    # fit starts again.
+    agent.fit(cliff)
+    assert agent.n_episodes_ == 30
+    with pytest.raises(ValueError, match="16 states and 4 actions"):
+        agent.partial_fit(gym.make("FrozenLake-v1"))
+
+
+def test_epsilon_decay_floor(cliff):
+    agent = QLearning(
+        n_episodes=100, epsilon=1.0, epsilon_decay=0.5, min_epsilon=0.05, random_state=0
+    ).fit(cliff)
+    assert agent.epsilon_ == 0.05
+
+
+def test_fit_takes_an_id_and_truncation(capsys):
+    agent = QLearning(n_episodes=20, max_steps_per_episode=7, verbose=1, random_state=0)
+    agent.fit("CliffWalking-v1")
+    assert agent.episode_lengths_.max() <= 7
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 10
+    assert lines[-1].startswith("[QLearning] episode 20: mean return")
+    assert "epsilon 0.1" in lines[-1]
+
+
+def test_predict_act_and_the_evaluation_cap(cliff):
+    agent = QLearning(n_episodes=30, random_state=0).fit(cliff)
+    states = np.array([[36, 24], [0, 47]])
+    np.testing.assert_array_equal(agent.predict(states), agent.policy_[states])
+    assert agent.act(36) == agent.policy_[36]
+    # A policy that walks into the top wall forever: the cap ends each episode.
+    agent.policy_ = np.zeros(48, dtype=np.intp)
+    assert agent.evaluate(cliff, n_episodes=2, max_steps=50) == (-50.0, 0.0)
+    _, _, rewards, terminated = agent.rollout(cliff, max_steps=30)
+    assert len(rewards) == 30 and not terminated
+    with pytest.raises(ValueError, match=r"lie in \[0, 48\)"):
+        agent.predict([48])
+    with pytest.raises(ValueError, match="integer state indices"):
+        agent.predict([0.5])
+    with pytest.raises(ValueError, match="one state"):
+        agent.act([1, 2])
+
+
+# -- bad input ---------------------------------------------------------------------
+@pytest.mark.parametrize("cls", [QLearning, SARSA, ValueIteration])
+def test_continuous_space_is_refused(cls):
+    with pytest.raises(ValueError, match="Discrete observation space.*Box"):
+        cls().fit(gym.make("CartPole-v1"))
+
+
+@pytest.mark.parametrize("cls", [QLearning, SARSA, ValueIteration])
+def test_not_an_environment(cls):
+    with pytest.raises(ValueError, match="needs a Gymnasium environment.*ndarray"):
+        cls().fit(np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"n_episodes": -5}, "n_episodes"),
+        ({"n_episodes": 0}, "n_episodes"),
+        ({"discount": 1.5}, "discount"),
+        ({"discount": -0.1}, "discount"),
+        ({"epsilon": 1.2}, "epsilon"),
+        ({"epsilon": -0.1}, "epsilon"),
+        ({"learning_rate": 0.0}, "learning_rate"),
+        ({"exploration": "ucb"}, "exploration"),
+        ({"temperature": 0.0}, "temperature"),
+    ],
+)
+def test_bad_parameters(params, name, cliff):
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+        QLearning(**params).fit(cliff)
+
+
+def test_bad_partial_fit_episodes_and_model(cliff):
+    with pytest.raises(ValueError, match="n_episodes == -1, must be >= 1"):
+        QLearning().partial_fit(cliff, n_episodes=-1)
+    with pytest.raises(InvalidParameterError, match="'discount' parameter"):
+        ValueIteration(discount=2.0).fit(cliff)
+    with pytest.raises(ValueError, match="_TwoArmedBandit has no attribute P"):
+        ValueIteration().fit(_TwoArmedBandit())
+    with pytest.raises(ValueError, match="battery should be from 0 to 100"):
+        RobotVacuumEnv(battery=120)
+
+
+def test_value_iteration_warns_when_not_converged(cliff):
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        ValueIteration(discount=1.0, max_iter=3).fit(cliff)
+
+
+# -- optional dependency -------------------------------------------------------------
+def test_import_does_not_load_gymnasium():
+    code = (
+        "import sys, sklearn_lecture; "
+        "assert 'gymnasium' not in sys.modules; "
+        "from sklearn_lecture import QLearning; "
+        "assert 'gymnasium' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_missing_gymnasium_names_the_extra():
+    code = (
+        "import sys; sys.modules['gymnasium'] = None\n"
+        "import sklearn_lecture\n"
+        "try:\n    sklearn_lecture.QLearning\n"
+        "except ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert "pip install 'sklearn_lecture[rl]'" in out
