@@ -16,3 +16,17 @@ def _one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+def _missing(*modules):
+    from importlib.util import find_spec
+
+    return any(find_spec(module) is None for module in modules)
+
+
+# The doctests of an optional subpackage need its extra.
+collect_ignore = []
+if _missing("torch", "skorch"):
+    collect_ignore.append("sklearn_lecture/neural")
+if _missing("gymnasium"):
+    collect_ignore.append("sklearn_lecture/reinforcement")

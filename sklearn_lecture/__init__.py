@@ -9,6 +9,7 @@ which need the ``rl`` extra (Gymnasium).
 """
 
 from importlib import import_module
+from importlib.util import find_spec
 
 from .cluster import ElbowDisplay, ElbowKMeans, FuzzyKMeans, KMeans, NoElbowWarning
 from .decomposition import PCA, ContributionTable, ScreeDisplay
@@ -32,6 +33,17 @@ _REINFORCEMENT = (
     "RobotVacuumEnv",
 )
 
+# Subpackage loaded on first use -> (its public names, what it imports).
+_LAZY = {
+    "neural": (_NEURAL, ("torch", "skorch")),
+    "reinforcement": (_REINFORCEMENT, ("gymnasium",)),
+}
+
+
+def _installed(modules):
+    return all(find_spec(module) is not None for module in modules)
+
+
 __all__ = [
     "KMeans",
     "ElbowKMeans",
@@ -44,20 +56,22 @@ __all__ = [
     "ElbowDisplay",
     "ScreeDisplay",
     "datasets",
-    *_NEURAL,
-    *_REINFORCEMENT,
+    # Only what can be imported, so that `from sklearn_lecture import *` works
+    # without the optional extras.
+    *(
+        name
+        for names, needs in _LAZY.values()
+        if _installed(needs)
+        for name in names
+    ),
 ]
 
 
 def __getattr__(name):
-    # PEP 562: the neural estimators import torch, so load them on first use only.
-    if name in _NEURAL:
-        neural = import_module(".neural", __name__)
-        return getattr(neural, name)
-    if name in _REINFORCEMENT:
-        # Gymnasium is loaded on first use only, like torch above.
-        reinforcement = import_module(".reinforcement", __name__)
-        return getattr(reinforcement, name)
+    # PEP 562: torch and Gymnasium are loaded on first use of a name that needs them.
+    for subpackage, (names, _) in _LAZY.items():
+        if name in names:
+            return getattr(import_module(f".{subpackage}", __name__), name)
     if name == "datasets":
         return import_module(".datasets", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

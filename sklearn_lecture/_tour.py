@@ -51,6 +51,11 @@ CHAPTERS = (
             "plot_optimizers",
         ),
     ),
+    (
+        "Reinforcement learning: Q-learning, SARSA, exploration",
+        "rl",
+        ("plot_cliff_walking", "plot_robot_vacuum"),
+    ),
 )
 
 # What each extra needs importable, and how to install it.

@@ -64,7 +64,7 @@ def test_import_is_light():
     code = (
         "import sys, sklearn_lecture;"
         "from sklearn_lecture import KMeans, PCA, FisherLDA, FuzzyKMeans, ElbowKMeans;"
-        "bad = [m for m in ('torch', 'skorch', 'matplotlib') if m in sys.modules];"
+        "bad = [m for m in ('torch', 'skorch', 'matplotlib', 'gymnasium') if m in sys.modules];"
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -86,5 +86,21 @@ def test_neural_estimators_without_torch_say_what_to_install():
         "    assert \"pip install 'sklearn_lecture[neural]'\" in str(exc), exc\n"
         "else:\n"
         "    raise AssertionError('no ImportError')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_star_import_works_without_the_optional_extras():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import sklearn\n"  # scikit-learn itself probes for torch on import
+        "for m in ('torch', 'skorch', 'gymnasium'):\n"
+        "    sys.modules[m] = None\n"
+        "from sklearn_lecture import *\n"
+        "assert 'KMeans' in dir() and 'PCA' in dir()\n"
+        "assert 'Autoencoder' not in dir() and 'QLearning' not in dir()\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -42,8 +42,11 @@ CLAIMS = {
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs_and_writes_its_figure(path, tmp_path, monkeypatch, capsys):
     pytest.importorskip("matplotlib.pyplot")
-    if "neural" in path.read_text() or "torch" in path.read_text():
+    source = path.read_text()
+    if "neural" in source or "torch" in source:
         pytest.importorskip("skorch")
+    if "gymnasium" in source or "QLearning" in source:
+        pytest.importorskip("gymnasium")
     monkeypatch.chdir(tmp_path)
     run_example(path, tmp_path)
     out = capsys.readouterr().out
