@@ -24,6 +24,7 @@ _NEURAL = (
     "StackedAutoencoder",
     "StackedAutoencoderClassifier",
     "RNNRegressor",
+    "RNNClassifier",
 )
 
 _REINFORCEMENT = (

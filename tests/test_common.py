@@ -21,7 +21,15 @@ VARIANTS = {
     "DenoisingAutoencoder": _NET_VARIANTS,
     "StackedAutoencoder": _NET_VARIANTS,
     "StackedAutoencoderClassifier": _NET_VARIANTS,
-    "RNNRegressor": [{"cell": "gru", "output": "sequence"}],
+    "RNNRegressor": [
+        {"cell": "gru", "output": "sequence"},
+        {"bidirectional": True},
+    ],
+    "RNNClassifier": [
+        {"output": "sequence"},
+        {"cell": "gru"},
+        {"bidirectional": True},
+    ],
 }
 
 

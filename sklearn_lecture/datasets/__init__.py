@@ -1,5 +1,17 @@
 """Generated data sets for the sequence models (no download)."""
 
-from ._sequences import make_adding_problem, make_mackey_glass
+from ._sequences import (
+    make_adding_problem,
+    make_mackey_glass,
+    make_sequence_labelling,
+    make_temporal_order,
+    to_channels_last,
+)
 
-__all__ = ["make_adding_problem", "make_mackey_glass"]
+__all__ = [
+    "make_adding_problem",
+    "make_mackey_glass",
+    "make_temporal_order",
+    "make_sequence_labelling",
+    "to_channels_last",
+]

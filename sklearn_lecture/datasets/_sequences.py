@@ -1,11 +1,21 @@
-"""Generated sequence data sets: the adding problem and the Mackey-Glass series."""
+"""Generated sequence data sets and a layout helper.
+
+The adding problem, the Mackey-Glass series, the temporal-order problem and a
+sequence-labelling task (running parity), plus :func:`to_channels_last`.
+"""
 
 import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["make_adding_problem", "make_mackey_glass"]
+__all__ = [
+    "make_adding_problem",
+    "make_mackey_glass",
+    "make_temporal_order",
+    "make_sequence_labelling",
+    "to_channels_last",
+]
 
 
 def _check_int(name, value, minimum):
@@ -238,3 +248,140 @@ def make_mackey_glass(
     X = np.ascontiguousarray(windows[:n_samples])
     y = series[n_timesteps - 1 + horizon :][:n_samples].copy()
     return X, y
+
+
+#: Symbols of the temporal-order problem, in the order of the one-hot features.
+TEMPORAL_ORDER_SYMBOLS = ("a", "b", "c", "d", "B", "E", "X", "Y")
+
+
+def make_temporal_order(n_samples, n_timesteps=100, random_state=None):
+    """Generate the temporal-order problem of Hochreiter & Schmidhuber (1997).
+
+    Each sequence is a string of symbols, one-hot encoded over
+    ``("a", "b", "c", "d", "B", "E", "X", "Y")`` (8 features per step): it
+    starts with ``B``, ends with ``E``, and between them holds random
+    distractors from ``a, b, c, d`` except at two steps ``t1`` and ``t2``, which
+    hold ``X`` or ``Y``. The class is the order of the two relevant symbols:
+    0 = XX, 1 = XY, 2 = YX, 3 = YY (chance: 25 %). As in experiment 6a of the
+    paper, ``t1`` is drawn uniformly in the first tenth to fifth of the
+    sequence (steps 10–20 of 100) and ``t2`` in its middle (steps 50–60 of
+    100), so the first symbol must be remembered for ~80 steps among
+    distractors: LSTM and GRU learn it, a plain tanh RNN stays at chance.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of sequences (>= 1).
+    n_timesteps : int, default=100
+        Length of each sequence (>= 10).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the symbols and positions.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps, 8)
+        One-hot symbols (float64).
+    y : ndarray of shape (n_samples,)
+        Classes 0 (XX), 1 (XY), 2 (YX), 3 (YY).
+
+    References
+    ----------
+    S. Hochreiter and J. Schmidhuber, "Long short-term memory", Neural
+    Computation 9(8), 1997, experiment 6a.
+
+    Examples
+    --------
+    >>> from sklearn_lecture.datasets import make_temporal_order
+    >>> X, y = make_temporal_order(4, 100, random_state=0)
+    >>> X.shape, X.sum(axis=2).min()
+    ((4, 100, 8), 1.0)
+    """
+    n_samples = _check_int("n_samples", n_samples, 1)
+    n_timesteps = _check_int("n_timesteps", n_timesteps, 10)
+    rng = check_random_state(random_state)
+    symbols = rng.randint(0, 4, size=(n_samples, n_timesteps))
+    symbols[:, 0] = 4  # B
+    symbols[:, -1] = 5  # E
+    t1 = rng.randint(n_timesteps // 10, n_timesteps // 5 + 1, size=n_samples)
+    t2 = rng.randint(n_timesteps // 2, 6 * n_timesteps // 10 + 1, size=n_samples)
+    first, second = rng.randint(0, 2, size=(2, n_samples))
+    rows = np.arange(n_samples)
+    symbols[rows, t1] = 6 + first
+    symbols[rows, t2] = 6 + second
+    X = np.eye(len(TEMPORAL_ORDER_SYMBOLS))[symbols]
+    return X, 2 * first + second
+
+
+def make_sequence_labelling(n_samples, n_timesteps=10, random_state=None):
+    """Generate a sequence-labelling task: the running parity of random bits.
+
+    Each sequence is ``n_timesteps`` random bits x_1 … x_T (0 or 1, equally
+    likely); the label of step t is the parity of the ones seen so far,
+    ``y_t = (x_1 + … + x_t) mod 2``. The answer is known exactly and depends on
+    the whole past, so a network must keep one bit of state and flip it on
+    each 1: a many-to-many task where predicting from the current input alone
+    gets 50 %.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of sequences (>= 1).
+    n_timesteps : int, default=10
+        Length of each sequence (>= 1).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the bits.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps)
+        The bits (float64), one feature per step.
+    y : ndarray of shape (n_samples, n_timesteps)
+        The running parity (int64).
+
+    Examples
+    --------
+    >>> from sklearn_lecture.datasets import make_sequence_labelling
+    >>> X, y = make_sequence_labelling(1, 6, random_state=0)
+    >>> X[0].astype(int).tolist(), y[0].tolist()
+    ([0, 1, 1, 0, 1, 1], [0, 1, 0, 0, 1, 0])
+    """
+    n_samples = _check_int("n_samples", n_samples, 1)
+    n_timesteps = _check_int("n_timesteps", n_timesteps, 1)
+    rng = check_random_state(random_state)
+    bits = rng.randint(0, 2, size=(n_samples, n_timesteps))
+    return bits.astype(np.float64), np.cumsum(bits, axis=1) % 2
+
+
+def to_channels_last(X):
+    """Turn channels-first sequences (sktime, aeon) into this package's layout.
+
+    sktime's and aeon's estimators take 3-D arrays of shape
+    ``(n_samples, n_channels, n_timesteps)``; the recurrent estimators here are
+    batch-first with channels last, ``(n_samples, n_timesteps, n_channels)``, as
+    torch's ``batch_first=True``. This swaps the last two axes (a contiguous
+    copy); applying it twice gives back the input.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+        Channels-first sequences.
+
+    Returns
+    -------
+    X_last : ndarray of shape (n_samples, n_timesteps, n_channels)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lecture.datasets import to_channels_last
+    >>> X = np.zeros((5, 3, 20))  # 5 series, 3 channels, 20 steps
+    >>> to_channels_last(X).shape
+    (5, 20, 3)
+    """
+    X = np.asarray(X)
+    if X.ndim != 3:
+        raise ValueError(
+            "to_channels_last expects a 3-D array of shape (n_samples, n_channels, "
+            f"n_timesteps); got a {X.ndim}-D array of shape {X.shape}."
+        )
+    return np.ascontiguousarray(np.swapaxes(X, 1, 2))

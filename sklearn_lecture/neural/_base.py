@@ -113,6 +113,12 @@ SHARED_PARAMETER_DOCS = {
         "stacked nets).",
     ),
     "batch_size": ("int", "Mini-batch size (clipped to the number of samples)."),
+    "gradient_clip": (
+        "float or None",
+        "Rescale each mini-batch's gradient to at most this Euclidean norm "
+        "(gradient norm clipping, Pascanu et al. 2013), against the exploding "
+        "gradients of recurrent nets; None leaves the gradient alone.",
+    ),
     "early_stopping": (
         "bool",
         "Hold out ``validation_fraction`` of the training data (stratified by "
@@ -233,6 +239,7 @@ class BaseNeuralNet(BaseEstimator):
         "lr_step_gamma": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],

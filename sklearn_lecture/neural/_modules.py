@@ -25,6 +25,8 @@ __all__ = [
     "GreedyLayerModule",
     "StackedClassifierModule",
     "RNNModule",
+    "MaskedMSELoss",
+    "SequenceCrossEntropyLoss",
 ]
 
 #: Names accepted by ``activation`` (``"logistic"`` is scikit-learn's name for the
@@ -391,7 +393,7 @@ class RNNModule(nn.Module):
         Outputs per sequence (``output="last"``) or per time step
         (``output="sequence"``).
     hidden_size : int
-        Width of every recurrent layer.
+        Width of every recurrent layer (of each direction).
     num_layers : int
         Number of stacked recurrent layers (the lecture's ``MultiRNNCell``).
     cell : {"rnn", "lstm", "gru"}
@@ -399,27 +401,128 @@ class RNNModule(nn.Module):
     output : {"last", "sequence"}
         ``"last"`` reads out the last hidden state, ``(N, T, F) -> (N, n_outputs)``;
         ``"sequence"`` every hidden state, ``(N, T, F) -> (N, T, n_outputs)``.
+    bidirectional : bool, default=False
+        A second stack reads each sequence backwards; the read-out sees both
+        directions' states (for ``"last"``: the forward state at the last step and
+        the backward state at the first step, each having read the whole sequence).
+    forget_bias : float, default=1.0
+        Initial bias of the LSTM's forget gates.
+    masked : bool, default=False
+        The last input feature is a 0/1 mask of the valid steps (a sequence's
+        valid steps come first): each sequence is read up to its length only
+        (packed sequences), ``"last"`` reads the state at the sequence's last
+        valid step, and ``"sequence"`` repeats that state over the padded steps.
     """
 
-    def __init__(self, n_inputs, n_outputs, hidden_size, num_layers, cell, output):
+    def __init__(
+        self,
+        n_inputs,
+        n_outputs,
+        hidden_size,
+        num_layers,
+        cell,
+        output,
+        *,
+        bidirectional=False,
+        forget_bias=1.0,
+        masked=False,
+    ):
         super().__init__()
         self.output = output
+        self.masked = masked
+        self.bidirectional = bidirectional
+        self.hidden_size = hidden_size
         kwargs = {"nonlinearity": "tanh"} if cell == "rnn" else {}
         self.rnn = _CELLS[cell](
-            n_inputs, hidden_size, num_layers=num_layers, batch_first=True, **kwargs
+            n_inputs,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            **kwargs,
         )
         if cell == "lstm":
-            # Forget gates start open (bias 1, Gers et al. 2000) so that the cell
-            # carries its memory from the first epoch; torch splits the bias in
-            # two vectors, each ordered (input, forget, cell, output).
+            # Forget gates start open (Gers et al. 2000) so that the cell carries
+            # its memory from the first epoch; torch splits the bias in two
+            # vectors, each ordered (input, forget, cell, output).
             for name, bias in self.rnn.named_parameters():
                 if name.startswith("bias_ih"):
                     with torch.no_grad():
-                        bias[hidden_size : 2 * hidden_size].fill_(1.0)
-        self.head = nn.Linear(hidden_size, n_outputs)
+                        bias[hidden_size : 2 * hidden_size].fill_(forget_bias)
+        n_directions = 2 if bidirectional else 1
+        self.head = nn.Linear(n_directions * hidden_size, n_outputs)
 
     def forward(self, X):
-        out, _ = self.rnn(X)
+        if not self.masked:
+            out, _ = self.rnn(X)
+            if self.output == "last":
+                out = self._last(out, None)
+            return self.head(out)
+        X, mask = X[..., :-1], X[..., -1]
+        n_steps = X.shape[1]
+        lengths = mask.sum(dim=1).round().long()
+        if bool((lengths == n_steps).all()):
+            out, _ = self.rnn(X)
+            lengths = None
+        else:
+            packed = nn.utils.rnn.pack_padded_sequence(
+                X, lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            out, _ = self.rnn(packed)
+            out, _ = nn.utils.rnn.pad_packed_sequence(
+                out, batch_first=True, total_length=n_steps
+            )
         if self.output == "last":
-            out = out[:, -1]
+            return self.head(self._last(out, lengths))
+        if lengths is not None:
+            # Steps past a sequence's end repeat its last valid step.
+            steps = torch.arange(n_steps, device=out.device)
+            index = torch.minimum(steps[None, :], (lengths - 1).to(out.device)[:, None])
+            out = torch.gather(
+                out, 1, index[:, :, None].expand(-1, -1, out.shape[-1])
+            )
         return self.head(out)
+
+    def _last(self, out, lengths):
+        """The state that has read the whole sequence, in each direction."""
+        if lengths is None:
+            last = out[:, -1]
+        else:
+            rows = torch.arange(out.shape[0], device=out.device)
+            last = out[rows, (lengths - 1).to(out.device)]
+        if self.bidirectional:
+            h = self.hidden_size
+            last = torch.cat([last[:, :h], out[:, 0, h:]], dim=1)
+        return last
+
+
+class MaskedMSELoss(nn.Module):
+    """Mean squared error over the finite entries of the target (NaN: padding)."""
+
+    def forward(self, y_pred, y_true):
+        keep = torch.isfinite(y_true)
+        if bool(keep.all()):
+            return F.mse_loss(y_pred, y_true)
+        return F.mse_loss(y_pred[keep], y_true[keep])
+
+
+class SequenceCrossEntropyLoss(nn.Module):
+    """Cross-entropy of logits (N, C) or (N, T, C) against codes (N,) or (N, T).
+
+    Codes of -1 (padded steps) are ignored; ``weight`` weights the classes.
+    """
+
+    def __init__(self, weight=None):
+        super().__init__()
+        self.register_buffer(
+            "weight", None if weight is None else torch.as_tensor(weight)
+        )
+
+    def forward(self, logits, codes):
+        weight = None if self.weight is None else self.weight.to(logits.dtype)
+        return F.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]),
+            codes.reshape(-1),
+            weight=weight,
+            ignore_index=-1,
+        )

@@ -1,134 +1,52 @@
-"""Recurrent regressors: plain RNN, LSTM and GRU, many-to-one or many-to-many."""
+"""Recurrent networks: plain RNN, LSTM and GRU, many-to-one or many-to-many.
+
+:class:`RNNRegressor` and :class:`RNNClassifier` share :class:`_RNNBase`: the
+sequence conventions (2-D X univariate, 3-D X multivariate, batch-first), the
+variable lengths (``sample_lengths``), the per-step targets and the recurrent
+module. Each estimator adds only its targets, its loss and its outputs.
+"""
 
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import RegressorMixin
+import torch
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
-from sklearn.metrics import r2_score
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
     check_is_fitted,
     validate_data,
 )
-from torch import nn
 
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ._base import BaseNeuralNet, fill_shared_docs, store_params
-from ._modules import RNNModule
+from ._modules import MaskedMSELoss, RNNModule, SequenceCrossEntropyLoss
 
-__all__ = ["RNNRegressor"]
+__all__ = ["RNNRegressor", "RNNClassifier"]
 
-@fill_shared_docs
-class RNNRegressor(RegressorMixin, BaseNeuralNet):
-    """Recurrent network regressor: plain RNN, LSTM or GRU on sequences.
+class _RNNBase(BaseNeuralNet):
+    """The sequence conventions, lengths and module shared by the RNN estimators."""
 
-    A stack of ``num_layers`` recurrent layers (the lecture's ``MultiRNNCell``)
-    reads each sequence step by step, ``h_t = cell(x_t, h_{t−1})``, and a linear
-    layer maps hidden states to the targets: the last one (``output="last"``,
-    many-to-one: one value per sequence) or every one (``output="sequence"``,
-    many-to-many: one value per time step). The plain ``"rnn"`` cell,
-    ``h_t = tanh(W x_t + U h_{t−1} + b)``, suffers from vanishing gradients over
-    long sequences; the gated ``"lstm"`` and ``"gru"`` cells keep an additive path
-    through time and learn long-range dependencies. Trained on the mean squared
-    error.
-
-    X of shape ``(n_samples, n_timesteps)`` is read as univariate sequences (one
-    feature per step), ``(n_samples, n_timesteps, n_features)`` as multivariate
-    ones. scikit-learn counts the time steps as ``n_features_in_``: ``predict``
-    needs the fit's number of time steps and of features per step.
-
-    Parameters
-    ----------
-    cell : {"lstm", "gru", "rnn"}, default="lstm"
-        Recurrent cell; ``"rnn"`` is the Elman cell with tanh. The LSTM's forget
-        gate biases start at 1.
-    hidden_size : int, default=32
-        Width of every recurrent layer.
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-    output : {"last", "sequence"}, default="last"
-        ``"last"``: y of shape (n_samples,) or (n_samples, n_targets), predicted
-        from the last hidden state. ``"sequence"``: y of shape
-        (n_samples, n_timesteps) or (n_samples, n_timesteps, n_targets), a target
-        per time step predicted from that step's hidden state (causal: it sees
-        the steps up to it). With ``"sequence"`` a 1-D y (one value per
-        sequence, as scikit-learn's tools pass) is the target of every step,
-        and ``predict`` returns the last step's prediction, shape (n_samples,).
-    {net_parameters}
-
-    Attributes
-    ----------
-    n_timesteps_ : int
-        Number of time steps of the training sequences; scikit-learn's
-        ``n_features_in_`` counts the same (the columns of X).
-    n_step_features_ : int
-        Number of features per time step (1 for 2-D X).
-    n_outputs_ : int
-        Number of targets per sequence (``"last"``) or per time step
-        (``"sequence"``).
-    {net_attributes}
-
-    See Also
-    --------
-    sklearn_lecture.datasets.make_adding_problem : A long-memory test task.
-    sklearn_lecture.datasets.make_mackey_glass : A chaotic series to forecast.
-
-    References
-    ----------
-    S. Hochreiter and J. Schmidhuber, "Long short-term memory", Neural
-    Computation 9(8), 1997.
-    K. Cho et al., "Learning phrase representations using RNN encoder-decoder for
-    statistical machine translation", EMNLP 2014 (the GRU).
-
-    Examples
-    --------
-    >>> from sklearn_lecture import RNNRegressor
-    >>> from sklearn_lecture.datasets import make_mackey_glass
-    >>> X, y = make_mackey_glass(200, n_timesteps=8, random_state=0)
-    >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_epochs=20,
-    ...                    random_state=0).fit(X, y)
-    >>> reg.predict(X[:3]).shape
-    (3,)
-    >>> bool(reg.score(X, y) > 0.9)
-    True
-    """
-
-    _parameter_constraints = {
-        **BaseNeuralNet._common_parameter_constraints,
+    _rnn_parameter_constraints = {
         "cell": [StrOptions({"rnn", "lstm", "gru"})],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "output": [StrOptions({"last", "sequence"})],
+        "bidirectional": ["boolean"],
+        "forget_bias": [Interval(Real, None, None, closed="neither")],
     }
 
-    def __init__(
-        self,
-        cell="lstm",
-        *,
-        hidden_size=32,
-        num_layers=1,
-        output="last",
-        optimizer="adam",
-        lr=1e-2,
-        momentum=0.9,
-        rho=0.9,
-        lr_schedule=None,
-        lr_decay=0.01,
-        lr_step_size=30,
-        lr_step_gamma=0.5,
-        max_epochs=60,
-        batch_size=32,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-    ):
-        store_params(self, locals())
+    def _require_y(self, y):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
 
     def _validate_sequences(self, X, reset):
         # validate_data accepts 3-D X with allow_nd and counts X.shape[1], the time
@@ -156,6 +74,223 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
             )
         return X
 
+    @staticmethod
+    def _check_lengths(sample_lengths, X):
+        """The valid steps of each sequence, as int64 of shape (n_samples,)."""
+        n_samples, n_steps = X.shape[:2]
+        if sample_lengths is None:
+            return np.full(n_samples, n_steps, dtype=np.int64)
+        lengths = check_array(
+            sample_lengths,
+            ensure_2d=False,
+            dtype=None,
+            ensure_min_samples=0,
+            input_name="sample_lengths",
+        )
+        if lengths.ndim != 1 or len(lengths) != n_samples:
+            raise ValueError(
+                f"sample_lengths must have shape (n_samples,) = ({n_samples},); got "
+                f"shape {lengths.shape}."
+            )
+        if lengths.dtype.kind not in "iuf" or (
+            lengths.dtype.kind == "f" and np.any(lengths != np.round(lengths))
+        ):
+            raise ValueError("sample_lengths must hold integers (numbers of steps).")
+        lengths = lengths.astype(np.int64)
+        if len(lengths) and (lengths.min() < 1 or lengths.max() > n_steps):
+            raise ValueError(
+                f"sample_lengths must lie between 1 and n_timesteps={n_steps}; got "
+                f"values from {lengths.min()} to {lengths.max()}."
+            )
+        return lengths
+
+    @staticmethod
+    def _step_mask(lengths, n_steps):
+        return np.arange(n_steps)[np.newaxis, :] < lengths[:, np.newaxis]
+
+    def _module_input(self, X, lengths):
+        """X with the 0/1 mask of the valid steps as its last feature.
+
+        The mask travels with X through the batches of the training core; the
+        padded steps' values are zeroed so that they carry nothing by accident.
+        """
+        mask = self._step_mask(lengths, X.shape[1]).astype(X.dtype)
+        return np.concatenate([X * mask[:, :, np.newaxis], mask[:, :, None]], axis=2)
+
+    def _sequence_target(self, y, n_timesteps):
+        """y for output="sequence": (per-step y, whether it was one per sequence)."""
+        if y.ndim == 2 and y.shape[1] == 1 and n_timesteps != 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected: with "
+                "sequence output it is read as one value per sequence. Please "
+                "change the shape of y to (n_samples,), for example using ravel().",
+                DataConversionWarning,
+                stacklevel=4,
+            )
+            y = y[:, 0]
+        if y.ndim == 1:
+            # One value per sequence: the target of every step (predict then
+            # returns the last step's value), so that 1-D targets work too.
+            return np.repeat(y[:, np.newaxis], n_timesteps, axis=1), True
+        return y, False
+
+    def _set_shapes(self, X, lengths):
+        self.n_timesteps_ = X.shape[1]
+        self.n_step_features_ = X.shape[2]
+
+    def _n_module_outputs(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _build_module(self, X, y):
+        return RNNModule(
+            X.shape[2] - 1,
+            self._n_module_outputs(),
+            self.hidden_size,
+            self.num_layers,
+            self.cell,
+            self.output,
+            bidirectional=self.bidirectional,
+            forget_bias=self.forget_bias,
+            masked=True,
+        )
+
+    def _forward_sequences(self, X, sample_lengths, fn=None):
+        """Validate X and the lengths, and run the fitted module on them."""
+        check_is_fitted(self)
+        X = self._validate_sequences(X, reset=False)
+        lengths = self._check_lengths(sample_lengths, X)
+        return self._forward64(self._module_input(X, lengths), fn), lengths
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # A 2-D y of output="sequence" holds the time steps, not several targets.
+        tags.target_tags.multi_output = (
+            self.output == "last" and not isinstance(self, ClassifierMixin)
+        )
+        return tags
+
+
+@fill_shared_docs
+class RNNRegressor(RegressorMixin, _RNNBase):
+    """Recurrent network regressor: plain RNN, LSTM or GRU on sequences.
+
+    A stack of ``num_layers`` recurrent layers (the lecture's ``MultiRNNCell``)
+    reads each sequence step by step, ``h_t = cell(x_t, h_{t−1})``, and a linear
+    layer maps hidden states to the targets: the last one (``output="last"``,
+    many-to-one: one value per sequence) or every one (``output="sequence"``,
+    many-to-many: one value per time step). The plain ``"rnn"`` cell,
+    ``h_t = tanh(W x_t + U h_{t−1} + b)``, suffers from vanishing gradients over
+    long sequences; the gated ``"lstm"`` and ``"gru"`` cells keep an additive path
+    through time and learn long-range dependencies. Trained on the mean squared
+    error.
+
+    X of shape ``(n_samples, n_timesteps)`` is read as univariate sequences (one
+    feature per step), ``(n_samples, n_timesteps, n_features)`` as multivariate
+    ones. scikit-learn counts the time steps as ``n_features_in_``: ``predict``
+    needs the fit's number of time steps and of features per step. Shorter
+    sequences are padded at the end and given with ``sample_lengths`` (a fit and
+    predict parameter rather than NaN padding, so that a NaN in the data stays an
+    error); the padding never influences the result.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell; ``"rnn"`` is the Elman cell with tanh.
+    hidden_size : int, default=32
+        Width of every recurrent layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    output : {"last", "sequence"}, default="last"
+        ``"last"``: y of shape (n_samples,) or (n_samples, n_targets), predicted
+        from the last hidden state. ``"sequence"``: y of shape
+        (n_samples, n_timesteps) or (n_samples, n_timesteps, n_targets), a target
+        per time step predicted from that step's hidden state (causal: it sees
+        the steps up to it). With ``"sequence"`` a 1-D y (one value per
+        sequence, as scikit-learn's tools pass) is the target of every step,
+        and ``predict`` returns the last step's prediction, shape (n_samples,).
+    bidirectional : bool, default=False
+        Add a second stack that reads each sequence backwards; the read-out sees
+        both directions (``"last"``: the forward state at the last step and the
+        backward state at the first). With ``"sequence"`` each step's output then
+        depends on the whole sequence, not only on the steps up to it.
+    forget_bias : float, default=1.0
+        Initial bias of the LSTM's forget gates (Gers et al. 2000); larger values
+        keep the memory open longer at the start of training. Only for
+        ``cell="lstm"``.
+    {net_parameters}
+
+    Attributes
+    ----------
+    n_timesteps_ : int
+        Number of time steps of the training sequences; scikit-learn's
+        ``n_features_in_`` counts the same (the columns of X).
+    n_step_features_ : int
+        Number of features per time step (1 for 2-D X).
+    n_outputs_ : int
+        Number of targets per sequence (``"last"``) or per time step
+        (``"sequence"``).
+    {net_attributes}
+
+    See Also
+    --------
+    RNNClassifier : The same networks for class labels.
+    sklearn_lecture.datasets.make_adding_problem : A long-memory test task.
+    sklearn_lecture.datasets.make_mackey_glass : A chaotic series to forecast.
+
+    References
+    ----------
+    S. Hochreiter and J. Schmidhuber, "Long short-term memory", Neural
+    Computation 9(8), 1997.
+    K. Cho et al., "Learning phrase representations using RNN encoder-decoder for
+    statistical machine translation", EMNLP 2014 (the GRU).
+
+    Examples
+    --------
+    >>> from sklearn_lecture import RNNRegressor
+    >>> from sklearn_lecture.datasets import make_mackey_glass
+    >>> X, y = make_mackey_glass(200, n_timesteps=8, random_state=0)
+    >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_epochs=20,
+    ...                    random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> bool(reg.score(X, y) > 0.9)
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralNet._common_parameter_constraints,
+        **_RNNBase._rnn_parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        *,
+        hidden_size=32,
+        num_layers=1,
+        output="last",
+        bidirectional=False,
+        forget_bias=1.0,
+        optimizer="adam",
+        lr=1e-2,
+        momentum=0.9,
+        rho=0.9,
+        lr_schedule=None,
+        lr_decay=0.01,
+        lr_step_size=30,
+        lr_step_gamma=0.5,
+        max_epochs=60,
+        batch_size=32,
+        gradient_clip=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        store_params(self, locals())
+
     def _validate_target(self, y, n_timesteps):
         y = check_array(
             y,
@@ -174,21 +309,8 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
                 )
             self._per_sequence = False
             return y.reshape(len(y), -1), y.ndim == 1
-        if y.ndim == 2 and y.shape[1] == 1 and n_timesteps != 1:
-            warnings.warn(
-                "A column-vector y was passed when a 1d array was expected: with "
-                "sequence output it is read as one value per sequence. Please "
-                "change the shape of y to (n_samples,), for example using ravel().",
-                DataConversionWarning,
-                stacklevel=3,
-            )
-            y = y[:, 0]
-        self._per_sequence = y.ndim == 1
-        if y.ndim == 1:
-            # One value per sequence: the target of every step (predict then
-            # returns the last step's value), so that 1-D targets work too.
-            y = np.repeat(y[:, np.newaxis], n_timesteps, axis=1)
-        elif y.ndim not in (2, 3) or y.shape[1] != n_timesteps:
+        y, self._per_sequence = self._sequence_target(y, n_timesteps)
+        if y.ndim not in (2, 3) or y.shape[1] != n_timesteps:
             raise ValueError(
                 f"{name} with output='sequence' expects y of shape (n_samples,), "
                 f"(n_samples, n_timesteps) or (n_samples, n_timesteps, n_targets) "
@@ -196,21 +318,15 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
             )
         return y.reshape(len(y), n_timesteps, -1), y.ndim == 2
 
-    def _build_module(self, X, y):
-        return RNNModule(
-            X.shape[2],
-            y.shape[-1],
-            self.hidden_size,
-            self.num_layers,
-            self.cell,
-            self.output,
-        )
+    def _n_module_outputs(self):
+        return self.n_outputs_
 
     def _build_criterion(self):
-        return nn.MSELoss()
+        # Padded steps of a per-step target are NaN, left out of the mean.
+        return MaskedMSELoss()
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_lengths=None):
         """Train the recurrent network on sequences X and targets y.
 
         Parameters
@@ -220,30 +336,32 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
             Training sequences (float32 stays float32 on the way in).
         y : array-like
             With ``output="last"``: shape (n_samples,) or (n_samples, n_targets).
-            With ``output="sequence"``: shape (n_samples, n_timesteps) or
-            (n_samples, n_timesteps, n_targets).
+            With ``output="sequence"``: shape (n_samples,), (n_samples,
+            n_timesteps) or (n_samples, n_timesteps, n_targets).
+        sample_lengths : array-like of shape (n_samples,) of int, default=None
+            Number of valid steps of each sequence, from 1 to n_timesteps; the
+            steps after them are padding and never influence the result.
 
         Returns
         -------
         self : object
             Fitted estimator.
         """
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
+        self._require_y(y)
         X = self._validate_sequences(X, reset=True)
         # A 1-D (or, per time step, 2-D) y gets the same shape back from predict.
         target, self._squeeze_output = self._validate_target(y, X.shape[1])
         check_consistent_length(X, target)
-        self.n_timesteps_ = X.shape[1]
-        self.n_step_features_ = X.shape[2]
+        lengths = self._check_lengths(sample_lengths, X)
+        if self.output == "sequence":
+            target = target.copy()  # never write into the caller's y
+            target[~self._step_mask(lengths, X.shape[1])] = np.nan
+        self._set_shapes(X, lengths)
         self.n_outputs_ = target.shape[-1]
-        self._fit_net(X, target)
+        self._fit_net(self._module_input(X, lengths), target)
         return self
 
-    def predict(self, X):
+    def predict(self, X, sample_lengths=None):
         """Predict targets for sequences X.
 
         Parameters
@@ -251,29 +369,32 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
         X : array-like of shape (n_samples, n_timesteps) or \\
 (n_samples, n_timesteps, n_features)
             Sequences with the fit's number of time steps and features per step.
+        sample_lengths : array-like of shape (n_samples,) of int, default=None
+            Number of valid steps of each sequence, from 1 to n_timesteps; the
+            steps after them are padding and never influence the result.
 
         Returns
         -------
         y_pred : ndarray, float64
             Shaped like the training y: (n_samples,) or (n_samples, n_targets)
             for ``output="last"``; (n_samples, n_timesteps) or
-            (n_samples, n_timesteps, n_targets) for ``output="sequence"``.
+            (n_samples, n_timesteps, n_targets) for ``output="sequence"``, where
+            the steps past a sequence's length repeat its last valid step.
         """
-        check_is_fitted(self)
-        X = self._validate_sequences(X, reset=False)
-        y_pred = self._forward64(X)
+        y_pred, _ = self._forward_sequences(X, sample_lengths)
         if self._per_sequence:
             return y_pred[:, -1, 0]
         if self._squeeze_output:
             y_pred = y_pred[..., 0]
         return y_pred
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y, sample_weight=None, sample_lengths=None):
         """Coefficient of determination R² of the predictions.
 
         With ``output="sequence"`` every (time step, target) pair counts as one
         output and their R² are averaged, as scikit-learn's ``r2_score`` does for
-        the columns of a 2-D y.
+        the columns of a 2-D y. With ``sample_lengths`` and a per-step y, the R²
+        of each target is taken over all the valid steps together.
 
         Parameters
         ----------
@@ -284,25 +405,375 @@ class RNNRegressor(RegressorMixin, BaseNeuralNet):
             True targets, shaped as for :meth:`fit`.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
+        sample_lengths : array-like of shape (n_samples,) of int, default=None
+            Number of valid steps of each sequence, from 1 to n_timesteps; the
+            steps after them are padding and never influence the result.
 
         Returns
         -------
         score : float
             R² of ``self.predict(X)`` against ``y``.
         """
-        y_pred = self.predict(X)
+        y_pred = self.predict(X, sample_lengths=sample_lengths)
         y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64)
-        if y.ndim == 3 or y_pred.ndim == 3:
-            if y.shape != y_pred.shape:
-                raise ValueError(
-                    f"y has shape {y.shape} but the predictions have shape "
-                    f"{y_pred.shape}."
-                )
+        if y.shape != y_pred.shape and (y.ndim == 3 or y_pred.ndim == 3):
+            raise ValueError(
+                f"y has shape {y.shape} but the predictions have shape {y_pred.shape}."
+            )
+        if sample_lengths is not None and self.output == "sequence" and y.ndim > 1:
+            valid = self._step_mask(
+                self._check_lengths(sample_lengths, y_pred), y.shape[1]
+            )
+            weight = None
+            if sample_weight is not None:
+                weight = np.broadcast_to(
+                    np.asarray(sample_weight, dtype=np.float64)[:, None], valid.shape
+                )[valid]
+            n_targets = 1 if y.ndim == 2 else y.shape[2]
+            return r2_score(
+                y[valid].reshape(-1, n_targets),
+                y_pred[valid].reshape(-1, n_targets),
+                sample_weight=weight,
+            )
+        if y.ndim == 3:
             y, y_pred = y.reshape(len(y), -1), y_pred.reshape(len(y), -1)
         return r2_score(y, y_pred, sample_weight=sample_weight)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # A 2-D y of output="sequence" holds the time steps, not several targets.
-        tags.target_tags.multi_output = self.output == "last"
-        return tags
+
+@fill_shared_docs
+class RNNClassifier(ClassifierMixin, _RNNBase):
+    """Recurrent network classifier: plain RNN, LSTM or GRU on sequences.
+
+    A stack of ``num_layers`` recurrent layers reads each sequence step by step,
+    ``h_t = cell(x_t, h_{t−1})``, and a softmax layer
+    ``p(y | h) = softmax(V h + c)`` gives the class probabilities: from the last
+    hidden state (``output="last"``, many-to-one: one label per sequence) or from
+    every hidden state (``output="sequence"``, many-to-many sequence labelling:
+    one label per time step). Trained on the cross-entropy. The gated ``"lstm"``
+    and ``"gru"`` cells learn dependencies over a hundred steps where the plain
+    ``"rnn"`` cell's gradient vanishes (see
+    :func:`~sklearn_lecture.datasets.make_temporal_order`); the defaults (forget
+    gate bias 3, gradient norm clipped to 1) are the ones that learn it.
+
+    X of shape ``(n_samples, n_timesteps)`` is read as univariate sequences,
+    ``(n_samples, n_timesteps, n_features)`` as multivariate ones (batch-first,
+    channels last; :func:`~sklearn_lecture.datasets.to_channels_last` converts
+    sktime/aeon's channels-first arrays). scikit-learn counts the time steps as
+    ``n_features_in_``. Shorter sequences are padded at the end and given with
+    ``sample_lengths`` (a fit and predict parameter rather than NaN padding, so
+    that a NaN in the data stays an error); the padding never influences the
+    result.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell; ``"rnn"`` is the Elman cell with tanh.
+    hidden_size : int, default=32
+        Width of every recurrent layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    output : {"last", "sequence"}, default="last"
+        ``"last"``: y of shape (n_samples,), one label per sequence, predicted
+        from the last hidden state. ``"sequence"``: y of shape
+        (n_samples, n_timesteps), a label per time step predicted from that
+        step's hidden state (causal unless ``bidirectional``). With
+        ``"sequence"`` a 1-D y (one label per sequence, as scikit-learn's tools
+        pass) is the label of every step, and ``predict`` returns the last
+        step's label, shape (n_samples,).
+    bidirectional : bool, default=False
+        Add a second stack that reads each sequence backwards; the softmax reads
+        both directions (``"last"``: the forward state at the last step and the
+        backward state at the first, each having read the whole sequence).
+    forget_bias : float, default=3.0
+        Initial bias of the LSTM's forget gates (Gers et al. 2000). At 1 an LSTM
+        stays at chance on the temporal-order problem over 100 steps; 3 keeps
+        the memory open long enough for the gradient to find the two symbols.
+        Only for ``cell="lstm"``.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the cross-entropy, ``{label: weight}``;
+        ``"balanced"`` weights each class by n / (n_classes · its count), as
+        scikit-learn's classifiers. With ``output="sequence"`` the valid steps
+        are counted.
+    {net_parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_timesteps_ : int
+        Number of time steps of the training sequences; scikit-learn's
+        ``n_features_in_`` counts the same (the columns of X).
+    n_step_features_ : int
+        Number of features per time step (1 for 2-D X).
+    {net_attributes}
+
+    See Also
+    --------
+    RNNRegressor : The same networks for real-valued targets.
+    sklearn_lecture.datasets.make_temporal_order : The long-memory test.
+    sklearn_lecture.datasets.make_sequence_labelling : A per-step task.
+
+    References
+    ----------
+    S. Hochreiter and J. Schmidhuber, "Long short-term memory", Neural
+    Computation 9(8), 1997 (the temporal-order problem, experiment 6).
+    F. A. Gers, J. Schmidhuber and F. Cummins, "Learning to forget: continual
+    prediction with LSTM", Neural Computation 12(10), 2000.
+    R. Pascanu, T. Mikolov and Y. Bengio, "On the difficulty of training
+    recurrent neural networks", ICML 2013 (gradient clipping).
+
+    Examples
+    --------
+    Digits read row by row: 8 steps of 8 pixels.
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn_lecture import RNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X.reshape(-1, 8, 8) / 16
+    >>> X_train, X_test, y_train, y_test = train_test_split(
+    ...     X, y, test_size=0.25, random_state=0)
+    >>> clf = RNNClassifier("gru", hidden_size=32, max_epochs=15,
+    ...                     random_state=0).fit(X_train, y_train)
+    >>> bool(clf.score(X_test, y_test) > 0.9)
+    True
+    >>> clf.predict_proba(X_test[:2]).shape
+    (2, 10)
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralNet._common_parameter_constraints,
+        **_RNNBase._rnn_parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        *,
+        hidden_size=32,
+        num_layers=1,
+        output="last",
+        bidirectional=False,
+        forget_bias=3.0,
+        class_weight=None,
+        optimizer="adam",
+        lr=1e-2,
+        momentum=0.9,
+        rho=0.9,
+        lr_schedule=None,
+        lr_decay=0.01,
+        lr_step_size=30,
+        lr_step_gamma=0.5,
+        max_epochs=60,
+        batch_size=32,
+        gradient_clip=1.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        store_params(self, locals())
+
+    def _validate_labels(self, y, n_timesteps):
+        """(labels, per-sequence flag): y as 1-D ("last") or (n, T) labels."""
+        y = check_array(
+            y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y"
+        )
+        name = type(self).__name__
+        if self.output == "last":
+            if y.ndim == 2 and y.shape[1] == 1:
+                warnings.warn(
+                    "A column-vector y was passed when a 1d array was expected. "
+                    "Please change the shape of y to (n_samples,), for example "
+                    "using ravel().",
+                    DataConversionWarning,
+                    stacklevel=3,
+                )
+                y = y[:, 0]
+            if y.ndim != 1:
+                raise ValueError(
+                    f"{name} with output='last' expects y of shape (n_samples,), one "
+                    f"label per sequence; got shape {y.shape}. A label per time "
+                    "step needs output='sequence'."
+                )
+            return y, False
+        y, per_sequence = self._sequence_target(y, n_timesteps)
+        if y.ndim != 2 or y.shape[1] != n_timesteps:
+            raise ValueError(
+                f"{name} with output='sequence' expects y of shape (n_samples,) or "
+                f"(n_samples, n_timesteps) with n_timesteps={n_timesteps} as in X; "
+                f"got shape {y.shape}."
+            )
+        return y, per_sequence
+
+    def _n_module_outputs(self):
+        return len(self.classes_)
+
+    def _build_criterion(self):
+        return SequenceCrossEntropyLoss(self._class_weight)
+
+    def _early_stopping_stratify(self, y):
+        # Every class is validated (per sequence; per-step labels split at random).
+        return y if y.ndim == 1 else None
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_lengths=None):
+        """Train the recurrent network on sequences X and labels y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \\
+(n_samples, n_timesteps, n_features)
+            Training sequences (float32 stays float32 on the way in).
+        y : array-like of shape (n_samples,) or (n_samples, n_timesteps)
+            Class labels (numbers or strings): one per sequence, or, with
+            ``output="sequence"``, one per time step (the labels of padded steps
+            are ignored).
+        sample_lengths : array-like of shape (n_samples,) of int, default=None
+            Number of valid steps of each sequence, from 1 to n_timesteps; the
+            steps after them are padding and never influence the result.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        self._require_y(y)
+        X = self._validate_sequences(X, reset=True)
+        labels, self._per_sequence = self._validate_labels(y, X.shape[1])
+        check_consistent_length(X, labels)
+        check_classification_targets(labels)
+        lengths = self._check_lengths(sample_lengths, X)
+        valid = (
+            self._step_mask(lengths, X.shape[1])
+            if labels.ndim == 2
+            else np.ones(len(labels), dtype=bool)
+        )
+        self.classes_, codes = np.unique(labels[valid], return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the "
+                "data, but the data contains only one class: "
+                f"{self.classes_[0]!r}."
+            )
+        target = np.full(labels.shape, -1, dtype=np.int64)
+        target[valid] = codes
+        self._class_weight = None
+        if self.class_weight is not None:
+            self._class_weight = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=labels[valid]
+            )
+        self._set_shapes(X, lengths)
+        self._fit_net(self._module_input(X, lengths), target)
+        return self
+
+    def _logits(self, X, sample_lengths, fn=None):
+        out, _ = self._forward_sequences(X, sample_lengths, fn)
+        return out[:, -1] if self._per_sequence else out
+
+    def decision_function(self, X, sample_lengths=None):
+        """The network's logits, ``V h + c``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \\
+(n_samples, n_timesteps, n_features)
+            Sequences with the fit's number of time steps and features per step.
+        sample_lengths : array-like of shape (n_samples,) of int, default=None
+            Number of valid steps of each sequence, from 1 to n_timesteps; the
+            steps after them are padding and never influence the result.
+
+        Returns
+        -------
+        scores : ndarray, float64
+            Shape (n_samples, n_classes), or (n_samples, n_timesteps, n_classes)
+            for per-step labels; with two classes the difference of the two
+            logits, shape (n_samples,) or (n_samples, n_timesteps), positive for
+            ``classes_[1]``.
+        """
+        logits = self._logits(X, sample_lengths)
+        if len(self.classes_) == 2:
+            return logits[..., 1] - logits[..., 0]
+        return logits
+
+    def predict_proba(self, X, sample_lengths=None):
+        """Class probabilities: the softmax of the network's logits.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \\
+(n_samples, n_timesteps, n_features)
+            Sequences with the fit's number of time steps and features per step.
+        sample_lengths : array-like of shape (n_samples,) of int, default=None
+            Number of valid steps of each sequence, from 1 to n_timesteps; the
+            steps after them are padding and never influence the result.
+
+        Returns
+        -------
+        proba : ndarray, float64
+            Shape (n_samples, n_classes), or (n_samples, n_timesteps, n_classes)
+            for per-step labels (the steps past a sequence's length repeat its
+            last valid step). Columns in the order of ``classes_``; they sum
+            to 1.
+        """
+        return self._logits(
+            X, sample_lengths, lambda module, x: torch.softmax(module(x), dim=-1)
+        )
+
+    def predict(self, X, sample_lengths=None):
+        """Most probable class of each sequence, or of each step.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \\
+(n_samples, n_timesteps, n_features)
+            Sequences with the fit's number of time steps and features per step.
+        sample_lengths : array-like of shape (n_samples,) of int, default=None
+            Number of valid steps of each sequence, from 1 to n_timesteps; the
+            steps after them are padding and never influence the result.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_timesteps)
+            Labels from ``classes_``, shaped like the training y.
+        """
+        return self.classes_[np.argmax(self.predict_proba(X, sample_lengths), axis=-1)]
+
+    def score(self, X, y, sample_weight=None, sample_lengths=None):
+        """Accuracy: per sequence, or per valid time step for per-step labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+(n_samples, n_timesteps, n_features)
+            Test sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_timesteps)
+            True labels, shaped as for :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence (shared by its steps).
+        sample_lengths : array-like of shape (n_samples,) of int, default=None
+            Number of valid steps of each sequence, from 1 to n_timesteps; the
+            steps after them are padding and never influence the result.
+
+        Returns
+        -------
+        score : float
+            Fraction of correctly labelled sequences (or valid steps).
+        """
+        y_pred = self.predict(X, sample_lengths=sample_lengths)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        if y.shape != y_pred.shape:
+            raise ValueError(
+                f"y has shape {y.shape} but the predictions have shape {y_pred.shape}."
+            )
+        if y.ndim == 1:
+            return accuracy_score(y, y_pred, sample_weight=sample_weight)
+        valid = self._step_mask(self._check_lengths(sample_lengths, y), y.shape[1])
+        weight = np.ones(len(y)) if sample_weight is None else np.asarray(
+            sample_weight, dtype=np.float64
+        )
+        weight = np.broadcast_to(weight[:, None], valid.shape)[valid]
+        return float(np.average(y[valid] == y_pred[valid], weights=weight))

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
 from ._optim import make_lr_scheduler, resolve_optimizer
@@ -251,7 +251,8 @@ def initialize_net(settings, module, criterion, *, n_train, valid=None):
     settings : estimator
         Read for the shared settings: ``optimizer``, ``lr``, ``momentum``, ``rho``,
         ``lr_schedule``, ``lr_decay``, ``lr_step_size``, ``lr_step_gamma``,
-        ``batch_size``, ``n_iter_no_change``, ``device``, ``verbose``.
+        ``batch_size``, ``n_iter_no_change``, ``device``, ``verbose``, and
+        ``gradient_clip`` where the estimator has it.
     module : torch.nn.Module
         The module to train (already built, on any device).
     criterion : torch.nn.Module
@@ -281,6 +282,11 @@ def initialize_net(settings, module, criterion, *, n_train, valid=None):
     callbacks = [("divergence_guard", _DivergenceGuard(lr=settings.lr))]
     if scheduler is not None:
         callbacks.append(("lr_scheduler", scheduler))
+    clip = getattr(settings, "gradient_clip", None)
+    if clip is not None:
+        callbacks.append(
+            ("gradient_clip", GradientNormClipping(gradient_clip_value=float(clip)))
+        )
     train_split = None
     if valid is not None:
         valid_ds = _TensorDataset(*(_to_tensor(a, device) for a in valid))
