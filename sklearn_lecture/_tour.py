@@ -48,6 +48,7 @@ CHAPTERS = (
             "plot_stacked_pretraining",
             "plot_rnn_adding_problem",
             "plot_mackey_glass",
+            "plot_temporal_order",
             "plot_optimizers",
         ),
     ),

@@ -478,9 +478,7 @@ class RNNModule(nn.Module):
             # Steps past a sequence's end repeat its last valid step.
             steps = torch.arange(n_steps, device=out.device)
             index = torch.minimum(steps[None, :], (lengths - 1).to(out.device)[:, None])
-            out = torch.gather(
-                out, 1, index[:, :, None].expand(-1, -1, out.shape[-1])
-            )
+            out = torch.gather(out, 1, index[:, :, None].expand(-1, -1, out.shape[-1]))
         return self.head(out)
 
     def _last(self, out, lengths):

@@ -29,6 +29,41 @@ from ._modules import MaskedMSELoss, RNNModule, SequenceCrossEntropyLoss
 
 __all__ = ["RNNRegressor", "RNNClassifier"]
 
+
+_SEQUENCE_DOCS = {
+    "{predict_parameters}": """\
+X : array-like of shape (n_samples, n_timesteps) or \
+(n_samples, n_timesteps, n_features)
+    Sequences with the fit's number of time steps and features per step.
+{sample_lengths}""",
+    "{sample_lengths}": """\
+sample_lengths : array-like of shape (n_samples,) of int, default=None
+    Number of valid steps of each sequence, from 1 to n_timesteps; the steps
+    after them are padding and never influence the result.""",
+}
+
+
+def _sequence_docs(method):
+    """Write the shared entries of X and ``sample_lengths`` into a docstring.
+
+    A line holding only ``{predict_parameters}`` or ``{sample_lengths}`` becomes
+    the entries, indented as that line.
+    """
+    out = []
+    for line in method.__doc__.splitlines():
+        token = line.strip()
+        if token in _SEQUENCE_DOCS:
+            indent = line[: len(line) - len(token)]
+            text = _SEQUENCE_DOCS[token].replace(
+                "{sample_lengths}", _SEQUENCE_DOCS["{sample_lengths}"]
+            )
+            out.extend(indent + row if row else row for row in text.splitlines())
+        else:
+            out.append(line)
+    method.__doc__ = "\n".join(out)
+    return method
+
+
 class _RNNBase(BaseNeuralNet):
     """The sequence conventions, lengths and module shared by the RNN estimators."""
 
@@ -164,8 +199,8 @@ class _RNNBase(BaseNeuralNet):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # A 2-D y of output="sequence" holds the time steps, not several targets.
-        tags.target_tags.multi_output = (
-            self.output == "last" and not isinstance(self, ClassifierMixin)
+        tags.target_tags.multi_output = self.output == "last" and not isinstance(
+            self, ClassifierMixin
         )
         return tags
 
@@ -326,6 +361,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         return MaskedMSELoss()
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_sequence_docs
     def fit(self, X, y, sample_lengths=None):
         """Train the recurrent network on sequences X and targets y.
 
@@ -338,9 +374,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
             With ``output="last"``: shape (n_samples,) or (n_samples, n_targets).
             With ``output="sequence"``: shape (n_samples,), (n_samples,
             n_timesteps) or (n_samples, n_timesteps, n_targets).
-        sample_lengths : array-like of shape (n_samples,) of int, default=None
-            Number of valid steps of each sequence, from 1 to n_timesteps; the
-            steps after them are padding and never influence the result.
+        {sample_lengths}
 
         Returns
         -------
@@ -361,17 +395,13 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         self._fit_net(self._module_input(X, lengths), target)
         return self
 
+    @_sequence_docs
     def predict(self, X, sample_lengths=None):
         """Predict targets for sequences X.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or \\
-(n_samples, n_timesteps, n_features)
-            Sequences with the fit's number of time steps and features per step.
-        sample_lengths : array-like of shape (n_samples,) of int, default=None
-            Number of valid steps of each sequence, from 1 to n_timesteps; the
-            steps after them are padding and never influence the result.
+        {predict_parameters}
 
         Returns
         -------
@@ -388,6 +418,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
             y_pred = y_pred[..., 0]
         return y_pred
 
+    @_sequence_docs
     def score(self, X, y, sample_weight=None, sample_lengths=None):
         """Coefficient of determination R² of the predictions.
 
@@ -405,9 +436,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
             True targets, shaped as for :meth:`fit`.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
-        sample_lengths : array-like of shape (n_samples,) of int, default=None
-            Number of valid steps of each sequence, from 1 to n_timesteps; the
-            steps after them are padding and never influence the result.
+        {sample_lengths}
 
         Returns
         -------
@@ -579,9 +608,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
 
     def _validate_labels(self, y, n_timesteps):
         """(labels, per-sequence flag): y as 1-D ("last") or (n, T) labels."""
-        y = check_array(
-            y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y"
-        )
+        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y")
         name = type(self).__name__
         if self.output == "last":
             if y.ndim == 2 and y.shape[1] == 1:
@@ -620,6 +647,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         return y if y.ndim == 1 else None
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_sequence_docs
     def fit(self, X, y, sample_lengths=None):
         """Train the recurrent network on sequences X and labels y.
 
@@ -632,9 +660,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
             Class labels (numbers or strings): one per sequence, or, with
             ``output="sequence"``, one per time step (the labels of padded steps
             are ignored).
-        sample_lengths : array-like of shape (n_samples,) of int, default=None
-            Number of valid steps of each sequence, from 1 to n_timesteps; the
-            steps after them are padding and never influence the result.
+        {sample_lengths}
 
         Returns
         -------
@@ -674,17 +700,13 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         out, _ = self._forward_sequences(X, sample_lengths, fn)
         return out[:, -1] if self._per_sequence else out
 
+    @_sequence_docs
     def decision_function(self, X, sample_lengths=None):
         """The network's logits, ``V h + c``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or \\
-(n_samples, n_timesteps, n_features)
-            Sequences with the fit's number of time steps and features per step.
-        sample_lengths : array-like of shape (n_samples,) of int, default=None
-            Number of valid steps of each sequence, from 1 to n_timesteps; the
-            steps after them are padding and never influence the result.
+        {predict_parameters}
 
         Returns
         -------
@@ -699,17 +721,13 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
             return logits[..., 1] - logits[..., 0]
         return logits
 
+    @_sequence_docs
     def predict_proba(self, X, sample_lengths=None):
         """Class probabilities: the softmax of the network's logits.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or \\
-(n_samples, n_timesteps, n_features)
-            Sequences with the fit's number of time steps and features per step.
-        sample_lengths : array-like of shape (n_samples,) of int, default=None
-            Number of valid steps of each sequence, from 1 to n_timesteps; the
-            steps after them are padding and never influence the result.
+        {predict_parameters}
 
         Returns
         -------
@@ -723,25 +741,23 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
             X, sample_lengths, lambda module, x: torch.softmax(module(x), dim=-1)
         )
 
+    @_sequence_docs
     def predict(self, X, sample_lengths=None):
         """Most probable class of each sequence, or of each step.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or \\
-(n_samples, n_timesteps, n_features)
-            Sequences with the fit's number of time steps and features per step.
-        sample_lengths : array-like of shape (n_samples,) of int, default=None
-            Number of valid steps of each sequence, from 1 to n_timesteps; the
-            steps after them are padding and never influence the result.
+        {predict_parameters}
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_timesteps)
             Labels from ``classes_``, shaped like the training y.
         """
-        return self.classes_[np.argmax(self.predict_proba(X, sample_lengths), axis=-1)]
+        proba = self.predict_proba(X, sample_lengths)
+        return self.classes_[np.argmax(proba, axis=-1)]
 
+    @_sequence_docs
     def score(self, X, y, sample_weight=None, sample_lengths=None):
         """Accuracy: per sequence, or per valid time step for per-step labels.
 
@@ -754,9 +770,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
             True labels, shaped as for :meth:`fit`.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sequence (shared by its steps).
-        sample_lengths : array-like of shape (n_samples,) of int, default=None
-            Number of valid steps of each sequence, from 1 to n_timesteps; the
-            steps after them are padding and never influence the result.
+        {sample_lengths}
 
         Returns
         -------
@@ -772,8 +786,10 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         if y.ndim == 1:
             return accuracy_score(y, y_pred, sample_weight=sample_weight)
         valid = self._step_mask(self._check_lengths(sample_lengths, y), y.shape[1])
-        weight = np.ones(len(y)) if sample_weight is None else np.asarray(
-            sample_weight, dtype=np.float64
+        weight = (
+            np.ones(len(y))
+            if sample_weight is None
+            else np.asarray(sample_weight, dtype=np.float64)
         )
         weight = np.broadcast_to(weight[:, None], valid.shape)[valid]
         return float(np.average(y[valid] == y_pred[valid], weights=weight))
