@@ -7,7 +7,15 @@ plateau (training loss below half of ln 4), and the wall time. Two ablations
 show why the classifier's defaults are what they are: the LSTM with a forget-gate
 bias of 1, and without gradient clipping.
 
-Run: ``python benchmarks/rnn_temporal_order.py [--n-train 1000] [--epochs 30]``.
+Run: ``python benchmarks/rnn_temporal_order.py [--n-train 1000] [--epochs 30]
+[--seeds 4] [--lr 3e-3] [--only lstm]``. Measured (2 shared CPU cores, one torch
+thread, 1000 training and 1000 held-out sequences, batches of 16): the GRU
+(seed 0) leaves the plateau at epoch 17 and reaches 1.000 in 30 epochs (19 s);
+the plain RNN stays at 0.243. Over seeds 0-3 and 40 epochs the LSTM solved the
+task (1.000) for 2 of 4 seeds at lr=1e-2 with the defaults, 3 of 4 at lr=3e-3
+(the fourth left the plateau at epoch 34, 0.754), 2 of 4 with forget bias 1,
+and without clipping 4 of 4 with forget bias 3, while with forget bias 1 and
+no clipping one run solved the task and then fell back to chance.
 """
 
 import argparse
@@ -35,6 +43,8 @@ def main():
     parser.add_argument("--n-timesteps", type=int, default=100)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--only", default="", help="run the names containing this")
+    parser.add_argument("--lr", type=float, default=1e-2)
     args = parser.parse_args()
     torch.set_num_threads(1)
     X, y = make_temporal_order(
@@ -47,10 +57,16 @@ def main():
         f"batches of 16, {args.epochs} epochs; chance 0.25"
     )
     for name, params in RUNS.items():
+        if args.only not in name:
+            continue
         for seed in range(args.seeds):
             start = time.perf_counter()
             clf = RNNClassifier(
-                max_epochs=args.epochs, batch_size=16, random_state=seed, **params
+                max_epochs=args.epochs,
+                batch_size=16,
+                lr=args.lr,
+                random_state=seed,
+                **params,
             ).fit(X_train, y_train)
             seconds = time.perf_counter() - start
             below = np.flatnonzero(clf.loss_curve_ < 0.5 * np.log(4))

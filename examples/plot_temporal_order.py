@@ -16,8 +16,11 @@ The LSTM needs its forget gates wide open at the start (``forget_bias=3``, the
 classifier's default: at 1 it learns only the second symbol) and the gradient
 norm clipped (``gradient_clip=1``, also the default). The sequences here have 50
 steps so that the example runs in well under a minute on two CPU cores;
-``benchmarks/rnn_temporal_order.py`` runs the paper's 100 steps (LSTM and GRU:
-100 % held-out accuracy after 30 epochs on 1000 sequences, the plain RNN 25 %).
+``benchmarks/rnn_temporal_order.py`` runs the paper's 100 steps on 1000
+sequences. There the plain RNN stays at 25 % and the gated cells reach 100 %
+once they leave the plateau, but when they leave it depends on the seed: in 40
+epochs the LSTM solved the task for 2 of 4 seeds at the default ``lr=1e-2``
+and for 3 of 4 at ``lr=3e-3`` (the fourth was leaving the plateau).
 Finally, the digits are read as sequences: 8 rows of 8 pixels each.
 """
 
