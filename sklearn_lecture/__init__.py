@@ -9,7 +9,17 @@ are exposed here lazily so that ``import sklearn_lecture`` stays light.
 from importlib import import_module
 
 from .cluster import ElbowDisplay, ElbowKMeans, FuzzyKMeans, KMeans, NoElbowWarning
-from .decomposition import PCA, ContributionTable, ScreeDisplay
+from .decomposition import (
+    PCA,
+    CommonFactorAnalysis,
+    ContributionTable,
+    CorrelationMerging,
+    FactorTable,
+    HeywoodWarning,
+    ScreeDisplay,
+    bartlett_sphericity,
+    kmo,
+)
 from .discriminant_analysis import FisherLDA, SingularScatterWarning
 
 __version__ = "0.1.0"
@@ -29,6 +39,12 @@ __all__ = [
     "FuzzyKMeans",
     "NoElbowWarning",
     "PCA",
+    "CommonFactorAnalysis",
+    "CorrelationMerging",
+    "FactorTable",
+    "HeywoodWarning",
+    "bartlett_sphericity",
+    "kmo",
     "FisherLDA",
     "SingularScatterWarning",
     "ContributionTable",
