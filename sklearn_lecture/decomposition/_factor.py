@@ -85,10 +85,10 @@ def _correlation_from_covariance(covariance):
     return (corr + corr.T) / 2.0
 
 
-def _correlation(X):
+def _correlation(X, name):
     """Correlation matrix of X (after the checks of :func:`_check_features`)."""
     n_samples = X.shape[0]
-    _, centred, _ = _check_features(X, "this analysis")
+    _, centred, _ = _check_features(X, name)
     return _correlation_from_covariance(centred.T @ centred / (n_samples - 1))
 
 
@@ -140,7 +140,7 @@ def bartlett_sphericity(X):
     """
     X = _validate_helper_input(X)
     n_samples, n_features = X.shape
-    sign, logdet = np.linalg.slogdet(_correlation(X))
+    sign, logdet = np.linalg.slogdet(_correlation(X, "bartlett_sphericity"))
     statistic = np.inf if sign <= 0 else -logdet * (
         n_samples - 1 - (2 * n_features + 5) / 6
     )
@@ -188,7 +188,7 @@ def kmo(X):
     0.7787
     """
     X = _validate_helper_input(X)
-    corr = _correlation(X)
+    corr = _correlation(X, "kmo")
     try:
         factor = linalg.cho_factor(corr, check_finite=False)
         inverse = linalg.cho_solve(factor, np.eye(corr.shape[0]), check_finite=False)
@@ -432,6 +432,14 @@ def _minimise_uniquenesses(objective, S, n_factors, tol, max_iter, *, ml):
     # A start that is already optimal counts as one iteration, the evaluation
     # that checked it.
     return psi, max(state["nit"], 1), bool(converged), heywood
+
+
+def _orient(loadings, explained):
+    """Order factors by decreasing ``explained``, make column sums positive."""
+    order = np.argsort(-explained, kind="stable")
+    signs = np.sign(loadings[:, order].sum(axis=0))
+    signs[signs == 0] = 1.0
+    return loadings[:, order] * signs, (order, signs)
 
 
 def _n_factors_from_rule(rule, eigenvalues, reference):
@@ -912,8 +920,15 @@ class CommonFactorAnalysis(
             )
         return loadings, psi, n_iter, heywood
 
-    def _set_rotation(self, unrotated):
-        """Rotate, then order the factors and fix their signs."""
+    def _set_rotation(self, raw):
+        """Orient the extracted loadings, rotate them, orient the result.
+
+        Orienting means R's and factor_analyzer's conventions: factors in
+        decreasing order of explained variance, each column summing to a
+        positive number. ``rotation_matrix_`` maps the oriented unrotated
+        loadings (those of ``rotation=None``) to ``loadings_``.
+        """
+        unrotated, _ = _orient(raw, np.einsum("ij,ij->j", raw, raw))
         loadings, rotation, phi, converged = rotate(unrotated, self.rotation)
         if not converged:
             warnings.warn(
@@ -925,12 +940,7 @@ class CommonFactorAnalysis(
             explained = np.einsum("ij,ij->j", loadings, loadings)
         else:
             explained = np.einsum("ij,ij->j", loadings, loadings @ phi)
-        # Factor order by explained variance, signs so that columns sum to a
-        # positive number (R's and factor_analyzer's conventions).
-        order = np.argsort(-explained, kind="stable")
-        signs = np.sign(loadings.sum(axis=0))[order]
-        signs[signs == 0] = 1.0
-        loadings = loadings[:, order] * signs
+        loadings, (order, signs) = _orient(loadings, explained)
         self.loadings_ = loadings
         self.components_ = loadings.T.copy()
         self.rotation_matrix_ = rotation[:, order] * signs
@@ -947,10 +957,16 @@ class CommonFactorAnalysis(
         """Matrix mapping the standardized (or centred) data to the scores."""
         if self.scores == "regression":
             structure = self.loadings_ if self.structure_ is None else self.structure_
-            try:
-                return linalg.solve(S, structure, assume_a="pos", check_finite=False)
-            except (linalg.LinAlgError, linalg.LinAlgWarning):
-                return linalg.pinvh(S, check_finite=False) @ structure
+            # A singular S (collinear columns, fewer samples than features)
+            # would give huge weights: the pseudo-inverse keeps them finite.
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", linalg.LinAlgWarning)
+                try:
+                    return linalg.solve(
+                        S, structure, assume_a="pos", check_finite=False
+                    )
+                except (linalg.LinAlgError, linalg.LinAlgWarning):
+                    return linalg.pinvh(S, check_finite=False) @ structure
         weighted = self.loadings_ / self.uniquenesses_[:, None]
         return weighted @ linalg.pinvh(self.loadings_.T @ weighted, check_finite=False)
 
