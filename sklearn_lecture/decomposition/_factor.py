@@ -551,10 +551,11 @@ class FactorTable:
             ]
             for i in range(shown)
         ]
-        cumulative = np.cumsum(self.explained_variance_ratio)
+        ratio = self.explained_variance_ratio
+        cumulative = np.cumsum(ratio)
         footer = [
             ["SS loadings", *(f"{v:.3f}" for v in self.explained_variance)],
-            ["% of variance", *(f"{100 * v:.2f}" for v in self.explained_variance_ratio)],
+            ["% of variance", *(f"{100 * v:.2f}" for v in ratio)],
             ["cumulative %", *(f"{100 * v:.2f}" for v in cumulative)],
         ]
         footer = [row + [""] * 2 for row in footer]
@@ -564,8 +565,8 @@ class FactorTable:
         ]
 
         def line(row):
-            first = row[0].ljust(widths[0])
-            return "  ".join([first, *(c.rjust(w) for c, w in zip(row[1:], widths[1:]))])
+            cells = [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+            return "  ".join([row[0].ljust(widths[0]), *cells])
 
         lines = [line(header), *(line(r) for r in rows)]
         if shown < n_rows:

@@ -1,4 +1,4 @@
-"""The lecture's merging procedure: repeatedly join the two most correlated variables."""
+"""The lecture's merging procedure: join the two most correlated variables, repeat."""
 
 from numbers import Integral, Real
 
