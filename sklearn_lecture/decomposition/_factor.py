@@ -77,6 +77,13 @@ def _check_features(X, estimator_name):
     return mean, centred, variance
 
 
+def _affine_scores(X, mean, scale, weights):
+    """``((X - mean) / scale) @ weights`` without a centred copy of X."""
+    if scale is not None:
+        weights = weights / scale[:, None]
+    return X @ weights - mean @ weights
+
+
 def _correlation_from_covariance(covariance):
     scale = np.sqrt(np.diag(covariance))
     corr = covariance / np.outer(scale, scale)
@@ -986,10 +993,7 @@ class CommonFactorAnalysis(
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        weights = self._weights
-        if self.scale_ is not None:
-            weights = weights / self.scale_[:, None]
-        return X @ weights - self.mean_ @ weights
+        return _affine_scores(X, self.mean_, self.scale_, self._weights)
 
     def factor_table(self):
         """Loadings, communalities and uniquenesses in one printable table.

@@ -11,7 +11,11 @@ from sklearn.base import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, _fit_context
-from ._factor import _check_features, _correlation_from_covariance
+from ._factor import (
+    _affine_scores,
+    _check_features,
+    _correlation_from_covariance,
+)
 
 
 class CorrelationMerging(
@@ -213,8 +217,7 @@ class CorrelationMerging(
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        weights = (self.components_ / self.scale_).T
-        return X @ weights - self.mean_ @ weights
+        return _affine_scores(X, self.mean_, self.scale_, self.components_.T)
 
     @property
     def _n_features_out(self):

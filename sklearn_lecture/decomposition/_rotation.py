@@ -101,64 +101,52 @@ def _oblimin(L, gamma=0.0):
     return np.sum(squared * cross) / 4.0, L * cross
 
 
-def _gpa_orthogonal(A, criterion, tol=_GPA_TOL, max_iter=_MAX_ITER):
-    """Gradient projection onto orthogonal matrices (Jennrich 2001)."""
-    n_factors = A.shape[1]
-    T = np.eye(n_factors)
-    f, G_L = criterion(A)
-    G = A.T @ G_L
-    step = 1.0
-    converged = False
-    for _ in range(max_iter):
-        M = T.T @ G
-        projected = G - T @ ((M + M.T) / 2.0)
-        s = np.linalg.norm(projected)
-        if s < tol:
-            converged = True
-            break
-        step *= 2.0
-        for _ in range(_LINE_SEARCH_STEPS):
-            U, _, Vt = linalg.svd(T - step * projected, check_finite=False)
-            T_new = U @ Vt
-            f_new, G_L = criterion(A @ T_new)
-            if f_new < f - 0.5 * s**2 * step:
-                break
-            step /= 2.0
-        else:
-            converged = s < _GPA_STALL_TOL
-            break
-        T = T_new
-        f = f_new
-        G = A.T @ G_L
-    return A @ T, T, None, converged
+def _gpa(A, criterion, *, oblique, tol=_GPA_TOL, max_iter=_MAX_ITER):
+    """Gradient projection rotation (Jennrich 2001, 2002; GPArotation's GPForth
+    and GPFoblq).
 
-
-def _gpa_oblique(A, criterion, tol=_GPA_TOL, max_iter=_MAX_ITER):
-    """Gradient projection onto oblique rotations (Jennrich 2002).
-
-    ``T`` has unit columns, the pattern is ``A (T^T)^{-1}`` and the factor
-    correlations ``T^T T``.
+    Orthogonal: the loadings are ``A T`` with T orthogonal, the gradient is
+    projected on the tangent space of the orthogonal matrices and a step is
+    pulled back by the polar decomposition. Oblique: T has unit columns, the
+    pattern is ``A (T^T)^{-1}``, the factor correlations ``T^T T``, and a step
+    is pulled back by normalising the columns.
     """
-    n_factors = A.shape[1]
-    T = np.eye(n_factors)
-    T_inv = T
-    L = A
+
+    def pattern(T):
+        T_inv = linalg.inv(T, check_finite=False) if oblique else None
+        return (A @ T_inv.T if oblique else A @ T), T_inv
+
+    def gradient(L, G_L, T_inv):
+        return -(L.T @ G_L @ T_inv).T if oblique else A.T @ G_L
+
+    def project(T, G):
+        if oblique:
+            return G - T * np.sum(T * G, axis=0)
+        M = T.T @ G
+        return G - T @ ((M + M.T) / 2.0)
+
+    def retract(X):
+        if oblique:
+            return X / np.sqrt(np.sum(X**2, axis=0))
+        U, _, Vt = linalg.svd(X, check_finite=False)
+        return U @ Vt
+
+    T = np.eye(A.shape[1])
+    L, T_inv = pattern(T)
     f, G_L = criterion(L)
-    G = -(L.T @ G_L @ T_inv).T
+    G = gradient(L, G_L, T_inv)
     step = 1.0
     converged = False
     for _ in range(max_iter):
-        projected = G - T * np.sum(T * G, axis=0)
+        projected = project(T, G)
         s = np.linalg.norm(projected)
         if s < tol:
             converged = True
             break
         step *= 2.0
         for _ in range(_LINE_SEARCH_STEPS):
-            X = T - step * projected
-            T_new = X / np.sqrt(np.sum(X**2, axis=0))
-            T_inv = linalg.inv(T_new, check_finite=False)
-            L = A @ T_inv.T
+            T_new = retract(T - step * projected)
+            L, T_inv = pattern(T_new)
             f_new, G_L = criterion(L)
             if f_new < f - 0.5 * s**2 * step:
                 break
@@ -166,13 +154,14 @@ def _gpa_oblique(A, criterion, tol=_GPA_TOL, max_iter=_MAX_ITER):
         else:
             converged = s < _GPA_STALL_TOL
             break
-        T = T_new
-        f = f_new
-        G = -(L.T @ G_L @ T_inv).T
+        T, f = T_new, f_new
+        G = gradient(L, G_L, T_inv)
     # Recomputed from the last accepted T: a failed line search leaves trial
-    # values in L and T_inv.
-    rotation = linalg.inv(T, check_finite=False).T
-    return A @ rotation, rotation, T.T @ T, converged
+    # values behind.
+    if oblique:
+        rotation = linalg.inv(T, check_finite=False).T
+        return A @ rotation, rotation, T.T @ T, converged
+    return A @ T, T, None, converged
 
 
 def promax(A, *, power=4):
@@ -221,9 +210,9 @@ def rotate(A, method):
     if method == "varimax":
         return varimax(A)
     if method == "quartimax":
-        return _gpa_orthogonal(A, _quartimax)
+        return _gpa(A, _quartimax, oblique=False)
     if method == "promax":
         return promax(A)
     if method == "oblimin":
-        return _gpa_oblique(A, _oblimin)
+        return _gpa(A, _oblimin, oblique=True)
     raise ValueError(f"Unknown rotation {method!r}.")
