@@ -32,12 +32,15 @@ from sklearn_lecture.decomposition._factor import (
 )
 from sklearn_lecture.decomposition._rotation import rotate, varimax_criterion
 
-factor_analyzer = pytest.importorskip("factor_analyzer")
-
 
 @pytest.fixture
 def fa_module(monkeypatch):
-    """factor_analyzer with its removed check_array argument mapped to the new one."""
+    """factor_analyzer with its removed check_array argument mapped to the new one.
+
+    factor_analyzer 0.5.1 calls ``check_array(force_all_finite=...)``, which
+    scikit-learn 1.8 renamed ``ensure_all_finite`` and 1.9 removed.
+    """
+    pytest.importorskip("factor_analyzer")
     import factor_analyzer.factor_analyzer as module
     from sklearn.utils import check_array
 
@@ -120,7 +123,7 @@ def test_loadings_match_factor_analyzer(fa_module, wine, method, rotation, n_fac
     if rotation is not None:
         # factor_analyzer's own varimax stops at a relative gain of 1e-5, short
         # of the optimum: rotate its loadings at convergence instead.
-        expected = factor_analyzer.Rotator(
+        expected = fa_module.Rotator(
             method=rotation, tol=1e-13, max_iter=100_000
         ).fit_transform(expected)
     assert_allclose(ours.loadings_, _align(ours.loadings_, expected), atol=1e-4)
@@ -129,14 +132,14 @@ def test_loadings_match_factor_analyzer(fa_module, wine, method, rotation, n_fac
 
 
 @pytest.mark.parametrize("rotation", ["varimax", "quartimax", "promax", "oblimin"])
-def test_rotations_match_factor_analyzer_at_convergence(wine, rotation):
+def test_rotations_match_factor_analyzer_at_convergence(fa_module, wine, rotation):
     X, _ = wine
     unrotated = CommonFactorAnalysis(3, method="minres", rotation=None).fit(X)
     ours = CommonFactorAnalysis(3, method="minres", rotation=rotation).fit(X)
     # Its gradient-projection rotations stall near 1e-8 (the line search meets
     # the rounding of the criterion), so they are asked for 1e-7.
     tol = 1e-13 if rotation in ("varimax", "promax") else 1e-7
-    rotator = factor_analyzer.Rotator(method=rotation, tol=tol, max_iter=10_000)
+    rotator = fa_module.Rotator(method=rotation, tol=tol, max_iter=10_000)
     expected = rotator.fit_transform(unrotated.loadings_)
     assert_allclose(ours.loadings_, _align(ours.loadings_, expected), atol=1e-6)
     if rotation in ("promax", "oblimin"):

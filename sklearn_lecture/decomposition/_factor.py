@@ -619,7 +619,9 @@ class CommonFactorAnalysis(
         The rules keep at least one factor and at most what the model can
         identify: the degrees of freedom ``((p - k)^2 - (p + k)) / 2`` of the
         factor model with p variables must not be negative (a rule asking for
-        more warns and is capped; an int asking for more is an error).
+        more warns and is capped; an int asking for more is an error). Two
+        variables do not identify even one factor: one is fitted, with a
+        warning that it is one of infinitely many equally good solutions.
     method : {"principal_axis", "minres", "ml"}, default="principal_axis"
         Extraction. ``"principal_axis"``: start from the squared multiple
         correlations as communalities, eigendecompose the reduced matrix (the
@@ -797,8 +799,8 @@ class CommonFactorAnalysis(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data: at least 3 samples and 3 features, no constant
-            column.
+            Training data: at least 3 samples and 2 features (3 to identify
+            a factor), no constant column.
         y : None
             Ignored.
 
