@@ -13,11 +13,10 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import RealNotInt
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..cluster._kmeans import _blas_single_thread
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
 from ._pca import _RATIO_TOL, _constant_features
 from ._rotation import OBLIQUE_ROTATIONS, rotate
 
@@ -810,6 +809,13 @@ class CommonFactorAnalysis(
             The fitted estimator.
         """
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=3)
+        # One BLAS thread: numpy's and scipy's BLAS pools (the products here,
+        # the eigensolvers and L-BFGS-B there) otherwise fight for the cores;
+        # measured 8.5 s instead of 0.11 s for 200 features on 2 cores.
+        with _blas_single_thread():
+            return self._fit(X)
+
+    def _fit(self, X):
         n_samples, n_features = X.shape
         if n_features < 2:
             raise ValueError(
