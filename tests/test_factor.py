@@ -13,12 +13,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_lecture import PCA, ScreeDisplay
 from sklearn_lecture.decomposition import (
     CommonFactorAnalysis,
-    CorrelationMerging,
     FactorTable,
     HeywoodWarning,
     bartlett_sphericity,
@@ -76,35 +74,8 @@ def _three_factor_data(n_samples=500, seed=0):
     return factors @ loadings.T + noise, loadings
 
 
-# ------------------------------------------------------------- common checks
-
-VARIANTS = [
-    CommonFactorAnalysis(method="minres"),
-    CommonFactorAnalysis(method="ml"),
-    CommonFactorAnalysis(rotation=None),
-    CommonFactorAnalysis(rotation="quartimax"),
-    CommonFactorAnalysis(rotation="promax"),
-    CommonFactorAnalysis(rotation="oblimin"),
-    CommonFactorAnalysis(method="ml", rotation="oblimin"),
-    CommonFactorAnalysis(scores="bartlett"),
-    CommonFactorAnalysis(method="minres", rotation="promax", scores="bartlett"),
-    CommonFactorAnalysis(n_factors="parallel", random_state=0),
-    CommonFactorAnalysis(n_factors=0.5),
-    CommonFactorAnalysis(standardize=False),
-    CommonFactorAnalysis(method="ml", standardize=False),
-    CorrelationMerging(n_factors=2),
-    CorrelationMerging(threshold=0.3),
-]
-
-
-@parametrize_with_checks(VARIANTS)
-def test_variants_pass_sklearn_checks(estimator, check):
-    with warnings.catch_warnings():
-        # Tiny random data sets often have Heywood cases or identify fewer
-        # factors than Kaiser's rule asks for; both warn by design.
-        warnings.simplefilter("ignore", HeywoodWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        check(estimator)
+# The common checks of every method, rotation and score variant run in
+# tests/test_common.py (its VARIANTS table).
 
 
 # ------------------------------------------------------ factor_analyzer refs
