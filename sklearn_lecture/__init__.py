@@ -12,7 +12,17 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from .cluster import ElbowDisplay, ElbowKMeans, FuzzyKMeans, KMeans, NoElbowWarning
-from .decomposition import PCA, ContributionTable, ScreeDisplay
+from .decomposition import (
+    PCA,
+    CommonFactorAnalysis,
+    ContributionTable,
+    CorrelationMerging,
+    FactorTable,
+    HeywoodWarning,
+    ScreeDisplay,
+    bartlett_sphericity,
+    kmo,
+)
 from .discriminant_analysis import FisherLDA, SingularScatterWarning
 
 __version__ = "0.1.0"
@@ -51,6 +61,12 @@ __all__ = [
     "FuzzyKMeans",
     "NoElbowWarning",
     "PCA",
+    "CommonFactorAnalysis",
+    "CorrelationMerging",
+    "FactorTable",
+    "HeywoodWarning",
+    "bartlett_sphericity",
+    "kmo",
     "FisherLDA",
     "SingularScatterWarning",
     "ContributionTable",

@@ -30,9 +30,12 @@ CHAPTERS = (
         ),
     ),
     (
-        "Dimensionality reduction: PCA and Fisher's discriminant",
+        "Dimensionality reduction: the curse of dimensionality, factor analysis, "
+        "PCA, Fisher's discriminant",
         None,
         (
+            "plot_curse_of_dimensionality",
+            "plot_factor_analysis",
             "plot_pca_contribution",
             "plot_pca_digits_reconstruction",
             "plot_fisher_vs_pca",

@@ -159,3 +159,44 @@ def test_a_failed_refit_leaves_the_estimator_clearly_unfitted():
     assert not hasattr(ae, "n_features_in_") and not hasattr(ae, "net_")
     with pytest.raises(NotFittedError):
         ae.transform(X)
+
+
+# -- partial_fit on the package's nets ----------------------------------------------
+
+
+def test_autoencoder_partial_fit_one_epoch_per_call_and_parameter_guard():
+    X = np.random.RandomState(0).rand(150, 8)
+    ae = Autoencoder((6, 2), batch_size=50, random_state=0)
+    for call in (1, 2, 3):
+        ae.partial_fit(X)
+        assert ae.n_iter_ == call
+        steps = {int(s["step"]) for s in ae.net_.optimizer_.state.values()}
+        assert steps == {3 * call}
+    assert ae.transform(X).shape == (150, 2)
+    # Changing what shapes the net, then continuing it, is a clear error.
+    ae.set_params(hidden_layer_sizes=(4, 2))
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes=\(4, 2\)"):
+        ae.partial_fit(X)
+    ae.set_params(hidden_layer_sizes=(6, 2), verbose=0)
+    ae.partial_fit(X)  # back to the fitted parameters: continues
+    assert ae.n_iter_ == 4
+
+
+def test_stacked_classifier_partial_fit_needs_classes_and_rejects_unseen_labels():
+    from sklearn_lecture.neural import StackedAutoencoderClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 4)
+    y = (X[:, 0] > 0).astype(int)
+    clf = StackedAutoencoderClassifier((8,), lr=0.01, random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    for _ in range(30):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.score(X, y) > 0.9
+    before = clf.loss_curve_.copy()
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.partial_fit(X, np.where(y == 1, 5, 0))
+    # The failed call left the model as it was.
+    np.testing.assert_array_equal(clf.loss_curve_, before)

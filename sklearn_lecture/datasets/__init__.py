@@ -7,6 +7,7 @@ from ._sequences import (
     make_temporal_order,
     to_channels_last,
 )
+from ._trunk import make_trunk, trunk_bayes_error
 
 __all__ = [
     "make_adding_problem",
@@ -14,4 +15,6 @@ __all__ = [
     "make_temporal_order",
     "make_sequence_labelling",
     "to_channels_last",
+    "make_trunk",
+    "trunk_bayes_error",
 ]

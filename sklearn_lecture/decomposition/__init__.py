@@ -1,6 +1,24 @@
 """Principal component analysis with the lecture's contribution-based selection."""
 
+from ._factor import (
+    CommonFactorAnalysis,
+    FactorTable,
+    HeywoodWarning,
+    bartlett_sphericity,
+    kmo,
+)
+from ._merging import CorrelationMerging
 from ._pca import PCA, ContributionTable
 from ._plot import ScreeDisplay
 
-__all__ = ["PCA", "ContributionTable", "ScreeDisplay"]
+__all__ = [
+    "PCA",
+    "ContributionTable",
+    "ScreeDisplay",
+    "CommonFactorAnalysis",
+    "FactorTable",
+    "HeywoodWarning",
+    "CorrelationMerging",
+    "bartlett_sphericity",
+    "kmo",
+]

@@ -21,6 +21,13 @@ class ScreeDisplay:
         Number of kept components to mark; None marks none.
     estimator_name : str or None, default=None
         Shown in the title when given.
+    kaiser_line : float or None, default=None
+        Draw Kaiser's threshold as a horizontal line at this eigenvalue (1 for
+        a correlation matrix); None draws none.
+    reference_eigenvalues : array-like of shape (n_eigenvalues,) or None, \
+            default=None
+        A reference curve drawn over the bars, such as parallel analysis'
+        random-data eigenvalues; None draws none.
 
     Attributes
     ----------
@@ -34,6 +41,10 @@ class ScreeDisplay:
         The eigenvalue bars.
     line_ : matplotlib Line2D
         The cumulative-contribution line.
+    kaiser_line_ : matplotlib Line2D or None
+        Kaiser's threshold, when drawn.
+    reference_line_ : matplotlib Line2D or None
+        The reference curve, when drawn.
 
     See Also
     --------
@@ -52,19 +63,35 @@ class ScreeDisplay:
     13
     """
 
-    def __init__(self, eigenvalues, *, n_components=None, estimator_name=None):
+    def __init__(
+        self,
+        eigenvalues,
+        *,
+        n_components=None,
+        estimator_name=None,
+        kaiser_line=None,
+        reference_eigenvalues=None,
+    ):
         self.eigenvalues = eigenvalues
         self.n_components = n_components
         self.estimator_name = estimator_name
+        self.kaiser_line = kaiser_line
+        self.reference_eigenvalues = reference_eigenvalues
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
-        """Draw the scree plot of a fitted PCA.
+        """Draw the scree plot of a fitted PCA or CommonFactorAnalysis.
+
+        For a factor analysis (an estimator with ``n_factors_``) the kept
+        factors are marked, Kaiser's line is drawn at 1 (its eigenvalues are
+        those of the correlation matrix) and, when it used parallel analysis,
+        the random-data reference curve ``parallel_eigenvalues_``.
 
         Parameters
         ----------
-        estimator : PCA
-            Fitted estimator with ``eigenvalues_`` and ``n_components_``.
+        estimator : PCA or CommonFactorAnalysis
+            Fitted estimator with ``eigenvalues_`` and ``n_components_`` (or
+            ``n_factors_``).
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure is created when None.
         name : str, default=None
@@ -76,11 +103,15 @@ class ScreeDisplay:
         -------
         display : ScreeDisplay
         """
-        check_is_fitted(estimator, ["eigenvalues_", "n_components_"])
+        factor_model = hasattr(estimator, "n_factors_")
+        kept = "n_factors_" if factor_model else "n_components_"
+        check_is_fitted(estimator, ["eigenvalues_", kept])
         display = cls(
             estimator.eigenvalues_,
-            n_components=estimator.n_components_,
+            n_components=getattr(estimator, kept),
             estimator_name=name or type(estimator).__name__,
+            kaiser_line=1.0 if factor_model else None,
+            reference_eigenvalues=getattr(estimator, "parallel_eigenvalues_", None),
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -139,6 +170,21 @@ class ScreeDisplay:
         ax_cumulative.set_ylabel("cumulative contribution (%)")
         if 0 < kept < positions.shape[0]:
             ax.axvline(kept + 0.5, color="gray", linestyle="--")
+        self.kaiser_line_ = self.reference_line_ = None
+        if self.kaiser_line is not None:
+            self.kaiser_line_ = ax.axhline(
+                self.kaiser_line, color="tab:green", linestyle=":", label="Kaiser"
+            )
+        if self.reference_eigenvalues is not None:
+            (self.reference_line_,) = ax.plot(
+                positions,
+                np.asarray(self.reference_eigenvalues, dtype=np.float64),
+                color="tab:orange",
+                marker="x",
+                label="parallel analysis",
+            )
+        if self.kaiser_line_ is not None or self.reference_line_ is not None:
+            ax.legend(loc="center right")
         if kept:
             ax_cumulative.annotate(
                 f"{kept} kept: {cumulative[kept - 1]:.1f} %",

@@ -165,8 +165,41 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         self : object
             Fitted estimator.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        sizes = self._layer_sizes()
+        X = self._validate_training_data(X, reset=True)
+        self._fit_net(X)
+        self._n_features_out = self._layer_sizes()[-1]
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train one more epoch on X; the first call starts the net.
+
+        Each call is one pass over X in shuffled mini-batches, with the
+        optimizer's state, the learning-rate schedule and the random stream
+        carried over from the previous call (stacked nets: no greedy
+        pre-training, the whole network is trained). Early stopping does not
+        apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A block of training data, with the first call's number of features.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        X = self._validate_training_data(X, reset=not hasattr(self, "net_"))
+        self._partial_fit_net(X)
+        self._n_features_out = self._layer_sizes()[-1]
+        return self
+
+    def _validate_training_data(self, X, reset):
+        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        self._layer_sizes()
         self._check_extra_params()
         if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
             raise ValueError(
@@ -174,9 +207,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
                 f"X ranges over [{X.min():.3g}, {X.max():.3g}]. Scale it, e.g. with "
                 "MinMaxScaler, or use loss='mse'."
             )
-        self._fit_net(X)
-        self._n_features_out = sizes[-1]
-        return self
+        return X
 
     def transform(self, X):
         """Encode X: the code layer's values.

@@ -222,7 +222,8 @@ def check_layer_sizes(hidden_layer_sizes):
 
 
 # Private fitted state, cleared with the public fitted attributes on a failed fit.
-_FITTED = ("_net_state",)
+_FITTED = ("_net_state", "_fitted_params")
+
 
 
 class BaseNeuralNet(BaseEstimator):
@@ -336,6 +337,9 @@ class BaseNeuralNet(BaseEstimator):
         scikit-learn's ``partial_fit``); the optimizer state, the schedule and the
         random stream continue from the previous call.
         """
+        if hasattr(self, "net_"):
+            # Before the guard: a refused call leaves the fitted net as it was.
+            self._check_same_params()
         with self._unfitted_on_error():
             if hasattr(self, "net_"):
                 net, state = self.net_, self._net_state
@@ -353,10 +357,34 @@ class BaseNeuralNet(BaseEstimator):
         self._set_training_results(net, state)
         return self
 
+    # Settings that do not shape the net or its optimizer: partial_fit may
+    # continue a net after they change.
+    _CONTINUABLE_PARAMS = ("verbose", "max_epochs", "pretrain_epochs")
+
+    def _net_params(self):
+        params = self.get_params(deep=False)
+        for name in self._CONTINUABLE_PARAMS:
+            params.pop(name, None)
+        return params
+
+    def _check_same_params(self):
+        changed = [
+            f"{name}={value!r} (fitted with {self._fitted_params[name]!r})"
+            for name, value in self._net_params().items()
+            if repr(value) != repr(self._fitted_params.get(name))
+        ]
+        if changed:
+            raise ValueError(
+                f"partial_fit continues the net fitted before, but the parameters "
+                f"changed since: {', '.join(changed)}. Call fit to train a new net "
+                "with them."
+            )
+
     def _set_training_results(self, net, state):
         history = net.history
         self.net_ = net
         self._net_state = state
+        self._fitted_params = self._net_params()
         self.n_iter_ = len(history)
         self.loss_curve_ = np.asarray(history[:, "train_loss"], dtype=np.float64)
         self.validation_loss_curve_ = (

@@ -445,13 +445,71 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
         check_classification_targets(y)
         self._layer_sizes()
         self._check_noise()
-        self.classes_, y_codes = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
+        classes, y_codes = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the "
-                f"data, but the data contains only one class: {self.classes_[0]!r}."
+                f"data, but the data contains only one class: {classes[0]!r}."
             )
+        self.classes_ = classes
         self._fit_net(X, y_codes.astype(np.int64))
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Train one more epoch on (X, y); the first call starts the net.
+
+        One pass over the block in shuffled mini-batches, optimizer state and
+        random stream carried over; no greedy pre-training (use ``fit`` for it)
+        and no early stopping.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A block of training data.
+        y : array-like of shape (n_samples,)
+            Its labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every label the net will see: required on the first call (as
+            scikit-learn's ``partial_fit``), optional later.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        first = not hasattr(self, "net_")
+        X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32])
+        check_classification_targets(y)
+        self._layer_sizes()
+        self._check_noise()
+        if first:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: "
+                    "every label the net will be trained on."
+                )
+            classes = np.unique(classes)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes; got "
+                    f"classes={classes!r}."
+                )
+            self.classes_ = classes
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={classes!r} differs from the classes of the first call "
+                f"to partial_fit, {self.classes_!r}."
+            )
+        unseen = np.setdiff1d(y, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y holds labels that are not in classes_: {unseen!r}. Pass every "
+                "label in classes on the first call to partial_fit."
+            )
+        self._partial_fit_net(X, np.searchsorted(self.classes_, y).astype(np.int64))
         return self
 
     def predict_proba(self, X):

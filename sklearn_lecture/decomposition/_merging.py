@@ -1,0 +1,224 @@
+"""The lecture's merging procedure: join the two most correlated variables, repeat."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils._compat import Interval, _fit_context
+from ._factor import (
+    _affine_scores,
+    _check_features,
+    _correlation_from_covariance,
+)
+
+
+class CorrelationMerging(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
+    """Merge the two most correlated variables, again and again.
+
+    The lecture's description of common factor analysis: compute the
+    correlation matrix, then repeatedly merge the pair of current variables (or
+    groups) with the highest absolute correlation into one variable, the mean
+    of their standardized members, each member's sign flipped where needed so
+    that the two sides correlate positively. It stops when ``n_factors``
+    variables remain or when no absolute correlation exceeds ``threshold``.
+
+    Every merged variable is a fixed linear combination of the standardized
+    inputs, so the correlations between groups follow from the input
+    correlation matrix alone: each merge costs O(n_groups) updates, and no
+    pass over the data.
+
+    Parameters
+    ----------
+    n_factors : int or None, default=None
+        Number of variables to keep. None, with ``threshold`` None too, keeps
+        as many as the correlation matrix has eigenvalues above 1 (Kaiser's
+        rule, as :class:`CommonFactorAnalysis`' default); None with a
+        threshold merges down to one variable at most.
+    threshold : float in [0, 1] or None, default=None
+        Stop once no absolute correlation between current variables exceeds
+        it. With both parameters set, merging stops at whichever comes first.
+
+    Attributes
+    ----------
+    groups_ : list of ndarray of int
+        The input variables held by each output variable, ordered by their
+        smallest member.
+    signs_ : ndarray of shape (n_features,)
+        +1 or -1: the sign with which each input enters its group (the
+        smallest member of each group enters with +1).
+    merge_history_ : list of tuple
+        ``(members_a, members_b, correlation)`` for every merge, in order:
+        the two groups (tuples of input indices) and their correlation before
+        the merge (negative when one side was flipped).
+    components_ : ndarray of shape (n_factors_, n_features)
+        Weights on the standardized inputs: ``sign / group size`` for a
+        member, 0 elsewhere.
+    n_factors_ : int
+        Number of output variables.
+    correlation_ : ndarray of shape (n_features, n_features)
+        Correlation matrix of the training data.
+    mean_ : ndarray of shape (n_features,)
+        Per-feature mean.
+    scale_ : ndarray of shape (n_features,)
+        Per-feature standard deviation (ddof=1).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.cluster.FeatureAgglomeration : Ward (or other) agglomeration of
+        features; averages unstandardized, unaligned members.
+    CommonFactorAnalysis : The factor model that the merging approximates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lecture.decomposition import CorrelationMerging
+    >>> rng = np.random.default_rng(0)
+    >>> f = rng.standard_normal((200, 2))
+    >>> X = np.column_stack([f[:, 0], -f[:, 0], f[:, 1], f[:, 1], f[:, 0]])
+    >>> X = X + 0.3 * rng.standard_normal(X.shape)
+    >>> merging = CorrelationMerging(n_factors=2).fit(X)
+    >>> [g.tolist() for g in merging.groups_]
+    [[0, 1, 4], [2, 3]]
+    >>> merging.signs_
+    array([ 1., -1.,  1.,  1.,  1.])
+    >>> merging.transform(X).shape
+    (200, 2)
+    """
+
+    _parameter_constraints: dict = {
+        "n_factors": [Interval(Integral, 1, None, closed="left"), None],
+        "threshold": [Interval(Real, 0, 1, closed="both"), None],
+    }
+
+    def __init__(self, n_factors=None, *, threshold=None):
+        self.n_factors = n_factors
+        self.threshold = threshold
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Merge the variables of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data: at least 2 samples, no constant column.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : CorrelationMerging
+            The fitted estimator.
+        """
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        n_samples, n_features = X.shape
+        mean, centred, variance = _check_features(X, type(self).__name__)
+        corr = _correlation_from_covariance(centred.T @ centred / (n_samples - 1))
+        target = self._target(corr, n_features)
+
+        # cov[a, b]: covariance of the merged variables of groups a and b
+        # (means of their signed standardized members), kept for all slots;
+        # a merge writes into slot a and retires slot b.
+        cov = corr.copy()
+        sizes = np.ones(n_features)
+        signs = np.ones(n_features)
+        label = np.arange(n_features)
+        active = np.ones(n_features, dtype=bool)
+        history = []
+        for _ in range(n_features - target):
+            scale = 1.0 / np.sqrt(np.diag(cov))
+            strength = np.abs(cov * np.outer(scale, scale))
+            strength[~active, :] = -1.0
+            strength[:, ~active] = -1.0
+            strength[np.tril_indices(n_features)] = -1.0
+            a, b = np.unravel_index(np.argmax(strength), strength.shape)
+            r = cov[a, b] * scale[a] * scale[b]
+            if self.threshold is not None and abs(r) <= self.threshold:
+                break
+            history.append((
+                tuple(np.flatnonzero(label == a).tolist()),
+                tuple(np.flatnonzero(label == b).tolist()),
+                float(r),
+            ))
+            flip = -1.0 if r < 0 else 1.0
+            signs[label == b] *= flip
+            n_a, n_b = sizes[a], sizes[b]
+            n = n_a + n_b
+            # The merged variable is (n_a v_a + flip n_b v_b) / n: linear in
+            # the old ones, so is its covariance with every other group.
+            new_aa = (
+                n_a**2 * cov[a, a]
+                + 2 * flip * n_a * n_b * cov[a, b]
+                + n_b**2 * cov[b, b]
+            ) / n**2
+            row = (n_a * cov[a] + flip * n_b * cov[b]) / n
+            cov[a, :] = row
+            cov[:, a] = row
+            cov[a, a] = new_aa
+            sizes[a] = n
+            label[label == b] = a
+            active[b] = False
+
+        groups = [np.flatnonzero(label == g) for g in np.flatnonzero(active)]
+        groups.sort(key=lambda members: members[0])
+        components = np.zeros((len(groups), n_features))
+        for row, members in enumerate(groups):
+            # Orient each group by its smallest member.
+            signs[members] *= signs[members[0]]
+            components[row, members] = signs[members] / members.shape[0]
+
+        self.groups_ = groups
+        self.signs_ = signs
+        self.merge_history_ = history
+        self.components_ = components
+        self.n_factors_ = len(groups)
+        self.correlation_ = corr
+        self.mean_ = mean
+        self.scale_ = np.sqrt(variance)
+        return self
+
+    def _target(self, corr, n_features):
+        """Number of groups at which merging stops regardless of the threshold."""
+        if self.n_factors is not None:
+            if self.n_factors > n_features:
+                raise ValueError(
+                    f"n_factors={self.n_factors} must be at most "
+                    f"n_features={n_features}."
+                )
+            return self.n_factors
+        if self.threshold is not None:
+            return 1
+        eigenvalues = np.linalg.eigvalsh(corr)
+        return max(1, int(np.count_nonzero(eigenvalues > 1.0)))
+
+    def transform(self, X):
+        """The merged variables: means of the signed standardized members.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to transform.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_factors_)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return _affine_scores(X, self.mean_, self.scale_, self.components_.T)
+
+    @property
+    def _n_features_out(self):
+        return self.n_factors_
