@@ -77,6 +77,7 @@ def test_all_estimators_are_found():
         "StackedAutoencoder",
         "StackedAutoencoderClassifier",
         "RNNRegressor",
+        "RNNClassifier",
     }
     assert expected <= names
     # Every variant names an estimator that exists.
