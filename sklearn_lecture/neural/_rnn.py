@@ -381,19 +381,56 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         self : object
             Fitted estimator.
         """
+        self._fit_net(*self._training_arrays(X, y, sample_lengths, reset=True))
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_sequence_docs
+    def partial_fit(self, X, y, sample_lengths=None):
+        """Train one more epoch on a block of sequences; the first call starts.
+
+        One pass over the block in shuffled mini-batches, with the optimizer
+        state, the schedule and the random stream of the previous call (no early
+        stopping). Blocks of 3-D sequences can be streamed from a dask array with
+        :func:`sklearn_lecture.utils.partial_fit_blocks`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \\
+(n_samples, n_timesteps, n_features)
+            A block of sequences, shaped as on the first call.
+        y : array-like
+            Its targets, shaped as for :meth:`fit`.
+        {sample_lengths}
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        first = not hasattr(self, "net_")
+        self._partial_fit_net(*self._training_arrays(X, y, sample_lengths, first))
+        return self
+
+    def _training_arrays(self, X, y, sample_lengths, reset):
         self._require_y(y)
-        X = self._validate_sequences(X, reset=True)
+        X = self._validate_sequences(X, reset=reset)
         # A 1-D (or, per time step, 2-D) y gets the same shape back from predict.
-        target, self._squeeze_output = self._validate_target(y, X.shape[1])
+        target, squeeze = self._validate_target(y, X.shape[1])
         check_consistent_length(X, target)
         lengths = self._check_lengths(sample_lengths, X)
+        if not reset and target.shape[-1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {target.shape[-1]} targets per output, but "
+                f"{type(self).__name__} was trained with {self.n_outputs_}."
+            )
         if self.output == "sequence":
             target = target.copy()  # never write into the caller's y
             target[~self._step_mask(lengths, X.shape[1])] = np.nan
+        self._squeeze_output = squeeze
         self._set_shapes(X, lengths)
         self.n_outputs_ = target.shape[-1]
-        self._fit_net(self._module_input(X, lengths), target)
-        return self
+        return self._module_input(X, lengths), target
 
     @_sequence_docs
     def predict(self, X, sample_lengths=None):
@@ -667,24 +704,16 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         self : object
             Fitted estimator.
         """
-        self._require_y(y)
-        X = self._validate_sequences(X, reset=True)
-        labels, self._per_sequence = self._validate_labels(y, X.shape[1])
-        check_consistent_length(X, labels)
-        check_classification_targets(labels)
-        lengths = self._check_lengths(sample_lengths, X)
-        valid = (
-            self._step_mask(lengths, X.shape[1])
-            if labels.ndim == 2
-            else np.ones(len(labels), dtype=bool)
+        X, labels, valid, lengths = self._labelled_sequences(
+            X, y, sample_lengths, reset=True
         )
-        self.classes_, codes = np.unique(labels[valid], return_inverse=True)
-        if len(self.classes_) < 2:
+        classes, codes = np.unique(labels[valid], return_inverse=True)
+        if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the "
-                "data, but the data contains only one class: "
-                f"{self.classes_[0]!r}."
+                f"data, but the data contains only one class: {classes[0]!r}."
             )
+        self.classes_ = classes
         target = np.full(labels.shape, -1, dtype=np.int64)
         target[valid] = codes
         self._class_weight = None
@@ -695,6 +724,95 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         self._set_shapes(X, lengths)
         self._fit_net(self._module_input(X, lengths), target)
         return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_sequence_docs
+    def partial_fit(self, X, y, classes=None, sample_lengths=None):
+        """Train one more epoch on a block of labelled sequences.
+
+        One pass over the block in shuffled mini-batches, with the optimizer
+        state, the schedule and the random stream of the previous call (no early
+        stopping). ``class_weight="balanced"`` needs the labels of all the data
+        and is refused here, as by scikit-learn's ``partial_fit``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \\
+(n_samples, n_timesteps, n_features)
+            A block of sequences, shaped as on the first call.
+        y : array-like of shape (n_samples,) or (n_samples, n_timesteps)
+            Its labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every label the net will see: required on the first call.
+        {sample_lengths}
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        first = not hasattr(self, "net_")
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is computed from all the labels and is "
+                "not supported by partial_fit; pass a dict of weights or use fit."
+            )
+        X, labels, valid, lengths = self._labelled_sequences(
+            X, y, sample_lengths, reset=first
+        )
+        if first:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: "
+                    "every label the net will be trained on."
+                )
+            classes = np.unique(classes)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes; got "
+                    f"classes={classes!r}."
+                )
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={classes!r} differs from the classes of the first call "
+                f"to partial_fit, {self.classes_!r}."
+            )
+        known = classes if first else self.classes_
+        unseen = np.setdiff1d(labels[valid], known)
+        if unseen.size:
+            raise ValueError(
+                f"y holds labels that are not in classes: {unseen!r}. Pass every "
+                "label in classes on the first call to partial_fit."
+            )
+        if first:
+            self.classes_ = classes
+            self._class_weight = None
+            if self.class_weight is not None:
+                self._class_weight = compute_class_weight(
+                    self.class_weight, classes=classes, y=labels[valid]
+                )
+        target = np.full(labels.shape, -1, dtype=np.int64)
+        target[valid] = np.searchsorted(self.classes_, labels[valid])
+        self._set_shapes(X, lengths)
+        self._partial_fit_net(self._module_input(X, lengths), target)
+        return self
+
+    def _labelled_sequences(self, X, y, sample_lengths, reset):
+        self._require_y(y)
+        X = self._validate_sequences(X, reset=reset)
+        labels, per_sequence = self._validate_labels(y, X.shape[1])
+        check_consistent_length(X, labels)
+        check_classification_targets(labels)
+        lengths = self._check_lengths(sample_lengths, X)
+        valid = (
+            self._step_mask(lengths, X.shape[1])
+            if labels.ndim == 2
+            else np.ones(len(labels), dtype=bool)
+        )
+        self._per_sequence = per_sequence
+        return X, labels, valid, lengths
 
     def _logits(self, X, sample_lengths, fn=None):
         out, _ = self._forward_sequences(X, sample_lengths, fn)

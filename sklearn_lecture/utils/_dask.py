@@ -16,6 +16,7 @@ import numpy as np
 __all__ = [
     "DaskInferenceMixin",
     "is_dask_array",
+    "partial_fit_blocks",
     "row_blocks",
 ]
 
@@ -89,3 +90,66 @@ class DaskInferenceMixin:
             method = cls.__dict__.get(name)
             if callable(method) and not getattr(method, "_dask_blockwise", False):
                 setattr(cls, name, _blockwise(method))
+
+
+def _row_block_slices(X, block_size):
+    if is_dask_array(X):
+        X = row_blocks(X)
+        starts = np.cumsum((0, *X.chunks[0]))
+        return X, list(zip(starts[:-1], starts[1:]))
+    n = len(X)
+    size = n if block_size is None else int(block_size)
+    return X, [(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def _materialise(block):
+    return block.compute() if is_dask_array(block) else block
+
+
+def partial_fit_blocks(estimator, X, y=None, *, epochs=1, block_size=None, **kwargs):
+    """Stream the row blocks of X (and y) into ``estimator.partial_fit``.
+
+    The way to train on data larger than memory whatever its number of axes:
+    dask-ml's ``Incremental`` feeds only 2-D blocks, while sequences are 3-D
+    ``(n_samples, n_timesteps, n_features)``. Each block of a dask array (its
+    chunks along the rows) is computed and passed on in turn, ``epochs`` times;
+    a numpy array is cut into blocks of ``block_size`` rows.
+
+    Parameters
+    ----------
+    estimator : estimator with ``partial_fit``
+    X : dask array or ndarray of shape (n_samples, ...)
+    y : dask array, ndarray or None
+        Cut into the same row blocks as X.
+    epochs : int, default=1
+        Passes over all the blocks.
+    block_size : int, default=None
+        Rows per block of a numpy X (None: all at once); a dask X keeps its chunks.
+    **kwargs
+        Passed to every ``partial_fit`` call (e.g. ``classes``).
+
+    Returns
+    -------
+    estimator
+        The estimator, trained.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lecture import KMeans
+    >>> from sklearn_lecture.utils import partial_fit_blocks
+    >>> X = np.random.RandomState(0).rand(1000, 2)
+    >>> km = partial_fit_blocks(KMeans(3, random_state=0), X, block_size=100)
+    >>> km.cluster_centers_.shape
+    (3, 2)
+    """
+    X, slices = _row_block_slices(X, block_size)
+    for _ in range(int(epochs)):
+        for start, stop in slices:
+            Xb = _materialise(X[start:stop])
+            yb = None if y is None else _materialise(y[start:stop])
+            if yb is None:
+                estimator.partial_fit(Xb, **kwargs)
+            else:
+                estimator.partial_fit(Xb, yb, **kwargs)
+    return estimator
