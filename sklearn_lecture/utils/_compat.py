@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
     Options,
+    RealNotInt,
     StrOptions,
 )
 
@@ -21,6 +22,7 @@ __all__ = [
     "Interval",
     "InvalidParameterError",
     "Options",
+    "RealNotInt",
     "StrOptions",
 ]
 
@@ -28,3 +30,8 @@ __all__ = [
 from sklearn.utils.validation import _check_sample_weight  # noqa: E402
 
 __all__ += ["_check_sample_weight"]
+
+# The ImportError of scikit-learn's Displays when matplotlib is missing.
+from sklearn.utils._optional_dependencies import check_matplotlib_support  # noqa: E402
+
+__all__ += ["check_matplotlib_support"]
