@@ -18,13 +18,14 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from sklearn_lecture import KMeans
-from sklearn_lecture.cluster import _kmeans
-from sklearn_lecture.cluster._kmeans import (
+from sklearn_lecture.cluster import _kmeans_fast
+from sklearn_lecture.cluster._common import (
     _collapse_duplicates,
     _init_centroids,
     _kmeans_plusplus,
-    _squared_distances,
 )
+from sklearn_lecture.utils import _linalg
+from sklearn_lecture.utils._linalg import squared_distances
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -94,10 +95,10 @@ def test_same_result_as_sklearn_with_sample_weight():
 def test_threaded_blocks_give_the_same_result(monkeypatch):
     # Small blocks and several threads on small data exercise the multi-part code
     # path that large data take.
-    monkeypatch.setattr(_kmeans, "_CHUNK_ROWS", 64)
-    monkeypatch.setattr(_kmeans, "_MIN_ROWS_PER_THREAD", 100)
-    monkeypatch.setattr(_kmeans, "_DENSE_INDICATOR_SIZE", 0)
-    monkeypatch.setattr(_kmeans.os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    monkeypatch.setattr(_kmeans_fast, "_CHUNK_ROWS", 64)
+    monkeypatch.setattr(_kmeans_fast, "_MIN_ROWS_PER_THREAD", 100)
+    monkeypatch.setattr(_linalg, "_DENSE_INDICATOR_SIZE", 0)
+    monkeypatch.setattr(_kmeans_fast.os, "sched_getaffinity", lambda pid: {0, 1, 2})
     X = _data("gaussian")
     init = X[:7]
     ref = _sklearn_lloyd(X, init, tol=0)
@@ -131,7 +132,7 @@ def test_init_centroids_contract():
     assert_array_equal(C, X[:2])
     with pytest.raises(ValueError, match="shape"):
         _init_centroids(X, 3, X[:2], None)
-    assert_allclose(_squared_distances(X, C), euclidean_distances(X, C) ** 2)
+    assert_allclose(squared_distances(X, C), euclidean_distances(X, C) ** 2)
 
 
 def test_collapse_duplicates_is_canonical():
