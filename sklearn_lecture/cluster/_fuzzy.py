@@ -381,11 +381,15 @@ class FuzzyKMeans(_BaseKMeans):
         return centers, r, history
 
     def _test_distances_t(self, X):
-        """Squared distances of validated new samples to the centroids, (K, n)."""
+        """Squared distances of validated new samples to the centroids, (K, n).
+
+        Computed as in fit (centred, same layout), so that the training samples
+        get back exactly their training memberships.
+        """
         Xc = X - self._offset
         x_sq = row_norms(Xc, squared=True)
         _check_no_overflow(x_sq, Xc.dtype)
-        return squared_distances(self._centers_centered, Xc, Y_sq=x_sq)
+        return _distances_t(_transposed_with_ones(Xc), x_sq, self._centers_centered)
 
     def _squared_distances(self, X):
         return np.ascontiguousarray(self._test_distances_t(X).T)
@@ -396,7 +400,6 @@ class FuzzyKMeans(_BaseKMeans):
         return _soft_memberships(d2, self.beta_)[0]
 
     def _predict_validated(self, X):
-        # The largest membership is that of the nearest centroid.
         return np.argmax(self._memberships_t(self._test_distances_t(X)), axis=0)
 
     def predict_proba(self, X):

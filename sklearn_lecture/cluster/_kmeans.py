@@ -129,12 +129,13 @@ class KMeans(_BaseKMeans):
 
     algorithm : {"hamerly", "lloyd"}, default="hamerly"
         How the iteration is computed; both give the same partition at every
-        iteration. ``"lloyd"``: the lecture's iteration as written in
-        :func:`_lloyd`, one full assignment and one full update per iteration.
-        ``"hamerly"``: the accelerated engine of ``_kmeans_fast.py`` (blocked
-        assignment on several threads, Hamerly's distance bounds to skip the
-        samples that cannot change cluster, incremental cluster sums), much
-        faster on large data.
+        iteration (up to ties within rounding), as scikit-learn's ``"lloyd"``
+        and ``"elkan"`` do. ``"lloyd"``: the lecture's iteration written to be
+        read (``_lloyd`` in ``cluster/_kmeans.py``), one full assignment and one
+        full update per iteration. ``"hamerly"``: the accelerated engine of
+        ``cluster/_kmeans_fast.py`` (blocked assignment on several threads,
+        Hamerly's distance bounds to skip the samples that cannot change
+        cluster, incremental cluster sums), several times faster on large data.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation.

@@ -17,7 +17,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ..utils._linalg import constant_features, flip_signs, group_sums, scatter_matrix
+from ..utils._linalg import (
+    constant_features,
+    flip_signs,
+    group_sums,
+    row_norms,
+    scatter_matrix,
+)
 
 
 class SingularScatterWarning(UserWarning):
@@ -248,7 +254,7 @@ class FisherLDA(
         centroids = (means - xbar) @ self.scalings_
         coef = centroids @ self.scalings_.T
         intercept = (
-            -coef @ xbar - 0.5 * np.einsum("ij,ij->i", centroids, centroids)
+            -coef @ xbar - 0.5 * row_norms(centroids, squared=True)
         ) + np.log(priors)
         if n_classes == 2:
             # One score for classes_[1] against classes_[0], as scikit-learn's LDA.
