@@ -92,6 +92,23 @@ def test_delegation(blobs4, fitted):
     assert_array_equal(fitted.fit_predict(X), fitted.labels_)
 
 
+def test_each_k_is_a_kmeans_with_the_elbows_parameters(blobs4):
+    X, _ = blobs4
+    params = dict(
+        init="random", n_init=2, max_iter=40, tol=0.0, empty_cluster="remove"
+    )
+    fast = ElbowKMeans(k_max=6, random_state=0, **params).fit(X)
+    readable = ElbowKMeans(k_max=6, random_state=0, algorithm="lloyd", **params)
+    readable.fit(X)
+    est = readable.estimator_
+    assert {**est.get_params(), **params, "algorithm": "lloyd"} == est.get_params()
+    assert est.n_features_in_ == X.shape[1]
+    # Both engines give the same partitions, hence the same J(K) and K.
+    assert_allclose(readable.distortions_, fast.distortions_, rtol=1e-10)
+    assert readable.n_clusters_ == fast.n_clusters_ == 4
+    assert_array_equal(readable.labels_, fast.labels_)
+
+
 def test_no_elbow_on_a_straight_distortion_curve():
     # The vertices of a regular simplex: every partition into K clusters has
     # J = (n - K) / n, a straight line, so there is no elbow.

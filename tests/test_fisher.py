@@ -252,6 +252,48 @@ def test_binary_decision_function(iris):
     assert_allclose(lda.predict_proba(X), ref.predict_proba(X), atol=1e-10)
 
 
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("shrinkage", [None, "auto"])
+def test_coef_and_intercept_are_the_decision_rule(wine, binary, shrinkage):
+    X, y = wine
+    if binary:
+        X, y = X[y > 0], y[y > 0]
+    lda = FisherLDA(shrinkage=shrinkage).fit(X, y)
+    n_rows = 1 if binary else 3
+    assert lda.coef_.shape == (n_rows, X.shape[1])
+    assert lda.intercept_.shape == (n_rows,)
+    scores = X @ lda.coef_.T + lda.intercept_
+    assert_allclose(lda.decision_function(X), scores.ravel() if binary else scores)
+    if binary:
+        expected = lda.classes_[(scores[:, 0] > 0).astype(int)]
+    else:
+        expected = lda.classes_[np.argmax(scores, axis=1)]
+    assert_array_equal(lda.predict(X), expected)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_coef_and_intercept_are_sklearns(wine, binary):
+    # With every direction kept, the rule is scikit-learn's LDA's: the same
+    # coef_ and intercept_ with two classes; with more, the same up to a
+    # per-sample constant (a common row and a common intercept).
+    X, y = wine
+    if binary:
+        X, y = X[y > 0], y[y > 0]
+    lda = FisherLDA().fit(X, y)
+    ref = LinearDiscriminantAnalysis(solver="eigen").fit(X, y)
+    assert lda.coef_.shape == ref.coef_.shape
+    assert lda.intercept_.shape == ref.intercept_.shape
+    assert_array_equal(lda.predict(X), ref.predict(X))
+    coef, ref_coef = lda.coef_, ref.coef_
+    intercept, ref_intercept = lda.intercept_, ref.intercept_
+    if not binary:
+        coef, ref_coef = coef - coef.mean(0), ref_coef - ref_coef.mean(0)
+        intercept = intercept - intercept.mean()
+        ref_intercept = ref_intercept - ref_intercept.mean()
+    assert_allclose(coef, ref_coef, atol=1e-8 * np.abs(ref_coef).max())
+    assert_allclose(intercept, ref_intercept, atol=1e-8 * np.abs(ref_intercept).max())
+
+
 def test_feature_names_out(wine):
     X, y = wine
     lda = FisherLDA().fit(X, y)

@@ -170,6 +170,16 @@ def test_auto_beta_finds_three_distinct_clusters_on_raw_iris(iris):
         assert len(np.unique(fkm.labels_)) == 3
 
 
+@pytest.mark.parametrize("init", [[0, 50, 100], [0, 1, 2]])
+def test_auto_beta_is_that_of_kmeans_from_the_same_start(iris, init):
+    init = iris[init]
+    fkm = FuzzyKMeans(3, init=init).fit(iris)
+    km = SkKMeans(3, init=init, n_init=1, algorithm="lloyd").fit(iris)
+    residuals = iris - km.cluster_centers_[km.labels_]
+    lambda_max = np.linalg.eigvalsh(residuals.T @ residuals / len(iris))[-1]
+    assert_allclose(fkm.beta_, 1.0 / lambda_max, rtol=1e-9)
+
+
 def test_naive_beta_falls_below_the_phase_transition(iris):
     # 1 / total variance is the rule beta="auto" must avoid: two of the three
     # centroids merge onto one (run to the fixed point: near a phase transition

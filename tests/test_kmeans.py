@@ -18,13 +18,14 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from sklearn_lecture import KMeans
-from sklearn_lecture.cluster import _kmeans
-from sklearn_lecture.cluster._kmeans import (
+from sklearn_lecture.cluster import _kmeans_fast
+from sklearn_lecture.cluster._common import (
     _collapse_duplicates,
     _init_centroids,
     _kmeans_plusplus,
-    _squared_distances,
 )
+from sklearn_lecture.utils import _linalg
+from sklearn_lecture.utils._linalg import squared_distances
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -55,14 +56,15 @@ def _data(name, dtype=np.float64):
     return X.astype(dtype)
 
 
+@pytest.mark.parametrize("algorithm", ["hamerly", "lloyd"])
 @pytest.mark.parametrize("name", ["iris", "blobs", "gaussian", "far_from_origin"])
 @pytest.mark.parametrize("tol", [0.0, 1e-4])
-def test_same_result_as_sklearn_lloyd_from_same_init(name, tol):
+def test_same_result_as_sklearn_lloyd_from_same_init(name, tol, algorithm):
     X = _data(name)
     K = 6 if name == "gaussian" else 4
     init = X[np.random.RandomState(1).choice(len(X), K, replace=False)]
     ref = _sklearn_lloyd(X, init, tol=tol, max_iter=300)
-    ours = KMeans(K, init=init, tol=tol, max_iter=300).fit(X)
+    ours = KMeans(K, init=init, tol=tol, max_iter=300, algorithm=algorithm).fit(X)
     assert abs(ours.inertia_ - ref.inertia_) / ref.inertia_ < 1e-6
     assert adjusted_rand_score(ref.labels_, ours.labels_) == 1.0
     assert ours.n_iter_ == ref.n_iter_
@@ -94,10 +96,10 @@ def test_same_result_as_sklearn_with_sample_weight():
 def test_threaded_blocks_give_the_same_result(monkeypatch):
     # Small blocks and several threads on small data exercise the multi-part code
     # path that large data take.
-    monkeypatch.setattr(_kmeans, "_CHUNK_ROWS", 64)
-    monkeypatch.setattr(_kmeans, "_MIN_ROWS_PER_THREAD", 100)
-    monkeypatch.setattr(_kmeans, "_DENSE_INDICATOR_SIZE", 0)
-    monkeypatch.setattr(_kmeans.os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    monkeypatch.setattr(_kmeans_fast, "_CHUNK_ROWS", 64)
+    monkeypatch.setattr(_kmeans_fast, "_MIN_ROWS_PER_THREAD", 100)
+    monkeypatch.setattr(_linalg, "_DENSE_INDICATOR_SIZE", 0)
+    monkeypatch.setattr(_kmeans_fast.os, "sched_getaffinity", lambda pid: {0, 1, 2})
     X = _data("gaussian")
     init = X[:7]
     ref = _sklearn_lloyd(X, init, tol=0)
@@ -105,6 +107,77 @@ def test_threaded_blocks_give_the_same_result(monkeypatch):
     assert abs(ours.inertia_ - ref.inertia_) / ref.inertia_ < 1e-6
     assert adjusted_rand_score(ref.labels_, ours.labels_) == 1.0
     assert_array_equal(ours.predict(X), ours.labels_)
+
+
+@pytest.fixture
+def _blas_on_one_thread():
+    # Two BLAS threads on these small products crawl on a busy shared machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _engines_agree(X, n_clusters, sample_weight=None, **params):
+    fast = KMeans(n_clusters, algorithm="hamerly", **params)
+    readable = KMeans(n_clusters, algorithm="lloyd", **params)
+    fast.fit(X, sample_weight=sample_weight)
+    readable.fit(X, sample_weight=sample_weight)
+    assert_array_equal(fast.labels_, readable.labels_)
+    assert fast.n_iter_ == readable.n_iter_
+    assert fast.n_clusters_ == readable.n_clusters_
+    rtol = 1e-5 if X.dtype == np.float32 else 1e-10
+    assert_allclose(
+        fast.cluster_centers_, readable.cluster_centers_, rtol=rtol, atol=rtol
+    )
+    assert_allclose(fast.inertia_, readable.inertia_, rtol=rtol)
+    assert_allclose(fast.distortion_history_, readable.distortion_history_, rtol=rtol)
+    return fast
+
+
+@pytest.mark.parametrize(
+    "n_samples, n_features, n_clusters, dtype",
+    [
+        (150, 2, 3, np.float64),
+        (3000, 6, 5, np.float64),
+        (5000, 1, 4, np.float64),
+        (2500, 40, 12, np.float64),
+        (3000, 6, 5, np.float32),
+        (300, 3, 40, np.float64),
+        # Large enough for the accelerated engine's own threads.
+        (20000, 8, 8, np.float64),
+    ],
+)
+@pytest.mark.parametrize("init", ["k-means++", "random"])
+@pytest.mark.usefixtures("_blas_on_one_thread")
+def test_readable_lloyd_and_accelerated_engine_give_the_same_partitions(
+    n_samples, n_features, n_clusters, dtype, init
+):
+    X, _ = make_blobs(n_samples, n_features, centers=n_clusters, random_state=0)
+    # Noise and a far-away group: points change cluster for many iterations.
+    X = X + np.random.RandomState(1).randn(*X.shape) * 2
+    X[:10] += 1e3
+    _engines_agree(X.astype(dtype), n_clusters, init=init, tol=0, random_state=0)
+
+
+@pytest.mark.parametrize("empty_cluster", ["reinit", "remove"])
+@pytest.mark.usefixtures("_blas_on_one_thread")
+def test_engines_agree_on_empty_clusters_and_weights(empty_cluster):
+    X = _data("blobs")
+    # One initial centroid far from every sample: empty after the first step.
+    init = np.vstack([X[[0, 10, 20, 30]], [[1e3] * X.shape[1]]])
+    w = np.random.RandomState(0).uniform(0.1, 3.0, size=len(X))
+    km = _engines_agree(
+        X, 5, sample_weight=w, init=init, tol=0, empty_cluster=empty_cluster
+    )
+    assert km.n_clusters_ == (5 if empty_cluster == "reinit" else 4)
+
+
+def test_engines_agree_on_threads_and_blocks(monkeypatch):
+    # Small blocks and several threads: the code path that large data take.
+    monkeypatch.setattr(_kmeans_fast, "_CHUNK_ROWS", 64)
+    monkeypatch.setattr(_kmeans_fast, "_MIN_ROWS_PER_THREAD", 100)
+    monkeypatch.setattr(_kmeans_fast.os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    _engines_agree(_data("gaussian"), 7, init="k-means++", tol=0, random_state=3)
+    _engines_agree(_data("blobs"), 5, n_init=3, init="random", random_state=3)
 
 
 def test_kmeans_plusplus_draws_what_sklearn_draws():
@@ -131,7 +204,7 @@ def test_init_centroids_contract():
     assert_array_equal(C, X[:2])
     with pytest.raises(ValueError, match="shape"):
         _init_centroids(X, 3, X[:2], None)
-    assert_allclose(_squared_distances(X, C), euclidean_distances(X, C) ** 2)
+    assert_allclose(squared_distances(X, C), euclidean_distances(X, C) ** 2)
 
 
 def test_collapse_duplicates_is_canonical():

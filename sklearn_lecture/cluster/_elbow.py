@@ -4,18 +4,13 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    ClusterMixin,
-    TransformerMixin,
-)
 from sklearn.metrics import pairwise_distances
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context
-from ._kmeans import KMeans, _collapse_duplicates
+from ..utils._compat import Interval, StrOptions
+from ._base import _BaseKMeans
+from ._common import _collapse_duplicates
+from ._kmeans import KMeans
 
 # The silhouette costs O(n^2): above this many samples it is computed on a random
 # subsample of this size (it is reported beside the elbow, never used to choose).
@@ -97,9 +92,11 @@ def _silhouette(distances, labels):
     return float(s.mean())
 
 
-class ElbowKMeans(
-    ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator
-):
+# The parameters ElbowKMeans hands to each of its KMeans.
+_KMEANS_PARAMS = ("init", "n_init", "max_iter", "tol", "empty_cluster", "algorithm")
+
+
+class ElbowKMeans(_BaseKMeans):
     """K-means with the number of clusters chosen by the elbow method.
 
     Fits :class:`KMeans` for every K in ``[k_min, k_max]``, records the distortion
@@ -135,6 +132,9 @@ class ElbowKMeans(
 
     empty_cluster : {"reinit", "remove"}, default="reinit"
         Remedy for emptied clusters (see :class:`KMeans`).
+
+    algorithm : {"hamerly", "lloyd"}, default="hamerly"
+        How each KMeans computes its iteration (see :class:`KMeans`).
 
     random_state : int, RandomState instance or None, default=None
         Seeds every fit (each K gets its own seed drawn from it) and the subsample
@@ -244,6 +244,7 @@ class ElbowKMeans(
         max_iter=300,
         tol=1e-4,
         empty_cluster="reinit",
+        algorithm="hamerly",
         random_state=None,
     ):
         self.k_min = k_min
@@ -253,45 +254,15 @@ class ElbowKMeans(
         self.max_iter = max_iter
         self.tol = tol
         self.empty_cluster = empty_cluster
+        self.algorithm = algorithm
         self.random_state = random_state
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
-
-    @property
-    def _n_features_out(self):
-        return self.cluster_centers_.shape[0]
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, sample_weight=None):
-        """Fit KMeans for every K of the range and keep the elbow's.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples.
-
-        Returns
-        -------
-        self : ElbowKMeans
-            The fitted estimator.
-        """
+    def _fit(self, X, sample_weight):
         if self.k_min > self.k_max:
             raise ValueError(
                 f"k_min={self.k_min} must not exceed k_max={self.k_max}."
             )
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C")
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        collapsed = _collapse_duplicates(X, sample_weight)
-        n_distinct = collapsed[0].shape[0]
+        n_distinct = _collapse_duplicates(X, sample_weight)[0].shape[0]
         k_hi = min(self.k_max, n_distinct)
         k_lo = min(self.k_min, k_hi)
         k_values = np.arange(k_lo, k_hi + 1)
@@ -304,20 +275,11 @@ class ElbowKMeans(
 
         # The silhouette of every K uses the same distances: compute them once.
         sil_distances = pairwise_distances(X[rows]) if len(rows) > 2 else None
+        kmeans_params = {name: getattr(self, name) for name in _KMEANS_PARAMS}
         fits, distortions, silhouettes = [], [], {}
         for k, seed in zip(k_values, seeds):
-            km = KMeans(
-                int(k),
-                init=self.init,
-                n_init=self.n_init,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                empty_cluster=self.empty_cluster,
-                random_state=int(seed),
-            )
-            # X is validated once here rather than once per K.
-            km._fit_validated(X, sample_weight, collapsed)
-            km.n_features_in_ = X.shape[1]
+            km = KMeans(int(k), random_state=int(seed), **kmeans_params)
+            km.fit(X, sample_weight=sample_weight)
             fits.append(km)
             distortions.append(km.distortion_)
             labels = km.labels_[rows]
@@ -347,7 +309,7 @@ class ElbowKMeans(
                 f"No elbow in J(K) for K in [{k_lo}, {k_hi}]: {reason}. Falling back "
                 f"to the smallest K of the range, K={k_values[0]}{hint}.",
                 NoElbowWarning,
-                stacklevel=2,
+                stacklevel=4,
             )
         self.n_clusters_ = int(k_values[knee])
         self.estimator_ = fits[knee]
@@ -355,80 +317,3 @@ class ElbowKMeans(
         self.cluster_centers_ = self.estimator_.cluster_centers_
         self.n_iter_ = self.estimator_.n_iter_
         return self
-
-    def _validated(self, X):
-        check_is_fitted(self)
-        return validate_data(
-            self, X, dtype=[np.float64, np.float32], order="C", reset=False
-        )
-
-    def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit, then return the labels of the training samples at the chosen K.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            ``labels_``.
-        """
-        return self.fit(X, sample_weight=sample_weight).labels_
-
-    def predict(self, X):
-        """Nearest centroid of each sample at the chosen K.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Cluster indices.
-        """
-        X = self._validated(X)
-        return self.estimator_.predict(X)
-
-    def transform(self, X):
-        """Distances of each sample to the centroids of the chosen K.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples, n_clusters)
-            Same float dtype as X.
-        """
-        X = self._validated(X)
-        return self.estimator_.transform(X)
-
-    def score(self, X, y=None, sample_weight=None):
-        """Opposite of the inertia of X at the chosen K.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples.
-
-        Returns
-        -------
-        score : float
-            ``-sum_t w_t min_k ||x_t - mu_k||^2``.
-        """
-        X = self._validated(X)
-        return self.estimator_.score(X, sample_weight=sample_weight)

@@ -1,64 +1,49 @@
 """Fuzzy k-means: the lecture's soft k-means and Bezdek's fuzzy c-means."""
 
-from numbers import Integral, Real
+import warnings
+from numbers import Real
 
 import numpy as np
 from scipy.linalg import eigh
-from scipy.sparse import csr_matrix
 from scipy.sparse.linalg import svds
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    ClusterMixin,
-    TransformerMixin,
-)
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ._kmeans import _check_n_clusters, _init_centroids
+from ..utils._linalg import row_norms, squared_distances
+from ._base import _BaseKMeans
+from ._common import _init_centroids
+from ._kmeans import KMeans
 
 
-def _augment(Xc):
-    """Return ``[Xc, 1, ||Xc||^2]`` transposed, shape (n_features + 2, n_samples).
+def _transposed_with_ones(Xc):
+    """Return ``[Xc, 1]`` transposed, shape (n_features + 1, n_samples).
 
-    With ``C_aug = [-2 C, ||C||^2, 1]`` the product ``C_aug @ X_aug`` is
-    ``||x||^2 - 2 x.c + ||c||^2`` for every (centroid, sample) pair, and
-    ``X_aug @ U.T`` gives the weighted sums of the samples and, in its row ``d``,
-    the total weight of each cluster: no separate passes over the (K, n) arrays.
-    The transposed, contiguous layout is what BLAS handles fastest for these
-    long, thin products (measured: about twice as fast as ``U @ X_aug``).
+    ``Xt @ U.T`` then gives the weighted sums of the samples and, in its last
+    row, the total weight of each cluster, in one product. The (d, n) layout is
+    what BLAS handles fastest for these long, thin products (measured: about
+    twice as fast as ``U @ X``); the distances use it too.
     """
     n, d = Xc.shape
-    Xa = np.empty((d + 2, n), dtype=Xc.dtype)
-    Xa[:d] = Xc.T
-    Xa[d] = 1.0
-    Xa[d + 1] = np.einsum("ij,ij->i", Xc, Xc)
-    return Xa
+    Xt = np.empty((d + 1, n), dtype=Xc.dtype)
+    Xt[:d] = Xc.T
+    Xt[d] = 1.0
+    return Xt
 
 
-def _squared_distances_t(Xa, centers, out=None):
-    """Squared Euclidean distances, shape (n_clusters, n_samples), clipped at 0.
+def _distances_t(Xt, x_sq, centers, out=None):
+    """Squared distances, shape (n_clusters, n_samples).
 
     The (K, n) layout keeps the reductions over clusters as sums of contiguous
     rows, which numpy vectorises far better than short reductions along axis 1.
     """
-    k, d = centers.shape
-    ca = np.empty((k, d + 2), dtype=Xa.dtype)
-    ca[:, :d] = -2.0 * centers
-    ca[:, d] = np.einsum("ij,ij->i", centers, centers)
-    ca[:, d + 1] = 1.0
-    out = np.matmul(ca, Xa, out=out)
-    # Cancellation in the expanded form can leave tiny negatives for a point
-    # sitting on a centroid; a distance is never below zero.
-    np.maximum(out, 0.0, out=out)
-    return out
+    return squared_distances(centers, Xt[:-1].T, Y_sq=x_sq, out=out)
 
 
-def _weighted_means(weights, Xa, previous):
+def _weighted_means(weights, Xt, previous):
     """Centroids ``sum_t w_jt x_t / sum_t w_jt``; a cluster without weight stays put."""
     d = previous.shape[1]
-    sums = np.asarray(Xa @ weights.T).T
+    sums = np.asarray(Xt @ weights.T).T
     total = sums[:, d]
     empty = ~(total > 0)
     if empty.any():
@@ -67,6 +52,14 @@ def _weighted_means(weights, Xa, previous):
         sums[empty, :d] = previous[empty]
         total[empty] = 1.0
     return sums[:, :d] / total[:, None]
+
+
+def _check_no_overflow(x_sq, dtype):
+    if not np.isfinite(x_sq).all() or x_sq.max() > np.finfo(dtype).max / 8:
+        raise ValueError(
+            "X has values so large that squared distances overflow "
+            f"{dtype}; rescale the data."
+        )
 
 
 def _fcm_memberships(d2, m, out=None):
@@ -125,9 +118,7 @@ def _soft_memberships(d2, beta, out=None):
     return out, free_energy
 
 
-class FuzzyKMeans(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator
-):
+class FuzzyKMeans(_BaseKMeans):
     r"""Fuzzy k-means: every sample belongs to every cluster with a membership.
 
     ``method="soft"`` is the lecture's fuzzy (soft) k-means. Each sample ``x_t``
@@ -162,8 +153,8 @@ class FuzzyKMeans(
 
     beta : "auto" or float > 0, default="auto"
         Stiffness of ``method="soft"`` (ignored by ``"fcm"``), in units of one
-        over squared distance. ``"auto"`` runs hard k-means (Lloyd) from the same
-        initial centroids, takes the largest eigenvalue
+        over squared distance. ``"auto"`` runs hard k-means (:class:`KMeans`)
+        from the same initial centroids, takes the largest eigenvalue
         :math:`\lambda_{max}` of the pooled within-cluster covariance
         :math:`W = \frac{1}{n}\sum_t (x_t - c_{k(t)})(x_t - c_{k(t)})^T` and sets
         :math:`\beta = 1/\lambda_{max}`: twice the critical value
@@ -268,14 +259,10 @@ class FuzzyKMeans(
     """
 
     _parameter_constraints: dict = {
-        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        **_BaseKMeans._parameter_constraints,
         "method": [StrOptions({"soft", "fcm"})],
         "beta": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "m": [Interval(Real, 1, None, closed="neither")],
-        "init": [StrOptions({"k-means++", "random"}), "array-like"],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -316,35 +303,31 @@ class FuzzyKMeans(
         self : object
             Fitted estimator.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        X, _ = self._check_fit_data(X)
         n_samples = X.shape[0]
-        _check_n_clusters(self.n_clusters, n_samples)
         random_state = check_random_state(self.random_state)
 
         # Centring makes the expanded distance formula lose far less to
         # cancellation when the data sit far from the origin.
         offset = X.mean(axis=0)
         Xc = X - offset
-        Xa = _augment(Xc)
-        if not np.isfinite(Xa[-1]).all() or (Xa[-1].max() > np.finfo(X.dtype).max / 8):
-            raise ValueError(
-                "X has values so large that squared distances overflow "
-                f"{X.dtype}; rescale the data."
-            )
+        x_sq = row_norms(Xc, squared=True)
+        _check_no_overflow(x_sq, X.dtype)
+        Xt = _transposed_with_ones(Xc)
         centers = _init_centroids(X, self.n_clusters, self.init, random_state)
         centers -= offset
         tol = self.tol * np.mean(np.var(Xc, axis=0))
 
         if self.method == "fcm":
-            centers, u, history = self._fit_fcm(Xa, centers, tol)
+            centers, u, history = self._fit_fcm(Xt, x_sq, centers, tol)
             self.beta_ = None
         else:
             if self.beta == "auto":
-                beta = _auto_beta(Xa, centers, self.max_iter, tol)
+                beta = _auto_beta(Xc, centers, self.max_iter, self.tol)
             else:
                 beta = float(self.beta)
             self.beta_ = beta
-            centers, u, history = self._fit_soft(Xa, centers, beta, tol)
+            centers, u, history = self._fit_soft(Xt, x_sq, centers, beta, tol)
 
         self._offset = offset
         self._centers_centered = centers
@@ -353,17 +336,16 @@ class FuzzyKMeans(
         self.labels_ = np.argmax(u, axis=0)
         self.objective_history_ = np.asarray(history, dtype=np.float64)
         self.n_iter_ = len(history)
-        self._n_features_out = self.n_clusters
         self.partition_coefficient_ = float(np.vdot(u, u)) / n_samples
         with np.errstate(divide="ignore", invalid="ignore"):
             plogp = np.where(u > 0, u * np.log(u), 0.0)
         self.partition_entropy_ = float(-plogp.sum()) / n_samples
         return self
 
-    def _fit_fcm(self, Xa, centers, tol):
+    def _fit_fcm(self, Xt, x_sq, centers, tol):
         """Bezdek's loop in scikit-fuzzy's order: u -> centroids -> d -> new u."""
         m = float(self.m)
-        d2 = _squared_distances_t(Xa, centers)
+        d2 = _distances_t(Xt, x_sq, centers)
         u = _fcm_memberships(d2, m)
         um = np.empty_like(u)
         history = []
@@ -372,8 +354,8 @@ class FuzzyKMeans(
                 np.square(u, out=um)
             else:
                 np.power(u, m, out=um)
-            new_centers = _weighted_means(um, Xa, centers)
-            _squared_distances_t(Xa, new_centers, out=d2)
+            new_centers = _weighted_means(um, Xt, centers)
+            _distances_t(Xt, x_sq, new_centers, out=d2)
             history.append(float(np.vdot(um, d2)))
             _fcm_memberships(d2, m, out=u)
             shift = np.sum((new_centers - centers) ** 2)
@@ -382,14 +364,14 @@ class FuzzyKMeans(
                 break
         return centers, u, history
 
-    def _fit_soft(self, Xa, centers, beta, tol):
+    def _fit_soft(self, Xt, x_sq, centers, beta, tol):
         """The lecture's soft k-means: responsibilities -> weighted means."""
-        d2 = _squared_distances_t(Xa, centers)
+        d2 = _distances_t(Xt, x_sq, centers)
         r, _ = _soft_memberships(d2, beta)
         history = []
         for _ in range(self.max_iter):
-            new_centers = _weighted_means(r, Xa, centers)
-            _squared_distances_t(Xa, new_centers, out=d2)
+            new_centers = _weighted_means(r, Xt, centers)
+            _distances_t(Xt, x_sq, new_centers, out=d2)
             _, free_energy = _soft_memberships(d2, beta, out=r)
             history.append(float(free_energy.sum()))
             shift = np.sum((new_centers - centers) ** 2)
@@ -398,22 +380,27 @@ class FuzzyKMeans(
                 break
         return centers, r, history
 
-    def _distances_t(self, X):
-        """Squared distances of new samples to the centroids, shape (K, n)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=self._centers_centered.dtype, reset=False)
-        Xa = _augment(X - self._offset)
-        if not np.isfinite(Xa[-1]).all():
-            raise ValueError(
-                "X has values so large that squared distances overflow "
-                f"{X.dtype}; rescale the data."
-            )
-        return _squared_distances_t(Xa, self._centers_centered)
+    def _test_distances_t(self, X):
+        """Squared distances of validated new samples to the centroids, (K, n).
+
+        Computed as in fit (centred, same layout), so that the training samples
+        get back exactly their training memberships.
+        """
+        Xc = X - self._offset
+        x_sq = row_norms(Xc, squared=True)
+        _check_no_overflow(x_sq, Xc.dtype)
+        return _distances_t(_transposed_with_ones(Xc), x_sq, self._centers_centered)
+
+    def _squared_distances(self, X):
+        return np.ascontiguousarray(self._test_distances_t(X).T)
 
     def _memberships_t(self, d2):
         if self.method == "fcm":
             return _fcm_memberships(d2, float(self.m))
         return _soft_memberships(d2, self.beta_)[0]
+
+    def _predict_validated(self, X):
+        return np.argmax(self._memberships_t(self._test_distances_t(X)), axis=0)
 
     def predict_proba(self, X):
         """Memberships of samples in the fitted clusters.
@@ -430,55 +417,8 @@ class FuzzyKMeans(
         membership : ndarray of shape (n_samples, n_clusters)
             Memberships; each row sums to 1.
         """
-        return np.ascontiguousarray(self._memberships_t(self._distances_t(X)).T)
-
-    def predict(self, X):
-        """Cluster of largest membership of each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Index of the cluster each sample belongs to most.
-        """
-        return np.argmax(self._memberships_t(self._distances_t(X)), axis=0)
-
-    def fit_predict(self, X, y=None):
-        """Fit and return the labels of the training samples.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-
-        y : Ignored
-            Not used, present for API consistency.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Index of the cluster each sample belongs to most.
-        """
-        return self.fit(X).labels_
-
-    def transform(self, X):
-        """Euclidean distances of samples to the centroids.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples, n_clusters)
-            Distance to each centroid.
-        """
-        return np.sqrt(self._distances_t(X)).T.copy()
+        d2 = self._test_distances_t(self._check_test_data(X))
+        return np.ascontiguousarray(self._memberships_t(d2).T)
 
     def score(self, X, y=None):
         r"""Mean goodness of fit of X under the fitted model (higher is better).
@@ -508,7 +448,7 @@ class FuzzyKMeans(
         score : float
             Higher is better.
         """
-        d2 = self._distances_t(X)
+        d2 = self._test_distances_t(self._check_test_data(X))
         if self.method == "fcm":
             m = float(self.m)
             u = _fcm_memberships(d2, m)
@@ -527,36 +467,22 @@ class FuzzyKMeans(
         )
         return float(np.mean(loglik))
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
 
-
-def _auto_beta(Xa, centers, max_iter, tol):
+def _auto_beta(Xc, centers, max_iter, tol):
     """``1 / lambda_max`` of the pooled within-cluster covariance of k-means.
 
-    Hard k-means (Lloyd) from the initial centroids gives the partition; the
-    rule is explained in the ``beta`` parameter of :class:`FuzzyKMeans`.
+    :class:`KMeans` from the initial centroids gives the partition; the rule is
+    explained in the ``beta`` parameter of :class:`FuzzyKMeans`.
     """
-    n_features, n_samples = Xa.shape[0] - 2, Xa.shape[1]
-    n_clusters = centers.shape[0]
-    Xc = Xa[:n_features].T
-    d2 = _squared_distances_t(Xa, centers)
-    for _ in range(max_iter):
-        labels = np.argmin(d2, axis=0)
-        onehot = csr_matrix(
-            (np.ones(n_samples, dtype=Xa.dtype), (labels, np.arange(n_samples))),
-            shape=(n_clusters, n_samples),
-        )
-        new_centers = _weighted_means(onehot, Xa, centers)
-        shift = np.sum((new_centers - centers) ** 2)
-        centers = new_centers
-        _squared_distances_t(Xa, centers, out=d2)
-        if shift <= tol:
-            break
-    labels = np.argmin(d2, axis=0)
-    residuals = (Xc - centers[labels]).astype(np.float64)
+    n_samples, n_features = Xc.shape
+    with warnings.catch_warnings():
+        # A cluster emptied on the way is KMeans's concern; beta only needs the
+        # spread of the samples around the centroids it ends with.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        km = KMeans(
+            centers.shape[0], init=centers, n_init=1, max_iter=max_iter, tol=tol
+        ).fit(Xc)
+    residuals = (Xc - km.cluster_centers_[km.labels_]).astype(np.float64)
     if n_features <= 64 or n_features >= n_samples:
         within = residuals.T @ residuals
         lam = eigh(within, eigvals_only=True)[-1] / n_samples
@@ -567,7 +493,7 @@ def _auto_beta(Xa, centers, max_iter, tol):
     total = float(np.sum(np.var(Xc, axis=0, dtype=np.float64)))
     # Every sample on its centroid: the limit is hard k-means, so pick a
     # stiffness far above the data's scale; identical samples: any beta works.
-    lam = max(lam, np.finfo(Xa.dtype).eps * total)
+    lam = max(lam, np.finfo(Xc.dtype).eps * total)
     if lam <= 0:
         return 1.0
     return 1.0 / lam

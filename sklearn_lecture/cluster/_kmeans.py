@@ -1,607 +1,93 @@
-"""K-means clustering: the lecture's Lloyd iteration.
+"""K-means clustering: the lecture's Lloyd iteration and the KMeans estimator.
 
-Besides :class:`KMeans`, this module holds the private building blocks that the other
-clustering estimators share: seeding (:func:`_init_centroids`,
-:func:`_kmeans_plusplus`), squared Euclidean distances (:func:`_squared_distances`),
-the check of ``n_clusters`` against the data (:func:`_check_n_clusters`) and the
-merging of identical rows into weighted rows (:func:`_collapse_duplicates`).
+:func:`_lloyd` is the iteration as the lecture writes it; ``algorithm="hamerly"``
+(the default) runs the same iteration on the accelerated engine of
+:mod:`._kmeans_fast`. Seeding, duplicate merging and the ``n_clusters`` check are
+in :mod:`._common`, predict/transform/score in :class:`._base._BaseKMeans`.
 """
 
-import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    ClusterMixin,
-    TransformerMixin,
-)
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_array, check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils import check_random_state
 
-from ..utils._compat import (
-    Interval,
-    StrOptions,
-    _check_sample_weight,
-    _fit_context,
-)
-
-# Rows per block of the assignment step: a block of X (4096 x 32 float64 = 1 MiB)
-# and its block of scores stay in the L2 cache between the GEMM and the argmin.
-_CHUNK_ROWS = 4096
-
-# Below this many rows a second thread costs more than it saves.
-_MIN_ROWS_PER_THREAD = 2 * _CHUNK_ROWS
-
-# Up to this many entries the cluster indicator of the update step is a dense
-# matrix; beyond, a sparse one.
-_DENSE_INDICATOR_SIZE = 2**16
-
-# When more than this fraction of the samples may change cluster, one pass over
-# all of X costs less than gathering the candidates.
-_FULL_PASS_FRACTION = 0.75
-
-_THREADPOOL_CONTROLLER = None
+from ..utils._compat import Interval, StrOptions
+from ..utils._linalg import group_sums, row_norms, squared_distances
+from ._base import _BaseKMeans
+from ._common import _collapse_duplicates, _farthest_samples, _init_centroids
+from ._kmeans_fast import _lloyd_hamerly
 
 
-def _blas_single_thread():
-    """Context manager limiting BLAS to one thread (our own threads share the work).
-
-    The threadpoolctl controller inspects the loaded libraries once, which takes
-    milliseconds, so it is created lazily and kept.
-    """
-    global _THREADPOOL_CONTROLLER
-    if _THREADPOOL_CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOL_CONTROLLER = ThreadpoolController()
-    return _THREADPOOL_CONTROLLER.limit(limits=1, user_api="blas")
+def _inertia(X, w, centers, labels):
+    """``sum_t w_t ||x_t - mu_{c(t)}||^2``, summed in float64."""
+    return float(row_norms(X - centers[labels], squared=True).astype(np.float64) @ w)
 
 
-def _n_threads(n_samples):
-    """Threads for the Lloyd passes: the usable cores, one per two chunks at most."""
-    try:
-        n_cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        n_cpus = os.cpu_count() or 1
-    env = os.environ.get("OMP_NUM_THREADS")
-    if env and env.isdigit() and int(env) > 0:
-        n_cpus = min(n_cpus, int(env))
-    return max(1, min(n_cpus, n_samples // _MIN_ROWS_PER_THREAD))
-
-
-def _check_n_clusters(n_clusters, n_samples):
-    """Raise a ValueError when there are fewer samples than requested clusters."""
-    if n_samples < n_clusters:
-        raise ValueError(
-            f"n_samples={n_samples} should be >= n_clusters={n_clusters}: "
-            "k-means needs at least one sample per cluster."
-        )
-
-
-def _row_sq_norms(X):
-    return np.einsum("ij,ij->i", X, X)
-
-
-def _squared_distances(X, centers):
-    """Squared Euclidean distances between the rows of X and the centers.
-
-    Computed as ``||x||^2 - 2 x.c + ||c||^2`` with one matrix product and clipped at
-    zero, which rounding can undershoot. float32 input is computed in float64 (the
-    expansion loses too many digits in single precision) and returned as float32.
+def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster):
+    """Lloyd's iteration from the given centroids, as the lecture writes it.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-    centers : ndarray of shape (n_centers, n_features)
-
-    Returns
-    -------
-    distances : ndarray of shape (n_samples, n_centers), dtype of X
-    """
-    dtype = X.dtype
-    X64 = np.asarray(X, dtype=np.float64)
-    C64 = np.asarray(centers, dtype=np.float64)
-    D = X64 @ (-2.0 * C64.T)
-    D += _row_sq_norms(X64)[:, None]
-    D += _row_sq_norms(C64)
-    np.maximum(D, 0, out=D)
-    return D.astype(dtype, copy=False)
-
-
-_HASH_KEYS = {}
-
-
-def _row_hashes(X, seed):
-    """A 64-bit hash of each row's bit pattern (identical rows, identical hashes)."""
-    if X.dtype == np.float64:
-        V = X.view(np.uint64)
-    else:
-        V = X.view(np.uint32).astype(np.uint64)
-    # Fold the high bits (sign, exponent) into the low ones before the linear mix,
-    # so that rows differing only there do not collide systematically.
-    V = V ^ (V >> np.uint64(31))
-    key = (seed, X.shape[1])
-    if key not in _HASH_KEYS:
-        keys = np.random.RandomState(seed).randint(
-            0, 2**62, size=X.shape[1], dtype=np.uint64
-        )
-        _HASH_KEYS[key] = keys * np.uint64(2) + np.uint64(1)
-    return V @ _HASH_KEYS[key]
-
-
-def _collapse_duplicates(X, sample_weight):
-    """Merge identical rows into one row carrying their summed weight.
-
-    Rows with zero weight are dropped. The distinct rows come back in a canonical
-    order (sorted by a hash of their bits) that depends only on the set of distinct
-    rows and their total weights, not on the order, repetition or weighting of the
-    input: fitting on integer weights and fitting on repeated rows then see exactly
-    the same data, and a seeded initialisation picks the same points.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    sample_weight : ndarray of shape (n_samples,)
-        Non-negative, with a positive sum.
-
-    Returns
-    -------
-    X_distinct : ndarray of shape (n_distinct, n_features)
-    weight : ndarray of shape (n_distinct,), dtype of X
-        The summed weight of each distinct row.
-    index : ndarray of shape (n_samples,)
-        For each row of X the row of ``X_distinct`` that holds it, -1 for rows of
-        zero weight.
-    """
-    positive = sample_weight > 0
-    kept = np.flatnonzero(positive) if not positive.all() else None
-    Xk = X[kept] if kept is not None else X
-    wk = sample_weight[kept] if kept is not None else sample_weight
-    hashes = _row_hashes(Xk, seed=0)
-    order = np.argsort(hashes, kind="stable")
-    sorted_h = hashes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_h[1:] != sorted_h[:-1]])
-    group = np.empty(len(Xk), dtype=np.intp)
-    group[order] = np.cumsum(np.r_[True, sorted_h[1:] != sorted_h[:-1]]) - 1
-    first = order[starts]
-    if len(first) < len(Xk):
-        # Equal hashes claim identical rows: verify them (a hash collision is
-        # astronomically rare, but then fall back to an exact sort of the rows).
-        dup = group != np.arange(len(Xk))[first][group]
-        if not np.array_equal(Xk[dup], Xk[first[group[dup]]]):
-            _, first, group = np.unique(
-                Xk, axis=0, return_index=True, return_inverse=True
-            )
-            group = group.ravel()
-    weight = np.bincount(group, weights=wk, minlength=len(first)).astype(X.dtype)
-    index = np.full(X.shape[0], -1, dtype=np.intp)
-    if kept is not None:
-        index[kept] = group
-    else:
-        index[:] = group
-    return Xk[first], weight, index
-
-
-def _kmeans_plusplus(
-    X, n_clusters, random_state, sample_weight=None, n_local_trials=None
-):
-    """Choose initial centers by greedy k-means++ seeding.
-
-    The first center is a sample drawn with probability proportional to its weight;
-    each next one is the best, by the resulting potential, of ``n_local_trials``
-    samples drawn with probability proportional to weight times the squared
-    distance to the nearest chosen center (Arthur and Vassilvitskii, 2007). This is
-    the rule, and the sequence of random draws, of scikit-learn's ``kmeans_plusplus``.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    n_clusters : int
-    random_state : int, RandomState instance or None
-    sample_weight : ndarray of shape (n_samples,), default=None
-    n_local_trials : int, default=None
-        ``2 + int(log(n_clusters))`` when None.
-
-    Returns
-    -------
-    centers : ndarray of shape (n_clusters, n_features)
-    indices : ndarray of shape (n_clusters,)
-        Rows of X chosen as centers.
-    """
-    random_state = check_random_state(random_state)
-    n_samples, n_features = X.shape
-    if sample_weight is None:
-        sample_weight = np.ones(n_samples, dtype=X.dtype)
-    if n_local_trials is None:
-        n_local_trials = 2 + int(np.log(n_clusters))
-    x_sq = _row_sq_norms(X)
-
-    def sq_dist_to(rows):
-        D = (-2.0 * X[rows]) @ X.T
-        D += x_sq
-        D += x_sq[rows][:, None]
-        return np.maximum(D, 0, out=D)
-
-    centers = np.empty((n_clusters, n_features), dtype=X.dtype)
-    indices = np.full(n_clusters, -1, dtype=np.intp)
-    center_id = random_state.choice(n_samples, p=sample_weight / sample_weight.sum())
-    centers[0] = X[center_id]
-    indices[0] = center_id
-    closest_dist_sq = sq_dist_to([center_id])[0]
-    current_pot = closest_dist_sq @ sample_weight
-    for c in range(1, n_clusters):
-        rand_vals = random_state.uniform(size=n_local_trials) * current_pot
-        candidate_ids = np.searchsorted(
-            np.cumsum(sample_weight * closest_dist_sq), rand_vals
-        )
-        # Rounding in the cumulative sum can push a draw one past the end.
-        np.clip(candidate_ids, None, n_samples - 1, out=candidate_ids)
-        dist = np.minimum(closest_dist_sq, sq_dist_to(candidate_ids))
-        candidates_pot = dist @ sample_weight
-        best = np.argmin(candidates_pot)
-        current_pot = candidates_pot[best]
-        closest_dist_sq = dist[best]
-        centers[c] = X[candidate_ids[best]]
-        indices[c] = candidate_ids[best]
-    return centers, indices
-
-
-def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
-    """Initial centroids for k-means and fuzzy k-means.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    n_clusters : int
-    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features)
-        ``"random"`` picks ``n_clusters`` distinct rows with probability proportional
-        to their weight (all rows, repeated at random, when X holds fewer rows of
-        positive weight); ``"k-means++"`` see :func:`_kmeans_plusplus`; an array is
-        checked and copied.
-    random_state : int, RandomState instance or None
-    sample_weight : ndarray of shape (n_samples,), default=None
-
-    Returns
-    -------
-    centers : ndarray of shape (n_clusters, n_features), dtype of X
-    """
-    n_samples, n_features = X.shape
-    if isinstance(init, str) and init == "k-means++":
-        return _kmeans_plusplus(X, n_clusters, random_state, sample_weight)[0]
-    if isinstance(init, str) and init == "random":
-        random_state = check_random_state(random_state)
-        if sample_weight is None:
-            sample_weight = np.ones(n_samples)
-        p = sample_weight / sample_weight.sum()
-        n_positive = int(np.count_nonzero(p))
-        seeds = random_state.choice(
-            n_samples, size=min(n_clusters, n_positive), replace=False, p=p
-        )
-        if n_positive < n_clusters:
-            extra = random_state.choice(n_samples, size=n_clusters - n_positive, p=p)
-            seeds = np.concatenate([seeds, extra])
-        return X[seeds].copy()
-    if isinstance(init, str):
-        raise ValueError(
-            f"init must be 'k-means++', 'random' or an array, got {init!r}."
-        )
-    centers = check_array(init, dtype=X.dtype, copy=True, input_name="init")
-    if centers.shape != (n_clusters, n_features):
-        raise ValueError(
-            f"The init array has shape {centers.shape}; expected "
-            f"(n_clusters, n_features) = ({n_clusters}, {n_features})."
-        )
-    return centers
-
-
-def _run_parts(func, n_rows, pool, n_threads):
-    """Call ``func(start, end)`` on contiguous parts of the rows, one per thread."""
-    n_parts = min(n_threads, n_rows // _MIN_ROWS_PER_THREAD) if pool is not None else 1
-    if n_parts <= 1:
-        return [func(0, n_rows)]
-    bounds = np.linspace(0, n_rows, n_parts + 1).astype(np.intp)
-    return list(pool.map(func, bounds[:-1], bounds[1:]))
-
-
-def _assign(X, centers, labels, pool=None, n_threads=1, best=None, second=None):
-    """Nearest center of each row of X, written into ``labels``.
-
-    The argmin drops ``||x||^2``, common to all centers: the scores
-    ``||c||^2 - 2 x.c`` come from one GEMM per block of rows small enough to stay
-    in cache. With ``best`` and ``second`` (float64 arrays) given, the smallest and
-    second smallest scores are stored too, for the distance bounds.
-    """
-    n_clusters = centers.shape[0]
-    neg2_ct = -2.0 * centers.T
-    c_sq = _row_sq_norms(centers)
-    # numpy's row-wise argmin is more than twice as fast on float64 as on float32.
-    upcast = X.dtype != np.float64
-
-    def part(start, end):
-        rows = min(_CHUNK_ROWS, end - start)
-        buf = np.empty((rows, n_clusters), dtype=X.dtype)
-        buf64 = np.empty((rows, n_clusters)) if upcast else buf
-        for s in range(start, end, _CHUNK_ROWS):
-            e = min(s + _CHUNK_ROWS, end)
-            block = buf[: e - s]
-            np.matmul(X[s:e], neg2_ct, out=block)
-            block += c_sq
-            if upcast:
-                np.copyto(buf64[: e - s], block)
-                block = buf64[: e - s]
-            lab = labels[s:e]
-            block.argmin(axis=1, out=lab)
-            if best is not None:
-                index = np.arange(e - s)
-                best[s:e] = block[index, lab]
-                block[index, lab] = np.inf
-                second[s:e] = block.min(axis=1)
-
-    _run_parts(part, X.shape[0], pool, n_threads)
-
-
-def _cluster_sums(X, w, labels, n_clusters, pool=None, n_threads=1):
-    """Weighted sum of the rows, total weight and count of each cluster.
-
-    One sparse (n_clusters x rows) indicator product per part of X (a dense one
-    for small data, where building the sparse matrix costs more). The sums come
-    back in float64 whatever the dtype of X.
-    """
-
-    def part(start, end):
-        lab = labels[start:end]
-        m = end - start
-        wp = np.ones(m, dtype=X.dtype) if w is None else w[start:end]
-        if m * n_clusters <= _DENSE_INDICATOR_SIZE:
-            indicator = np.zeros((n_clusters, m), dtype=X.dtype)
-            indicator[lab, np.arange(m)] = wp
-        else:
-            indicator = sp.csc_array(
-                (wp, lab, np.arange(m + 1)), shape=(n_clusters, m)
-            )
-        S = np.asarray(indicator @ X[start:end], dtype=np.float64)
-        N = np.bincount(lab, minlength=n_clusters)
-        W = N.astype(np.float64) if w is None else np.bincount(
-            lab, weights=wp, minlength=n_clusters
-        )
-        return S, W, N
-
-    results = _run_parts(part, X.shape[0], pool, n_threads)
-    S, W, N = results[0]
-    for S_part, W_part, N_part in results[1:]:
-        S += S_part
-        W += W_part
-        N += N_part
-    return S, W, N
-
-
-def _inertia(X, w, centers, labels, pool=None, n_threads=1):
-    """Exact weighted sum of squared distances of the rows to their centers."""
-
-    def part(start, end):
-        total = 0.0
-        for s in range(start, end, _CHUNK_ROWS):
-            e = min(s + _CHUNK_ROWS, end)
-            diff = X[s:e] - centers[labels[s:e]]
-            # Summed in float64: float32 sums over many rows lose digits.
-            d = np.einsum("ij,ij->i", diff, diff).astype(np.float64, copy=False)
-            total += float(d.sum() if w is None else d @ w[s:e])
-        return total
-
-    return sum(_run_parts(part, X.shape[0], pool, n_threads))
-
-
-def _relocate_empty(X, w, centers_old, S, W, N, labels):
-    """Re-seed empty clusters at the samples farthest from their centers.
-
-    The rule of scikit-learn's Lloyd: each empty cluster takes one of the farthest
-    samples (largest squared distance to its assigned center), which leaves its old
-    cluster. Samples already on their center are not moved (that happens only when
-    there are more clusters than distinct samples). Works in place on S, W, N and
-    returns the number of samples moved.
-    """
-    empty = np.flatnonzero(N == 0)
-    dist = _row_sq_norms(X - centers_old[labels])
-    n_move = min(len(empty), int(np.count_nonzero(dist > 0)))
-    if n_move == 0:
-        return 0
-    far = np.argpartition(dist, -n_move)[: -n_move - 1 : -1]
-    for new, idx in zip(empty[:n_move], far):
-        weight = 1.0 if w is None else float(w[idx])
-        old = labels[idx]
-        S[old] -= X[idx] * weight
-        S[new] = X[idx] * weight
-        W[new] = weight
-        W[old] -= weight
-        N[new] = 1
-        N[old] -= 1
-    return n_move
-
-
-def _lloyd(X, w, centers, **kwargs):
-    """Lloyd's iteration from the given centers on centred data.
-
-    Parameters
-    ----------
-    X : C-contiguous ndarray of shape (n_samples, n_features)
     w : ndarray of shape (n_samples,) or None
-        None means unit weights (a faster path).
+        Sample weights; None means all ones.
     centers : ndarray of shape (n_clusters, n_features)
-    **kwargs
-        ``max_iter``, ``tol`` (absolute, on the summed squared center shift),
-        ``empty_cluster``, ``x_sq`` (the ``||x||^2`` of the rows), ``x_sq_total``
-        (their weighted sum) and ``w_total``.
+    max_iter : int
+    tol : float
+        Stop when the summed squared shift of the centroids is at most this.
+    empty_cluster : {"reinit", "remove"}
+        See :class:`KMeans`.
 
     Returns
     -------
     labels, centers, inertia, n_iter, distortion_history
     """
-    n_threads = _n_threads(X.shape[0])
-    if X.shape[0] < _CHUNK_ROWS:
-        return _lloyd_loop(X, w, centers, None, 1, **kwargs)
-    # Our threads split the rows; a multi-threaded BLAS inside each of them would
-    # oversubscribe the cores (and on blocks of a few thousand rows BLAS threads
-    # cost more than they bring, even without ours).
-    with _blas_single_thread():
-        if n_threads == 1:
-            return _lloyd_loop(X, w, centers, None, 1, **kwargs)
-        with ThreadPoolExecutor(n_threads) as pool:
-            return _lloyd_loop(X, w, centers, pool, n_threads, **kwargs)
-
-
-def _lloyd_loop(
-    X,
-    w,
-    centers,
-    pool,
-    n_threads,
-    *,
-    max_iter,
-    tol,
-    empty_cluster,
-    x_sq,
-    x_sq_total,
-    w_total,
-):
-    """The iterations of :func:`_lloyd`, with Hamerly-style distance bounds.
-
-    Each sample keeps an upper bound on the distance to its own center and a
-    lower bound on the distance to any other; when the centers move, the bounds
-    move by the shifts (triangle inequality). A sample whose upper bound stays
-    below its lower bound cannot change cluster, so only the others are assigned
-    again, and the cluster sums are updated by the samples that moved. The
-    partition of every iteration is the one full Lloyd would compute: the bounds
-    are widened by the rounding error of the distances, so a sample within
-    rounding of a tie is always assigned again.
-    """
-    n_samples, n_features = X.shape
-    eps = float(np.finfo(X.dtype).eps)
-    # Rounding bound on ||x||^2 - 2 x.c + ||c||^2, relative to ||x||^2 + ||c||^2.
-    rel_err = 4.0 * (n_features + 4) * eps
-    labels = np.full(n_samples, -1, dtype=np.intp)
-    upper = np.empty(n_samples)
-    lower = np.empty(n_samples)
+    w = np.ones(X.shape[0]) if w is None else w
+    w_total = float(w.sum(dtype=np.float64))
+    labels = np.full(X.shape[0], -1)
     history = []
-    bounds_valid = False
-    retry_bounds_at, backoff = 0, 2
-    strict_convergence = False
-    for i in range(max_iter):
-        n_clusters = centers.shape[0]
-        c_sq_max = float(_row_sq_norms(centers).max())
-        candidates = None
-        if bounds_valid:
-            candidates = np.flatnonzero(upper >= lower)
-            if len(candidates) > _FULL_PASS_FRACTION * n_samples:
-                # The bounds do not pay (centers still moving a lot, or no
-                # cluster structure): plain passes for a while, then try again
-                # after twice as long.
-                candidates = None
-                bounds_valid = False
-                retry_bounds_at = i + backoff
-                backoff *= 2
-        if candidates is None:
-            previous = labels.copy()
-            if i >= retry_bounds_at:
-                best, second = np.empty(n_samples), np.empty(n_samples)
-                _assign(X, centers, labels, pool, n_threads, best, second)
-                err = rel_err * (x_sq + c_sq_max)
-                upper[:] = np.sqrt(np.maximum(best + x_sq + err, 0.0))
-                lower[:] = np.sqrt(np.maximum(second + x_sq - err, 0.0))
-                bounds_valid = True
-            else:
-                _assign(X, centers, labels, pool, n_threads)
-            n_changed = int(np.count_nonzero(labels != previous))
-            S, W, N = _cluster_sums(X, w, labels, n_clusters, pool, n_threads)
-        else:
-            X_cand = X[candidates]
-            old = labels[candidates]
-            new = np.empty(len(candidates), dtype=np.intp)
-            best, second = np.empty(len(candidates)), np.empty(len(candidates))
-            _assign(X_cand, centers, new, pool, n_threads, best, second)
-            x_sq_cand = x_sq[candidates]
-            err = rel_err * (x_sq_cand + c_sq_max)
-            upper[candidates] = np.sqrt(np.maximum(best + x_sq_cand + err, 0.0))
-            lower[candidates] = np.sqrt(np.maximum(second + x_sq_cand - err, 0.0))
-            moved = np.flatnonzero(new != old)
-            n_changed = len(moved)
-            if n_changed:
-                X_moved = X_cand[moved]
-                w_moved = None if w is None else w[candidates[moved]]
-                S_in, W_in, N_in = _cluster_sums(
-                    X_moved, w_moved, new[moved], n_clusters
-                )
-                S_out, W_out, N_out = _cluster_sums(
-                    X_moved, w_moved, old[moved], n_clusters
-                )
-                S += S_in - S_out
-                W += W_in - W_out
-                N += N_in - N_out
-                labels[candidates[moved]] = new[moved]
-
-        relocated = 0
-        empty = N == 0
-        if empty.any():
-            # Both remedies change the sums behind the labels' back: the next
-            # iteration recomputes everything.
-            bounds_valid = False
-            if empty_cluster == "reinit":
-                relocated = _relocate_empty(X, w, centers, S, W, N, labels)
-            else:
-                keep = ~empty
-                remap = np.full(n_clusters, -1, dtype=np.intp)
-                remap[keep] = np.arange(np.count_nonzero(keep))
-                labels[:] = remap[labels]
-                S, W, N, centers = S[keep], W[keep], N[keep], centers[keep]
-        filled = N > 0
+    for n_iter in range(1, max_iter + 1):
+        # Assignment step: every sample to its nearest centroid (||x||^2 is the
+        # same for all centroids, so the argmin needs only ||c||^2 - 2 x.c).
+        previous = labels
+        labels = squared_distances(X, centers, X_sq=0).argmin(axis=1)
+        converged = np.array_equal(labels, previous)
+        members = labels.copy()
+        counts = np.bincount(labels, minlength=len(centers))
+        empty = np.flatnonzero(counts == 0)
+        if len(empty) and empty_cluster == "reinit":
+            # Each empty cluster takes one of the samples farthest from their
+            # centroid (scikit-learn's rule); the iteration goes on.
+            far = _farthest_samples(X, centers, labels, len(empty))
+            members[far] = empty[: len(far)]
+            converged = converged and len(far) == 0
+        elif len(empty):
+            # Drop the centroids left without samples and renumber the others.
+            keep = counts > 0
+            labels = members = (np.cumsum(keep) - 1)[labels]
+            centers = centers[keep]
+        # Update step: every centroid moves to the weighted mean of its members
+        # (one left without members stays where it is).
+        sums = group_sums(X, members, len(centers), w)
+        weights = np.bincount(members, weights=w, minlength=len(centers))
+        filled = weights > 0
         new_centers = centers.copy()
-        new_centers[filled] = S[filled] / W[filled, None]
-        # J after the update, sum w||x||^2 - sum_k ||S_k||^2 / W_k, comes free from
-        # the sums the update needs anyway.
-        j = x_sq_total - float(np.sum(_row_sq_norms(S[filled]) / W[filled]))
-        history.append(max(j, 0.0) / w_total)
-        shift = np.sqrt(
-            _row_sq_norms(new_centers.astype(np.float64) - centers.astype(np.float64))
-        )
+        new_centers[filled] = sums[filled] / weights[filled, None]
+        # The lecture's distortion J = (1 / n) sum_t ||x_t - mu_c(t)||^2.
+        history.append(_inertia(X, w, new_centers, members) / w_total)
+        shift = np.sum((new_centers.astype(np.float64) - centers) ** 2)
         centers = new_centers
-        # A relocation moves samples that keep their old label until the next
-        # assignment, so unchanged labels do not mean convergence then.
-        if not relocated and n_changed == 0:
-            strict_convergence = True
+        if converged or shift <= tol:
             break
-        if float(np.sum(shift**2)) <= tol:
-            break
-        if bounds_valid:
-            # Triangle inequality; the factor covers the rounding of the shifts.
-            upper += shift[labels] * (1.0 + 1e-9)
-            # The nearest other center moved at most by the largest shift among
-            # the other centers: the second largest for the samples of the center
-            # that moved most (Hamerly, 2010).
-            if n_clusters > 1:
-                top2 = np.partition(shift, -2)[-2:]
-                others_max = np.full(len(shift), top2[1])
-                others_max[np.argmax(shift)] = top2[0]
-                lower -= others_max[labels] * (1.0 + 1e-9)
-            else:
-                lower -= shift.max() * (1.0 + 1e-9)
-    if strict_convergence:
-        # The labels already are the assignment to the final centers.
-        inertia = _inertia(X, w, centers, labels, pool, n_threads)
-    else:
-        # A last assignment to the final centers, as scikit-learn.
-        _assign(X, centers, labels, pool, n_threads)
-        inertia = _inertia(X, w, centers, labels, pool, n_threads)
-    return labels, centers, inertia, i + 1, np.asarray(history)
+    if not converged:
+        labels = squared_distances(X, centers, X_sq=0).argmin(axis=1)
+    inertia = _inertia(X, w, centers, labels)
+    return labels, centers, inertia, n_iter, np.asarray(history)
 
 
-class KMeans(
-    ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator
-):
+class KMeans(_BaseKMeans):
     """K-means clustering by Lloyd's iteration, as in the lecture.
 
     Each iteration assigns every sample to its nearest centroid and moves every
@@ -640,6 +126,16 @@ class KMeans(
         at the sample farthest from its centroid (scikit-learn's rule).
         ``"remove"``: drop its centroid; the fitted model then has fewer clusters
         (``n_clusters_``) and predict never returns a removed label.
+
+    algorithm : {"hamerly", "lloyd"}, default="hamerly"
+        How the iteration is computed; both give the same partition at every
+        iteration (up to ties within rounding), as scikit-learn's ``"lloyd"``
+        and ``"elkan"`` do. ``"lloyd"``: the lecture's iteration written to be
+        read (``_lloyd`` in ``cluster/_kmeans.py``), one full assignment and one
+        full update per iteration. ``"hamerly"``: the accelerated engine of
+        ``cluster/_kmeans_fast.py`` (blocked assignment on several threads,
+        Hamerly's distance bounds to skip the samples that cannot change
+        cluster, incremental cluster sums), several times faster on large data.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation.
@@ -692,13 +188,14 @@ class KMeans(
     X: integer weights then give exactly the model that repeating rows gives, with
     the same seed. An array ``init`` needs no such merge.
 
-    The assignment step computes ``||c||^2 - 2 x.c`` by blocks of rows (a matrix
-    product that stays in cache), on two or more threads for large X; the update
-    sums each cluster with one sparse indicator product. Once the centroids
-    settle, distance bounds (Hamerly, 2010) skip the samples that cannot change
-    cluster and the sums are updated by the samples that moved; every iteration
-    still yields the partition of plain Lloyd. The data are centred first, as
-    scikit-learn does, to keep the expansions accurate.
+    With ``algorithm="hamerly"`` the assignment step computes ``||c||^2 - 2 x.c``
+    by blocks of rows (a matrix product that stays in cache), on two or more
+    threads for large X; the update sums each cluster with one sparse indicator
+    product. Once the centroids settle, distance bounds (Hamerly, 2010) skip the
+    samples that cannot change cluster and the sums are updated by the samples
+    that moved; every iteration still yields the partition of plain Lloyd. The
+    data are centred first, as scikit-learn does, to keep the expansions
+    accurate.
 
     References
     ----------
@@ -726,13 +223,10 @@ class KMeans(
     """
 
     _parameter_constraints: dict = {
-        "n_clusters": [Interval(Integral, 1, None, closed="left")],
-        "init": [StrOptions({"k-means++", "random"}), "array-like"],
+        **_BaseKMeans._parameter_constraints,
         "n_init": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
         "empty_cluster": [StrOptions({"reinit", "remove"})],
-        "random_state": ["random_state"],
+        "algorithm": [StrOptions({"hamerly", "lloyd"})],
     }
 
     def __init__(
@@ -744,6 +238,7 @@ class KMeans(
         max_iter=300,
         tol=1e-4,
         empty_cluster="reinit",
+        algorithm="hamerly",
         random_state=None,
     ):
         self.n_clusters = n_clusters
@@ -752,16 +247,8 @@ class KMeans(
         self.max_iter = max_iter
         self.tol = tol
         self.empty_cluster = empty_cluster
+        self.algorithm = algorithm
         self.random_state = random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
-
-    @property
-    def _n_features_out(self):
-        return self.cluster_centers_.shape[0]
 
     def _resolved_n_init(self, seeded):
         if self.n_init == "auto":
@@ -771,47 +258,15 @@ class KMeans(
                 f"An explicit init array was given, so n_init={self.n_init} runs "
                 "would all be the same; doing one.",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
             return 1
         return self.n_init
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, sample_weight=None):
-        """Compute the k-means clustering.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data. float32 stays float32.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples; None means all ones.
-
-        Returns
-        -------
-        self : KMeans
-            The fitted estimator.
-        """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C")
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        return self._fit_validated(X, sample_weight)
-
-    def _fit_validated(self, X, sample_weight, collapsed=None):
-        """Fit on validated X and sample_weight.
-
-        ``collapsed`` may hold ``_collapse_duplicates(X, sample_weight)`` computed
-        already, as ElbowKMeans does for its many K on the same data.
-        """
-        _check_n_clusters(self.n_clusters, X.shape[0])
+    def _fit(self, X, sample_weight):
         seeded = isinstance(self.init, str)
         if seeded:
-            if collapsed is None:
-                collapsed = _collapse_duplicates(X, sample_weight)
-            X_fit, w_fit, index = collapsed
+            X_fit, w_fit, index = _collapse_duplicates(X, sample_weight)
         else:
             init = _init_centroids(X, self.n_clusters, self.init, None)
             positive = sample_weight > 0
@@ -826,18 +281,16 @@ class KMeans(
         mean = (w_fit @ X_fit.astype(np.float64, copy=False)) / w_total
         # Centring keeps ||c||^2 - 2 x.c accurate for data far from the origin.
         X_c = X_fit - mean.astype(X.dtype)
-        unit = bool(np.all(w_fit == 1))
-        w = None if unit else w_fit
-        x_sq = _row_sq_norms(X_c).astype(np.float64, copy=False)
-        x_sq_total = float(x_sq.sum() if unit else x_sq @ w_fit)
+        w = None if np.all(w_fit == 1) else w_fit
+        x_sq = row_norms(X_c, squared=True).astype(np.float64, copy=False)
         # scikit-learn's tolerance: tol times the mean variance of the features.
-        tol = self.tol * x_sq_total / (w_total * X.shape[1])
+        tol = self.tol * float(x_sq @ w_fit) / (w_total * X.shape[1])
         if seeded and X_fit.shape[0] < self.n_clusters:
             warnings.warn(
                 f"X has only {X_fit.shape[0]} distinct samples (of positive weight) "
                 f"for n_clusters={self.n_clusters}; some clusters stay empty.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=4,
             )
 
         best = None
@@ -848,17 +301,13 @@ class KMeans(
                 )
             else:
                 centers = init - mean.astype(X.dtype)
-            run = _lloyd(
-                X_c,
-                w,
-                centers,
-                max_iter=self.max_iter,
-                tol=tol,
-                empty_cluster=self.empty_cluster,
-                x_sq=x_sq,
-                x_sq_total=x_sq_total,
-                w_total=w_total,
+            options = dict(
+                max_iter=self.max_iter, tol=tol, empty_cluster=self.empty_cluster
             )
+            if self.algorithm == "lloyd":
+                run = _lloyd(X_c, w, centers, **options)
+            else:
+                run = _lloyd_hamerly(X_c, w, centers, **options, x_sq=x_sq)
             if best is None or run[2] < best[2]:
                 best = run
         labels, centers, inertia, n_iter, history = best
@@ -873,7 +322,7 @@ class KMeans(
         self.labels_ = np.empty(X.shape[0], dtype=np.intp)
         self.labels_[~dropped] = labels[index[~dropped]]
         if dropped.any():
-            self.labels_[dropped] = self._predict_labels(X[dropped])
+            self.labels_[dropped] = self._predict_validated(X[dropped])
         n_used = np.unique(labels).size
         if self.empty_cluster == "reinit" and n_used < self.n_clusters_ and not (
             seeded and X_fit.shape[0] < self.n_clusters
@@ -883,102 +332,6 @@ class KMeans(
                 f"n_clusters ({self.n_clusters_}). Possibly due to duplicate points "
                 "in X.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=4,
             )
         return self
-
-    def _predict_labels(self, X):
-        labels = np.empty(X.shape[0], dtype=np.intp)
-        centers = self.cluster_centers_.astype(X.dtype, copy=False)
-        n_threads = _n_threads(X.shape[0])
-        if X.shape[0] < _CHUNK_ROWS:
-            _assign(X, centers, labels)
-            return labels
-        # As in _lloyd: our threads, each with a single-threaded BLAS.
-        with _blas_single_thread():
-            if n_threads == 1:
-                _assign(X, centers, labels)
-            else:
-                with ThreadPoolExecutor(n_threads) as pool:
-                    _assign(X, centers, labels, pool, n_threads)
-        return labels
-
-    def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit, then return the cluster of each training sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            ``labels_``.
-        """
-        return self.fit(X, sample_weight=sample_weight).labels_
-
-    def predict(self, X):
-        """Return the index of the nearest centroid of each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Values in ``range(n_clusters_)``.
-        """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], order="C", reset=False
-        )
-        return self._predict_labels(X)
-
-    def transform(self, X):
-        """Return the Euclidean distance of each sample to each centroid.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples, n_clusters_)
-            Same float dtype as X.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return np.sqrt(_squared_distances(X, self.cluster_centers_))
-
-    def score(self, X, y=None, sample_weight=None):
-        """Opposite of the inertia of X on the fitted centroids (higher is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples.
-
-        Returns
-        -------
-        score : float
-            ``-sum_t w_t min_k ||x_t - mu_k||^2``.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        d = _squared_distances(X, self.cluster_centers_).min(axis=1)
-        return -float(d.astype(np.float64) @ sample_weight)

@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._plotting import _get_axes
+
 
 class ElbowDisplay:
     """Distortion curve J(K) of an :class:`ElbowKMeans`, with the chosen K marked.
@@ -95,10 +97,7 @@ class ElbowDisplay:
         display : ElbowDisplay
             Self, with the matplotlib objects stored.
         """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = _get_axes(ax, "ElbowDisplay.plot")
         k = np.asarray(self.k_values)
         J = np.asarray(self.distortions)
         (self.line_,) = ax.plot(k, J, "o-", color="C0", label="distortion J(K)")
@@ -141,7 +140,7 @@ class ElbowDisplay:
         return self
 
     @classmethod
-    def from_estimator(cls, estimator, ax=None, *, show_silhouette=True, name=None):
+    def from_estimator(cls, estimator, *, ax=None, show_silhouette=True, name=None):
         """Plot the elbow curve of a fitted :class:`ElbowKMeans`.
 
         Parameters

@@ -10,7 +10,6 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
-from sklearn.utils._param_validation import RealNotInt
 from sklearn.utils.validation import (
     assert_all_finite,
     check_array,
@@ -18,96 +17,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
+from ..utils._linalg import constant_features, flip_signs, scatter_matrix
 
 # The float rule compares cumulative contributions with the requested fraction;
 # rounding can leave the full sum at 0.9999999999999998, so "1.0" would otherwise
 # ask for one component more than exist.
 _RATIO_TOL = 1e-10
-
-# Gram-then-subtract (X'X - n m m') loses about log10(E[x^2] / Var[x]) digits to
-# cancellation. Beyond these ratios the scatter is recomputed from centred blocks.
-_CANCELLATION_LIMIT = {np.dtype(np.float64): 1e4, np.dtype(np.float32): 1e1}
-
-# Rows per block when the scatter is recomputed from centred data: a block of a few
-# MiB stays in cache between the subtraction and the matrix product.
-_BLOCK_BYTES = 4 * 2**20
-
-
-def _scatter_matrix(X, centers, counts, labels=None, *, raw=None):
-    """Scatter of ``X`` around per-sample centres, as float64.
-
-    Returns ``sum_t (x_t - c_t)(x_t - c_t)^T`` where ``c_t = centers[labels[t]]``
-    (``labels=None`` means one centre for every sample). The fast path is one
-    Gram matrix ``X^T X - sum_k counts_k c_k c_k^T`` without copying ``X``; when
-    the data sit so far from their centres that this subtraction would cancel
-    most digits, the scatter is recomputed from centred blocks instead.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Data, float32 or float64; never modified.
-    centers : ndarray of shape (n_centers, n_features)
-        Centres (float64), the means of the samples carrying each label.
-    counts : ndarray of shape (n_centers,)
-        Number of samples per centre.
-    labels : ndarray of shape (n_samples,) of int, default=None
-        Index of each sample's centre; None when there is a single centre.
-    raw : ndarray of shape (n_features, n_features), default=None
-        ``X^T X`` when the caller already has it.
-
-    Returns
-    -------
-    scatter : ndarray of shape (n_features, n_features)
-        Symmetric, float64.
-    """
-    n_samples, n_features = X.shape
-    if raw is None:
-        raw = X.T @ X
-    scatter = np.asarray(raw, dtype=np.float64)
-    if scatter is raw:
-        scatter = scatter.copy()
-    second_moment = np.diag(scatter).copy()
-    scatter -= (centers * counts[:, None]).T @ centers
-    variance = np.diag(scatter)
-    limit = _CANCELLATION_LIMIT.get(X.dtype, 1e4)
-    if np.all(second_moment <= limit * variance):
-        return scatter
-
-    # Precise path: centre block by block, each block reused from cache.
-    scatter = np.zeros((n_features, n_features))
-    block = max(1, _BLOCK_BYTES // (X.itemsize * n_features))
-    centers_x = centers.astype(X.dtype, copy=False)
-    for start in range(0, n_samples, block):
-        stop = min(start + block, n_samples)
-        if labels is None:
-            Z = X[start:stop] - centers_x[0]
-        else:
-            Z = X[start:stop] - centers_x[labels[start:stop]]
-        scatter += Z.T @ Z
-    return scatter
-
-
-def _constant_features(variance, second_moment, n_samples, dtype):
-    """Mask of features whose variance is only rounding noise.
-
-    The same bound as scikit-learn's StandardScaler: a variance below what the
-    summation error of the mean could produce counts as zero.
-    """
-    eps = np.finfo(dtype).eps
-    return variance <= (n_samples * eps) ** 2 * second_moment + np.finfo(
-        np.float64
-    ).tiny
-
-
-def _flip_signs(components):
-    """Make the largest-magnitude entry of every row positive (deterministic)."""
-    if components.size == 0:
-        return components
-    idx = np.argmax(np.abs(components), axis=1)
-    signs = np.sign(components[np.arange(components.shape[0]), idx])
-    signs[signs == 0] = 1
-    return components * signs[:, None]
 
 
 def _select_n_components(rule, eigenvalues, n_features):
@@ -289,9 +205,6 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     whiten : bool, default=False
         Divide the projections by the square root of their eigenvalue, so every
         output has unit variance.
-    random_state : int, RandomState instance or None, default=None
-        Not used by the exact eigensolvers, which are deterministic; accepted so
-        that this PCA can replace scikit-learn's in code that passes it.
 
     Attributes
     ----------
@@ -374,16 +287,12 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         ],
         "standardize": ["boolean"],
         "whiten": ["boolean"],
-        "random_state": ["random_state"],
     }
 
-    def __init__(
-        self, n_components=0.7, *, standardize=False, whiten=False, random_state=None
-    ):
+    def __init__(self, n_components=0.7, *, standardize=False, whiten=False):
         self.n_components = n_components
         self.standardize = standardize
         self.whiten = whiten
-        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -432,7 +341,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         ratio = eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
 
         self.components_ = np.ascontiguousarray(
-            _flip_signs(eigenvectors[:n_components]), dtype=X.dtype
+            flip_signs(eigenvectors[:n_components]), dtype=X.dtype
         )
         self.eigenvalues_ = eigenvalues
         self.explained_variance_ = eigenvalues[:n_components].copy()
@@ -448,7 +357,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         n_samples, n_features = X.shape
         raw = X.T @ X
         second_moment = np.diag(raw).astype(np.float64) / n_samples
-        cov = _scatter_matrix(X, mean[None, :], np.array([n_samples]), raw=raw)
+        cov = scatter_matrix(X, mean[None, :], np.array([n_samples]), raw=raw)
         cov /= n_samples - 1
         scale = None
         if self.standardize:
@@ -465,7 +374,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _correlation(self, cov, second_moment, n_samples, dtype):
         """Turn a covariance matrix into the correlation matrix, and the scales."""
         variance = np.diag(cov).copy()
-        constant = _constant_features(variance, second_moment, n_samples, dtype)
+        constant = constant_features(variance, second_moment, n_samples, dtype)
         scale = np.sqrt(np.where(constant, 1.0, variance))
         corr = cov / np.outer(scale, scale)
         # A constant feature has no correlation with anything: rounding noise
@@ -486,7 +395,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 n_samples - 1
             )
             second_moment = np.einsum("ij,ij->j", X, X, dtype=np.float64) / n_samples
-            constant = _constant_features(variance, second_moment, n_samples, X.dtype)
+            constant = constant_features(variance, second_moment, n_samples, X.dtype)
             scale = np.sqrt(np.where(constant, 1.0, variance))
             Xc /= scale.astype(X.dtype)
             Xc[:, constant] = 0.0

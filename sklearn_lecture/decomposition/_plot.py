@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._plotting import _get_axes
+
 
 class ScreeDisplay:
     """Scree plot: eigenvalues in decreasing order and cumulative contribution.
@@ -132,13 +134,7 @@ class ScreeDisplay:
         self : ScreeDisplay
             With ``ax_``, ``ax_cumulative_``, ``figure_``, ``bars_``, ``line_``.
         """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ImportError(
-                "ScreeDisplay needs matplotlib: pip install 'sklearn_lecture[plot]'."
-            ) from exc
-
+        ax = _get_axes(ax, "ScreeDisplay.plot")
         eigenvalues = np.asarray(self.eigenvalues, dtype=np.float64)
         positions = np.arange(1, eigenvalues.shape[0] + 1)
         total = eigenvalues.sum()
@@ -149,8 +145,6 @@ class ScreeDisplay:
         )
         kept = self.n_components if self.n_components is not None else 0
 
-        if ax is None:
-            _, ax = plt.subplots()
         colors = np.where(positions <= kept, "tab:blue", "lightsteelblue")
         bar_kwargs = {"color": list(colors), **(bar_kwargs or {})}
         self.bars_ = ax.bar(positions, eigenvalues, **bar_kwargs)

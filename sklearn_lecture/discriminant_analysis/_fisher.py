@@ -4,9 +4,8 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from scipy import linalg
-from scipy.special import expit, logsumexp, softmax
+from scipy.special import expit, log_expit, logsumexp, softmax
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -17,8 +16,14 @@ from sklearn.covariance import ledoit_wolf
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..decomposition._pca import _constant_features, _flip_signs, _scatter_matrix
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._linalg import (
+    constant_features,
+    flip_signs,
+    group_sums,
+    row_norms,
+    scatter_matrix,
+)
 
 
 class SingularScatterWarning(UserWarning):
@@ -99,6 +104,15 @@ class FisherLDA(
         each kept direction.
     n_components_ : int
         Number of discriminant directions kept.
+    coef_ : ndarray of shape (n_classes, n_features) or (1, n_features)
+        Weights of the decision rule, ``decision_function(X) = X @ coef_.T +
+        intercept_``: row k is ``W W^T (m_k - xbar)``, the class mean's
+        discriminant coordinates mapped back. With two classes one row, that of
+        ``classes_[1]`` minus that of ``classes_[0]``, as scikit-learn's
+        LinearDiscriminantAnalysis.
+    intercept_ : ndarray of shape (n_classes,) or (1,)
+        Constants of the decision rule: ``log prior_k - |W^T (m_k - xbar)|^2 / 2
+        - coef_k . xbar``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -189,13 +203,8 @@ class FisherLDA(
             n_components = self.n_components
 
         counts = np.bincount(labels, minlength=n_classes)
-        # Class sums with one sparse indicator product: one pass over X for
-        # every class at once, whatever the number of classes.
-        indicator = sp.csr_matrix(
-            (np.ones(n_samples), (labels, np.arange(n_samples))),
-            shape=(n_classes, n_samples),
-        )
-        means = np.asarray(indicator @ X) / counts[:, None]
+        # One indicator product: one pass over X for every class at once.
+        means = group_sums(X, labels, n_classes) / counts[:, None]
         priors = counts / n_samples
         xbar = priors @ means
 
@@ -209,7 +218,7 @@ class FisherLDA(
             Z = None
             raw = X.T @ X
             second_moment = np.diag(raw) / n_samples
-            within = _scatter_matrix(X, means, counts, labels, raw=raw)
+            within = scatter_matrix(X, means, counts, labels, raw=raw)
         deviation = (means - xbar) * np.sqrt(counts)[:, None]
         between = deviation.T @ deviation
 
@@ -229,7 +238,7 @@ class FisherLDA(
             else np.zeros(n_components)
         )
         self.scalings_ = np.ascontiguousarray(
-            _flip_signs(scalings[:, :n_components].T).T
+            flip_signs(scalings[:, :n_components].T).T
         )
         self.classes_ = classes
         self.means_ = means
@@ -243,10 +252,16 @@ class FisherLDA(
         # The Gaussian scores in the projected space are affine in x:
         # z·μ_k - |μ_k|²/2 + log π_k with z = W^T (x - xbar), μ_k = W^T (m_k - xbar).
         centroids = (means - xbar) @ self.scalings_
-        self._coef = centroids @ self.scalings_.T
-        self._intercept = (
-            -self._coef @ xbar - 0.5 * np.einsum("ij,ij->i", centroids, centroids)
+        coef = centroids @ self.scalings_.T
+        intercept = (
+            -coef @ xbar - 0.5 * row_norms(centroids, squared=True)
         ) + np.log(priors)
+        if n_classes == 2:
+            # One score for classes_[1] against classes_[0], as scikit-learn's LDA.
+            coef = coef[1:] - coef[:1]
+            intercept = intercept[1:] - intercept[:1]
+        self.coef_ = coef
+        self.intercept_ = intercept
         return self
 
     def _pooled_covariance(self, covariance, Z):
@@ -267,7 +282,7 @@ class FisherLDA(
     def _regularise(self, covariance, total_covariance, second_moment, n_samples):
         """Add a tiny ridge when the pooled covariance is (numerically) singular."""
         variance = np.diag(covariance).copy()
-        zero = _constant_features(variance, second_moment, n_samples, np.float64)
+        zero = constant_features(variance, second_moment, n_samples, np.float64)
         safe = np.where(zero, 1.0, variance)
         if not zero.any():
             std = np.sqrt(safe)
@@ -331,17 +346,12 @@ class FisherLDA(
         X_new -= self.xbar_ @ self.scalings_
         return X_new
 
-    def _class_scores(self, X):
-        """Log posterior of every class, up to a per-sample constant."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return X @ self._coef.T + self._intercept
-
     def decision_function(self, X):
-        """Class scores: log prior minus half the squared distance to each mean.
+        """Class scores ``X @ coef_.T + intercept_`` of the decision rule.
 
-        Distances are taken in the discriminant space, so these are the log
-        posteriors of the projected Gaussian model up to a per-sample constant.
+        Log prior minus half the squared distance to each class mean in the
+        discriminant space: the log posteriors of the projected Gaussian model
+        up to a per-sample constant.
 
         Parameters
         ----------
@@ -355,10 +365,10 @@ class FisherLDA(
             ``classes_[0]`` (positive means ``classes_[1]``), as scikit-learn's
             linear classifiers.
         """
-        scores = self._class_scores(X)
-        if scores.shape[1] == 2:
-            return scores[:, 1] - scores[:, 0]
-        return scores
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        scores = X @ self.coef_.T + self.intercept_
+        return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):
         """Nearest class mean in the discriminant space, priors considered.
@@ -373,7 +383,9 @@ class FisherLDA(
         y_pred : ndarray of shape (n_samples,)
             Predicted labels, taken from ``classes_``.
         """
-        scores = self._class_scores(X)
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(np.intp)]
         return self.classes_[np.argmax(scores, axis=1)]
 
     def predict_proba(self, X):
@@ -389,11 +401,11 @@ class FisherLDA(
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to one; columns follow ``classes_``.
         """
-        scores = self._class_scores(X)
-        if scores.shape[1] == 2:
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
             # The logistic link of the binary decision keeps both outputs
             # ranked identically.
-            p1 = expit(scores[:, 1] - scores[:, 0])
+            p1 = expit(scores)
             return np.column_stack([1.0 - p1, p1])
         return softmax(scores, axis=1)
 
@@ -409,7 +421,9 @@ class FisherLDA(
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        scores = self._class_scores(X)
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([log_expit(-scores), log_expit(scores)])
         return scores - logsumexp(scores, axis=1, keepdims=True)
 
     @property

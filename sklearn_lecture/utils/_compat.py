@@ -30,3 +30,8 @@ __all__ = [
 from sklearn.utils.validation import _check_sample_weight  # noqa: E402
 
 __all__ += ["_check_sample_weight"]
+
+# The ImportError of scikit-learn's Displays when matplotlib is missing.
+from sklearn.utils._optional_dependencies import check_matplotlib_support  # noqa: E402
+
+__all__ += ["check_matplotlib_support"]

@@ -1,0 +1,158 @@
+"""The base of the clustering estimators: what every k-means-like model shares.
+
+A subclass fits ``cluster_centers_`` and ``labels_`` in ``_fit(X, sample_weight)``
+(or in its own ``fit``); the base validates the data and ``n_clusters``, and
+serves ``predict``, ``transform``, ``score``, ``fit_predict``, ``fit_transform``,
+the feature names out and the tags from the fitted centroids, as scikit-learn's
+``_BaseKMeans`` does.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ..utils._linalg import squared_distances
+from ._common import _check_n_clusters
+from ._kmeans_fast import _nearest_centers
+
+
+class _BaseKMeans(
+    ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator
+):
+    """Base of KMeans, ElbowKMeans and FuzzyKMeans: a model of K centroids.
+
+    Subclasses implement ``_fit(X, sample_weight)`` on validated data and set
+    ``cluster_centers_`` and ``labels_``; those that assign samples otherwise
+    than to the nearest centroid, or measure distances otherwise, override
+    ``_predict_validated`` or ``_squared_distances``.
+    """
+
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions({"k-means++", "random"}), "array-like"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    @property
+    def _n_features_out(self):
+        return self.cluster_centers_.shape[0]
+
+    def _check_fit_data(self, X, sample_weight=None):
+        """Validated X (float64 or float32, C order) and non-negative weights."""
+        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C")
+        # ElbowKMeans has a range of K instead, which it clips to the data.
+        _check_n_clusters(getattr(self, "n_clusters", 1), X.shape[0])
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        return X, sample_weight
+
+    def _check_test_data(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self, X, dtype=[np.float64, np.float32], order="C", reset=False
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the clustering.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data. float32 stays float32.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples; None means all ones.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(*self._check_fit_data(X, sample_weight))
+
+    def _squared_distances(self, X):
+        """Squared distances of validated X to the centroids, in the dtype of X.
+
+        Computed in float64: the expansion ``||x||^2 - 2 x.c + ||c||^2`` loses
+        too many digits in single precision.
+        """
+        D = squared_distances(
+            X.astype(np.float64, copy=False),
+            self.cluster_centers_.astype(np.float64, copy=False),
+        )
+        return D.astype(X.dtype, copy=False)
+
+    def _predict_validated(self, X):
+        return _nearest_centers(X, self.cluster_centers_)
+
+    def predict(self, X):
+        """Cluster of each sample: the index of its nearest centroid.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Values in ``range(cluster_centers_.shape[0])``.
+        """
+        return self._predict_validated(self._check_test_data(X))
+
+    def transform(self, X):
+        """Euclidean distance of each sample to each centroid.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+            Same float dtype as X.
+        """
+        return np.sqrt(self._squared_distances(self._check_test_data(X)))
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the inertia of X on the fitted centroids (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        score : float
+            ``-sum_t w_t min_k ||x_t - mu_k||^2``.
+        """
+        X = self._check_test_data(X)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        d = self._squared_distances(X).min(axis=1)
+        return -float(d.astype(np.float64) @ sample_weight)

@@ -1,0 +1,238 @@
+"""What every clustering estimator shares: seeding, the K check, duplicate merging.
+
+- :func:`_check_n_clusters`: at least one sample per cluster;
+- :func:`_init_centroids` and :func:`_kmeans_plusplus`: the initial centroids
+  (``"random"``, ``"k-means++"`` or given);
+- :func:`_collapse_duplicates`: identical rows merged into one weighted row, in an
+  order that does not depend on the order of X (so that a seeded start picks the
+  same points whether the data come weighted or repeated);
+- :func:`_farthest_samples`: scikit-learn's rule for re-seeding empty clusters.
+
+Squared distances come from :func:`sklearn_lecture.utils._linalg.squared_distances`.
+"""
+
+import numpy as np
+from sklearn.utils import check_array, check_random_state
+
+from ..utils._linalg import row_norms, squared_distances
+
+
+def _check_n_clusters(n_clusters, n_samples):
+    """Raise a ValueError when there are fewer samples than requested clusters."""
+    if n_samples < n_clusters:
+        raise ValueError(
+            f"n_samples={n_samples} should be >= n_clusters={n_clusters}: "
+            "k-means needs at least one sample per cluster."
+        )
+
+
+_HASH_KEYS = {}
+
+
+def _row_hashes(X, seed):
+    """A 64-bit hash of each row's bit pattern (identical rows, identical hashes)."""
+    if X.dtype == np.float64:
+        V = X.view(np.uint64)
+    else:
+        V = X.view(np.uint32).astype(np.uint64)
+    # Fold the high bits (sign, exponent) into the low ones before the linear mix,
+    # so that rows differing only there do not collide systematically.
+    V = V ^ (V >> np.uint64(31))
+    key = (seed, X.shape[1])
+    if key not in _HASH_KEYS:
+        keys = np.random.RandomState(seed).randint(
+            0, 2**62, size=X.shape[1], dtype=np.uint64
+        )
+        _HASH_KEYS[key] = keys * np.uint64(2) + np.uint64(1)
+    return V @ _HASH_KEYS[key]
+
+
+def _collapse_duplicates(X, sample_weight):
+    """Merge identical rows into one row carrying their summed weight.
+
+    Rows with zero weight are dropped. The distinct rows come back in a canonical
+    order (sorted by a hash of their bits) that depends only on the set of distinct
+    rows and their total weights, not on the order, repetition or weighting of the
+    input: fitting on integer weights and fitting on repeated rows then see exactly
+    the same data, and a seeded initialisation picks the same points.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative, with a positive sum.
+
+    Returns
+    -------
+    X_distinct : ndarray of shape (n_distinct, n_features)
+    weight : ndarray of shape (n_distinct,), dtype of X
+        The summed weight of each distinct row.
+    index : ndarray of shape (n_samples,)
+        For each row of X the row of ``X_distinct`` that holds it, -1 for rows of
+        zero weight.
+    """
+    positive = sample_weight > 0
+    kept = np.flatnonzero(positive) if not positive.all() else None
+    Xk = X[kept] if kept is not None else X
+    wk = sample_weight[kept] if kept is not None else sample_weight
+    hashes = _row_hashes(Xk, seed=0)
+    order = np.argsort(hashes, kind="stable")
+    sorted_h = hashes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_h[1:] != sorted_h[:-1]])
+    group = np.empty(len(Xk), dtype=np.intp)
+    group[order] = np.cumsum(np.r_[True, sorted_h[1:] != sorted_h[:-1]]) - 1
+    first = order[starts]
+    if len(first) < len(Xk):
+        # Equal hashes claim identical rows: verify them (a hash collision is
+        # astronomically rare, but then fall back to an exact sort of the rows).
+        dup = group != np.arange(len(Xk))[first][group]
+        if not np.array_equal(Xk[dup], Xk[first[group[dup]]]):
+            _, first, group = np.unique(
+                Xk, axis=0, return_index=True, return_inverse=True
+            )
+            group = group.ravel()
+    weight = np.bincount(group, weights=wk, minlength=len(first)).astype(X.dtype)
+    index = np.full(X.shape[0], -1, dtype=np.intp)
+    if kept is not None:
+        index[kept] = group
+    else:
+        index[:] = group
+    return Xk[first], weight, index
+
+
+def _kmeans_plusplus(
+    X, n_clusters, random_state, sample_weight=None, n_local_trials=None
+):
+    """Choose initial centers by greedy k-means++ seeding.
+
+    The first center is a sample drawn with probability proportional to its weight;
+    each next one is the best, by the resulting potential, of ``n_local_trials``
+    samples drawn with probability proportional to weight times the squared
+    distance to the nearest chosen center (Arthur and Vassilvitskii, 2007). This is
+    the rule, and the sequence of random draws, of scikit-learn's ``kmeans_plusplus``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_clusters : int
+    random_state : int, RandomState instance or None
+    sample_weight : ndarray of shape (n_samples,), default=None
+    n_local_trials : int, default=None
+        ``2 + int(log(n_clusters))`` when None.
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+    indices : ndarray of shape (n_clusters,)
+        Rows of X chosen as centers.
+    """
+    random_state = check_random_state(random_state)
+    n_samples, n_features = X.shape
+    if sample_weight is None:
+        sample_weight = np.ones(n_samples, dtype=X.dtype)
+    if n_local_trials is None:
+        n_local_trials = 2 + int(np.log(n_clusters))
+    x_sq = row_norms(X, squared=True)
+
+    def sq_dist_to(rows):
+        return squared_distances(X[rows], X, X_sq=x_sq[rows], Y_sq=x_sq)
+
+    centers = np.empty((n_clusters, n_features), dtype=X.dtype)
+    indices = np.full(n_clusters, -1, dtype=np.intp)
+    center_id = random_state.choice(n_samples, p=sample_weight / sample_weight.sum())
+    centers[0] = X[center_id]
+    indices[0] = center_id
+    closest_dist_sq = sq_dist_to([center_id])[0]
+    current_pot = closest_dist_sq @ sample_weight
+    for c in range(1, n_clusters):
+        rand_vals = random_state.uniform(size=n_local_trials) * current_pot
+        candidate_ids = np.searchsorted(
+            np.cumsum(sample_weight * closest_dist_sq), rand_vals
+        )
+        # Rounding in the cumulative sum can push a draw one past the end.
+        np.clip(candidate_ids, None, n_samples - 1, out=candidate_ids)
+        dist = np.minimum(closest_dist_sq, sq_dist_to(candidate_ids))
+        candidates_pot = dist @ sample_weight
+        best = np.argmin(candidates_pot)
+        current_pot = candidates_pot[best]
+        closest_dist_sq = dist[best]
+        centers[c] = X[candidate_ids[best]]
+        indices[c] = candidate_ids[best]
+    return centers, indices
+
+
+def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
+    """Initial centroids for k-means and fuzzy k-means.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_clusters : int
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features)
+        ``"random"`` picks ``n_clusters`` distinct rows with probability proportional
+        to their weight (all rows, repeated at random, when X holds fewer rows of
+        positive weight); ``"k-means++"`` see :func:`_kmeans_plusplus`; an array is
+        checked and copied.
+    random_state : int, RandomState instance or None
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features), dtype of X
+    """
+    n_samples, n_features = X.shape
+    if isinstance(init, str) and init == "k-means++":
+        return _kmeans_plusplus(X, n_clusters, random_state, sample_weight)[0]
+    if isinstance(init, str) and init == "random":
+        random_state = check_random_state(random_state)
+        if sample_weight is None:
+            sample_weight = np.ones(n_samples)
+        p = sample_weight / sample_weight.sum()
+        n_positive = int(np.count_nonzero(p))
+        seeds = random_state.choice(
+            n_samples, size=min(n_clusters, n_positive), replace=False, p=p
+        )
+        if n_positive < n_clusters:
+            extra = random_state.choice(n_samples, size=n_clusters - n_positive, p=p)
+            seeds = np.concatenate([seeds, extra])
+        return X[seeds].copy()
+    if isinstance(init, str):
+        raise ValueError(
+            f"init must be 'k-means++', 'random' or an array, got {init!r}."
+        )
+    centers = check_array(init, dtype=X.dtype, copy=True, input_name="init")
+    if centers.shape != (n_clusters, n_features):
+        raise ValueError(
+            f"The init array has shape {centers.shape}; expected "
+            f"(n_clusters, n_features) = ({n_clusters}, {n_features})."
+        )
+    return centers
+
+
+def _farthest_samples(X, centers, labels, n_empty):
+    """The samples that re-seed ``n_empty`` empty clusters, farthest first.
+
+    scikit-learn's rule for Lloyd: each empty cluster takes one of the samples
+    farthest (in squared distance) from their assigned centroid. Samples already
+    on their centroid are not taken, so fewer than ``n_empty`` may come back
+    (only when there are more clusters than distinct samples).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    centers : ndarray of shape (n_clusters, n_features)
+    labels : ndarray of shape (n_samples,)
+        The assignment that left clusters empty.
+    n_empty : int
+
+    Returns
+    -------
+    indices : ndarray of shape (n_moved,)
+        Rows of X, in decreasing order of distance; the i-th goes to the i-th
+        empty cluster.
+    """
+    dist = row_norms(X - centers[labels], squared=True)
+    n_move = min(n_empty, int(np.count_nonzero(dist > 0)))
+    if n_move == 0:
+        return np.empty(0, dtype=np.intp)
+    return np.argpartition(dist, -n_move)[: -n_move - 1 : -1]

@@ -1,0 +1,201 @@
+"""Linear-algebra helpers shared by the clustering, PCA and Fisher estimators.
+
+Like scikit-learn's ``utils/extmath.py``: small numerical kernels that more than
+one family needs, so that no family imports another family's private module.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+# Gram-then-subtract (X'X - n m m') loses about log10(E[x^2] / Var[x]) digits to
+# cancellation. Beyond these ratios the scatter is recomputed from centred blocks.
+_CANCELLATION_LIMIT = {np.dtype(np.float64): 1e4, np.dtype(np.float32): 1e1}
+
+# Rows per block when the scatter is recomputed from centred data: a block of a few
+# MiB stays in cache between the subtraction and the matrix product.
+_BLOCK_BYTES = 4 * 2**20
+
+# Up to this many entries the group indicator of :func:`group_sums` is a dense
+# matrix; beyond, a sparse one (building it would cost more than it saves).
+_DENSE_INDICATOR_SIZE = 2**16
+
+
+def row_norms(X, squared=False):
+    """Euclidean norm of every row of X, in the dtype of X.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    squared : bool, default=False
+        Return the squared norms.
+
+    Returns
+    -------
+    norms : ndarray of shape (n_samples,)
+    """
+    norms = np.einsum("ij,ij->i", X, X)
+    return norms if squared else np.sqrt(norms, out=norms)
+
+
+def squared_distances(X, Y, *, X_sq=None, Y_sq=None, out=None):
+    """Squared Euclidean distances ``||x||^2 - 2 x.y + ||y||^2`` between rows.
+
+    One matrix product and two broadcast additions, clipped at zero (rounding
+    can undershoot for a row sitting on another). Computed in the dtype of the
+    inputs; callers that need more digits pass float64.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_x, n_features)
+    Y : ndarray of shape (n_y, n_features)
+    X_sq : ndarray of shape (n_x,) or 0, default=None
+        ``||x||^2`` of the rows of X when the caller has them (computed when
+        None). ``0`` leaves the term out: the result is then the score
+        ``||y||^2 - 2 x.y``, whose argmin over Y is the nearest row of Y, not
+        clipped (what an assignment step needs, without a pass over the result).
+    Y_sq : ndarray of shape (n_y,), default=None
+        ``||y||^2`` of the rows of Y (computed when None).
+    out : ndarray of shape (n_x, n_y), default=None
+        Where to write the result.
+
+    Returns
+    -------
+    distances : ndarray of shape (n_x, n_y)
+    """
+    # The factor -2 is exact in floating point: put it on the smaller operand.
+    if X.shape[0] <= Y.shape[0]:
+        D = np.matmul(-2.0 * X, Y.T, out=out)
+    else:
+        D = np.matmul(X, (-2.0 * Y).T, out=out)
+    D += row_norms(Y, squared=True) if Y_sq is None else Y_sq
+    if isinstance(X_sq, (int, float)) and X_sq == 0:
+        return D
+    D += (row_norms(X, squared=True) if X_sq is None else X_sq)[:, None]
+    return np.maximum(D, 0, out=D)
+
+
+def group_sums(X, labels, n_groups, weights=None):
+    """Weighted sum of the rows of each group, as float64.
+
+    One indicator product ``G @ X`` with ``G[k, t] = w_t [labels_t = k]``: a
+    dense G for small problems, a sparse one (one entry per column) beyond.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    labels : ndarray of shape (n_samples,) of int in ``range(n_groups)``
+    n_groups : int
+    weights : ndarray of shape (n_samples,), default=None
+        None means unit weights.
+
+    Returns
+    -------
+    sums : ndarray of shape (n_groups, n_features)
+    """
+    n = X.shape[0]
+    w = np.ones(n, dtype=X.dtype) if weights is None else weights
+    if n * n_groups <= _DENSE_INDICATOR_SIZE:
+        indicator = np.zeros((n_groups, n), dtype=w.dtype)
+        indicator[labels, np.arange(n)] = w
+    else:
+        indicator = sp.csc_array((w, labels, np.arange(n + 1)), shape=(n_groups, n))
+    return np.asarray(indicator @ X, dtype=np.float64)
+
+
+def scatter_matrix(X, centers, counts, labels=None, *, raw=None):
+    """Scatter of ``X`` around per-sample centres, as float64.
+
+    Returns ``sum_t (x_t - c_t)(x_t - c_t)^T`` where ``c_t = centers[labels[t]]``
+    (``labels=None`` means one centre for every sample). The fast path is one
+    Gram matrix ``X^T X - sum_k counts_k c_k c_k^T`` without copying ``X``; when
+    the data sit so far from their centres that this subtraction would cancel
+    most digits, the scatter is recomputed from centred blocks instead.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Data, float32 or float64; never modified.
+    centers : ndarray of shape (n_centers, n_features)
+        Centres (float64), the means of the samples carrying each label.
+    counts : ndarray of shape (n_centers,)
+        Number of samples per centre.
+    labels : ndarray of shape (n_samples,) of int, default=None
+        Index of each sample's centre; None when there is a single centre.
+    raw : ndarray of shape (n_features, n_features), default=None
+        ``X^T X`` when the caller already has it.
+
+    Returns
+    -------
+    scatter : ndarray of shape (n_features, n_features)
+        Symmetric, float64.
+    """
+    n_samples, n_features = X.shape
+    if raw is None:
+        raw = X.T @ X
+    scatter = np.asarray(raw, dtype=np.float64)
+    if scatter is raw:
+        scatter = scatter.copy()
+    second_moment = np.diag(scatter).copy()
+    scatter -= (centers * counts[:, None]).T @ centers
+    variance = np.diag(scatter)
+    limit = _CANCELLATION_LIMIT.get(X.dtype, 1e4)
+    if np.all(second_moment <= limit * variance):
+        return scatter
+
+    # Precise path: centre block by block, each block reused from cache.
+    scatter = np.zeros((n_features, n_features))
+    block = max(1, _BLOCK_BYTES // (X.itemsize * n_features))
+    centers_x = centers.astype(X.dtype, copy=False)
+    for start in range(0, n_samples, block):
+        stop = min(start + block, n_samples)
+        if labels is None:
+            Z = X[start:stop] - centers_x[0]
+        else:
+            Z = X[start:stop] - centers_x[labels[start:stop]]
+        scatter += Z.T @ Z
+    return scatter
+
+
+def constant_features(variance, second_moment, n_samples, dtype):
+    """Mask of features whose variance is only rounding noise.
+
+    The same bound as scikit-learn's StandardScaler: a variance below what the
+    summation error of the mean could produce counts as zero.
+
+    Parameters
+    ----------
+    variance : ndarray of shape (n_features,)
+    second_moment : ndarray of shape (n_features,)
+        Mean of the squared values of each feature.
+    n_samples : int
+    dtype : numpy dtype
+        The dtype the data were summed in.
+
+    Returns
+    -------
+    mask : ndarray of shape (n_features,) of bool
+    """
+    eps = np.finfo(dtype).eps
+    return variance <= (n_samples * eps) ** 2 * second_moment + np.finfo(
+        np.float64
+    ).tiny
+
+
+def flip_signs(components):
+    """Make the largest-magnitude entry of every row positive (deterministic).
+
+    Parameters
+    ----------
+    components : ndarray of shape (n_components, n_features)
+
+    Returns
+    -------
+    components : ndarray of shape (n_components, n_features)
+        A copy with some rows negated.
+    """
+    if components.size == 0:
+        return components
+    idx = np.argmax(np.abs(components), axis=1)
+    signs = np.sign(components[np.arange(components.shape[0]), idx])
+    signs[signs == 0] = 1
+    return components * signs[:, None]
