@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..utils._linalg import group_sums, row_norms, squared_distances
+from ..utils._threads import blas_single_thread
 from ._common import _farthest_samples
 
 # Rows per block of the assignment step: a block of X (4096 x 32 float64 = 1 MiB)
@@ -36,23 +37,6 @@ _MIN_ROWS_PER_THREAD = 2 * _CHUNK_ROWS
 # When more than this fraction of the samples may change cluster, one pass over
 # all of X costs less than gathering the candidates.
 _FULL_PASS_FRACTION = 0.75
-
-_THREADPOOL_CONTROLLER = None
-
-
-def _blas_single_thread():
-    """Context manager limiting BLAS to one thread (our own threads share the work).
-
-    The threadpoolctl controller inspects the loaded libraries once, which takes
-    milliseconds, so it is created lazily and kept.
-    """
-    global _THREADPOOL_CONTROLLER
-    if _THREADPOOL_CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOL_CONTROLLER = ThreadpoolController()
-    return _THREADPOOL_CONTROLLER.limit(limits=1, user_api="blas")
-
 
 def _n_threads(n_samples):
     """Threads for the Lloyd passes: the usable cores, one per two chunks at most."""
@@ -71,7 +55,8 @@ def _with_threads(func, n_samples, *args, **kwargs):
     if n_samples < _CHUNK_ROWS:
         return func(*args, None, 1, **kwargs)
     n_threads = _n_threads(n_samples)
-    with _blas_single_thread():
+    # BLAS limited to one thread: our own threads share the work.
+    with blas_single_thread():
         if n_threads == 1:
             return func(*args, None, 1, **kwargs)
         with ThreadPoolExecutor(n_threads) as pool:

@@ -16,8 +16,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
+from ..utils._linalg import constant_features as _constant_features
 from ..utils._threads import blas_single_thread
-from ._pca import _RATIO_TOL, _constant_features
+from ._pca import _RATIO_TOL
 from ._rotation import OBLIQUE_ROTATIONS, rotate
 
 # Lower bound on a uniqueness, as a fraction of the variable's variance: the
