@@ -12,11 +12,17 @@ from numbers import Integral
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import validate_data
 
-from ..utils._compat import Interval, StrOptions
+from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ..utils._linalg import group_sums, row_norms, squared_distances
 from ._base import _BaseKMeans
-from ._common import _collapse_duplicates, _farthest_samples, _init_centroids
+from ._common import (
+    _check_n_clusters,
+    _collapse_duplicates,
+    _farthest_samples,
+    _init_centroids,
+)
 from ._kmeans_fast import _lloyd_hamerly
 
 
@@ -264,6 +270,9 @@ class KMeans(_BaseKMeans):
         return self.n_init
 
     def _fit(self, X, sample_weight):
+        # A fit starts anew: forget the mini-batch state of partial_fit.
+        for name in ("_counts", "n_steps_"):
+            self.__dict__.pop(name, None)
         seeded = isinstance(self.init, str)
         if seeded:
             X_fit, w_fit, index = _collapse_duplicates(X, sample_weight)
@@ -334,4 +343,98 @@ class KMeans(_BaseKMeans):
                 ConvergenceWarning,
                 stacklevel=4,
             )
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """Update the centroids with one mini-batch (mini-batch k-means).
+
+        The first call seeds the centroids on its batch: the best of three
+        k-means runs on it from ``init`` with ``random_state`` (``n_init`` runs
+        when it is an int), or the ``init`` array itself. Every call assigns the
+        batch to the nearest centroids and moves each centroid towards the mean
+        of its new samples with the
+        per-centroid learning rate 1 / (number of samples it has seen), Sculley's
+        (2010) update as scikit-learn's ``MiniBatchKMeans`` computes it. After
+        ``fit``, ``partial_fit`` continues from the fitted centroids.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A mini-batch; the first one needs at least ``n_clusters`` samples.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples of the batch.
+
+        Returns
+        -------
+        self : object
+            The updated estimator; ``labels_``, ``inertia_`` and ``distortion_``
+            describe the last batch, ``n_steps_`` counts the batches.
+        """
+        first = not hasattr(self, "cluster_centers_")
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], order="C", reset=first
+        )
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if first:
+            _check_n_clusters(self.n_clusters, X.shape[0])
+            if isinstance(self.init, str):
+                # Seeded on the first batch by the best of a few k-means runs on
+                # it: one unlucky seeding of a small batch is never undone by the
+                # mini-batch updates.
+                start = KMeans(
+                    self.n_clusters,
+                    init=self.init,
+                    n_init=3 if self.n_init == "auto" else self.n_init,
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                    algorithm=self.algorithm,
+                    random_state=self.random_state,
+                ).fit(X, sample_weight=sample_weight)
+                centers = start.cluster_centers_.astype(np.float64)
+            else:
+                centers = _init_centroids(X, self.n_clusters, self.init, None)
+                centers = centers.astype(np.float64)
+            counts = np.zeros(self.n_clusters)
+            history = []
+        else:
+            if self.cluster_centers_.shape[0] != self.n_clusters:
+                raise ValueError(
+                    f"partial_fit continues the model of "
+                    f"{self.cluster_centers_.shape[0]} clusters, but n_clusters="
+                    f"{self.n_clusters}; call fit to start anew."
+                )
+            centers = self.cluster_centers_.astype(np.float64)
+            counts = getattr(self, "_counts", None)
+            if counts is None:  # continuing a fit: its clusters' weights
+                counts = np.bincount(
+                    self.labels_, minlength=self.n_clusters
+                ).astype(np.float64)
+            history = list(getattr(self, "distortion_history_", []))
+        X64 = X.astype(np.float64, copy=False)
+        labels = squared_distances(X64, centers, X_sq=0).argmin(axis=1)
+        w = sample_weight.astype(np.float64)
+        batch_weight = np.bincount(labels, weights=w, minlength=len(centers))
+        sums = group_sums(X64, labels, len(centers), w)
+        counts = counts + batch_weight
+        seen = batch_weight > 0
+        centers[seen] += (
+            sums[seen] - batch_weight[seen, None] * centers[seen]
+        ) / counts[seen, None]
+
+        labels = squared_distances(X64, centers, X_sq=0).argmin(axis=1)
+        w_total = float(w.sum())
+        self.cluster_centers_ = centers.astype(X.dtype)
+        self.n_clusters_ = self.n_clusters
+        self._counts = counts
+        self.labels_ = labels
+        self.inertia_ = _inertia(X64, w, centers, labels)
+        self.distortion_ = self.inertia_ / w_total if w_total > 0 else 0.0
+        self.distortion_history_ = np.asarray([*history, self.distortion_])
+        self.n_steps_ = getattr(self, "n_steps_", 0) + 1
+        self.n_iter_ = self.n_steps_
         return self
