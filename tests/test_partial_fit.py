@@ -61,3 +61,98 @@ def test_kmeans_partial_fit_bad_input_and_continuing_a_fit(blobs):
     assert np.abs(fitted.cluster_centers_ - before).max() < 0.05
     fitted.fit(blobs)
     assert not hasattr(fitted, "n_steps_")
+
+
+# -- PCA ------------------------------------------------------------------------------
+
+
+def _splits(n, rng, n_blocks):
+    cuts = np.sort(rng.choice(np.arange(1, n), n_blocks - 1, replace=False))
+    return np.split(np.arange(n), cuts)
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("n_components", [0.7, "kaiser", "scree", 3])
+def test_pca_partial_fit_equals_fit_for_any_split(standardize, n_components):
+    from sklearn_lecture import PCA
+
+    rng = np.random.RandomState(0)
+    # Far from the origin and unevenly scaled: raw sums of squares would cancel.
+    X = rng.randn(500, 12) @ rng.randn(12, 12) * rng.uniform(0.1, 10, 12) + 1e4
+    ref = PCA(n_components, standardize=standardize).fit(X)
+    for n_blocks in (2, 7, 40):
+        pca = PCA(n_components, standardize=standardize)
+        for block in _splits(len(X), rng, n_blocks):
+            pca.partial_fit(X[block])
+        np.testing.assert_allclose(pca.eigenvalues_, ref.eigenvalues_, rtol=1e-10)
+        assert pca.n_components_ == ref.n_components_
+        np.testing.assert_allclose(pca.components_, ref.components_, atol=1e-8)
+        np.testing.assert_allclose(pca.mean_, ref.mean_, rtol=1e-12)
+        np.testing.assert_allclose(pca.transform(X), ref.transform(X), atol=1e-6)
+        assert pca.n_samples_ == len(X)
+
+
+def test_pca_partial_fit_after_fit_continues_and_bad_blocks_are_refused():
+    from sklearn_lecture import PCA
+
+    rng = np.random.RandomState(1)
+    X = rng.randn(300, 5)
+    pca = PCA(3).fit(X[:100])
+    pca.partial_fit(X[100:])
+    np.testing.assert_allclose(
+        pca.eigenvalues_, PCA(3).fit(X).eigenvalues_, rtol=1e-10
+    )
+    with pytest.raises(ValueError, match="features"):
+        pca.partial_fit(X[:10, :4])
+    bad = X[:10].copy()
+    bad[0, 0] = np.inf
+    before = pca.eigenvalues_.copy()
+    with pytest.raises(ValueError, match="infinity"):
+        pca.partial_fit(bad)
+    np.testing.assert_array_equal(pca.eigenvalues_, before)
+    wide = PCA(2).fit(rng.randn(5, 20))  # the SVD path keeps no scatter matrix
+    with pytest.raises(ValueError, match="fewer samples than features"):
+        wide.partial_fit(rng.randn(5, 20))
+
+
+# -- FisherLDA ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("shrinkage", [None, 0.3])
+def test_fisher_partial_fit_equals_fit_on_the_concatenation(n_classes, shrinkage):
+    from sklearn_lecture import FisherLDA
+
+    rng = np.random.RandomState(0)
+    X, y = make_blobs(600, n_features=6, centers=n_classes, random_state=0)
+    X = X * rng.uniform(0.5, 5, 6) + 1e3
+    labels = np.array(["a", "b", "c", "d"])[y]
+    ref = FisherLDA(shrinkage=shrinkage).fit(X, labels)
+    lda = FisherLDA(shrinkage=shrinkage)
+    for i, block in enumerate(_splits(len(X), rng, 6)):
+        lda.partial_fit(X[block], labels[block], classes=labels if i == 0 else None)
+    for name in ("scalings_", "means_", "within_scatter_", "coef_", "intercept_"):
+        np.testing.assert_allclose(
+            getattr(lda, name), getattr(ref, name), rtol=1e-10, atol=1e-10
+        )
+    np.testing.assert_array_equal(lda.predict(X), ref.predict(X))
+
+
+def test_fisher_partial_fit_classes_and_unseen_labels():
+    from sklearn_lecture import FisherLDA
+
+    X, y = make_blobs(300, n_features=3, centers=3, random_state=1)
+    lda = FisherLDA()
+    with pytest.raises(ValueError, match="classes must be passed"):
+        lda.partial_fit(X, y)
+    with pytest.warns(UserWarning, match="No samples of the classes"):
+        lda.partial_fit(X[y == 0], y[y == 0], classes=[0, 1, 2])
+    assert not hasattr(lda, "scalings_")
+    lda.partial_fit(X[y > 0], y[y > 0])
+    before = lda.scalings_.copy()
+    with pytest.raises(ValueError, match="not in classes"):
+        lda.partial_fit(X[:5], np.full(5, 7))
+    np.testing.assert_array_equal(lda.scalings_, before)  # left unchanged
+    # Ledoit-Wolf needs every centred sample: no partial_fit there.
+    assert not hasattr(FisherLDA(shrinkage="auto"), "partial_fit")
+    assert hasattr(FisherLDA(shrinkage=0.1), "partial_fit")

@@ -19,6 +19,7 @@ from sklearn.utils.validation import (
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
 from ..utils._linalg import constant_features, flip_signs, scatter_matrix
+from ..utils._moments import GroupMoments
 
 # The float rule compares cumulative contributions with the requested fraction;
 # rounding can leave the full sum at 0.9999999999999998, so "1.0" would otherwise
@@ -329,11 +330,73 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 "The column sums of X overflow float64; rescale X before PCA."
             )
 
+        self.__dict__.pop("_moments", None)
         if n_samples >= n_features:
             eigenvalues, eigenvectors, scale = self._fit_covariance(X, mean)
         else:
             eigenvalues, eigenvectors, scale = self._fit_svd(X, mean)
+        self._set_model(eigenvalues, eigenvectors, mean, scale, n_samples, X.dtype)
+        return self
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Add a block of samples to the model (exact incremental PCA).
+
+        PCA needs only the number of samples, their mean and their scatter
+        matrix: each call adds the block's and merges them exactly (Chan, Golub &
+        LeVeque's pairwise update, not raw sums of squares), then decomposes the
+        covariance (or correlation) matrix of all the samples seen. After any split
+        of X into blocks the model is that of ``fit(X)``, the selection by
+        contribution, Kaiser or scree included.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A block of samples, with the first block's number of features.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : PCA
+            The estimator, updated.
+        """
+        first = not hasattr(self, "_moments")
+        if first and hasattr(self, "components_"):
+            raise ValueError(
+                "This PCA was fitted by fit on fewer samples than features, which "
+                "keeps no scatter matrix to add blocks to; use partial_fit from the "
+                "start (or fit on all the data)."
+            )
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
+        block = GroupMoments.of(X)
+        moments = block if first else self._moments.merge(block)
+        self._fit_moments(moments, X.dtype)
+        return self
+
+    def _fit_moments(self, moments, dtype):
+        """The model of the samples whose statistics ``moments`` holds."""
+        n_samples = moments.n_samples
+        if n_samples < 2:
+            raise ValueError(
+                f"PCA needs at least 2 samples; got {int(n_samples)} so far."
+            )
+        mean = moments.means[0]
+        cov = moments.within / (n_samples - 1)
+        scale = None
+        if self.standardize:
+            scale, cov = self._correlation(
+                cov, moments.second_moments / n_samples, n_samples, dtype
+            )
+        eigenvalues, eigenvectors = np.linalg.eigh(cov)
+        eigenvalues = np.clip(eigenvalues[::-1], 0.0, None)
+        self._set_model(
+            eigenvalues, eigenvectors[:, ::-1].T, mean, scale, int(n_samples), dtype
+        )
+        self._moments = moments
+
+    def _set_model(self, eigenvalues, eigenvectors, mean, scale, n_samples, dtype):
+        n_features = eigenvectors.shape[1]
         n_components = _select_n_components(
             self.n_components, eigenvalues, n_features
         )
@@ -341,24 +404,28 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         ratio = eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
 
         self.components_ = np.ascontiguousarray(
-            flip_signs(eigenvectors[:n_components]), dtype=X.dtype
+            flip_signs(eigenvectors[:n_components]), dtype=dtype
         )
         self.eigenvalues_ = eigenvalues
         self.explained_variance_ = eigenvalues[:n_components].copy()
         self.explained_variance_ratio_ = ratio[:n_components].copy()
         self.n_components_ = n_components
-        self.mean_ = mean.astype(X.dtype)
-        self.scale_ = None if scale is None else scale.astype(X.dtype)
+        self.mean_ = mean.astype(dtype)
+        self.scale_ = None if scale is None else scale.astype(dtype)
         self.n_samples_ = n_samples
-        return self
 
     def _fit_covariance(self, X, mean):
         """Eigen-decomposition of the covariance (or correlation) matrix."""
         n_samples, n_features = X.shape
         raw = X.T @ X
         second_moment = np.diag(raw).astype(np.float64) / n_samples
-        cov = scatter_matrix(X, mean[None, :], np.array([n_samples]), raw=raw)
-        cov /= n_samples - 1
+        scatter = scatter_matrix(X, mean[None, :], np.array([n_samples]), raw=raw)
+        # Kept, so that partial_fit can add blocks to what fit has seen.
+        self._moments = GroupMoments(
+            np.array([float(n_samples)]), mean[None, :], scatter.copy(),
+            np.diag(raw).astype(np.float64),
+        )
+        cov = scatter / (n_samples - 1)
         scale = None
         if self.standardize:
             scale, cov = self._correlation(

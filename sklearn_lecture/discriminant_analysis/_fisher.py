@@ -13,6 +13,7 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.covariance import ledoit_wolf
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -24,6 +25,7 @@ from ..utils._linalg import (
     row_norms,
     scatter_matrix,
 )
+from ..utils._moments import GroupMoments
 
 
 class SingularScatterWarning(UserWarning):
@@ -184,41 +186,128 @@ class FisherLDA(
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         classes, labels = np.unique(y, return_inverse=True)
-        n_samples, n_features = X.shape
+        self._check_n_classes(classes, X.shape[1])
         n_classes = classes.shape[0]
-        if n_classes < 2:
-            raise ValueError(
-                "FisherLDA needs samples of at least 2 classes; got 1 class "
-                f"({classes[0]!r})."
-            )
-        max_components = min(n_classes - 1, n_features)
-        if self.n_components is None:
-            n_components = max_components
-        elif self.n_components > max_components:
-            raise ValueError(
-                f"n_components={self.n_components} cannot be larger than "
-                f"min(n_features, n_classes - 1)={max_components}."
-            )
-        else:
-            n_components = self.n_components
-
         counts = np.bincount(labels, minlength=n_classes)
         # One indicator product: one pass over X for every class at once.
         means = group_sums(X, labels, n_classes) / counts[:, None]
-        priors = counts / n_samples
-        xbar = priors @ means
-
         if self.shrinkage == "auto":
             # Ledoit-Wolf needs the centred data themselves, so the scatter is
             # taken from them too.
             Z = X - means[labels]
             within = Z.T @ Z
-            second_moment = np.einsum("ij,ij->j", X, X) / n_samples
+            second_moment = np.einsum("ij,ij->j", X, X)
         else:
             Z = None
             raw = X.T @ X
-            second_moment = np.diag(raw) / n_samples
+            second_moment = np.diag(raw).copy()
             within = scatter_matrix(X, means, counts, labels, raw=raw)
+        moments = GroupMoments(counts.astype(float), means, within, second_moment)
+        self._fit_statistics(classes, moments, Z)
+        # Kept, so that partial_fit can add blocks to what fit has seen.
+        self.__dict__.pop("_moments", None)
+        if Z is None:
+            self._moments, self._partial_classes = moments, classes
+        return self
+
+    def _has_exact_partial_fit(self):
+        # Ledoit-Wolf needs every centred sample, which partial_fit does not keep.
+        return self.shrinkage != "auto"
+
+    @available_if(_has_exact_partial_fit)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Add a block of labelled samples to the model (exact).
+
+        Fisher's discriminant needs only the class counts, the class means and
+        the pooled within-class scatter: each call adds the block's and merges
+        them exactly (Chan et al.'s pairwise update, per class), then solves the
+        discriminant problem on all the samples seen, which equals ``fit`` on
+        their concatenation. A float ``shrinkage`` works the same way;
+        ``shrinkage="auto"`` (Ledoit-Wolf) needs every centred sample: there the
+        method is not available.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A block of samples.
+        y : array-like of shape (n_samples,)
+            Their labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every label of the data: required on the first call, as in
+            scikit-learn's ``partial_fit``.
+
+        Returns
+        -------
+        self : FisherLDA
+            The estimator, updated. Until every class has been seen the
+            discriminant is not computed (a warning says so).
+        """
+        first = not hasattr(self, "_moments")
+        X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
+        check_classification_targets(y)
+        if first:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: "
+                    "every label of the data."
+                )
+            known = np.unique(classes)
+            self._check_n_classes(known, X.shape[1])
+        else:
+            known = self._partial_classes
+            if classes is not None and not np.array_equal(np.unique(classes), known):
+                raise ValueError(
+                    f"classes={classes!r} differs from the classes of the first "
+                    f"call to partial_fit, {known!r}."
+                )
+        unseen = np.setdiff1d(y, known)
+        if unseen.size:
+            raise ValueError(
+                f"y holds labels that are not in classes: {unseen!r}. Pass every "
+                "label in classes on the first call to partial_fit."
+            )
+        block = GroupMoments.of(X, np.searchsorted(known, y), len(known))
+        moments = block if first else self._moments.merge(block)
+        self._partial_classes = known
+        self._moments = moments
+        missing = known[moments.counts == 0]
+        if missing.size:
+            warnings.warn(
+                f"No samples of the classes {missing!r} yet: the discriminant is "
+                "computed once every class has been seen.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return self
+        self._fit_statistics(known, moments, None)
+        return self
+
+    def _check_n_classes(self, classes, n_features):
+        if classes.shape[0] < 2:
+            raise ValueError(
+                "FisherLDA needs samples of at least 2 classes; got 1 class "
+                f"({classes[0]!r})."
+            )
+        max_components = min(classes.shape[0] - 1, n_features)
+        if self.n_components is not None and self.n_components > max_components:
+            raise ValueError(
+                f"n_components={self.n_components} cannot be larger than "
+                f"min(n_features, n_classes - 1)={max_components}."
+            )
+
+    def _fit_statistics(self, classes, moments, Z):
+        """The model of the samples whose per-class statistics are ``moments``."""
+        counts, means, within = moments.counts, moments.means, moments.within
+        n_samples = moments.n_samples
+        n_classes, n_features = means.shape
+        max_components = min(n_classes - 1, n_features)
+        n_components = (
+            max_components if self.n_components is None else self.n_components
+        )
+        second_moment = moments.second_moments / n_samples
+        priors = counts / n_samples
+        xbar = priors @ means
         deviation = (means - xbar) * np.sqrt(counts)[:, None]
         between = deviation.T @ deviation
 
@@ -262,7 +351,6 @@ class FisherLDA(
             intercept = intercept[1:] - intercept[:1]
         self.coef_ = coef
         self.intercept_ = intercept
-        return self
 
     def _pooled_covariance(self, covariance, Z):
         """Apply the requested shrinkage to the pooled within-class covariance."""
