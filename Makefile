@@ -9,7 +9,7 @@ PLOTS ?= lecture_plots
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[neural,rl,plot,test,bench]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[neural,rl,dask,plot,test,bench]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -19,13 +19,18 @@ from sklearn.base import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ..utils._dask import DaskInferenceMixin, is_dask_array
 from ..utils._linalg import squared_distances
 from ._common import _check_n_clusters
 from ._kmeans_fast import _nearest_centers
 
 
 class _BaseKMeans(
-    ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator
+    DaskInferenceMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+    BaseEstimator,
 ):
     """Base of KMeans, ElbowKMeans and FuzzyKMeans: a model of K centroids.
 
@@ -86,7 +91,15 @@ class _BaseKMeans(
         self : object
             The fitted estimator.
         """
+        if is_dask_array(X):
+            return self._fit_dask(X, sample_weight)
         return self._fit(*self._check_fit_data(X, sample_weight))
+
+    def _fit_dask(self, X, sample_weight):
+        raise TypeError(
+            f"{type(self).__name__} does not fit dask arrays; compute X first, or "
+            "use KMeans, which runs Lloyd's iteration on the blocks."
+        )
 
     def _squared_distances(self, X):
         """Squared distances of validated X to the centroids, in the dtype of X.

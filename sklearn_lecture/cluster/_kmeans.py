@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ..utils._dask import validate_dask_head
 from ..utils._linalg import group_sums, row_norms, squared_distances
 from ._base import _BaseKMeans
 from ._common import (
@@ -343,6 +344,42 @@ class KMeans(_BaseKMeans):
                 ConvergenceWarning,
                 stacklevel=4,
             )
+        return self
+
+    def _fit_dask(self, X, sample_weight):
+        """Lloyd's iteration as one map-reduce per step over the blocks of X."""
+        from ._kmeans_dask import kmeans_parallel_init, lloyd_dask, mean_variance
+
+        if sample_weight is not None:
+            raise ValueError("sample_weight is not supported with a dask array X.")
+        X = validate_dask_head(
+            self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
+        )
+        _check_n_clusters(self.n_clusters, X.shape[0])
+        for name in ("_counts", "n_steps_"):
+            self.__dict__.pop(name, None)
+        if isinstance(self.init, str) and self.init == "k-means++":
+            centers = kmeans_parallel_init(X, self.n_clusters, self.random_state)
+        elif isinstance(self.init, str):
+            rng = check_random_state(self.random_state)
+            rows = np.sort(rng.choice(X.shape[0], self.n_clusters, replace=False))
+            centers = X[rows].compute().astype(np.float64)
+        else:
+            centers = _init_centroids(
+                np.empty((0, X.shape[1])), self.n_clusters, self.init, None
+            )
+        tol = self.tol * mean_variance(X)
+        centers, inertia, n_iter = lloyd_dask(
+            X, centers, max_iter=self.max_iter, tol=tol
+        )
+        self.cluster_centers_ = centers.astype(X.dtype, copy=False)
+        self.n_clusters_ = self.n_clusters
+        self.inertia_ = float(inertia)
+        self.distortion_ = self.inertia_ / X.shape[0]
+        self.distortion_history_ = np.array([self.distortion_])
+        self.n_iter_ = n_iter
+        # Lazy, like the data: the cluster of each row, block by block.
+        self.labels_ = self.predict(X)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)

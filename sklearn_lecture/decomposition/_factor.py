@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
+from ..utils._dask import DaskInferenceMixin
 from ..utils._linalg import constant_features as _constant_features
 from ..utils._threads import blas_single_thread
 from ._pca import _RATIO_TOL
@@ -585,7 +586,7 @@ class FactorTable:
 
 
 class CommonFactorAnalysis(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    DaskInferenceMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
     """Common factor analysis with the lecture's extraction and rotation choices.
 

@@ -11,6 +11,7 @@ from sklearn.base import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, _fit_context
+from ..utils._dask import DaskInferenceMixin
 from ._factor import (
     _affine_scores,
     _check_features,
@@ -19,7 +20,7 @@ from ._factor import (
 
 
 class CorrelationMerging(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    DaskInferenceMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
     """Merge the two most correlated variables, again and again.
 

@@ -18,6 +18,12 @@ from sklearn.utils.validation import (
 )
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
+from ..utils._dask import (
+    DaskInferenceMixin,
+    is_dask_array,
+    map_reduce_blocks,
+    validate_dask_head,
+)
 from ..utils._linalg import constant_features, flip_signs, scatter_matrix
 from ..utils._moments import GroupMoments
 
@@ -164,7 +170,15 @@ class ContributionTable:
         return self.to_string()
 
 
-class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+
+def _block_moments(block):
+    """Statistics of one block of a dask array, checked on the worker."""
+    return GroupMoments.of(check_array(block, dtype=[np.float64, np.float32]))
+
+
+class PCA(
+    DaskInferenceMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Principal component analysis with the lecture's component selection.
 
     The lecture's PCA: centre X, diagonalise its scatter matrix
@@ -311,6 +325,13 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self : PCA
             The fitted estimator.
         """
+        if is_dask_array(X):
+            # Per-block statistics on the workers, merged exactly.
+            X = validate_dask_head(self, X, dtype=[np.float64, np.float32])
+            dtype = X.dtype if X.dtype == np.float32 else np.dtype(np.float64)
+            moments = map_reduce_blocks(_block_moments, GroupMoments.merge, X)
+            self._fit_moments(moments, dtype)
+            return self
         # Finiteness is checked below from the column means (a NaN or inf
         # anywhere makes its column's sum non-finite), which saves a full pass
         # over X on the common, clean path.

@@ -1,5 +1,6 @@
 """Fisher's linear discriminant, as a transformer and a classifier."""
 
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -15,9 +16,15 @@ from sklearn.base import (
 from sklearn.covariance import ledoit_wolf
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._dask import (
+    DaskInferenceMixin,
+    is_dask_array,
+    map_reduce_blocks,
+    validate_dask_head,
+)
 from ..utils._linalg import (
     constant_features,
     flip_signs,
@@ -36,8 +43,19 @@ class SingularScatterWarning(UserWarning):
     """
 
 
+
+def _block_class_moments(X, y, classes):
+    """Per-class statistics of one block of a dask array, on the worker."""
+    X = check_array(X, dtype=np.float64)
+    return GroupMoments.of(X, np.searchsorted(classes, y), len(classes))
+
+
 class FisherLDA(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClassifierMixin, BaseEstimator
+    DaskInferenceMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    ClassifierMixin,
+    BaseEstimator,
 ):
     """Fisher's linear discriminant: projection and classifier.
 
@@ -183,6 +201,8 @@ class FisherLDA(
         self : FisherLDA
             The fitted estimator.
         """
+        if is_dask_array(X):
+            return self._fit_dask(X, y)
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         classes, labels = np.unique(y, return_inverse=True)
@@ -208,6 +228,29 @@ class FisherLDA(
         self.__dict__.pop("_moments", None)
         if Z is None:
             self._moments, self._partial_classes = moments, classes
+        return self
+
+    def _fit_dask(self, X, y):
+        """Per-class statistics of each block on the workers, merged exactly."""
+        if self.shrinkage == "auto":
+            raise ValueError(
+                "shrinkage='auto' (Ledoit-Wolf) needs every centred sample in one "
+                "place; with a dask array use a float shrinkage."
+            )
+        if not is_dask_array(y):
+            raise ValueError("With a dask array X, y must be a dask array too.")
+        X = validate_dask_head(self, X, dtype=np.float64)
+        classes = map_reduce_blocks(np.unique, np.union1d, y)
+        check_classification_targets(classes)
+        self._check_n_classes(classes, X.shape[1])
+        moments = map_reduce_blocks(
+            functools.partial(_block_class_moments, classes=classes),
+            GroupMoments.merge,
+            X,
+            y,
+        )
+        self._fit_statistics(classes, moments, None)
+        self._moments, self._partial_classes = moments, classes
         return self
 
     def _has_exact_partial_fit(self):

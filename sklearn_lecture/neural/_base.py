@@ -43,6 +43,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, StrOptions
+from ..utils._dask import DaskInferenceMixin
 from ._modules import ACTIVATIONS
 from ._optim import LR_SCHEDULES, OPTIMIZERS
 from ._training import (
@@ -226,7 +227,7 @@ _FITTED = ("_net_state", "_fitted_params")
 
 
 
-class BaseNeuralNet(BaseEstimator):
+class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
     """Base class of the neural estimators (see the module docstring to subclass)."""
 
     _common_parameter_constraints = {

@@ -9,6 +9,7 @@ wraps ``transform``. The fit side lives with each estimator: PCA, FisherLDA and
 KMeans reduce per-block statistics computed on the workers.
 """
 
+import copy
 import functools
 
 import numpy as np
@@ -16,8 +17,10 @@ import numpy as np
 __all__ = [
     "DaskInferenceMixin",
     "is_dask_array",
+    "map_reduce_blocks",
     "partial_fit_blocks",
     "row_blocks",
+    "validate_dask_head",
 ]
 
 _BLOCKWISE_METHODS = (
@@ -55,15 +58,69 @@ def row_blocks(X):
     return X
 
 
+def map_reduce_blocks(map_fn, merge_fn, X, *others, with_index=False):
+    """``merge_fn`` over ``map_fn(block, *other_blocks)`` of every row block of X.
+
+    The map runs on the workers (one task per block of the dask array X, with
+    the matching blocks of the arrays in ``others``, rechunked to X's rows; with
+    ``with_index`` also ``block_index=i``, e.g. to seed a block's random draws);
+    the results are merged pairwise in a tree, so that X is never gathered in
+    one process. Returns the merged result, computed.
+    """
+    import dask
+
+    X = row_blocks(X)
+    blocks = X.to_delayed().ravel()
+    other_blocks = [
+        row_blocks(o.rechunk({0: X.chunks[0]})).to_delayed().ravel() for o in others
+    ]
+    parts = [
+        dask.delayed(map_fn)(
+            block,
+            *(ob[i] for ob in other_blocks),
+            **({"block_index": i} if with_index else {}),
+        )
+        for i, block in enumerate(blocks)
+    ]
+    merge = dask.delayed(merge_fn)
+    while len(parts) > 1:
+        pairs = [merge(a, b) for a, b in zip(parts[::2], parts[1::2])]
+        parts = pairs + ([parts[-1]] if len(parts) % 2 else [])
+    return parts[0].compute()
+
+
+def validate_dask_head(estimator, X, **check_params):
+    """Validate the first rows of a dask X: n_features_in_, dtype, dimensions.
+
+    The blocks are checked again on the workers (finiteness, dtype); this sets
+    the fitted attributes that describe the input, as ``validate_data`` does.
+    """
+    from sklearn.utils.validation import validate_data
+
+    X = row_blocks(X)
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2-D dask array, got {X.ndim} dimensions.")
+    if X.shape[0] < 2:
+        raise ValueError(f"Found array with {X.shape[0]} sample(s); at least 2 needed.")
+    validate_data(estimator, X[:2].compute(), **check_params)
+    return X
+
+
 def _blockwise(method):
     @functools.wraps(method)
     def wrapper(self, X, *args, **kwargs):
         if not is_dask_array(X):
             return method(self, X, *args, **kwargs)
         X = row_blocks(X)
+        # What the tasks carry: the estimator without its own lazy attributes
+        # (a dask labels_ would put a graph inside the graph).
+        estimator = copy.copy(self)
+        for name, value in list(vars(estimator).items()):
+            if is_dask_array(value):
+                delattr(estimator, name)
 
         def apply(block):
-            return method(self, block, *args, **kwargs)
+            return method(estimator, block, *args, **kwargs)
 
         # The output's shape per row and dtype, from the first row.
         probe = np.asarray(apply(X[:1].compute()))
