@@ -91,7 +91,7 @@ def test_import_is_light():
     code = (
         "import sys, sklearn_lecture;"
         "from sklearn_lecture import KMeans, PCA, FisherLDA, FuzzyKMeans, ElbowKMeans;"
-        "heavy = ('torch', 'skorch', 'matplotlib', 'gymnasium');"
+        "heavy = ('torch', 'skorch', 'matplotlib', 'gymnasium', 'dask');"
         "bad = [m for m in heavy if m in sys.modules];"
         "assert not bad, bad"
     )

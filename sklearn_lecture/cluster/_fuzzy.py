@@ -8,6 +8,7 @@ from scipy.linalg import eigh
 from scipy.sparse.linalg import svds
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._linalg import row_norms, squared_distances
@@ -304,6 +305,8 @@ class FuzzyKMeans(_BaseKMeans):
             Fitted estimator.
         """
         X, _ = self._check_fit_data(X)
+        for name in ("_center_weights", "n_steps_"):
+            self.__dict__.pop(name, None)
         n_samples = X.shape[0]
         random_state = check_random_state(self.random_state)
 
@@ -340,6 +343,65 @@ class FuzzyKMeans(_BaseKMeans):
         with np.errstate(divide="ignore", invalid="ignore"):
             plogp = np.where(u > 0, u * np.log(u), 0.0)
         self.partition_entropy_ = float(-plogp.sum()) / n_samples
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Update the fuzzy clustering with one batch (single-pass fuzzy k-means).
+
+        The first call is a ``fit`` on its batch. Each later call runs the fuzzy
+        iteration on the batch together with the current centroids, each centroid
+        counting as a point whose weight is the total membership it has gathered
+        so far, and then adds the batch's memberships to those weights: Hore,
+        Hall & Goldgof's single-pass fuzzy c-means (2007), used for both
+        ``method="fcm"`` and ``"soft"`` (whose ``beta_`` is fixed by the first
+        batch). After one pass over blobs the centroids are close to a full fit's.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A batch; the first one needs at least ``n_clusters`` samples.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The updated estimator; ``membership_`` and ``labels_`` describe the
+            last batch, ``n_steps_`` counts the batches.
+        """
+        if not hasattr(self, "_center_weights"):
+            self.fit(X)
+            self._center_weights = self.membership_.sum(axis=0)
+            self.n_steps_ = 1
+            return self
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], order="C", reset=False
+        )
+        Xc = X - self._offset
+        points = np.vstack([Xc, self._centers_centered.astype(X.dtype)])
+        weights = np.concatenate([np.ones(len(Xc)), self._center_weights])
+        centers = self._centers_centered
+        x_sq = row_norms(points, squared=True)
+        _check_no_overflow(x_sq, X.dtype)
+        Pt = _transposed_with_ones(points)
+        tol = self.tol * np.mean(np.var(Xc, axis=0)) if len(Xc) > 1 else 0.0
+        power = float(self.m) if self.method == "fcm" else 1.0
+        for _ in range(self.max_iter):
+            u = self._memberships_t(_distances_t(Pt, x_sq, centers))
+            w = (u**power if power != 1.0 else u) * weights
+            new = (w @ points) / w.sum(axis=1)[:, None]
+            shift = float(np.sum((new - centers) ** 2))
+            centers = new
+            if shift <= tol:
+                break
+        u = self._memberships_t(_distances_t(Pt, x_sq, centers))
+        self._center_weights = u @ weights
+        self._centers_centered = centers
+        self.cluster_centers_ = (centers + self._offset).astype(X.dtype)
+        self.membership_ = np.ascontiguousarray(u[:, : len(Xc)].T)
+        self.labels_ = np.argmax(self.membership_, axis=1)
+        self.n_steps_ += 1
         return self
 
     def _fit_fcm(self, Xt, x_sq, centers, tol):
