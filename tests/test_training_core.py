@@ -196,7 +196,7 @@ def test_stacked_classifier_partial_fit_needs_classes_and_rejects_unseen_labels(
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
     assert clf.score(X, y) > 0.9
     before = clf.loss_curve_.copy()
-    with pytest.raises(ValueError, match="not in classes_"):
+    with pytest.raises(ValueError, match="not in classes"):
         clf.partial_fit(X, np.where(y == 1, 5, 0))
     # The failed call left the model as it was.
     np.testing.assert_array_equal(clf.loss_curve_, before)

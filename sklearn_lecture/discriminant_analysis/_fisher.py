@@ -33,6 +33,7 @@ from ..utils._linalg import (
     scatter_matrix,
 )
 from ..utils._moments import GroupMoments
+from ..utils._validation import check_partial_fit_classes
 
 
 class SingularScatterWarning(UserWarning):
@@ -289,27 +290,11 @@ class FisherLDA(
         first = not hasattr(self, "_moments")
         X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
         check_classification_targets(y)
+        known = check_partial_fit_classes(
+            None if first else self._partial_classes, classes, y
+        )
         if first:
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit: "
-                    "every label of the data."
-                )
-            known = np.unique(classes)
             self._check_n_classes(known, X.shape[1])
-        else:
-            known = self._partial_classes
-            if classes is not None and not np.array_equal(np.unique(classes), known):
-                raise ValueError(
-                    f"classes={classes!r} differs from the classes of the first "
-                    f"call to partial_fit, {known!r}."
-                )
-        unseen = np.setdiff1d(y, known)
-        if unseen.size:
-            raise ValueError(
-                f"y holds labels that are not in classes: {unseen!r}. Pass every "
-                "label in classes on the first call to partial_fit."
-            )
         block = GroupMoments.of(X, np.searchsorted(known, y), len(known))
         moments = block if first else self._moments.merge(block)
         self._partial_classes = known

@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._validation import check_partial_fit_classes
 from ._base import BaseNeuralNet, fill_shared_docs, store_params
 from ._modules import MaskedMSELoss, RNNModule, SequenceCrossEntropyLoss
 
@@ -760,31 +761,13 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         X, labels, valid, lengths = self._labelled_sequences(
             X, y, sample_lengths, reset=first
         )
-        if first:
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit: "
-                    "every label the net will be trained on."
-                )
-            classes = np.unique(classes)
-            if len(classes) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs at least 2 classes; got "
-                    f"classes={classes!r}."
-                )
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
+        classes = check_partial_fit_classes(
+            None if first else self.classes_, classes, labels[valid]
+        )
+        if first and len(classes) < 2:
             raise ValueError(
-                f"classes={classes!r} differs from the classes of the first call "
-                f"to partial_fit, {self.classes_!r}."
-            )
-        known = classes if first else self.classes_
-        unseen = np.setdiff1d(labels[valid], known)
-        if unseen.size:
-            raise ValueError(
-                f"y holds labels that are not in classes: {unseen!r}. Pass every "
-                "label in classes on the first call to partial_fit."
+                f"{type(self).__name__} needs at least 2 classes; got "
+                f"classes={classes!r}."
             )
         if first:
             self.classes_ = classes

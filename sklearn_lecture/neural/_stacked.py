@@ -25,6 +25,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._validation import check_partial_fit_classes
 from ._autoencoder import Autoencoder
 from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, store_params
 from ._modules import (
@@ -483,32 +484,16 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
         check_classification_targets(y)
         self._layer_sizes()
         self._check_noise()
+        known = check_partial_fit_classes(
+            None if first else self.classes_, classes, y
+        )
         if first:
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit: "
-                    "every label the net will be trained on."
-                )
-            classes = np.unique(classes)
-            if len(classes) < 2:
+            if len(known) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs at least 2 classes; got "
-                    f"classes={classes!r}."
+                    f"classes={known!r}."
                 )
-            self.classes_ = classes
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
-            raise ValueError(
-                f"classes={classes!r} differs from the classes of the first call "
-                f"to partial_fit, {self.classes_!r}."
-            )
-        unseen = np.setdiff1d(y, self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y holds labels that are not in classes_: {unseen!r}. Pass every "
-                "label in classes on the first call to partial_fit."
-            )
+            self.classes_ = known
         self._partial_fit_net(X, np.searchsorted(self.classes_, y).astype(np.int64))
         return self
 

@@ -1,0 +1,50 @@
+"""Input checks shared by the families."""
+
+import numpy as np
+
+__all__ = ["check_partial_fit_classes"]
+
+
+def check_partial_fit_classes(fitted_classes, classes, labels):
+    """The classes of a classifier's ``partial_fit``, as scikit-learn fixes them.
+
+    ``classes`` is required on the first call (``fitted_classes`` None) and, when
+    passed later, must be the same; every label of the block must be among them.
+    Checked before anything is updated, so a refused block leaves the model as it
+    was.
+
+    Parameters
+    ----------
+    fitted_classes : ndarray or None
+        The classes of the earlier calls, None on the first call.
+    classes : array-like or None
+        The ``classes`` argument of this call.
+    labels : ndarray
+        The labels of the block.
+
+    Returns
+    -------
+    classes : ndarray
+        Sorted unique classes.
+    """
+    if fitted_classes is None:
+        if classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: every "
+                "label the model will be trained on."
+            )
+        known = np.unique(classes)
+    else:
+        known = fitted_classes
+        if classes is not None and not np.array_equal(np.unique(classes), known):
+            raise ValueError(
+                f"classes={classes!r} differs from the classes of the first call "
+                f"to partial_fit, {known!r}."
+            )
+    unseen = np.setdiff1d(labels, known)
+    if unseen.size:
+        raise ValueError(
+            f"y holds labels that are not in classes: {unseen!r}. Pass every label "
+            "in classes on the first call to partial_fit."
+        )
+    return known
