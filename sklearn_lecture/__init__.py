@@ -21,6 +21,8 @@ _NEURAL = (
     "StackedAutoencoder",
     "StackedAutoencoderClassifier",
     "RNNRegressor",
+    "StyleTransfer",
+    "FeatureInversion",
 )
 
 __all__ = [

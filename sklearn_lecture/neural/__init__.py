@@ -14,8 +14,18 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
     ) from exc
 
 from ._autoencoder import Autoencoder, DenoisingAutoencoder, SparseAutoencoder
+from ._features import RandomMultiscale, RandomVGG, VGGFeatures, vgg_weights_path
 from ._rnn import RNNRegressor
 from ._stacked import StackedAutoencoder, StackedAutoencoderClassifier
+from ._style import (
+    FeatureInversion,
+    StyleTransfer,
+    content_loss,
+    gram_matrix,
+    style_layer_loss,
+    style_loss,
+    total_variation,
+)
 
 __all__ = [
     "Autoencoder",
@@ -24,4 +34,15 @@ __all__ = [
     "StackedAutoencoder",
     "StackedAutoencoderClassifier",
     "RNNRegressor",
+    "StyleTransfer",
+    "FeatureInversion",
+    "VGGFeatures",
+    "RandomVGG",
+    "RandomMultiscale",
+    "vgg_weights_path",
+    "gram_matrix",
+    "content_loss",
+    "style_layer_loss",
+    "style_loss",
+    "total_variation",
 ]
