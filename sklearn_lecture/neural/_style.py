@@ -25,7 +25,6 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.optimize import Bounds, minimize
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -294,12 +293,15 @@ torch.nn.Module, default="random_vgg"
         Resize every image so that its longer side has this many pixels (the
         output has that size). ``None`` keeps the sizes given.
     n_steps : int, default=200
-        Most evaluations of the loss and its gradient (forward and backward
-        passes), the cost of a transform.
+        Evaluations of the loss and its gradient (forward and backward
+        passes, the cost of a transform): Adam steps, or L-BFGS's budget of
+        evaluations (line-search trials included; it stops at the end of the
+        iteration that reaches the budget).
     optimizer : {"lbfgs", "adam"}, default="lbfgs"
-        ``"lbfgs"``: scipy's L-BFGS-B with the pixels bounded to [0, 1], as
-        Gatys et al. used L-BFGS; ``"adam"``: Adam steps of size ``lr``,
-        pixels clipped to [0, 1] after each.
+        ``"lbfgs"``: ``torch.optim.LBFGS`` with a strong-Wolfe line search,
+        as Gatys et al. used L-BFGS; ``"adam"``: Adam steps of size ``lr``.
+        Either way the losses are those of the image clamped to [0, 1], and
+        a quadratic penalty pulls pixels that leave the box back.
     lr : float, default=0.02
         Adam's step size (pixel values are in [0, 1]); unused by L-BFGS.
     random_state : int, RandomState instance or None, default=None
@@ -311,11 +313,12 @@ torch.nn.Module, default="random_vgg"
         1 prints the losses ten times per transform, 2 at every step."""
 
 _HISTORY_DOC = """
-    loss_history_ : dict of str to ndarray of shape (n_iter_ + 1,)
+    loss_history_ : dict of str to ndarray of shape (n_evaluations + 1,)
         After ``transform``: ``"content"``, ``"style"`` and ``"tv"`` (the
-        normalised terms, unweighted) and ``"total"`` (the weighted sum that
-        was minimised), at the start image and after each iteration, averaged
-        over the images of the batch.
+        normalised terms, unweighted) and ``"total"`` (their weighted sum,
+        which was minimised), averaged over the images of the batch, at every
+        evaluation (the first at the start image; for L-BFGS these include
+        line-search trials) and, last, at the image returned.
     n_iter_ : int
         Iterations of the last ``transform`` (L-BFGS iterations, or Adam
         steps).
@@ -397,6 +400,12 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
 
     def _build_features(self, seed):
         """Set ``features_`` and return the default (content, style) layers."""
+        try:
+            self._device()
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(
+                f"device={self.device!r} is not a torch device: {exc}"
+            ) from exc
         features = self.features
         if isinstance(features, torch.nn.Module):
             module = copy.deepcopy(features).requires_grad_(False).eval()
@@ -480,78 +489,64 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
         raise NotImplementedError
 
     def _minimize(self, x0):
-        """Minimise ``_objective`` over the pixels, starting from ``x0``."""
+        """Minimise ``_objective`` over the pixels, starting from ``x0``.
+
+        The losses are those of the image clamped to [0, 1], plus a penalty
+        ``_BOUND_PENALTY * mean((x - clamp(x))^2)`` pulling back pixels that
+        leave the box: one continuous function, which a line search can trust
+        (clamping the image in place between evaluations misled the
+        strong-Wolfe search into five evaluations per iteration). scipy's
+        L-BFGS-B would bound the pixels exactly, but on 10^5 pixels each of its
+        iterations cost more than the network's forward and backward pass
+        (measured: ~80 ms against ~25 ms at 256 px).
+        """
         history = {key: [] for key in ("content", "style", "tv", "total")}
         every = 1 if self.verbose >= 2 else max(1, self.n_steps // 10)
         start = time.perf_counter()
+        x = x0.detach().clone().requires_grad_(True)
 
-        def evaluate(x, with_grad):
-            x = x.detach().requires_grad_(with_grad)
-            terms = self._objective(x)
-            if with_grad:
-                terms["total"].backward()
-            values = {k: float(v.detach()) for k, v in terms.items()}
-            return values, (x.grad if with_grad else None)
-
-        def record(values):
+        def record(terms):
             for key in history:
-                history[key].append(values[key])
+                history[key].append(float(terms[key].detach()))
             step = len(history["total"]) - 1
-            if self.verbose and (step % every == 0 or step == self.n_steps):
+            if self.verbose and (step % every == 0 or step >= self.n_steps):
                 print(
                     f"[{type(self).__name__}] step {step:4d}: total "
-                    f"{values['total']:.4e}, content {values['content']:.4e}, "
-                    f"style {values['style']:.4e}, tv {values['tv']:.4e} "
+                    f"{history['total'][-1]:.4e}, content {history['content'][-1]:.4e}"
+                    f", style {history['style'][-1]:.4e}, tv {history['tv'][-1]:.4e} "
                     f"({time.perf_counter() - start:.1f} s)"
                 )
 
+        def closure():
+            x.grad = None
+            inside = x.clamp(0.0, 1.0)
+            terms = self._objective(inside)
+            loss = terms["total"] + _BOUND_PENALTY * (x - inside).square().mean()
+            loss.backward()
+            record(terms)
+            return loss
+
         if self.optimizer == "adam":
-            x = x0.clone().requires_grad_(True)
-            adam = torch.optim.Adam([x], lr=self.lr)
+            optimizer = torch.optim.Adam([x], lr=self.lr)
             for _ in range(self.n_steps):
-                values, grad = evaluate(x, True)
-                record(values)
-                x.grad = grad
-                adam.step()
-                with torch.no_grad():
-                    x.clamp_(0.0, 1.0)
-            record(evaluate(x, False)[0])
+                optimizer.step(closure)
             self.n_iter_ = self.n_steps
         else:
-            shape, device = x0.shape, x0.device
-            seen = {}
-
-            def fun(z):
-                x = torch.from_numpy(z).to(device=device, dtype=torch.float32)
-                values, grad = evaluate(x.view(shape), True)
-                if not history["total"]:  # scipy evaluates the start point first
-                    record(values)
-                seen[values["total"]] = values
-                return values["total"], grad.detach().cpu().double().numpy().ravel()
-
-            def callback(intermediate_result):
-                record(seen[intermediate_result.fun])
-                seen.clear()
-
-            z0 = x0.detach().cpu().double().numpy().ravel()
-            # ftol and gtol 0: the loss is normalised and small, so stop on the
-            # budget (or when the line search can no longer improve), not on an
-            # absolute tolerance.
-            result = minimize(
-                fun,
-                z0,
-                jac=True,
-                method="L-BFGS-B",
-                bounds=Bounds(np.zeros_like(z0), np.ones_like(z0)),
-                callback=callback,
-                options={"maxiter": self.n_steps, "maxfun": self.n_steps,
-                         "ftol": 0.0, "gtol": 0.0},
+            # Gatys et al.'s optimiser, with a strong-Wolfe line search. The
+            # tolerances are 0: the normalised loss becomes small, so stop on
+            # the budget of evaluations, not on an absolute threshold.
+            optimizer = torch.optim.LBFGS(
+                [x], lr=1.0, max_iter=self.n_steps, max_eval=self.n_steps,
+                tolerance_grad=0.0, tolerance_change=0.0, history_size=10,
+                line_search_fn="strong_wolfe",
             )  # fmt: skip
-            x = torch.from_numpy(result.x).to(device=device, dtype=torch.float32)
-            x = x.view(shape)
-            self.n_iter_ = int(result.nit)
+            optimizer.step(closure)
+            self.n_iter_ = int(optimizer.state[x].get("n_iter", 0))
+        with torch.no_grad():
+            x = x.clamp(0.0, 1.0)
+            record(self._objective(x))  # the losses of the image returned
         self.loss_history_ = {k: np.asarray(v) for k, v in history.items()}
-        return x.detach().clamp(0.0, 1.0)
+        return x
 
     def _noise(self, shape, seed):
         generator = torch.Generator().manual_seed(int(seed))
@@ -564,6 +559,11 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
     def _seeds(self):
         rng = check_random_state(self.random_state)
         return rng.randint(np.iinfo(np.int32).max, size=2)
+
+
+# Weight of the quadratic penalty on pixels outside [0, 1] (see _minimize): 10
+# gave the lowest losses among 1, 10 and 100 on the example's images.
+_BOUND_PENALTY = 10.0
 
 
 def _check_finite(features):
@@ -828,13 +828,19 @@ class FeatureInversion(_ImageOptimizer):
     layers give it back almost exactly, deeper ones (after more pooling) keep
     less and less. ``fit`` only builds the network; ``transform`` inverts.
 
+    Measured on ``china.jpg`` at 107 x 160 pixels (the example), 100 L-BFGS
+    evaluations from noise with the random VGG features give a PSNR of 42.6 dB
+    from relu1_1, 20.9 from relu2_1, 18.6 from relu3_1 and 16.1 from relu4_1.
+
     Parameters
     ----------
     layer : str, default=None
         The layer to invert; ``None``: ``relu3_1`` (``relu4_2`` for VGG,
         ``relu`` for ``random_multiscale``).
-    tv_weight : float, default=0.01
-        ``lambda``.
+    tv_weight : float, default=0.1
+        ``lambda``: against the high-frequency noise the features do not
+        constrain (on the example's image, 0.1 gave deep layers 2-3 dB more
+        than 0.01, and relu1_1 still 42 dB).
     %(common)s
 
     Attributes
@@ -878,7 +884,7 @@ class FeatureInversion(_ImageOptimizer):
         layer=None,
         *,
         features="random_vgg",
-        tv_weight=0.01,
+        tv_weight=0.1,
         image_size=None,
         n_steps=200,
         optimizer="lbfgs",
