@@ -263,7 +263,7 @@ class VGGFeatures(torch.nn.Module):
             When the weights file is absent; the message says where to put it
             and how to obtain it.
         """
-        vgg = cls(arch, pooling=pooling)
+        vgg = VGGFeatures(arch, pooling=pooling)  # full width, whatever cls is
         path = Path(path) if path is not None else vgg_weights_path(arch)
         if not path.is_file():
             name = VGG_WEIGHT_FILES[arch]
@@ -318,7 +318,9 @@ class RandomVGG(VGGFeatures):
     image: the per-layer normalisation that keeps the magnitude of random
     features from drifting with depth. Since ReLU is positively homogeneous the
     rescaling changes no pattern of activation, only the scale each layer
-    contributes.
+    contributes. The estimators then divide each layer's loss by its target's
+    magnitude, He et al.'s automatic normalisation of the layer weights, so
+    that no layer dominates the style loss by its scale alone.
 
     Parameters
     ----------
