@@ -131,7 +131,7 @@ def test_total_variation_against_numpy(beta):
 
 
 def test_inversion_loss_falls_by_orders_of_magnitude(content):
-    # A small TV weight, so that the regulariser's own floor stays below 1e-3.
+    # A small TV weight, so that the regulariser's own floor stays low.
     inv = FeatureInversion("relu1_2", tv_weight=0.01, n_steps=60, random_state=0)
     inv.fit(content)
     inv.transform(content)
@@ -140,7 +140,9 @@ def test_inversion_loss_falls_by_orders_of_magnitude(content):
     # One entry per evaluation (L-BFGS stops at the end of the iteration that
     # spends the budget of 60), and one for the image returned.
     assert inv.n_iter_ <= 60 <= len(history["total"]) - 1 <= 60 + 25
-    assert history["total"][-1] < 1e-3 * history["total"][0]
+    # Measured: content 0.84 -> 1.2e-5, total 0.84 -> 5.9e-4 (the TV floor).
+    assert history["content"][-1] < 1e-3 * history["content"][0]
+    assert history["total"][-1] < 1e-2 * history["total"][0]
     assert np.all(history["style"] == 0)
 
 
