@@ -35,6 +35,8 @@ _NEURAL = (
     "StackedAutoencoderClassifier",
     "RNNRegressor",
     "RNNClassifier",
+    "StyleTransfer",
+    "FeatureInversion",
 )
 
 _REINFORCEMENT = (

@@ -60,6 +60,11 @@ CHAPTERS = (
         "rl",
         ("plot_cliff_walking", "plot_robot_vacuum"),
     ),
+    (
+        "Neural style transfer and feature inversion (random VGG features, offline)",
+        "neural",
+        ("plot_style_transfer",),
+    ),
 )
 
 # What each extra needs importable, and how to install it.

@@ -13,7 +13,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         "with: pip install 'sklearn_lecture[neural]' (PyTorch's CPU build is enough)."
     ) from exc
 
-# The public names are listed once, in the top-level package's _NEURAL (which
+# The estimators are listed once, in the top-level package's _NEURAL (which
 # exposes them lazily); the imports below re-export them.
 from .. import _NEURAL
 from ._autoencoder import (  # noqa: F401
@@ -21,7 +21,28 @@ from ._autoencoder import (  # noqa: F401
     DenoisingAutoencoder,
     SparseAutoencoder,
 )
+from ._modules import RandomMultiscale, RandomVGG, VGGFeatures, vgg_weights_path
 from ._rnn import RNNClassifier, RNNRegressor  # noqa: F401
 from ._stacked import StackedAutoencoder, StackedAutoencoderClassifier  # noqa: F401
+from ._style import (  # noqa: F401
+    FeatureInversion,
+    StyleTransfer,
+    content_loss,
+    gram_matrix,
+    style_layer_loss,
+    style_loss,
+    total_variation,
+)
 
-__all__ = list(_NEURAL)
+__all__ = [
+    *_NEURAL,
+    "RandomMultiscale",
+    "RandomVGG",
+    "VGGFeatures",
+    "vgg_weights_path",
+    "content_loss",
+    "gram_matrix",
+    "style_layer_loss",
+    "style_loss",
+    "total_variation",
+]
