@@ -12,10 +12,20 @@ from sklearn_lecture.utils import all_estimators
 _NET_VARIANTS = [{"batch_norm": True}]
 
 VARIANTS = {
-    "KMeans": [{"init": "random"}],
-    "FuzzyKMeans": [{"method": "fcm"}],
-    "PCA": [{"standardize": True}, {"n_components": "kaiser"}],
-    "FisherLDA": [{"shrinkage": "auto"}],
+    "KMeans": [
+        {"init": "random"},
+        {"algorithm": "lloyd"},
+        {"empty_cluster": "remove"},
+    ],
+    "ElbowKMeans": [{"algorithm": "lloyd"}],
+    "FuzzyKMeans": [{"method": "fcm"}, {"beta": 0.5}],
+    "PCA": [
+        {"standardize": True},
+        {"n_components": "kaiser"},
+        {"n_components": "scree"},
+        {"whiten": True},
+    ],
+    "FisherLDA": [{"shrinkage": "auto"}, {"shrinkage": 0.5}],
     "CommonFactorAnalysis": [
         {"method": "minres"},
         {"method": "ml"},
