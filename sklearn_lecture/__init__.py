@@ -24,6 +24,8 @@ _NEURAL = (
     "StackedAutoencoder",
     "StackedAutoencoderClassifier",
     "RNNRegressor",
+    "GAN",
+    "DCGAN",
 )
 
 _REINFORCEMENT = (

@@ -492,13 +492,14 @@ class StepLoop:
             ``step(batch, optimizers) -> dict of name to 0-d tensor``: one update
             on a mini-batch (a float32 tensor on the device); it draws any noise
             from torch's default generator, which is seeded here. The returned
-            metrics are averaged over the epoch, weighted by batch size.
+            metrics are averaged over the epoch, weighted by batch size (a
+            metric a step does not return counts only the batches that did).
         epochs : int
         state : NetState
             The random stream to continue (updated in place).
         on_epoch_end : callable or None
             ``on_epoch_end(record) -> bool``, called after each epoch (outside the
-            seeded stream); True stops training.
+            seeded stream; it may add entries to the record); True stops training.
 
         Returns
         -------
@@ -513,23 +514,24 @@ class StepLoop:
         for _ in range(int(epochs)):
             tic = time.perf_counter()
             with seeded_torch(state, self.device):
-                sums, n_rows = {}, 0
+                sums, rows = {}, {}
                 for xb, _ in loader:
                     metrics = step(xb, self.optimizers)
                     for name, value in metrics.items():
                         value = value.detach() * len(xb)
                         sums[name] = sums[name] + value if name in sums else value
-                    n_rows += len(xb)
+                        rows[name] = rows.get(name, 0) + len(xb)
             record = {"epoch": len(self.history) + 1}
-            record.update({k: float(v) / n_rows for k, v in sums.items()})
-            record["dur"] = time.perf_counter() - tic
+            record.update({k: float(v) / rows[k] for k, v in sums.items()})
             for name, value in record.items():
                 if not np.isfinite(value):
                     raise _divergence_error(name, value, record["epoch"], self.lr)
             self.history.append(record)
+            stop = on_epoch_end is not None and on_epoch_end(record)
+            record["dur"] = time.perf_counter() - tic
             if self.verbose:
                 self._print(record)
-            if on_epoch_end is not None and on_epoch_end(record):
+            if stop:
                 break
         return self.history[start:]
 
