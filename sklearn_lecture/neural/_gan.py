@@ -44,6 +44,9 @@ from ._training import (
 
 __all__ = ["GAN", "DCGAN"]
 
+# Latent codes averaged over to set the generator's batch-norm statistics.
+_CALIBRATION_CODES = 4096
+
 _GAN_PARAMETER_DOCS = """\
 latent_dim : int, default={latent_dim}
     Dimension of the latent code z ~ N(0, I).
@@ -336,6 +339,7 @@ class _BaseGAN(BaseNeuralNet):
             # Early stopping: the best epoch's nets.
             self.generator_.load_state_dict(self._best[1])
             self.discriminator_.load_state_dict(self._best[2])
+        self._calibrate_batch_norm()
         self.generator_.eval()
         self.discriminator_.eval()
         history = self._loop.history
@@ -354,6 +358,38 @@ class _BaseGAN(BaseNeuralNet):
             if self._valid is not None
             else None
         )
+
+    def _calibrate_batch_norm(self):
+        """Set the generator's running statistics to those of its final weights.
+
+        During training the running averages mix the statistics of many
+        successive generators, so eval-mode samples would be normalised by
+        statistics of generators long gone; averaging them afresh over
+        ``_CALIBRATION_CODES`` codes (Ioffe's population statistics) makes
+        sampling in eval mode match the trained net. The codes come from a
+        private generator, so the training stream is not consumed.
+        """
+        norms = [
+            m
+            for m in self.generator_.modules()
+            if isinstance(m, torch.nn.BatchNorm1d | torch.nn.BatchNorm2d)
+        ]
+        if not norms:
+            return
+        device = check_device(self.device)
+        codes = torch.Generator(device=device)
+        codes.manual_seed(self._net_state.seed + len(self._loop.history))
+        momenta = [m.momentum for m in norms]
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None  # a cumulative average
+        self.generator_.train()
+        with torch.no_grad():
+            for _ in range(_CALIBRATION_CODES // 256):
+                z = torch.randn(256, self.latent_dim, generator=codes, device=device)
+                self.generator_(z)
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
 
     def _step(self, real, optimizers):
         """One discriminator update; a generator update after every k of them."""
