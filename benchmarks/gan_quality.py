@@ -102,7 +102,10 @@ def main(argv=None):
         "load": os.getloadavg(),
         "baselines": baselines(X_train, X_test, classifier),
     }
-    header = f"{'model':<24}{'seed':>5}{'clf score':>11}{'min share':>11}{'2-sample':>10}{'fit s':>8}"
+    header = (
+        f"{'model':<24}{'seed':>5}{'clf score':>11}{'min share':>11}"
+        f"{'2-sample':>10}{'fit s':>8}"
+    )
     print(header)
     print("-" * len(header))
     for name, row in results["baselines"].items():
