@@ -52,6 +52,11 @@ CHAPTERS = (
         ),
     ),
     (
+        "Generative adversarial networks: GAN, DCGAN, latent space",
+        "neural",
+        ("plot_gan_1d", "plot_gan_digits", "plot_latent_interpolation"),
+    ),
+    (
         "Reinforcement learning: Q-learning, SARSA, exploration",
         "rl",
         ("plot_cliff_walking", "plot_robot_vacuum"),

@@ -237,8 +237,8 @@ class _BaseGAN(BaseNeuralNet):
         -------
         self : object
         """
-        X = self._validate_train(X, reset=True)
         with self._unfitted_on_error():
+            X = self._validate_train(X, reset=True)
             rng = check_random_state(self.random_state)
             valid = None
             if self.early_stopping:

@@ -536,13 +536,13 @@ class StepLoop:
         return self.history[start:]
 
     def _print(self, record):
-        names = list(record)
+        widths = [max(8, len(name)) for name in record]
         if record["epoch"] == 1:
-            print("  ".join(f"{name:>10}" for name in names))
-            print("  ".join("-" * 10 for _ in names))
+            print("  ".join(f"{n:>{w}}" for n, w in zip(record, widths)))
+            print("  ".join("-" * w for w in widths))
         print(
             "  ".join(
-                f"{v:>10d}" if isinstance(v, int) else f"{v:>10.4f}"
-                for v in record.values()
+                f"{v:>{w}d}" if isinstance(v, int) else f"{v:>{w}.4f}"
+                for v, w in zip(record.values(), widths)
             )
         )
