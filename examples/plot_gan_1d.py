@@ -43,11 +43,11 @@ gan = GAN(
     generator_layer_sizes=(16, 16),
     discriminator_layer_sizes=(32, 32),
     batch_norm=False,
-    lr=1e-3,
+    lr=5e-4,
     random_state=0,
 )
 grid = np.linspace(2.0, 6.0, 400)[:, None]
-shown = (1, 10, 40, 120)
+shown = (1, 10, 30, 80)
 frames = {}
 for epoch in range(1, shown[-1] + 1):
     gan.partial_fit(X)

@@ -29,6 +29,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sklearn_lecture import GAN
 
@@ -37,7 +40,7 @@ output_dir = output_root / "examples"
 output_dir.mkdir(parents=True, exist_ok=True)
 
 # %%
-X = load_digits().data
+X, y = load_digits(return_X_y=True)
 gan = GAN(max_epochs=60, random_state=0).fit(X)
 rng = np.random.RandomState(3)
 pairs = [(rng.randn(gan.latent_dim), rng.randn(gan.latent_dim)) for _ in range(3)]
@@ -58,6 +61,12 @@ for i, (z0, z1) in enumerate(pairs):
     middle = np.linalg.norm((z0 + z1) / 2)
     print(f"pair {i}: |z0| = {np.linalg.norm(z0):.2f}, |z1| = "
           f"{np.linalg.norm(z1):.2f}, |midpoint of the line| = {middle:.2f}")
+# A classifier of the real digits reads the digit at each step of the path.
+clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(X, y)
+for method, rows in paths.items():
+    for i, path in enumerate(rows):
+        digits = " ".join(str(d) for d in clf.predict(path))
+        print(f"{method:>6} path {i}: digits read along the path {digits}")
 for method, rows in paths.items():
     steps = [np.abs(np.diff(path, axis=0)).mean() for path in rows]
     ends = [np.abs(path[-1] - path[0]).mean() for path in rows]

@@ -785,7 +785,7 @@ class DCGAN(_BaseGAN):
         beta_1=0.5,
         scaling="global",
         max_epochs=300,
-        batch_size=64,
+        batch_size=128,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=20,
