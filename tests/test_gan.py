@@ -235,6 +235,8 @@ def test_verbose_prints_an_epoch_table(X, capsys):
         (lambda: GAN(latent_dim=0), "X", "latent_dim"),
         (lambda: GAN(**TINY), "one", "n_samples=1"),
         (lambda: GAN(loss="wasserstein"), "X", "loss"),
+        (lambda: DCGAN(channels=(8, 0)), "X", "channels"),
+        (lambda: GAN(generator_layer_sizes=()), "X", "generator_layer_sizes"),
     ],
 )
 def test_bad_input_gets_a_clear_error(X, make, data, match):

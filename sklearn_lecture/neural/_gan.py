@@ -94,7 +94,10 @@ snapshot_every : int or None, default=None
     many epochs in ``sample_history_`` (a way to watch training without
     callbacks).
 n_snapshots : int, default=16
-    Number of fixed latent codes of the snapshots."""
+    Number of fixed latent codes of the snapshots.
+verbose : int, default=0
+    Print a table per epoch when > 0: both losses, the mean D(x) and D(G(z)),
+    the validation score with early stopping, the seconds taken."""
 
 _GAN_ATTRIBUTE_DOCS = """\
 generator_ : torch.nn.Module
@@ -146,6 +149,16 @@ def _gan_docs(cls):
             lines.append(line)
     cls.__doc__ = "\n".join(lines)
     return fill_shared_docs(cls)
+
+
+def _sizes(name, value):
+    """``check_layer_sizes`` with the parameter's own name in the error."""
+    try:
+        return check_layer_sizes(value)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a non-empty tuple of positive integers, got {value!r}."
+        ) from None
 
 
 def _slerp(z0, z1, t):
@@ -608,6 +621,8 @@ class GAN(_BaseGAN):
         Widths of the generator's hidden layers.
     discriminator_layer_sizes : tuple of int, default=(256, 128)
         Widths of the discriminator's hidden layers.
+    batch_norm : bool, default=True
+        Batch normalisation in the generator's hidden layers (see Notes).
     {net_parameters}
 
     Attributes
@@ -622,9 +637,10 @@ class GAN(_BaseGAN):
 
     Notes
     -----
-    ``batch_norm`` applies to the generator's hidden layers (batch statistics
-    in training, running statistics when sampling); the discriminator has none,
-    since a batch of only real or only generated rows would leak its kind.
+    ``batch_norm`` applies to the generator's hidden layers: batch statistics in
+    training; when sampling, the statistics of the final generator, averaged
+    over 4096 codes at the end of each training call. The discriminator has
+    none (it sees batches of only real or only generated rows).
     The MLP has one default size for every problem; it is sized for images such
     as the 8 × 8 digits.
 
@@ -689,13 +705,13 @@ class GAN(_BaseGAN):
         generator = MLPGenerator(
             self.latent_dim,
             n_features,
-            check_layer_sizes(self.generator_layer_sizes),
+            _sizes("generator_layer_sizes", self.generator_layer_sizes),
             self.activation,
             batch_norm=self.batch_norm,
         )
         discriminator = MLPDiscriminator(
             n_features,
-            check_layer_sizes(self.discriminator_layer_sizes),
+            _sizes("discriminator_layer_sizes", self.discriminator_layer_sizes),
             self.activation,
         )
         return generator, discriminator
@@ -730,6 +746,9 @@ class DCGAN(_BaseGAN):
         doubled back) at each stage; a shorter axis, such as the 1 of a strip,
         keeps its size under a 3-wide, stride-1 kernel, and the generator's
         output is cropped to the image.
+    batch_norm : bool, default=True
+        Batch normalisation after every transposed convolution but the last and
+        after every convolution but the first (Radford et al.).
     {net_parameters}
 
     Attributes
@@ -823,7 +842,7 @@ class DCGAN(_BaseGAN):
 
     def _build_nets(self, n_features):
         self.image_shape_ = self._image_shape(n_features)
-        channels = check_layer_sizes(self.channels)
+        channels = _sizes("channels", self.channels)
         generator = DCGANGenerator(
             self.latent_dim, self.image_shape_, channels, batch_norm=self.batch_norm
         )
