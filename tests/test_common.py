@@ -22,6 +22,15 @@ VARIANTS = {
     "StackedAutoencoder": _NET_VARIANTS,
     "StackedAutoencoderClassifier": _NET_VARIANTS,
     "RNNRegressor": [{"cell": "gru", "output": "sequence"}],
+    "GAN": [
+        {
+            "loss": "minimax",
+            "n_discriminator_steps": 2,
+            "batch_norm": False,
+            "label_smoothing": 0.1,
+            "discriminator_optimizer": "rmsprop_nesterov",
+        }
+    ],
 }
 
 

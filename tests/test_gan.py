@@ -266,3 +266,17 @@ def test_divergence_is_a_clear_error(X):
     with pytest.raises(ValueError, match="diverged"):
         gan.fit(X * 1e6)
     assert not hasattr(gan, "generator_")
+
+
+def test_dcgan_without_batch_norm_has_none_and_trains(digits):
+    gan = DCGAN(
+        latent_dim=4, channels=(4, 8), batch_norm=False, loss="minimax",
+        max_epochs=2, random_state=0,
+    ).fit(digits)
+    modules = [*gan.generator_.modules(), *gan.discriminator_.modules()]
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in modules)
+    assert np.isfinite(gan.loss_curve_).all()
+    with_norm = DCGAN(latent_dim=4, channels=(4, 8), max_epochs=1).fit(digits)
+    norms = [m for m in with_norm.discriminator_.modules()
+             if isinstance(m, torch.nn.BatchNorm2d)]
+    assert len(norms) == 1  # none after the first convolution (Radford et al.)
