@@ -797,7 +797,7 @@ class DCGAN(_BaseGAN):
         label_smoothing=0.0,
         optimizer="adam",
         discriminator_optimizer=None,
-        lr=2e-4,
+        lr=4e-4,
         discriminator_lr=None,
         momentum=0.9,
         rho=0.9,
