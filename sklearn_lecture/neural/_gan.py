@@ -293,7 +293,7 @@ class _BaseGAN(BaseNeuralNet):
         with self._unfitted_on_error():
             if first:
                 self._initialize(X, check_random_state(self.random_state))
-                self._valid = None
+            self._valid, self._best = None, None
             self._train(X, 1)
         return self
 
@@ -356,7 +356,7 @@ class _BaseGAN(BaseNeuralNet):
         self.generator_.eval()
         self.discriminator_.eval()
         history = self._loop.history
-        self.history_ = history
+        self.history_ = list(history)
         self.n_iter_ = len(history)
         self.loss_curve_ = np.array(
             [
@@ -436,7 +436,12 @@ class _BaseGAN(BaseNeuralNet):
 
     def _on_epoch_end(self, record):
         epoch = record["epoch"]
-        if self.snapshot_every is not None and epoch % self.snapshot_every == 0:
+        snapshot = self.snapshot_every is not None and epoch % self.snapshot_every == 0
+        if not snapshot and self._valid is None:
+            return False
+        # Samples of this epoch's generator, normalised by its own statistics.
+        self._calibrate_batch_norm()
+        if snapshot:
             self.sample_history_.append((epoch, self._generate(self._snapshot_z)))
         if self._valid is None:
             return False
