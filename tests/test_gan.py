@@ -76,6 +76,44 @@ def test_losses_are_the_value_of_the_game_computed_by_hand(X, loss):
     )
 
 
+@pytest.mark.parametrize("loss", ["minimax", "non_saturating"])
+def test_the_training_step_minimises_those_losses(X, loss):
+    import copy
+
+    gan = GAN(
+        **{**TINY, "activation": "tanh", "batch_norm": False, "max_epochs": 1},
+        loss=loss,
+        random_state=0,
+    ).fit(X)
+    real = torch.tensor(gan._scale(X))
+    generator_before = copy.deepcopy(gan.generator_)
+    discriminator_before = copy.deepcopy(gan.discriminator_)
+    with torch.random.fork_rng(devices=[]):
+        torch.random.default_generator.manual_seed(5)
+        metrics = gan._step(real, gan._loop.optimizers)
+    with torch.random.fork_rng(devices=[]):
+        torch.random.default_generator.manual_seed(5)
+        z1, z2 = torch.randn(len(X), 2), torch.randn(len(X), 2)
+
+    def d(net, x):
+        return 1 / (1 + np.exp(-_mlp_numpy(net.net, x, np.tanh)))
+
+    fake1 = _mlp_numpy(generator_before.net, z1.double().numpy(), np.tanh)
+    value = np.mean(np.log(d(discriminator_before, real.double().numpy())))
+    value += np.mean(np.log(1 - d(discriminator_before, fake1)))
+    assert float(metrics["discriminator_loss"]) == pytest.approx(-value, rel=1e-5)
+    # The generator step follows the discriminator's update, on fresh codes.
+    d_fake2 = d(
+        gan.discriminator_, _mlp_numpy(generator_before.net, z2.numpy(), np.tanh)
+    )
+    expected = (
+        np.mean(np.log(1 - d_fake2)) if loss == "minimax" else -np.mean(np.log(d_fake2))
+    )
+    assert float(metrics["generator_loss"]) == pytest.approx(expected, rel=1e-5)
+    # And both nets moved.
+    assert not torch.equal(generator_before.net[0].weight, gan.generator_.net[0].weight)
+
+
 def test_minimax_saturates_and_non_saturating_does_not():
     # Early in training D rejects the samples: logit(D(G(z))) very negative.
     logits = torch.tensor([-8.0], requires_grad=True)
@@ -270,13 +308,20 @@ def test_divergence_is_a_clear_error(X):
 
 def test_dcgan_without_batch_norm_has_none_and_trains(digits):
     gan = DCGAN(
-        latent_dim=4, channels=(4, 8), batch_norm=False, loss="minimax",
-        max_epochs=2, random_state=0,
+        latent_dim=4,
+        channels=(4, 8),
+        batch_norm=False,
+        loss="minimax",
+        max_epochs=2,
+        random_state=0,
     ).fit(digits)
     modules = [*gan.generator_.modules(), *gan.discriminator_.modules()]
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in modules)
     assert np.isfinite(gan.loss_curve_).all()
     with_norm = DCGAN(latent_dim=4, channels=(4, 8), max_epochs=1).fit(digits)
-    norms = [m for m in with_norm.discriminator_.modules()
-             if isinstance(m, torch.nn.BatchNorm2d)]
+    norms = [
+        m
+        for m in with_norm.discriminator_.modules()
+        if isinstance(m, torch.nn.BatchNorm2d)
+    ]
     assert len(norms) == 1  # none after the first convolution (Radford et al.)

@@ -419,9 +419,9 @@ class _BaseGAN(BaseNeuralNet):
         d_loss.backward()
         optimizers["discriminator"].step()
         metrics = {
-            "discriminator_loss": d_loss,
-            "D(x)": torch.sigmoid(real_logits).mean(),
-            "D(G(z))": torch.sigmoid(fake_logits).mean(),
+            "discriminator_loss": d_loss.detach(),
+            "D(x)": torch.sigmoid(real_logits.detach()).mean(),
+            "D(G(z))": torch.sigmoid(fake_logits.detach()).mean(),
         }
         self._d_steps += 1
         if self._d_steps >= self.n_discriminator_steps:
@@ -431,7 +431,7 @@ class _BaseGAN(BaseNeuralNet):
             optimizers["generator"].zero_grad(set_to_none=True)
             g_loss.backward()
             optimizers["generator"].step()
-            metrics["generator_loss"] = g_loss
+            metrics["generator_loss"] = g_loss.detach()
         return metrics
 
     def _on_epoch_end(self, record):
