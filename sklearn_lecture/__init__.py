@@ -37,6 +37,8 @@ _NEURAL = (
     "RNNClassifier",
     "StyleTransfer",
     "FeatureInversion",
+    "GAN",
+    "DCGAN",
 )
 
 _REINFORCEMENT = (
@@ -75,6 +77,7 @@ __all__ = [
     "ElbowDisplay",
     "ScreeDisplay",
     "datasets",
+    "metrics",
     # Only what can be imported, so that `from sklearn_lecture import *` works
     # without the optional extras.
     *(
@@ -91,8 +94,8 @@ def __getattr__(name):
     for subpackage, (names, _) in _LAZY.items():
         if name in names:
             return getattr(import_module(f".{subpackage}", __name__), name)
-    if name == "datasets":
-        return import_module(".datasets", __name__)
+    if name in ("datasets", "metrics"):
+        return import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

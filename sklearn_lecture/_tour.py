@@ -61,6 +61,11 @@ CHAPTERS = (
         ("plot_cliff_walking", "plot_robot_vacuum"),
     ),
     (
+        "Generative adversarial networks: GAN, DCGAN, latent space",
+        "neural",
+        ("plot_gan_1d", "plot_gan_digits", "plot_latent_interpolation"),
+    ),
+    (
         "Neural style transfer and feature inversion (random VGG features, offline)",
         "neural",
         ("plot_style_transfer",),

@@ -56,6 +56,15 @@ VARIANTS = {
         {"cell": "gru"},
         {"bidirectional": True},
     ],
+    "GAN": [
+        {
+            "loss": "minimax",
+            "n_discriminator_steps": 2,
+            "batch_norm": False,
+            "label_smoothing": 0.1,
+            "discriminator_optimizer": "rmsprop_nesterov",
+        }
+    ],
 }
 
 

@@ -21,6 +21,7 @@ from ._autoencoder import (  # noqa: F401
     DenoisingAutoencoder,
     SparseAutoencoder,
 )
+from ._gan import DCGAN, GAN  # noqa: F401
 from ._modules import RandomMultiscale, RandomVGG, VGGFeatures, vgg_weights_path
 from ._rnn import RNNClassifier, RNNRegressor  # noqa: F401
 from ._stacked import StackedAutoencoder, StackedAutoencoderClassifier  # noqa: F401

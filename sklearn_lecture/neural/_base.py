@@ -163,15 +163,21 @@ def fill_shared_docs(cls):
     """Class decorator: write the shared entries into ``cls``'s docstring.
 
     ``{net_parameters}`` becomes the numpydoc entries of every shared
-    hyperparameter the class's ``__init__`` takes, in signature order, with the
-    signature's default; ``{net_attributes}`` the shared fitted attributes. Each
-    placeholder stands alone on a line, indented like the entries around it.
+    hyperparameter the class's ``__init__`` takes and does not document itself,
+    in signature order, with the signature's default; ``{net_attributes}`` the
+    shared fitted attributes. Each placeholder stands alone on a line, indented
+    like the entries around it.
     """
     doc = cls.__doc__
     signature = inspect.signature(cls.__init__).parameters
+    # A class that documents a shared parameter itself (its meaning differs
+    # there) keeps its own entry.
+    documented = {
+        line.strip().split(" : ")[0] for line in doc.splitlines() if " : " in line
+    }
     entries = []
     for name, parameter in signature.items():
-        if name in SHARED_PARAMETER_DOCS:
+        if name in SHARED_PARAMETER_DOCS and name not in documented:
             kind, text = SHARED_PARAMETER_DOCS[name]
             entries.append(
                 (f"{name} : {kind}, default={_format_default(parameter.default)}", text)

@@ -30,7 +30,6 @@ __all__ = [
     "RNNModule",
     "MaskedMSELoss",
     "SequenceCrossEntropyLoss",
-
     "VGG_CONFIGS",
     "VGG_WEIGHT_FILES",
     "ImageNormalization",
@@ -38,6 +37,12 @@ __all__ = [
     "RandomVGG",
     "RandomMultiscale",
     "vgg_weights_path",
+    "MLPGenerator",
+    "MLPDiscriminator",
+    "DCGANGenerator",
+    "DCGANDiscriminator",
+    "discriminator_loss",
+    "generator_loss",
 ]
 
 #: Names accepted by ``activation`` (``"logistic"`` is scikit-learn's name for the
@@ -961,3 +966,218 @@ class RandomMultiscale(torch.nn.Module):
         """The largest filter size."""
         self._check_layer(layer)
         return max(self.kernel_sizes)
+
+
+# -- generative adversarial networks -----------------------------------------------
+
+
+def discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """The discriminator's loss −V(D, G), a logistic regression of real vs fake.
+
+    With D = sigmoid(logit), ``−[mean log D(x) + mean log(1 − D(G(z)))]``
+    (Goodfellow et al. 2014). ``label_smoothing`` s > 0 is the one-sided smoothing
+    of Salimans et al. (2016): real rows get the target 1 − s, fake rows keep 0.
+    """
+    real_target = torch.full_like(real_logits, 1.0 - label_smoothing)
+    real = F.binary_cross_entropy_with_logits(real_logits, real_target)
+    fake = F.binary_cross_entropy_with_logits(
+        fake_logits, torch.zeros_like(fake_logits)
+    )
+    return real + fake
+
+
+def generator_loss(fake_logits, loss="non_saturating"):
+    """The generator's loss on the discriminator's logits of its samples.
+
+    ``"minimax"``: ``mean log(1 − D(G(z)))``, the saturating loss of the minimax
+    game (its gradient vanishes when D rejects the samples confidently, early in
+    training); ``"non_saturating"``: ``−mean log D(G(z))``, the same fixed point
+    with strong gradients early on. Computed stably from logits:
+    log(1 − sigmoid(l)) = −softplus(l) and −log sigmoid(l) = softplus(−l).
+    """
+    if loss == "minimax":
+        return -F.softplus(fake_logits).mean()
+    if loss == "non_saturating":
+        return F.softplus(-fake_logits).mean()
+    raise ValueError(f"Unknown loss {loss!r}; use 'non_saturating' or 'minimax'.")
+
+
+def _mlp_layers(sizes, activation, batch_norm):
+    layers = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers.append(nn.Linear(a, b))
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(b))
+        layers.append(make_activation(activation))
+    return layers
+
+
+class MLPGenerator(nn.Module):
+    """Fully connected generator ``z → hidden_layer_sizes → n_features``, tanh output.
+
+    Hidden layers are ``Linear → [BatchNorm1d] → activation``; the output lies in
+    (−1, 1), the range the estimator scales the data to.
+    """
+
+    def __init__(
+        self,
+        latent_dim,
+        n_features,
+        hidden_layer_sizes,
+        activation="relu",
+        *,
+        batch_norm=False,
+    ):
+        super().__init__()
+        sizes = (int(latent_dim), *map(int, hidden_layer_sizes))
+        self.net = nn.Sequential(
+            *_mlp_layers(sizes, activation, batch_norm),
+            nn.Linear(sizes[-1], int(n_features)),
+            nn.Tanh(),
+        )
+
+    def forward(self, z):
+        return self.net(z)
+
+
+class MLPDiscriminator(nn.Module):
+    """Fully connected discriminator ``x → hidden_layer_sizes → 1``: D(x)'s logit."""
+
+    def __init__(self, n_features, hidden_layer_sizes, activation="leaky_relu"):
+        super().__init__()
+        sizes = (int(n_features), *map(int, hidden_layer_sizes))
+        self.net = nn.Sequential(
+            *_mlp_layers(sizes, activation, False), nn.Linear(sizes[-1], 1)
+        )
+
+    def forward(self, x):
+        return self.net(x)[:, 0]
+
+
+def _dcgan_axes(image_shape, n_stages):
+    """Per spatial axis: (strided?, kernel, stride, padding).
+
+    An axis of at least 2**n_stages pixels is halved at each stage by the DCGAN
+    4 × 4, stride-2 convolution; a shorter axis (a 1 × n strip, a 2 × 2 image)
+    keeps its size under a 3-wide, stride-1 kernel, so a strip gets (1, k)-like
+    kernels instead of a meaningless stride.
+    """
+    axes = []
+    for size in image_shape[:2]:
+        if size >= 2**n_stages:
+            axes.append((True, 4, 2, 1))
+        else:
+            axes.append((False, 3, 1, 1))
+    return axes
+
+
+class _Fold(nn.Module):
+    """Rows of ``H·W·C`` values (channels last) ↔ ``(N, C, H, W)`` images."""
+
+    def __init__(self, image_shape):
+        super().__init__()
+        self.image_shape = tuple(int(s) for s in image_shape)
+
+    def fold(self, x):
+        h, w, c = self.image_shape
+        return x.reshape(len(x), h, w, c).permute(0, 3, 1, 2)
+
+    def unfold(self, images):
+        return images.permute(0, 2, 3, 1).reshape(len(images), -1)
+
+
+class DCGANGenerator(nn.Module):
+    """DCGAN generator: a linear projection, then transposed convolutions.
+
+    ``z → Linear → (channels[-1], h₀, w₀) → [ConvTranspose → BatchNorm → ReLU]… →
+    ConvTranspose → tanh``, each stride-2 stage doubling the strided axes (Radford
+    et al. 2016); the image is cropped to ``image_shape`` and returned as rows.
+
+    Parameters
+    ----------
+    latent_dim : int
+    image_shape : tuple (H, W, C)
+    channels : tuple of int
+        The discriminator's feature maps, first to last; the generator uses them
+        in reverse, one transposed convolution per entry.
+    batch_norm : bool, default=True
+    """
+
+    def __init__(self, latent_dim, image_shape, channels, *, batch_norm=True):
+        super().__init__()
+        self.fold = _Fold(image_shape)
+        h, w, c = self.fold.image_shape
+        channels = tuple(int(k) for k in channels)
+        axes = _dcgan_axes((h, w), len(channels))
+        n = len(channels)
+        self.start = tuple(
+            -(-size // 2**n) if strided else size
+            for size, (strided, *_) in zip((h, w), axes)
+        )
+        widths = (*channels[::-1], c)
+        self.project = nn.Linear(
+            int(latent_dim), widths[0] * self.start[0] * self.start[1]
+        )
+        self.project_norm = nn.BatchNorm2d(widths[0]) if batch_norm else nn.Identity()
+        layers = []
+        for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+            layers.append(
+                nn.ConvTranspose2d(
+                    a,
+                    b,
+                    kernel_size=(axes[0][1], axes[1][1]),
+                    stride=(axes[0][2], axes[1][2]),
+                    padding=(axes[0][3], axes[1][3]),
+                )
+            )
+            if i < n - 1:
+                if batch_norm:
+                    layers.append(nn.BatchNorm2d(b))
+                layers.append(nn.ReLU())
+        layers.append(nn.Tanh())
+        self.deconvs = nn.Sequential(*layers)
+        self.width0 = widths[0]
+
+    def forward(self, z):
+        x = self.project(z).reshape(len(z), self.width0, *self.start)
+        x = torch.relu(self.project_norm(x))
+        images = self.deconvs(x)
+        h, w, _ = self.fold.image_shape
+        return self.fold.unfold(images[:, :, :h, :w])
+
+
+class DCGANDiscriminator(nn.Module):
+    """DCGAN discriminator: strided convolutions with leaky ReLU, then a logit.
+
+    ``image → Conv → LeakyReLU(0.2) → [Conv → BatchNorm → LeakyReLU(0.2)]… →
+    Linear → logit``; no batch normalisation on the first layer (Radford et al.).
+    """
+
+    def __init__(self, image_shape, channels, *, batch_norm=True):
+        super().__init__()
+        self.fold = _Fold(image_shape)
+        h, w, c = self.fold.image_shape
+        channels = tuple(int(k) for k in channels)
+        axes = _dcgan_axes((h, w), len(channels))
+        layers = []
+        size = [h, w]
+        for i, (a, b) in enumerate(zip((c, *channels[:-1]), channels)):
+            layers.append(
+                nn.Conv2d(
+                    a,
+                    b,
+                    kernel_size=(axes[0][1], axes[1][1]),
+                    stride=(axes[0][2], axes[1][2]),
+                    padding=(axes[0][3], axes[1][3]),
+                )
+            )
+            if batch_norm and i > 0:
+                layers.append(nn.BatchNorm2d(b))
+            layers.append(nn.LeakyReLU(0.2))
+            size = [(s + 2 * p - k) // st + 1 for s, (_, k, st, p) in zip(size, axes)]
+        self.convs = nn.Sequential(*layers)
+        self.head = nn.Linear(channels[-1] * size[0] * size[1], 1)
+
+    def forward(self, x):
+        features = self.convs(self.fold.fold(x))
+        return self.head(features.flatten(1))[:, 0]

@@ -14,6 +14,11 @@ separate steps:
 - :func:`fit_module` is the two in a row, on a fresh seed and an optional
   early-stopping split: what ``fit`` and each pre-training stage do.
 
+A net whose update is not "one loss, one optimizer" (a GAN alternates two nets)
+drives its own step through :class:`StepLoop`: plain torch, the same shuffled
+mini-batches, seeded stream and divergence error, optimizers built by name with
+:func:`build_optimizer` and kept between calls.
+
 Randomness: a training call runs under :func:`seeded_torch`, which sets torch's
 generator to a given state, hands back the state it ended in (so the next call
 continues the same stream) and restores the user's global generator on exit.
@@ -21,6 +26,7 @@ Inference goes through :func:`forward64`.
 """
 
 import copy
+import time
 from contextlib import contextmanager
 
 import numpy as np
@@ -40,6 +46,8 @@ __all__ = [
     "fit_module",
     "forward64",
     "train_validation_split",
+    "build_optimizer",
+    "StepLoop",
 ]
 
 # Rows per chunk at inference: large enough to amortise Python overhead, small
@@ -174,11 +182,7 @@ class _DivergenceGuard(Callback):
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, "train_loss"]
         if not np.isfinite(loss):
-            raise ValueError(
-                f"Training diverged: the training loss became {loss} at epoch "
-                f"{len(net.history)}. Lower the learning rate (lr={self.lr!r}), "
-                "scale the inputs, or pick another optimizer."
-            )
+            raise _divergence_error("loss", loss, len(net.history), self.lr)
 
 
 class _Net(NeuralNet):
@@ -212,6 +216,14 @@ class _Net(NeuralNet):
             y_pred = self.infer(Xi, **fit_params)
             loss = self.get_loss(y_pred, yi, X=Xi, training=False)
         return {"loss": loss, "y_pred": y_pred}
+
+
+def _divergence_error(name, value, epoch, lr):
+    return ValueError(
+        f"Training diverged: the training {name} became {value} at epoch {epoch}. "
+        f"Lower the learning rate (lr={lr!r}), scale the inputs, or pick another "
+        "optimizer."
+    )
 
 
 def _to_tensor(a, device):
@@ -422,3 +434,121 @@ def forward64(module, X, fn=None):
             out = module(x) if fn is None else fn(module, x)
             outputs.append(out.cpu().numpy())
     return np.concatenate(outputs, axis=0)
+
+
+# -- nets that drive their own step ------------------------------------------------
+
+
+def build_optimizer(name, params, *, lr, momentum, rho, betas=None):
+    """A torch optimizer for ``params``, named as in :data:`~._optim.OPTIMIZERS`.
+
+    ``betas`` (Adam's (β₁, β₂)) applies to ``"adam"`` only; None keeps torch's.
+    """
+    optimizer_class, kwargs = resolve_optimizer(name, momentum=momentum, rho=rho)
+    if betas is not None and optimizer_class is torch.optim.Adam:
+        kwargs["betas"] = tuple(betas)
+    return optimizer_class(params, lr=lr, **kwargs)
+
+
+class StepLoop:
+    """Epochs of shuffled mini-batches around a step the estimator writes.
+
+    The plain-torch counterpart of :func:`train_net` for nets that are not "one
+    module, one loss, one optimizer" (a GAN alternates a discriminator and a
+    generator). The loop owns what every such net shares: the batches (shuffled
+    by the seeded stream of a :class:`NetState`), the optimizers (kept between
+    calls, so ``partial_fit`` resumes them), the per-epoch record of the metrics
+    the step returns, the divergence error and the verbose table.
+
+    Parameters
+    ----------
+    optimizers : dict of str to torch.optim.Optimizer
+        Handed to the step on every batch (build them with :func:`build_optimizer`).
+    batch_size : int
+        Mini-batch size (clipped to the number of rows of each call).
+    device : str or torch.device
+    lr : float or None
+        Quoted in the divergence error.
+    verbose : int
+        Print a table of the metrics (and the epoch's duration) every epoch.
+
+    Attributes
+    ----------
+    history : list of dict
+        One record per epoch: ``"epoch"``, the step's metrics averaged over the
+        epoch's rows, ``"dur"`` (seconds).
+    """
+
+    def __init__(self, optimizers, *, batch_size, device, lr=None, verbose=0):
+        self.optimizers = dict(optimizers)
+        self.batch_size = int(batch_size)
+        self.device = check_device(device)
+        self.lr = lr
+        self.verbose = int(verbose)
+        self.history = []
+
+    def run(self, X, step, *, epochs, state, on_epoch_end=None):
+        """Train ``epochs`` more epochs on X, continuing ``state``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, ...)
+            Training rows (trained in float32).
+        step : callable
+            ``step(batch, optimizers) -> dict of name to 0-d tensor``: one update
+            on a mini-batch (a float32 tensor on the device); it draws any noise
+            from torch's default generator, which is seeded here. The returned
+            metrics are averaged over the epoch, weighted by batch size (a
+            metric a step does not return counts only the batches that did).
+        epochs : int
+        state : NetState
+            The random stream to continue (updated in place).
+        on_epoch_end : callable or None
+            ``on_epoch_end(record) -> bool``, called after each epoch (outside the
+            seeded stream; it may add entries to the record); True stops training.
+
+        Returns
+        -------
+        records : list of dict
+            The records of the epochs run by this call.
+        """
+        start = len(self.history)
+        data = _TensorDataset(_to_tensor(np.asarray(X), self.device))
+        loader = _BatchLoader(
+            data, batch_size=min(self.batch_size, len(X)), shuffle=True
+        )
+        for _ in range(int(epochs)):
+            tic = time.perf_counter()
+            with seeded_torch(state, self.device):
+                sums, rows = {}, {}
+                for xb, _ in loader:
+                    metrics = step(xb, self.optimizers)
+                    for name, value in metrics.items():
+                        value = value.detach() * len(xb)
+                        sums[name] = sums[name] + value if name in sums else value
+                        rows[name] = rows.get(name, 0) + len(xb)
+            record = {"epoch": len(self.history) + 1}
+            record.update({k: float(v) / rows[k] for k, v in sums.items()})
+            for name, value in record.items():
+                if not np.isfinite(value):
+                    raise _divergence_error(name, value, record["epoch"], self.lr)
+            self.history.append(record)
+            stop = on_epoch_end is not None and on_epoch_end(record)
+            record["dur"] = time.perf_counter() - tic
+            if self.verbose:
+                self._print(record)
+            if stop:
+                break
+        return self.history[start:]
+
+    def _print(self, record):
+        widths = [max(8, len(name)) for name in record]
+        if record["epoch"] == 1:
+            print("  ".join(f"{n:>{w}}" for n, w in zip(record, widths)))
+            print("  ".join("-" * w for w in widths))
+        print(
+            "  ".join(
+                f"{v:>{w}d}" if isinstance(v, int) else f"{v:>{w}.4f}"
+                for v, w in zip(record.values(), widths)
+            )
+        )

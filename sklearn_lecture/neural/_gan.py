@@ -1,0 +1,857 @@
+"""Generative adversarial networks: an MLP GAN and a convolutional DCGAN.
+
+A generator G maps latent codes z ~ N(0, I) to rows; a discriminator D, a
+logistic-regression-like binary classifier, tells real rows from G's. They play
+the minimax game of Goodfellow et al. (2014),
+
+    min_G max_D V(D, G) = E_x log D(x) + E_z log(1 − D(G(z))),
+
+by alternating gradient steps (their Algorithm 1: ``n_discriminator_steps``
+updates of D per update of G). The modules and losses live in
+:mod:`~sklearn_lecture.neural._modules`; the epochs, batches, optimizers and
+seeded stream in the training core's :class:`~._training.StepLoop`. This file
+holds the estimators and their step.
+"""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from ..utils._compat import Interval, StrOptions, _fit_context
+from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, store_params
+from ._modules import (
+    DCGANDiscriminator,
+    DCGANGenerator,
+    MLPDiscriminator,
+    MLPGenerator,
+    discriminator_loss,
+    generator_loss,
+)
+from ._optim import OPTIMIZERS
+from ._training import (
+    NetState,
+    StepLoop,
+    build_optimizer,
+    check_device,
+    forward64,
+    seeded_torch,
+    train_validation_split,
+)
+
+__all__ = ["GAN", "DCGAN"]
+
+# Latent codes averaged over to set the generator's batch-norm statistics.
+_CALIBRATION_CODES = 4096
+
+_GAN_PARAMETER_DOCS = """\
+latent_dim : int, default={latent_dim}
+    Dimension of the latent code z ~ N(0, I).
+loss : {{"non_saturating", "minimax"}}, default="non_saturating"
+    The generator's loss: ``"minimax"`` minimises log(1 − D(G(z))), the game's
+    own value, whose gradient vanishes while D rejects the samples; the
+    ``"non_saturating"`` loss −log D(G(z)) has the same fixed point and strong
+    gradients early on (Goodfellow et al.). The discriminator always minimises
+    −V(D, G), the cross-entropy of real (1) vs generated (0).
+n_discriminator_steps : int, default=1
+    k of Algorithm 1: every mini-batch of real rows is one discriminator update,
+    and the generator is updated after every k of them (the count carries over
+    epochs and ``partial_fit`` calls).
+label_smoothing : float, default={label_smoothing}
+    One-sided label smoothing (Salimans et al. 2016): real rows get the target
+    1 − label_smoothing in the discriminator's loss.
+optimizer : {{{optimizers}}}, default="adam"
+    The generator's optimizer, by the lecture's names.
+discriminator_optimizer : str or None, default=None
+    The discriminator's optimizer; None uses ``optimizer``.
+lr : float, default={lr}
+    The generator's learning rate.
+discriminator_lr : float or None, default=None
+    The discriminator's learning rate; None uses ``lr``.
+beta_1 : float, default=0.5
+    Adam's first-moment decay β₁ for both nets (Radford et al. use 0.5; torch's
+    0.9 makes the game oscillate more). Ignored by the other optimizers.
+scaling : {{"feature", "global"}}, default="{scaling}"
+    How ``fit`` maps X to the generator's output range [−1, 1]: each feature by
+    its own minimum and maximum, or all by the global ones (images). Samples
+    are mapped back, so they come in the input's scale; a constant feature is
+    generated exactly.
+early_stopping : bool, default=False
+    Hold out ``validation_fraction`` of the rows and, after every epoch, score
+    as many samples against them with :func:`~sklearn_lecture.metrics.two_sample_score`
+    (1-NN accuracy in their PCA space, 0.5 is best); stop when it has not
+    improved by 1e-4 for ``n_iter_no_change`` epochs and restore the best
+    epoch's nets.
+validation_fraction : float, default=0.1
+    Held-out fraction for early stopping.
+n_iter_no_change : int, default=20
+    Patience of early stopping, in epochs (the score is noisy).
+snapshot_every : int or None, default=None
+    Keep the samples of a fixed set of ``n_snapshots`` latent codes every that
+    many epochs in ``sample_history_`` (a way to watch training without
+    callbacks).
+n_snapshots : int, default=16
+    Number of fixed latent codes of the snapshots.
+verbose : int, default=0
+    Print a table per epoch when > 0: both losses, the mean D(x) and D(G(z)),
+    the validation score with early stopping, the seconds taken."""
+
+_GAN_ATTRIBUTE_DOCS = """\
+generator_ : torch.nn.Module
+    The trained generator (rows in [−1, 1] from codes), in eval mode.
+discriminator_ : torch.nn.Module
+    The trained discriminator (logits of D(x) from scaled rows), in eval mode.
+data_min_, data_max_ : ndarray of shape (n_features_in_,)
+    The minimum and maximum the data were scaled by (all equal with
+    ``scaling="global"``).
+loss_curve_ : ndarray of shape (n_iter_, 2)
+    Mean discriminator loss −V and generator loss of each epoch.
+discriminator_loss_curve_, generator_loss_curve_ : ndarray of shape (n_iter_,)
+    The two columns of ``loss_curve_``.
+history_ : list of dict
+    Per epoch: the losses, the mean D(x) and D(G(z)) of the discriminator's
+    batches, the validation score with early stopping, the duration.
+validation_score_curve_ : ndarray of shape (n_iter_,) or None
+    The two-sample score of each epoch with early stopping, else None.
+sample_history_ : list of (int, ndarray of shape (n_snapshots, n_features_in_))
+    (epoch, samples of the fixed codes) every ``snapshot_every`` epochs; empty
+    when ``snapshot_every`` is None.
+n_iter_ : int
+    Number of epochs run.
+n_features_in_ : int
+    Number of features seen during fit.
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of the input features, when X has string column names."""
+
+
+def _gan_docs(cls):
+    """Write the GAN parameter and attribute entries into ``cls``'s docstring."""
+    import inspect
+
+    defaults = {
+        name: p.default
+        for name, p in inspect.signature(cls.__init__).parameters.items()
+    }
+    params = _GAN_PARAMETER_DOCS.format(
+        optimizers=", ".join(f'"{name}"' for name in OPTIMIZERS), **defaults
+    )
+    lines = []
+    for line in cls.__doc__.splitlines():
+        indent = line[: len(line) - len(line.lstrip())]
+        if line.strip() == "{gan_parameters}":
+            lines.extend(indent + row for row in params.splitlines())
+        elif line.strip() == "{gan_attributes}":
+            lines.extend(indent + row for row in _GAN_ATTRIBUTE_DOCS.splitlines())
+        else:
+            lines.append(line)
+    cls.__doc__ = "\n".join(lines)
+    return fill_shared_docs(cls)
+
+
+def _sizes(name, value):
+    """``check_layer_sizes`` with the parameter's own name in the error."""
+    try:
+        return check_layer_sizes(value)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a non-empty tuple of positive integers, got {value!r}."
+        ) from None
+
+
+def _slerp(z0, z1, t):
+    """Spherical interpolation of directions, linear interpolation of norms."""
+    r0, r1 = np.linalg.norm(z0), np.linalg.norm(z1)
+    if r0 == 0 or r1 == 0:
+        return (1 - t)[:, None] * z0 + t[:, None] * z1
+    u0, u1 = z0 / r0, z1 / r1
+    omega = np.arccos(np.clip(u0 @ u1, -1.0, 1.0))
+    if omega < 1e-8:
+        directions = (1 - t)[:, None] * u0 + t[:, None] * u1
+    else:
+        directions = (
+            np.sin((1 - t) * omega)[:, None] * u0 + np.sin(t * omega)[:, None] * u1
+        ) / np.sin(omega)
+    return ((1 - t) * r0 + t * r1)[:, None] * directions
+
+
+class _BaseGAN(BaseNeuralNet):
+    """What GAN and DCGAN share: scaling, the alternating step, sampling."""
+
+    _gan_parameter_constraints = {
+        **{
+            name: BaseNeuralNet._common_parameter_constraints[name]
+            for name in (
+                "optimizer",
+                "lr",
+                "momentum",
+                "rho",
+                "max_epochs",
+                "batch_size",
+                "early_stopping",
+                "validation_fraction",
+                "n_iter_no_change",
+                "random_state",
+                "device",
+                "verbose",
+            )
+        },
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "batch_norm": ["boolean"],
+        "loss": [StrOptions({"non_saturating", "minimax"})],
+        "n_discriminator_steps": [Interval(Integral, 1, None, closed="left")],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "discriminator_optimizer": [StrOptions(set(OPTIMIZERS)), None],
+        "discriminator_lr": [Interval(Real, 0, None, closed="neither"), None],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "scaling": [StrOptions({"feature", "global"})],
+        "snapshot_every": [Interval(Integral, 1, None, closed="left"), None],
+        "n_snapshots": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    # -- hooks -------------------------------------------------------------------
+
+    def _build_nets(self, n_features):  # pragma: no cover - abstract
+        """(generator, discriminator) for rows of ``n_features``."""
+        raise NotImplementedError
+
+    def _check_features(self, n_features):
+        """Refuse a feature count the nets cannot be built for."""
+
+    # -- fitting -----------------------------------------------------------------
+
+    def _check_n_samples(self, n_samples):
+        if n_samples < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 training samples (the "
+                "discriminator compares batches of real and generated rows); got "
+                f"n_samples={n_samples}."
+            )
+
+    def _validate_train(self, X, reset):
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+        self._check_features(X.shape[1])
+        return X
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the generator and the discriminator from scratch on X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows, in any scale (they are scaled to [−1, 1] inside).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        with self._unfitted_on_error():
+            X = self._validate_train(X, reset=True)
+            rng = check_random_state(self.random_state)
+            valid = None
+            if self.early_stopping:
+                train, valid_idx = train_validation_split(
+                    len(X), self.validation_fraction, rng
+                )
+                if len(train) < 2 or len(valid_idx) < 5:
+                    raise ValueError(
+                        f"early_stopping=True with validation_fraction="
+                        f"{self.validation_fraction} needs at least 2 training "
+                        f"and 5 validation rows; n_samples={len(X)}."
+                    )
+                X, valid = X[train], X[valid_idx]
+            self._initialize(X, rng)
+            self._valid = valid
+            self._train(X, self.max_epochs)
+        return self
+
+    def partial_fit(self, X, y=None):
+        """One more epoch on X, starting the nets on the first call.
+
+        The scaling, the optimizers' states, the discriminator-step count and the
+        random stream carry over between calls; early stopping does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        first = not hasattr(self, "generator_")
+        if first:
+            self._validate_params()
+        X = self._validate_train(X, reset=first)
+        with self._unfitted_on_error():
+            if first:
+                self._initialize(X, check_random_state(self.random_state))
+            self._valid, self._best = None, None
+            self._train(X, 1)
+        return self
+
+    def _initialize(self, X, rng):
+        self._check_n_samples(X.shape[0])
+        device = check_device(self.device)
+        self._dtype = X.dtype
+        if self.scaling == "global":
+            low = np.full(X.shape[1], X.min())
+            high = np.full(X.shape[1], X.max())
+        else:
+            low, high = X.min(axis=0), X.max(axis=0)
+        self.data_min_ = low.astype(np.float64)
+        self.data_max_ = high.astype(np.float64)
+        self._net_state = NetState(rng.randint(np.iinfo(np.int32).max))
+        with seeded_torch(self._net_state, device):
+            generator, discriminator = self._build_nets(X.shape[1])
+        self.generator_ = generator.to(device)
+        self.discriminator_ = discriminator.to(device)
+        settings = dict(
+            momentum=self.momentum, rho=self.rho, betas=(self.beta_1, 0.999)
+        )
+        d_lr = self.lr if self.discriminator_lr is None else self.discriminator_lr
+        optimizers = {
+            "generator": build_optimizer(
+                self.optimizer, self.generator_.parameters(), lr=self.lr, **settings
+            ),
+            "discriminator": build_optimizer(
+                self.discriminator_optimizer or self.optimizer,
+                self.discriminator_.parameters(),
+                lr=d_lr,
+                **settings,
+            ),
+        }
+        self._loop = StepLoop(
+            optimizers,
+            batch_size=self.batch_size,
+            device=device,
+            lr=self.lr,
+            verbose=self.verbose,
+        )
+        self._d_steps = 0
+        self._snapshot_z = rng.standard_normal((self.n_snapshots, self.latent_dim))
+        self.sample_history_ = []
+        self._best = None
+
+    def _train(self, X, epochs):
+        self._loop.run(
+            self._scale(X),
+            self._step,
+            epochs=epochs,
+            state=self._net_state,
+            on_epoch_end=self._on_epoch_end,
+        )
+        if self._best is not None:
+            # Early stopping: the best epoch's nets.
+            self.generator_.load_state_dict(self._best[1])
+            self.discriminator_.load_state_dict(self._best[2])
+        self._calibrate_batch_norm()
+        self.generator_.eval()
+        self.discriminator_.eval()
+        history = self._loop.history
+        self.history_ = list(history)
+        self.n_iter_ = len(history)
+        self.loss_curve_ = np.array(
+            [
+                [r["discriminator_loss"], r.get("generator_loss", np.nan)]
+                for r in history
+            ]
+        )
+        self.discriminator_loss_curve_ = self.loss_curve_[:, 0].copy()
+        self.generator_loss_curve_ = self.loss_curve_[:, 1].copy()
+        self.validation_score_curve_ = (
+            np.array([r["validation_score"] for r in history])
+            if self._valid is not None
+            else None
+        )
+
+    def _calibrate_batch_norm(self):
+        """Set the generator's running statistics to those of its final weights.
+
+        During training the running averages mix the statistics of many
+        successive generators, so eval-mode samples would be normalised by
+        statistics of generators long gone; averaging them afresh over
+        ``_CALIBRATION_CODES`` codes (Ioffe's population statistics) makes
+        sampling in eval mode match the trained net. The codes come from a
+        private generator, so the training stream is not consumed.
+        """
+        norms = [
+            m
+            for m in self.generator_.modules()
+            if isinstance(m, torch.nn.BatchNorm1d | torch.nn.BatchNorm2d)
+        ]
+        if not norms:
+            return
+        device = check_device(self.device)
+        codes = torch.Generator(device=device)
+        codes.manual_seed(self._net_state.seed + len(self._loop.history))
+        momenta = [m.momentum for m in norms]
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None  # a cumulative average
+        self.generator_.train()
+        with torch.no_grad():
+            for _ in range(_CALIBRATION_CODES // 256):
+                z = torch.randn(256, self.latent_dim, generator=codes, device=device)
+                self.generator_(z)
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
+
+    def _step(self, real, optimizers):
+        """One discriminator update; a generator update after every k of them."""
+        generator, discriminator = self.generator_, self.discriminator_
+        generator.train()
+        discriminator.train()
+        n = len(real)
+        z = torch.randn(n, self.latent_dim, device=real.device)
+        with torch.no_grad():
+            fake = generator(z)
+        real_logits, fake_logits = discriminator(real), discriminator(fake)
+        d_loss = discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+        optimizers["discriminator"].zero_grad(set_to_none=True)
+        d_loss.backward()
+        optimizers["discriminator"].step()
+        metrics = {
+            "discriminator_loss": d_loss.detach(),
+            "D(x)": torch.sigmoid(real_logits.detach()).mean(),
+            "D(G(z))": torch.sigmoid(fake_logits.detach()).mean(),
+        }
+        self._d_steps += 1
+        if self._d_steps >= self.n_discriminator_steps:
+            self._d_steps = 0
+            z = torch.randn(n, self.latent_dim, device=real.device)
+            g_loss = generator_loss(discriminator(generator(z)), self.loss)
+            optimizers["generator"].zero_grad(set_to_none=True)
+            g_loss.backward()
+            optimizers["generator"].step()
+            metrics["generator_loss"] = g_loss.detach()
+        return metrics
+
+    def _on_epoch_end(self, record):
+        epoch = record["epoch"]
+        snapshot = self.snapshot_every is not None and epoch % self.snapshot_every == 0
+        if not snapshot and self._valid is None:
+            return False
+        # Samples of this epoch's generator, normalised by its own statistics.
+        self._calibrate_batch_norm()
+        if snapshot:
+            self.sample_history_.append((epoch, self._generate(self._snapshot_z)))
+        if self._valid is None:
+            return False
+        from ..metrics import two_sample_score
+
+        z = np.random.RandomState(epoch).standard_normal(
+            (len(self._valid), self.latent_dim)
+        )
+        score = two_sample_score(self._valid, self._generate(z), random_state=0)
+        record["validation_score"] = score
+        if self._best is None or score < self._best[0] - 1e-4:
+            self._best = (
+                score,
+                copy.deepcopy(self.generator_.state_dict()),
+                copy.deepcopy(self.discriminator_.state_dict()),
+                epoch,
+            )
+        return epoch - self._best[3] >= self.n_iter_no_change
+
+    # -- scaling -----------------------------------------------------------------
+
+    def _span(self):
+        span = self.data_max_ - self.data_min_
+        return np.where(span > 0, span, 1.0)
+
+    def _scale(self, X):
+        scaled = 2.0 * (X - self.data_min_) / self._span() - 1.0
+        return scaled.astype(np.float32)
+
+    def _unscale(self, Y):
+        span = self.data_max_ - self.data_min_
+        return (Y + 1.0) / 2.0 * span + self.data_min_
+
+    # -- inference ---------------------------------------------------------------
+
+    def _generate(self, Z):
+        return self._unscale(forward64(self.generator_, Z)).astype(self._dtype)
+
+    def generate(self, Z):
+        """Map latent codes to samples, in the input's scale and dtype.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, latent_dim)
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+        """
+        check_is_fitted(self)
+        Z = check_array(Z, dtype=np.float64)
+        if Z.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"Z has {Z.shape[1]} columns but the generator takes latent codes "
+                f"of latent_dim={self.latent_dim}."
+            )
+        return self._generate(Z)
+
+    def _latent_rng(self, random_state):
+        if random_state is None:
+            random_state = self.random_state
+        if random_state is None:
+            # A fresh generator, so that numpy's global one stays untouched.
+            return np.random.default_rng()
+        return check_random_state(random_state)
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw samples: z ~ N(0, I) through the generator, in eval mode.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+            Seeds the latent codes; None uses the estimator's ``random_state``
+            (fresh entropy when that is None too). No global generator is touched.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+            In the input's scale and dtype.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral | np.integer) or n_samples < 1:
+            raise ValueError(
+                f"n_samples must be a positive integer, got {n_samples!r}."
+            )
+        Z = self._latent_rng(random_state).standard_normal((n_samples, self.latent_dim))
+        return self._generate(Z)
+
+    def interpolate(self, z_start, z_end, n_steps=10, method="linear"):
+        """Samples along a path in latent space, from ``z_start`` to ``z_end``.
+
+        Parameters
+        ----------
+        z_start, z_end : array-like of shape (latent_dim,)
+        n_steps : int, default=10
+            Number of points on the path, both ends included.
+        method : {"linear", "slerp"}, default="linear"
+            ``"linear"``: (1 − t) z₀ + t z₁; ``"slerp"``: the direction moves
+            along the great circle and the norm linearly, so a path between
+            codes of equal norm stays on their sphere (where a Gaussian's mass
+            lies; the straight line cuts inside it, White 2016).
+
+        Returns
+        -------
+        X : ndarray of shape (n_steps, n_features_in_)
+        """
+        check_is_fitted(self)
+        ends = []
+        for name, z in (("z_start", z_start), ("z_end", z_end)):
+            z = check_array(z, ensure_2d=False, dtype=np.float64)
+            if z.shape != (self.latent_dim,):
+                raise ValueError(
+                    f"{name} must have shape (latent_dim,) = ({self.latent_dim},); "
+                    f"got {z.shape}."
+                )
+            ends.append(z)
+        if not isinstance(n_steps, Integral | np.integer) or n_steps < 2:
+            raise ValueError(f"n_steps must be an integer >= 2, got {n_steps!r}.")
+        t = np.linspace(0.0, 1.0, int(n_steps))
+        if method == "linear":
+            Z = (1 - t)[:, None] * ends[0] + t[:, None] * ends[1]
+        elif method == "slerp":
+            Z = _slerp(ends[0], ends[1], t)
+        else:
+            raise ValueError(f"method must be 'linear' or 'slerp', got {method!r}.")
+        return self._generate(Z)
+
+    def score_samples(self, X):
+        """The discriminator's logit of each row: how real it looks to D.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            log D(x) − log(1 − D(x)); higher is more "real".
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return forward64(self.discriminator_, self._scale(X).astype(np.float64))
+
+    def _losses(self, X, Z):
+        """Both losses on rows X and codes Z (float64, eval mode, no update)."""
+        check_is_fitted(self)
+        fake = forward64(self.generator_, np.asarray(Z, dtype=np.float64))
+        real_logits = forward64(self.discriminator_, self._scale(X).astype(np.float64))
+        fake_logits = forward64(self.discriminator_, fake)
+        real_logits, fake_logits = map(torch.from_numpy, (real_logits, fake_logits))
+        return {
+            "discriminator": float(
+                discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+            ),
+            "generator": float(generator_loss(fake_logits, self.loss)),
+        }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = True
+        return tags
+
+
+@_gan_docs
+class GAN(_BaseGAN):
+    """Generative adversarial network with fully connected generator and discriminator.
+
+    The generator G(z) = tanh(MLP(z)) maps codes z ~ N(0, I) to rows; the
+    discriminator D(x) = sigmoid(MLP(x)) is a binary classifier of real vs
+    generated rows. Training alternates k discriminator steps on
+    −V(D, G) = −[E log D(x) + E log(1 − D(G(z)))] with one generator step on
+    log(1 − D(G(z))) (``loss="minimax"``) or −log D(G(z)) (the default,
+    non-saturating), Algorithm 1 of Goodfellow et al. with the lecture's
+    optimizers. ``sample`` draws new rows, ``interpolate`` walks the latent
+    space, ``score_samples`` is the discriminator's "realness" logit.
+
+    Parameters
+    ----------
+    {gan_parameters}
+    generator_layer_sizes : tuple of int, default=(128, 256)
+        Widths of the generator's hidden layers.
+    discriminator_layer_sizes : tuple of int, default=(256, 128)
+        Widths of the discriminator's hidden layers.
+    batch_norm : bool, default=True
+        Batch normalisation in the generator's hidden layers (see Notes).
+    {net_parameters}
+
+    Attributes
+    ----------
+    {gan_attributes}
+
+    See Also
+    --------
+    DCGAN : The convolutional GAN for images.
+    sklearn.mixture.GaussianMixture : A classical generative model with ``sample``.
+    sklearn_lecture.metrics.classifier_score : A download-free Inception score.
+
+    Notes
+    -----
+    ``batch_norm`` applies to the generator's hidden layers: batch statistics in
+    training; when sampling, the statistics of the final generator, averaged
+    over 4096 codes at the end of each training call. The discriminator has
+    none (it sees batches of only real or only generated rows).
+    The MLP has one default size for every problem; it is sized for images such
+    as the 8 × 8 digits.
+
+    References
+    ----------
+    I. Goodfellow et al., "Generative adversarial nets", NeurIPS 2014.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lecture import GAN
+    >>> X = np.random.RandomState(0).normal(loc=3.0, size=(200, 2))
+    >>> gan = GAN(latent_dim=2, max_epochs=30, random_state=0).fit(X)
+    >>> gan.sample(5, random_state=0).shape
+    (5, 2)
+    >>> gan.loss_curve_.shape
+    (30, 2)
+    >>> gan.interpolate(np.zeros(2), np.ones(2), n_steps=4).shape
+    (4, 2)
+    """
+
+    _parameter_constraints = {
+        **_BaseGAN._gan_parameter_constraints,
+        **BaseNeuralNet._layer_parameter_constraints,
+        "generator_layer_sizes": ["array-like"],
+        "discriminator_layer_sizes": ["array-like"],
+    }
+
+    def __init__(
+        self,
+        latent_dim=32,
+        *,
+        generator_layer_sizes=(128, 256),
+        discriminator_layer_sizes=(256, 128),
+        activation="leaky_relu",
+        batch_norm=True,
+        loss="non_saturating",
+        n_discriminator_steps=1,
+        label_smoothing=0.0,
+        optimizer="adam",
+        discriminator_optimizer=None,
+        lr=1e-4,
+        discriminator_lr=None,
+        momentum=0.9,
+        rho=0.9,
+        beta_1=0.5,
+        scaling="feature",
+        max_epochs=300,
+        batch_size=128,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=20,
+        snapshot_every=None,
+        n_snapshots=16,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        store_params(self, locals())
+
+    def _build_nets(self, n_features):
+        generator = MLPGenerator(
+            self.latent_dim,
+            n_features,
+            _sizes("generator_layer_sizes", self.generator_layer_sizes),
+            self.activation,
+            batch_norm=self.batch_norm,
+        )
+        discriminator = MLPDiscriminator(
+            n_features,
+            _sizes("discriminator_layer_sizes", self.discriminator_layer_sizes),
+            self.activation,
+        )
+        return generator, discriminator
+
+
+@_gan_docs
+class DCGAN(_BaseGAN):
+    """Deep convolutional GAN: transposed-convolution generator, strided-conv critic.
+
+    The generator projects z to a small stack of feature maps and doubles their
+    size with 4 × 4, stride-2 transposed convolutions, each followed by batch
+    normalisation and ReLU, ending in tanh; the discriminator halves the image
+    with strided convolutions and leaky ReLU (0.2), batch-normalised after the
+    first, and ends in one logit: the guidelines of Radford et al. (2016). Trained
+    as :class:`GAN` (the same losses, steps and methods).
+
+    X stays 2-D for scikit-learn, one image per row: ``n_pixels × channels``
+    values, channels last (row-major ``(H, W, C)``, as ``images.reshape(n, -1)``
+    gives).
+
+    Parameters
+    ----------
+    {gan_parameters}
+    image_shape : tuple (H, W) or (H, W, C) or None, default=None
+        How to fold a row into an image. None: a square single-channel image when
+        n_features is a perfect square, otherwise a 1 × n_features strip. A shape
+        whose H·W·C is not n_features is an error.
+    channels : tuple of int, default=(32, 64)
+        Feature maps of the discriminator's convolutions, first to last; the
+        generator's transposed convolutions use them in reverse. One entry per
+        stage: an image axis of at least 2**len(channels) pixels is halved (and
+        doubled back) at each stage; a shorter axis, such as the 1 of a strip,
+        keeps its size under a 3-wide, stride-1 kernel, and the generator's
+        output is cropped to the image.
+    batch_norm : bool, default=True
+        Batch normalisation after every transposed convolution but the last and
+        after every convolution but the first (Radford et al.).
+    {net_parameters}
+
+    Attributes
+    ----------
+    {gan_attributes}
+    image_shape_ : tuple (H, W, C)
+        The image shape used.
+
+    See Also
+    --------
+    GAN : The fully connected GAN.
+
+    References
+    ----------
+    A. Radford, L. Metz and S. Chintala, "Unsupervised representation learning
+    with deep convolutional generative adversarial networks", ICLR 2016.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_lecture import DCGAN
+    >>> X = load_digits().data[:256]
+    >>> gan = DCGAN(max_epochs=2, random_state=0).fit(X)
+    >>> gan.image_shape_
+    (8, 8, 1)
+    >>> samples = gan.sample(3, random_state=0)
+    >>> samples.shape, bool(samples.min() >= 0 and samples.max() <= 16)
+    ((3, 64), True)
+    """
+
+    _parameter_constraints = {
+        **_BaseGAN._gan_parameter_constraints,
+        "image_shape": [tuple, None],
+        "channels": ["array-like"],
+    }
+
+    def __init__(
+        self,
+        latent_dim=32,
+        *,
+        image_shape=None,
+        channels=(32, 64),
+        batch_norm=True,
+        loss="non_saturating",
+        n_discriminator_steps=1,
+        label_smoothing=0.0,
+        optimizer="adam",
+        discriminator_optimizer=None,
+        lr=4e-4,
+        discriminator_lr=None,
+        momentum=0.9,
+        rho=0.9,
+        beta_1=0.5,
+        scaling="global",
+        max_epochs=300,
+        batch_size=128,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=20,
+        snapshot_every=None,
+        n_snapshots=16,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        store_params(self, locals())
+
+    def _image_shape(self, n_features):
+        if self.image_shape is None:
+            side = int(round(np.sqrt(n_features)))
+            return (side, side, 1) if side * side == n_features else (1, n_features, 1)
+        shape = tuple(self.image_shape)
+        if len(shape) == 2:
+            shape = (*shape, 1)
+        if len(shape) != 3 or not all(
+            isinstance(s, Integral | np.integer) and s >= 1 for s in shape
+        ):
+            raise ValueError(
+                "image_shape must be (H, W) or (H, W, C) of positive integers, got "
+                f"{self.image_shape!r}."
+            )
+        if int(np.prod(shape)) != n_features:
+            raise ValueError(
+                f"image_shape={self.image_shape!r} has {int(np.prod(shape))} values "
+                f"per row but X has {n_features} features."
+            )
+        return tuple(int(s) for s in shape)
+
+    def _check_features(self, n_features):
+        self._image_shape(n_features)
+
+    def _build_nets(self, n_features):
+        self.image_shape_ = self._image_shape(n_features)
+        channels = _sizes("channels", self.channels)
+        generator = DCGANGenerator(
+            self.latent_dim, self.image_shape_, channels, batch_norm=self.batch_norm
+        )
+        discriminator = DCGANDiscriminator(
+            self.image_shape_, channels, batch_norm=self.batch_norm
+        )
+        return generator, discriminator
