@@ -32,7 +32,8 @@ class _BaseKMeans(
     Subclasses implement ``_fit(X, sample_weight)`` on validated data and set
     ``cluster_centers_`` and ``labels_``; those that assign samples otherwise
     than to the nearest centroid, or measure distances otherwise, override
-    ``_predict_validated`` or ``_squared_distances``.
+    ``_predict_validated`` or ``_scaled_squared_distances``. A fit on data
+    rescaled by a power of two (``power_of_two_scale``) stores it in ``_scale``.
     """
 
     _parameter_constraints: dict = {
@@ -88,19 +89,33 @@ class _BaseKMeans(
         """
         return self._fit(*self._check_fit_data(X, sample_weight))
 
-    def _squared_distances(self, X):
-        """Squared distances of validated X to the centroids, in the dtype of X.
+    # The power of two the fit computed in (see power_of_two_scale): 1.0 but
+    # for data whose squares overflow or underflow.
+    _scale = 1.0
+
+    def _scaled_squared_distances(self, X):
+        """Squared distances of validated X to the centroids times ``_scale**2``.
 
         Computed in float64: the expansion ``||x||^2 - 2 x.c + ||c||^2`` loses
         too many digits in single precision.
         """
-        D = squared_distances(
-            X.astype(np.float64, copy=False),
-            self.cluster_centers_.astype(np.float64, copy=False),
-        )
+        X = X.astype(np.float64, copy=False)
+        centers = self.cluster_centers_.astype(np.float64, copy=False)
+        if self._scale != 1.0:
+            X, centers = X * self._scale, centers * self._scale
+        return squared_distances(X, centers)
+
+    def _squared_distances(self, X):
+        """Squared distances of validated X to the centroids, in the dtype of X."""
+        with np.errstate(over="ignore"):
+            # inf where the true value exceeds the dtype's range.
+            D = self._scaled_squared_distances(X) / self._scale / self._scale
         return D.astype(X.dtype, copy=False)
 
     def _predict_validated(self, X):
+        if self._scale != 1.0:
+            s = X.dtype.type(self._scale)
+            return _nearest_centers(X * s, self.cluster_centers_ * s)
         return _nearest_centers(X, self.cluster_centers_)
 
     def predict(self, X):
@@ -131,7 +146,11 @@ class _BaseKMeans(
         distances : ndarray of shape (n_samples, n_clusters)
             Same float dtype as X.
         """
-        return np.sqrt(self._squared_distances(self._check_test_data(X)))
+        X = self._check_test_data(X)
+        # The root before unscaling: distances of data of magnitude ~1e155 are
+        # finite even where their squares are not.
+        D = np.sqrt(self._scaled_squared_distances(X)) / self._scale
+        return D.astype(X.dtype, copy=False)
 
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the inertia of X on the fitted centroids (higher is better).
@@ -154,5 +173,6 @@ class _BaseKMeans(
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        d = self._squared_distances(X).min(axis=1)
-        return -float(d.astype(np.float64) @ sample_weight)
+        d = self._scaled_squared_distances(X).min(axis=1)
+        with np.errstate(over="ignore"):
+            return -float(d.astype(np.float64) @ sample_weight) / self._scale / self._scale

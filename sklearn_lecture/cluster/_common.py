@@ -47,14 +47,39 @@ def _row_hashes(X, seed):
     return V @ _HASH_KEYS[key]
 
 
+def _lexicographic_order(X):
+    """Indices sorting the rows of X lexicographically (first column first).
+
+    One argsort of the first column; only rows tied there are sorted again on
+    all columns. The order depends on the values alone, not on their bits: it is
+    the same for float32 and float64 copies of the data and for the data times
+    any positive factor, so a seeded start picks the same points for them all.
+    """
+    order = np.argsort(X[:, 0], kind="stable")
+    if X.shape[1] == 1 or len(order) < 2:
+        return order
+    first = X[order, 0]
+    tied = np.r_[False, first[1:] == first[:-1]]
+    if not tied.any():
+        return order
+    # Positions in runs of equal first values; sorting those rows on all columns
+    # (the first as primary key) keeps each run in its place.
+    in_run = tied | np.r_[tied[1:], False]
+    rows = order[in_run]
+    order[in_run] = rows[np.lexsort(X[rows].T[::-1])]
+    return order
+
+
 def _collapse_duplicates(X, sample_weight):
     """Merge identical rows into one row carrying their summed weight.
 
-    Rows with zero weight are dropped. The distinct rows come back in a canonical
-    order (sorted by a hash of their bits) that depends only on the set of distinct
-    rows and their total weights, not on the order, repetition or weighting of the
-    input: fitting on integer weights and fitting on repeated rows then see exactly
-    the same data, and a seeded initialisation picks the same points.
+    Rows with zero weight are dropped. Identical rows are found by a hash of
+    their bits; the distinct rows come back in lexicographic order, which
+    depends only on the set of distinct rows, not on the order, repetition or
+    weighting of the input (fitting on integer weights and fitting on repeated
+    rows then see exactly the same data, and a seeded initialisation picks the
+    same points), nor on the dtype or a positive scale factor of the data (so
+    float32 and float64 data, or data times 1e150, give the same numbering).
 
     Parameters
     ----------
@@ -91,6 +116,13 @@ def _collapse_duplicates(X, sample_weight):
                 Xk, axis=0, return_index=True, return_inverse=True
             )
             group = group.ravel()
+    # Canonical order of the distinct rows: lexicographic, not by hash (a hash
+    # of the bits changes with the dtype and with any rescaling).
+    perm = _lexicographic_order(Xk[first])
+    first = first[perm]
+    rank = np.empty_like(perm)
+    rank[perm] = np.arange(len(perm))
+    group = rank[group]
     weight = np.bincount(group, weights=wk, minlength=len(first)).astype(X.dtype)
     index = np.full(X.shape[0], -1, dtype=np.intp)
     if kept is not None:
@@ -169,8 +201,9 @@ def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
     X : ndarray of shape (n_samples, n_features)
     n_clusters : int
     init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features)
-        ``"random"`` picks ``n_clusters`` distinct rows with probability proportional
-        to their weight (all rows, repeated at random, when X holds fewer rows of
+        ``"random"`` picks ``n_clusters`` distinct points (identical rows merged,
+        their weights summed) with probability proportional to their weight (all
+        points, repeated at random, when X holds fewer distinct points of
         positive weight); ``"k-means++"`` see :func:`_kmeans_plusplus`; an array is
         checked and copied.
     random_state : int, RandomState instance or None
@@ -186,16 +219,19 @@ def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
     if isinstance(init, str) and init == "random":
         random_state = check_random_state(random_state)
         if sample_weight is None:
-            sample_weight = np.ones(n_samples)
-        p = sample_weight / sample_weight.sum()
-        n_positive = int(np.count_nonzero(p))
+            sample_weight = np.ones(n_samples, dtype=X.dtype)
+        # Distinct points, not rows: two seeds on copies of one point would start
+        # two centroids together and lose a cluster.
+        points, weight, _ = _collapse_duplicates(X, sample_weight)
+        n_points = points.shape[0]
+        p = weight.astype(np.float64) / weight.sum(dtype=np.float64)
         seeds = random_state.choice(
-            n_samples, size=min(n_clusters, n_positive), replace=False, p=p
+            n_points, size=min(n_clusters, n_points), replace=False, p=p
         )
-        if n_positive < n_clusters:
-            extra = random_state.choice(n_samples, size=n_clusters - n_positive, p=p)
+        if n_points < n_clusters:
+            extra = random_state.choice(n_points, size=n_clusters - n_points, p=p)
             seeds = np.concatenate([seeds, extra])
-        return X[seeds].copy()
+        return points[seeds].copy()
     if isinstance(init, str):
         raise ValueError(
             f"init must be 'k-means++', 'random' or an array, got {init!r}."

@@ -8,6 +8,7 @@ from sklearn.metrics import pairwise_distances
 from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, StrOptions
+from ..utils._linalg import power_of_two_scale
 from ._base import _BaseKMeans
 from ._common import _collapse_duplicates
 from ._kmeans import KMeans
@@ -274,14 +275,22 @@ class ElbowKMeans(_BaseKMeans):
             rows = np.sort(rng.choice(rows, _SILHOUETTE_MAX_SAMPLES, replace=False))
 
         # The silhouette of every K uses the same distances: compute them once.
-        sil_distances = pairwise_distances(X[rows]) if len(rows) > 2 else None
+        # (On X times a power of two when its squares would overflow or
+        # underflow: the silhouette is scale-invariant.)
+        scale = power_of_two_scale(X)
+        sil_distances = (
+            pairwise_distances(X[rows] * scale) if len(rows) > 2 else None
+        )
         kmeans_params = {name: getattr(self, name) for name in _KMEANS_PARAMS}
-        fits, distortions, silhouettes = [], [], {}
+        fits, distortions, scaled, silhouettes = [], [], [], {}
         for k, seed in zip(k_values, seeds):
             km = KMeans(int(k), random_state=int(seed), **kmeans_params)
             km.fit(X, sample_weight=sample_weight)
             fits.append(km)
             distortions.append(km.distortion_)
+            # J in the units the fit computed in: finite even where J itself
+            # overflows (data of magnitude ~1e155), and the knee is scale-free.
+            scaled.append(km._scaled_inertia)
             labels = km.labels_[rows]
             if 2 <= np.unique(labels).size <= len(rows) - 1:
                 silhouettes[int(k)] = _silhouette(sil_distances, labels)
@@ -292,7 +301,7 @@ class ElbowKMeans(_BaseKMeans):
         self.silhouette_n_clusters_ = (
             max(silhouettes, key=silhouettes.get) if silhouettes else None
         )
-        knee, reason = _kneedle(self.k_values_, self.distortions_)
+        knee, reason = _kneedle(self.k_values_, np.asarray(scaled))
         self.elbow_found_ = knee is not None
         if knee is None:
             # The smallest K: without an elbow the curve gives no evidence for
@@ -316,4 +325,5 @@ class ElbowKMeans(_BaseKMeans):
         self.labels_ = self.estimator_.labels_
         self.cluster_centers_ = self.estimator_.cluster_centers_
         self.n_iter_ = self.estimator_.n_iter_
+        self._scale = self.estimator_._scale
         return self

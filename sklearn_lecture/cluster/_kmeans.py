@@ -14,7 +14,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, StrOptions
-from ..utils._linalg import group_sums, row_norms, squared_distances
+from ..utils._linalg import (
+    group_sums,
+    power_of_two_scale,
+    row_norms,
+    squared_distances,
+)
 from ._base import _BaseKMeans
 from ._common import _collapse_duplicates, _farthest_samples, _init_centroids
 from ._kmeans_fast import _lloyd_hamerly
@@ -277,6 +282,14 @@ class KMeans(_BaseKMeans):
         n_init = self._resolved_n_init(seeded)
         random_state = check_random_state(self.random_state)
 
+        # Data so large (~1e155) or small (~1e-155) that their squares overflow
+        # or underflow are fitted times a power of two: exact, and k-means is
+        # scale-equivariant, so the partition is that of the data themselves.
+        scale = power_of_two_scale(X_fit)
+        if scale != 1.0:
+            X_fit = X_fit * X.dtype.type(scale)
+            if not seeded:
+                init = init * X.dtype.type(scale)
         w_total = float(w_fit.sum(dtype=np.float64))
         mean = (w_fit @ X_fit.astype(np.float64, copy=False)) / w_total
         # Centring keeps ||c||^2 - 2 x.c accurate for data far from the origin.
@@ -294,6 +307,7 @@ class KMeans(_BaseKMeans):
             )
 
         best = None
+        rtol = 1e-5 if X.dtype == np.float32 else 1e-10
         for _ in range(n_init):
             if seeded:
                 centers = _init_centroids(
@@ -308,15 +322,23 @@ class KMeans(_BaseKMeans):
                 run = _lloyd(X_c, w, centers, **options)
             else:
                 run = _lloyd_hamerly(X_c, w, centers, **options, x_sq=x_sq)
-            if best is None or run[2] < best[2]:
+            # A later run must be better by more than rounding: runs ending in
+            # the same partition (numbered otherwise) then keep the first, in
+            # either engine and either dtype.
+            if best is None or run[2] < best[2] * (1.0 - rtol):
                 best = run
         labels, centers, inertia, n_iter, history = best
 
-        self.cluster_centers_ = (centers + mean).astype(X.dtype, copy=False)
+        self._scale = scale
+        self._scaled_inertia = float(inertia)
+        self.cluster_centers_ = ((centers + mean) / scale).astype(X.dtype, copy=False)
         self.n_clusters_ = self.cluster_centers_.shape[0]
-        self.inertia_ = float(inertia)
+        with np.errstate(over="ignore"):
+            # Can overflow to inf for data of magnitude ~1e155: the true value.
+            self.inertia_ = float(inertia) / scale / scale
         self.distortion_ = self.inertia_ / w_total
-        self.distortion_history_ = history
+        with np.errstate(over="ignore"):
+            self.distortion_history_ = history / scale / scale
         self.n_iter_ = int(n_iter)
         dropped = index < 0
         self.labels_ = np.empty(X.shape[0], dtype=np.intp)
