@@ -18,7 +18,12 @@ from sklearn.utils.validation import (
 )
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
-from ..utils._linalg import constant_features, flip_signs, scatter_matrix
+from ..utils._linalg import (
+    constant_features,
+    flip_signs,
+    power_of_two_scale,
+    scatter_matrix,
+)
 
 # The float rule compares cumulative contributions with the requested fraction;
 # rounding can leave the full sum at 0.9999999999999998, so "1.0" would otherwise
@@ -325,20 +330,40 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             mean = X.mean(axis=0, dtype=np.float64)
         if not np.all(np.isfinite(mean)):
             assert_all_finite(X, input_name="X", estimator_name="PCA")
-            raise ValueError(
-                "The column sums of X overflow float64; rescale X before PCA."
-            )
+        # Data whose squares overflow or underflow (magnitude ~1e155 or
+        # ~1e-155) are decomposed times a power of two: exact, and PCA is
+        # scale-equivariant (same axes, eigenvalues times the square).
+        factor = power_of_two_scale(X)
+        if factor != 1.0:
+            X = X * X.dtype.type(factor)
+            mean = X.mean(axis=0, dtype=np.float64)
 
         if n_samples >= n_features:
             eigenvalues, eigenvectors, scale = self._fit_covariance(X, mean)
         else:
             eigenvalues, eigenvectors, scale = self._fit_svd(X, mean)
 
+        # Selected and shared out in the units of the decomposition, where
+        # nothing overflows; then back to the units of X.
         n_components = _select_n_components(
             self.n_components, eigenvalues, n_features
         )
         total = eigenvalues.sum()
         ratio = eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
+        if factor != 1.0:
+            mean = mean / factor
+            if scale is not None:
+                scale = scale / factor
+            else:
+                with np.errstate(over="ignore"):
+                    eigenvalues = eigenvalues / factor / factor
+                if not np.all(np.isfinite(eigenvalues)):
+                    raise ValueError(
+                        "The variances of X overflow float64 (its values reach "
+                        f"{float(np.max(np.abs(X))) / factor:.3g}): rescale X, "
+                        "or use standardize=True, whose eigenvalues are those "
+                        "of the correlation matrix."
+                    )
 
         self.components_ = np.ascontiguousarray(
             flip_signs(eigenvectors[:n_components]), dtype=X.dtype
