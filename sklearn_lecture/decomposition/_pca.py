@@ -336,6 +336,13 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         factor = power_of_two_scale(X)
         if factor != 1.0:
             X = X * X.dtype.type(factor)
+            column_max = np.max(np.abs(X), axis=0)
+            if np.any((column_max > 0) & (column_max < 2.0**-400)):
+                raise ValueError(
+                    "The squares of X overflow (or underflow) float64, and its "
+                    "columns differ too much in magnitude to be rescaled "
+                    "together; rescale its columns before PCA."
+                )
             mean = X.mean(axis=0, dtype=np.float64)
 
         if n_samples >= n_features:
