@@ -21,6 +21,7 @@ from ..utils._linalg import (
     constant_features,
     flip_signs,
     group_sums,
+    power_of_two_scale,
     row_norms,
     scatter_matrix,
 )
@@ -191,6 +192,14 @@ class FisherLDA(
                 "FisherLDA needs samples of at least 2 classes; got 1 class "
                 f"({classes[0]!r})."
             )
+        if n_samples == n_classes:
+            # One sample per class: the within-class scatter is undefined
+            # (scikit-learn's LinearDiscriminantAnalysis refuses it too).
+            raise ValueError(
+                f"The number of samples ({n_samples}) must be more than the "
+                f"number of classes ({n_classes}): with one sample per class the "
+                "within-class scatter S_W is undefined."
+            )
         max_components = min(n_classes - 1, n_features)
         if self.n_components is None:
             n_components = max_components
@@ -201,6 +210,13 @@ class FisherLDA(
             )
         else:
             n_components = self.n_components
+
+        # Data whose squares overflow or underflow (magnitude ~1e155 or
+        # ~1e-155) are fitted times a power of two: exact, and Fisher's
+        # directions are scale-equivariant (w scales as 1 / x).
+        factor = power_of_two_scale(X)
+        if factor != 1.0:
+            X = X * factor
 
         counts = np.bincount(labels, minlength=n_classes)
         # One indicator product: one pass over X for every class at once.
@@ -240,6 +256,16 @@ class FisherLDA(
         self.scalings_ = np.ascontiguousarray(
             flip_signs(scalings[:, :n_components].T).T
         )
+        if factor != 1.0:
+            # Back to the units of X; the scatter matrices have the units of a
+            # squared x and may overflow to inf there, the model does not.
+            scalings = self.scalings_ * factor
+            self.scalings_ = scalings
+            means, xbar = means / factor, xbar / factor
+            with np.errstate(over="ignore"):
+                within = within / factor / factor
+                between = between / factor / factor
+                covariance = covariance / factor / factor
         self.classes_ = classes
         self.means_ = means
         self.priors_ = priors
