@@ -175,4 +175,5 @@ class _BaseKMeans(
         )
         d = self._scaled_squared_distances(X).min(axis=1)
         with np.errstate(over="ignore"):
-            return -float(d.astype(np.float64) @ sample_weight) / self._scale / self._scale
+            inertia = float(d.astype(np.float64) @ sample_weight)
+            return -inertia / self._scale / self._scale
