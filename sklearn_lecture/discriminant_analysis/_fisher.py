@@ -328,6 +328,14 @@ class FisherLDA(
         # one constant everywhere carries nothing, so any positive ridge will do.
         total = np.diag(total_covariance)
         ridge_scale = np.where(zero, total, variance)
+        # A feature constant everywhere has only rounding noise for variance
+        # (and for class-mean differences): scaled by its own noise, the ridge
+        # would leave that noise a huge weight. It gets the scale of the other
+        # features instead, which keeps it out of the directions.
+        everywhere = constant_features(total, second_moment, n_samples, np.float64)
+        informative = ridge_scale[~everywhere]
+        fallback = float(informative.mean()) if informative.size else 1.0
+        ridge_scale = np.where(everywhere, fallback, ridge_scale)
         ridge_scale = np.where(ridge_scale > 0, ridge_scale, 1.0)
         # tol=0 still needs some ridge to stay finite.
         ridge = max(self.tol**2, np.finfo(np.float64).eps)
