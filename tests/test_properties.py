@@ -155,17 +155,20 @@ def test_fuzzy_kmeans_properties(data, n_clusters, method):
     assert_array_equal(ref.predict(X), ref.labels_)
     assert_allclose(ref.predict_proba(X), ref.membership_, rtol=1e-10, atol=1e-12)
 
+    # Fuzzy iterations converge linearly: the runs agree to their tolerance,
+    # not to rounding.
     scaled = FuzzyKMeans(n_clusters, **params).fit(X * scale)
     _assert_finite(scaled.membership_, scaled.cluster_centers_)
-    assert_allclose(scaled.membership_, ref.membership_, atol=1e-6)
+    assert_allclose(scaled.membership_, ref.membership_, atol=1e-4)
     assert_array_equal(scaled.predict(X * scale), scaled.labels_)
+    spread = np.ptp(X, axis=0).max() + 1.0
     assert_allclose(
-        scaled.cluster_centers_ / scale, ref.cluster_centers_, rtol=1e-6, atol=1e-6
+        scaled.cluster_centers_ / scale, ref.cluster_centers_, atol=1e-4 * spread
     )
     assert not np.isnan(scaled.score(X * scale))
 
     shifted = FuzzyKMeans(n_clusters, **params).fit(X - 7.0)
-    assert_allclose(shifted.membership_, ref.membership_, atol=1e-6)
+    assert_allclose(shifted.membership_, ref.membership_, atol=1e-4)
 
     single = FuzzyKMeans(n_clusters, **params).fit(X.astype(np.float32))
     _assert_finite(single.membership_)
@@ -188,12 +191,16 @@ def test_pca_properties(data, standardize):
     X, scale, _ = data
     ref = PCA(None, standardize=standardize).fit(X)
     _assert_finite(ref.eigenvalues_, ref.components_, ref.transform(X))
-    assert_allclose(ref.inverse_transform(ref.transform(X)), X, atol=1e-8 * (1 + abs(X).max()))
+    assert_allclose(
+        ref.inverse_transform(ref.transform(X)), X, atol=1e-8 * (1 + abs(X).max())
+    )
 
     scaled = PCA(None, standardize=standardize).fit(X * scale)
     factor = 1.0 if standardize else scale**2
     top = ref.eigenvalues_[0]
-    assert_allclose(scaled.eigenvalues_ / factor, ref.eigenvalues_, rtol=1e-7, atol=1e-9 * top)
+    assert_allclose(
+        scaled.eigenvalues_ / factor, ref.eigenvalues_, rtol=1e-7, atol=1e-9 * top
+    )
     shifted = PCA(None, standardize=standardize).fit(X - 7.0)
     assert_allclose(shifted.eigenvalues_, ref.eigenvalues_, rtol=1e-6, atol=1e-9 * top)
     single = PCA(None, standardize=standardize).fit(X.astype(np.float32))

@@ -141,7 +141,8 @@ def _kmeans_plusplus(
     each next one is the best, by the resulting potential, of ``n_local_trials``
     samples drawn with probability proportional to weight times the squared
     distance to the nearest chosen center (Arthur and Vassilvitskii, 2007). This is
-    the rule, and the sequence of random draws, of scikit-learn's ``kmeans_plusplus``.
+    the rule, and the sequence of random draws, of scikit-learn's ``kmeans_plusplus``
+    (but for candidates tied within rounding, where the first drawn wins).
 
     Parameters
     ----------
@@ -165,6 +166,7 @@ def _kmeans_plusplus(
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(n_clusters))
     x_sq = row_norms(X, squared=True)
+    tie_rtol = 1e-5 if X.dtype == np.float32 else 1e-9
 
     def sq_dist_to(rows):
         return squared_distances(X[rows], X, X_sq=x_sq[rows], Y_sq=x_sq)
@@ -185,7 +187,10 @@ def _kmeans_plusplus(
         np.clip(candidate_ids, None, n_samples - 1, out=candidate_ids)
         dist = np.minimum(closest_dist_sq, sq_dist_to(candidate_ids))
         candidates_pot = dist @ sample_weight
-        best = np.argmin(candidates_pot)
+        # Candidates within rounding of the best go to the first drawn: a tie
+        # (two points placed symmetrically) is then broken the same way for
+        # the data in either dtype and at any scale.
+        best = int(np.argmax(candidates_pot <= candidates_pot.min() * (1 + tie_rtol)))
         current_pot = candidates_pot[best]
         closest_dist_sq = dist[best]
         centers[c] = X[candidate_ids[best]]

@@ -370,8 +370,13 @@ class FuzzyKMeans(_BaseKMeans):
         # outweighs every u^m < 1 of the others for large m: the centroid could
         # never leave its seed. For the first memberships only, a sample on a
         # centroid counts as being at the distance of that centroid's nearest
-        # other sample.
-        nearest = np.where(d2 > 0, d2, np.inf).min(axis=1)
+        # other sample. (Zero within the rounding of the expanded distance, or
+        # float32 and float64 would take different first steps.)
+        eps = np.finfo(d2.dtype).eps
+        noise = (4.0 * (centers.shape[1] + 4) * eps) * (
+            row_norms(centers, squared=True)[:, None] + x_sq[None, :]
+        )
+        nearest = np.where(d2 > noise, d2, np.inf).min(axis=1)
         floor = np.where(np.isfinite(nearest), nearest, 0.0)
         u = _fcm_memberships(np.maximum(d2, floor[:, None]), m)
         um = np.empty_like(u)

@@ -230,6 +230,8 @@ def constant_features(variance, second_moment, n_samples, dtype):
 def flip_signs(components):
     """Make the largest-magnitude entry of every row positive (deterministic).
 
+    Of entries within 1e-5 (relative) of the largest magnitude, the first.
+
     Parameters
     ----------
     components : ndarray of shape (n_components, n_features)
@@ -241,7 +243,12 @@ def flip_signs(components):
     """
     if components.size == 0:
         return components
-    idx = np.argmax(np.abs(components), axis=1)
+    magnitude = np.abs(components)
+    # Entries tied within rounding (two standardized features loading equally,
+    # +-1/sqrt(2)) go to the first: otherwise the rounding of the data, its
+    # dtype or a shift of it would decide the sign.
+    near_max = magnitude >= magnitude.max(axis=1, keepdims=True) * (1 - 1e-5)
+    idx = np.argmax(near_max, axis=1)
     signs = np.sign(components[np.arange(components.shape[0]), idx])
     signs[signs == 0] = 1
     return components * signs[:, None]
