@@ -33,7 +33,7 @@ from sklearn_lecture import (
 from sklearn_lecture.discriminant_analysis._fisher import SingularScatterWarning
 
 SETTINGS = settings(
-    max_examples=25,
+    max_examples=100,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
@@ -122,7 +122,7 @@ def test_kmeans_properties(data, n_clusters, init):
         context.__exit__(None, None, None)
 
 
-@settings(SETTINGS, max_examples=10)
+@settings(SETTINGS, max_examples=40)
 @given(datasets(min_samples=8, max_samples=30))
 def test_elbow_properties(data):
     X, scale, seed = data
@@ -240,7 +240,7 @@ def test_fisher_properties(data, n_classes):
         context.__exit__(None, None, None)
 
 
-@settings(SETTINGS, max_examples=15)
+@settings(SETTINGS, max_examples=50)
 @given(datasets(min_samples=10, max_samples=40))
 def test_factor_analysis_properties(data):
     X, scale, _ = data
