@@ -262,3 +262,33 @@ def test_grid_search_over_m_no_longer_picks_the_largest_m():
     soft = FuzzyKMeans(3, random_state=0).fit(X)
     assert km.score(X) >= soft.score(X) * (1 + 1e-3)
     assert adjusted_rand_score(km.labels_, soft.labels_) > 0.7
+
+
+# --- verbose -----------------------------------------------------------------------
+
+
+def test_verbose_reports_the_objective_per_iteration_and_each_k(blobs, capsys):
+    km = KMeans(3, init="random", n_init=2, random_state=0, verbose=1).fit(blobs)
+    lines = capsys.readouterr().out.splitlines()
+    iterations = [
+        float(line.rsplit("= ", 1)[1]) for line in lines if "iteration" in line
+    ]
+    assert len(iterations) >= km.n_iter_ + 2
+    assert any(line.startswith("Run 2/2 done") for line in lines)
+    assert f"inertia = {km.inertia_:.6g}" in "\n".join(lines)
+
+    fkm = FuzzyKMeans(3, random_state=0, verbose=1).fit(blobs)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == fkm.n_iter_
+    printed = [float(line.rsplit("= ", 1)[1]) for line in lines]
+    assert_allclose(printed, fkm.objective_history_, rtol=1e-5)
+
+    elbow = ElbowKMeans(k_max=5, random_state=0, verbose=1).fit(blobs)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"K = {k}" for k in range(1, 6)]
+    printed = [float(line.split("J = ")[1].split(",")[0]) for line in lines]
+    assert_allclose(printed, elbow.distortions_, rtol=1e-5)
+
+    ElbowKMeans(k_max=25, random_state=0, verbose=1).fit(blobs)
+    out = capsys.readouterr().out
+    assert out.count("\r") == 25 and "25/25" in out and out.endswith("\n")

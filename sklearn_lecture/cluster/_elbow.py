@@ -93,6 +93,31 @@ def _silhouette(distances, labels):
     return float(s.mean())
 
 
+# Up to this many values of K, verbose prints one line per K; beyond, a bar.
+_PROGRESS_BAR_MIN_K = 20
+
+
+class _Progress:
+    """What ElbowKMeans(verbose=1) prints as each K is fitted."""
+
+    def __init__(self, n_total, width=30):
+        self.n_total, self.n_done, self.width = n_total, 0, width
+        self.bar = n_total > _PROGRESS_BAR_MIN_K
+
+    def update(self, k, distortion, silhouette):
+        self.n_done += 1
+        if not self.bar:
+            sil = "" if silhouette is None else f", silhouette = {silhouette:.4f}"
+            print(f"K = {k}: J = {distortion:.6g}{sil}")
+            return
+        filled = self.width * self.n_done // self.n_total
+        bar = "#" * filled + "." * (self.width - filled)
+        end = "\n" if self.n_done == self.n_total else ""
+        line = f"[{bar}] {self.n_done}/{self.n_total} K = {k}: J = {distortion:.4g}"
+        # Padded: a shorter line must cover the previous one.
+        print("\r" + line.ljust(self.width + 40), end=end, flush=True)
+
+
 # The parameters ElbowKMeans hands to each of its KMeans.
 _KMEANS_PARAMS = ("init", "n_init", "max_iter", "tol", "empty_cluster", "algorithm")
 
@@ -140,6 +165,11 @@ class ElbowKMeans(_BaseKMeans):
     random_state : int, RandomState instance or None, default=None
         Seeds every fit (each K gets its own seed drawn from it) and the subsample
         of the silhouette.
+
+    verbose : int, default=0
+        Report each K as it is fitted, when > 0: one line per K (its J and
+        silhouette), or a progress bar for ranges of more than 20 values of K;
+        ``verbose > 1`` also passes ``verbose - 1`` to each KMeans.
 
     Attributes
     ----------
@@ -247,6 +277,7 @@ class ElbowKMeans(_BaseKMeans):
         empty_cluster="reinit",
         algorithm="hamerly",
         random_state=None,
+        verbose=0,
     ):
         self.k_min = k_min
         self.k_max = k_max
@@ -257,6 +288,7 @@ class ElbowKMeans(_BaseKMeans):
         self.empty_cluster = empty_cluster
         self.algorithm = algorithm
         self.random_state = random_state
+        self.verbose = verbose
 
     def _fit(self, X, sample_weight):
         if self.k_min > self.k_max:
@@ -283,6 +315,8 @@ class ElbowKMeans(_BaseKMeans):
         )
         kmeans_params = {name: getattr(self, name) for name in _KMEANS_PARAMS}
         fits, distortions, scaled, silhouettes = [], [], [], {}
+        kmeans_params["verbose"] = max(0, self.verbose - 1)
+        progress = _Progress(len(k_values)) if self.verbose else None
         for k, seed in zip(k_values, seeds):
             km = KMeans(int(k), random_state=int(seed), **kmeans_params)
             km.fit(X, sample_weight=sample_weight)
@@ -294,6 +328,8 @@ class ElbowKMeans(_BaseKMeans):
             labels = km.labels_[rows]
             if 2 <= np.unique(labels).size <= len(rows) - 1:
                 silhouettes[int(k)] = _silhouette(sil_distances, labels)
+            if progress is not None:
+                progress.update(int(k), km.distortion_, silhouettes.get(int(k)))
 
         self.k_values_ = k_values
         self.distortions_ = np.asarray(distortions)

@@ -185,6 +185,10 @@ class FuzzyKMeans(_BaseKMeans):
     random_state : int, RandomState instance or None, default=None
         Seed of the initialisation.
 
+    verbose : int, default=0
+        Print the objective (see ``objective_history_``) after each
+        iteration, when > 0.
+
     Attributes
     ----------
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
@@ -276,6 +280,7 @@ class FuzzyKMeans(_BaseKMeans):
         max_iter=300,
         tol=1e-4,
         random_state=None,
+        verbose=0,
     ):
         self.n_clusters = n_clusters
         self.method = method
@@ -285,6 +290,7 @@ class FuzzyKMeans(_BaseKMeans):
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -356,6 +362,10 @@ class FuzzyKMeans(_BaseKMeans):
                 np.asarray(history, dtype=np.float64) / scale / scale
             )
         self.n_iter_ = len(history)
+        if self.verbose:
+            name = "J_m" if self.method == "fcm" else "free energy F"
+            for i, value in enumerate(self.objective_history_, start=1):
+                print(f"Iteration {i}: {name} = {value:.6g}")
         self.partition_coefficient_ = float(np.vdot(u, u)) / n_samples
         with np.errstate(divide="ignore", invalid="ignore"):
             plogp = np.where(u > 0, u * np.log(u), 0.0)

@@ -92,6 +92,19 @@ def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster):
     return labels, centers, inertia, n_iter, np.asarray(history)
 
 
+def _report_run(run, run_index, n_init, scale, w_total):
+    """Print J after each iteration of one run, then its inertia (``verbose``)."""
+    _, _, inertia, n_iter, history = run
+    with np.errstate(over="ignore"):
+        for i, j in enumerate(history / scale / scale, start=1):
+            print(f"Run {run_index + 1}/{n_init}, iteration {i}: J = {j:.6g}")
+        inertia = inertia / scale / scale
+    print(
+        f"Run {run_index + 1}/{n_init} done after {n_iter} iterations: "
+        f"inertia = {inertia:.6g}, J = {inertia / w_total:.6g}"
+    )
+
+
 class KMeans(_BaseKMeans):
     """K-means clustering by Lloyd's iteration, as in the lecture.
 
@@ -144,6 +157,10 @@ class KMeans(_BaseKMeans):
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation.
+
+    verbose : int, default=0
+        Print the lecture's J after each iteration of every run, then the
+        inertia of each run, when > 0.
 
     Attributes
     ----------
@@ -245,6 +262,7 @@ class KMeans(_BaseKMeans):
         empty_cluster="reinit",
         algorithm="hamerly",
         random_state=None,
+        verbose=0,
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -254,6 +272,7 @@ class KMeans(_BaseKMeans):
         self.empty_cluster = empty_cluster
         self.algorithm = algorithm
         self.random_state = random_state
+        self.verbose = verbose
 
     def _resolved_n_init(self, seeded):
         if self.n_init == "auto":
@@ -308,7 +327,7 @@ class KMeans(_BaseKMeans):
 
         best = None
         rtol = 1e-5 if X.dtype == np.float32 else 1e-10
-        for _ in range(n_init):
+        for run_index in range(n_init):
             if seeded:
                 centers = _init_centroids(
                     X_c, self.n_clusters, self.init, random_state, w_fit
@@ -322,6 +341,8 @@ class KMeans(_BaseKMeans):
                 run = _lloyd(X_c, w, centers, **options)
             else:
                 run = _lloyd_hamerly(X_c, w, centers, **options, x_sq=x_sq)
+            if self.verbose:
+                _report_run(run, run_index, n_init, scale, w_total)
             # A later run must be better by more than rounding: runs ending in
             # the same partition (numbered otherwise) then keep the first, in
             # either engine and either dtype.
