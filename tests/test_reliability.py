@@ -292,3 +292,36 @@ def test_verbose_reports_the_objective_per_iteration_and_each_k(blobs, capsys):
     ElbowKMeans(k_max=25, random_state=0, verbose=1).fit(blobs)
     out = capsys.readouterr().out
     assert out.count("\r") == 25 and "25/25" in out and out.endswith("\n")
+
+
+# --- sparse input ------------------------------------------------------------------
+
+
+def test_kmeans_on_sparse_csr_gives_scikit_learns_partition():
+    import scipy.sparse as sp
+    from sklearn import cluster as sk_cluster
+
+    rng = np.random.RandomState(0)
+    dense = rng.binomial(1, 0.15, size=(400, 30)) * rng.exponential(size=(400, 30))
+    dense[:200, :5] += 3.0
+    X = sp.csr_array(dense)
+    init = dense[[0, 100, 250, 399]]
+    ref = sk_cluster.KMeans(4, init=init, n_init=1, tol=0, algorithm="lloyd").fit(X)
+    ours = KMeans(4, init=init, n_init=1, tol=0).fit(X)
+    assert_array_equal(ours.labels_, ref.labels_)
+    assert_allclose(ours.cluster_centers_, ref.cluster_centers_, atol=1e-12)
+    assert_allclose(ours.inertia_, ref.inertia_, rtol=1e-10)
+    assert_array_equal(ours.predict(sp.csr_matrix(dense)), ref.predict(X))
+    assert_allclose(ours.transform(X), ref.transform(X), rtol=1e-10)
+    assert_allclose(ours.score(X), ref.score(X), rtol=1e-10)
+    # Seeded: the same model as on the dense data, and as good as scikit-learn's.
+    seeded = KMeans(4, random_state=0).fit(X)
+    assert_array_equal(seeded.labels_, KMeans(4, random_state=0).fit(dense).labels_)
+    best = sk_cluster.KMeans(4, n_init=10, random_state=0).fit(X).inertia_
+    assert seeded.inertia_ <= best * 1.05
+    elbow = ElbowKMeans(k_max=5, random_state=0).fit(sp.csc_array(dense))
+    assert_array_equal(
+        elbow.labels_, ElbowKMeans(k_max=5, random_state=0).fit(dense).labels_
+    )
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        FuzzyKMeans(3).fit(X)

@@ -10,6 +10,7 @@ the feature names out and the tags from the fitted centroids, as scikit-learn's
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -45,10 +46,29 @@ class _BaseKMeans(
         "verbose": ["verbose"],
     }
 
+    # Whether fit, predict and transform take scipy sparse X (densified:
+    # the lecture's iteration, the seeding and the duplicate merge are dense).
+    _accepts_sparse = False
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = self._accepts_sparse
         return tags
+
+    def _validate(self, X, **kwargs):
+        """validate_data, with sparse X (where accepted) turned dense."""
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr"] if self._accepts_sparse else False,
+            dtype=[np.float64, np.float32],
+            order="C",
+            **kwargs,
+        )
+        if sp.issparse(X):
+            X = X.toarray()
+        return X
 
     @property
     def _n_features_out(self):
@@ -56,7 +76,7 @@ class _BaseKMeans(
 
     def _check_fit_data(self, X, sample_weight=None):
         """Validated X (float64 or float32, C order) and non-negative weights."""
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C")
+        X = self._validate(X)
         # ElbowKMeans has a range of K instead, which it clips to the data.
         _check_n_clusters(getattr(self, "n_clusters", 1), X.shape[0])
         sample_weight = _check_sample_weight(
@@ -66,9 +86,7 @@ class _BaseKMeans(
 
     def _check_test_data(self, X):
         check_is_fitted(self)
-        return validate_data(
-            self, X, dtype=[np.float64, np.float32], order="C", reset=False
-        )
+        return self._validate(X, reset=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):

@@ -253,6 +253,8 @@ class ElbowKMeans(_BaseKMeans):
     (3,)
     """
 
+    _accepts_sparse = True
+
     _parameter_constraints: dict = {
         "k_min": [Interval(Integral, 1, None, closed="left")],
         "k_max": [Interval(Integral, 1, None, closed="left")],

@@ -204,6 +204,12 @@ class KMeans(_BaseKMeans):
 
     Notes
     -----
+    scipy sparse X (CSR, or any format, converted) is accepted by ``fit``,
+    ``predict``, ``transform`` and ``score`` as by scikit-learn's KMeans, and
+    gives the partition of the same data dense: it is densified first, since
+    the centring, the seeding and the duplicate merge work on dense rows
+    (memory ``n_samples * n_features`` floats).
+
     Rows of zero weight are dropped before fitting. For the seeded starts
     (``"k-means++"``, ``"random"``) identical rows are first merged into one row
     carrying their summed weight, in an order that does not depend on the order of
@@ -243,6 +249,8 @@ class KMeans(_BaseKMeans):
     >>> km.predict([[0, 0], [12, 3]]) == km.predict([[1, 2], [10, 2]])
     array([ True,  True])
     """
+
+    _accepts_sparse = True
 
     _parameter_constraints: dict = {
         **_BaseKMeans._parameter_constraints,
