@@ -13,6 +13,7 @@ have probability zero. ``derandomize=True`` makes every run draw the same
 examples: CI is deterministic.
 """
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -63,13 +64,13 @@ def datasets(draw, min_samples=6, max_samples=40, max_features=4):
     return X, scale, seed
 
 
+@contextlib.contextmanager
 def _quiet():
-    """Warnings the inputs can legitimately cause (duplicates, singular S_W)."""
-    context = warnings.catch_warnings()
-    context.__enter__()
-    for category in (ConvergenceWarning, SingularScatterWarning, UserWarning):
-        warnings.simplefilter("ignore", category)
-    return context
+    """Silence the warnings the inputs may cause (duplicates, singular S_W)."""
+    with warnings.catch_warnings():
+        for category in (ConvergenceWarning, SingularScatterWarning, UserWarning):
+            warnings.simplefilter("ignore", category)
+        yield
 
 
 def _fit_or_clear_error(estimator, *args):
@@ -94,8 +95,7 @@ def _assert_finite(*arrays):
 def test_kmeans_properties(data, n_clusters, init):
     X, scale, seed = data
     n_clusters = min(n_clusters, X.shape[0])
-    context = _quiet()
-    try:
+    with _quiet():
         params = dict(init=init, tol=0, random_state=seed)
         ref = KMeans(n_clusters, **params).fit(X)
         _assert_finite(ref.cluster_centers_, ref.inertia_, ref.transform(X))
@@ -118,16 +118,13 @@ def test_kmeans_properties(data, n_clusters, init):
         assert_allclose(
             single.cluster_centers_, ref.cluster_centers_, rtol=1e-4, atol=1e-3
         )
-    finally:
-        context.__exit__(None, None, None)
 
 
 @settings(SETTINGS, max_examples=40)
 @given(datasets(min_samples=8, max_samples=30))
 def test_elbow_properties(data):
     X, scale, seed = data
-    context = _quiet()
-    try:
+    with _quiet():
         ref = ElbowKMeans(k_max=5, tol=0, random_state=seed).fit(X)
         _assert_finite(ref.distortions_, ref.cluster_centers_)
         assert_array_equal(ref.predict(X), ref.labels_)
@@ -136,8 +133,6 @@ def test_elbow_properties(data):
         assert_array_equal(scaled.labels_, ref.labels_)
         assert_array_equal(scaled.predict(X * scale), scaled.labels_)
         assert_allclose(scaled.distortions_ / scale**2, ref.distortions_, rtol=1e-8)
-    finally:
-        context.__exit__(None, None, None)
 
 
 # --- fuzzy k-means -----------------------------------------------------------
@@ -219,8 +214,7 @@ def test_pca_properties(data, standardize):
 def test_fisher_properties(data, n_classes):
     X, scale, seed = data
     y = np.random.RandomState(seed).randint(n_classes, size=X.shape[0])
-    context = _quiet()
-    try:
+    with _quiet():
         ref = _fit_or_clear_error(FisherLDA(), X, y)
         if ref is None:
             return
@@ -236,8 +230,6 @@ def test_fisher_properties(data, n_classes):
         # float32 is fitted in float64: the same model.
         single = FisherLDA().fit(X.astype(np.float32), y)
         assert_allclose(single.predict_proba(X.astype(np.float32)), proba, atol=1e-9)
-    finally:
-        context.__exit__(None, None, None)
 
 
 @settings(SETTINGS, max_examples=50)
@@ -247,8 +239,7 @@ def test_factor_analysis_properties(data):
     if X.shape[1] < 3:
         X = np.column_stack([X, X[:, :1] * 2.0 + np.sin(np.arange(X.shape[0]))])
         X = np.column_stack([X, np.cos(np.arange(X.shape[0]) * 1.3)])
-    context = _quiet()
-    try:
+    with _quiet():
         ref = _fit_or_clear_error(CommonFactorAnalysis(n_factors=1), X)
         if ref is None:
             # Constant columns: refused with a ValueError, at any scale.
@@ -262,5 +253,3 @@ def test_factor_analysis_properties(data):
         assert_allclose(np.abs(scaled.loadings_), np.abs(ref.loadings_), atol=1e-5)
         shifted = CommonFactorAnalysis(n_factors=1).fit(X - 7.0)
         assert_allclose(shifted.eigenvalues_, ref.eigenvalues_, atol=1e-6)
-    finally:
-        context.__exit__(None, None, None)

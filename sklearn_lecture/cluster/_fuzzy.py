@@ -226,6 +226,17 @@ class FuzzyKMeans(_BaseKMeans):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string feature names.
 
+    Notes
+    -----
+    :meth:`score` is that of :class:`KMeans`, the opposite of the hard inertia
+    :math:`-\sum_t \min_j \|x_t - \mu_j\|^2` of X on the centroids: it
+    measures the centroids alone, not the memberships, so it compares fits of
+    any ``m``, ``beta`` and ``method`` (and with KMeans) on the same data. Each
+    method's own objective does not (:math:`J_m` falls as ``m`` grows, so a grid
+    search over ``m`` on it would always pick the largest ``m``); it is
+    :meth:`fuzzy_score`, the soft model's log-likelihood or minus the mean
+    :math:`J_m`.
+
     See Also
     --------
     KMeans : The hard k-means of the lecture.
@@ -463,34 +474,6 @@ class FuzzyKMeans(_BaseKMeans):
         """
         d2 = self._test_distances_t(self._check_test_data(X))
         return np.ascontiguousarray(self._memberships_t(d2).T)
-
-    def score(self, X, y=None, sample_weight=None):
-        r"""Opposite of the hard inertia of X on the fitted centroids.
-
-        :math:`-\sum_t w_t \min_j \|x_t - \mu_j\|^2`, as :meth:`KMeans.score`:
-        it measures the centroids alone, not the memberships, so it compares
-        fits of any ``m``, ``beta`` and ``method`` (and with KMeans) on the same
-        data. (Each method's own objective does not: :math:`J_m` falls as ``m``
-        grows, so a grid search over ``m`` on it always picked the largest
-        ``m``.) The method's own goodness of fit is :meth:`fuzzy_score`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data to score.
-
-        y : Ignored
-            Not used, present for API consistency.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples.
-
-        Returns
-        -------
-        score : float
-            Higher is better.
-        """
-        return super().score(X, sample_weight=sample_weight)
 
     def fuzzy_score(self, X):
         r"""Mean goodness of fit of X under the method's own model (higher is better).
