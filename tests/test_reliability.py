@@ -325,3 +325,12 @@ def test_kmeans_on_sparse_csr_gives_scikit_learns_partition():
     )
     with pytest.raises(TypeError, match="[Ss]parse"):
         FuzzyKMeans(3).fit(X)
+
+
+def test_whitening_of_tiny_data():
+    Z = _correlated()
+    ref = PCA(None, whiten=True).fit(Z)
+    pca = PCA(None, whiten=True).fit(Z * 1e-150)
+    assert_allclose(pca.transform(Z * 1e-150), ref.transform(Z), atol=1e-9)
+    assert_allclose(pca.transform(Z * 1e-150).std(axis=0, ddof=1), 1.0)
+    assert_allclose(pca.inverse_transform(pca.transform(Z * 1e-150)) / 1e-150, Z)

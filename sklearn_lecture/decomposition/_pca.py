@@ -474,7 +474,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _whitening_scale(self, dtype):
         scale = np.sqrt(self.explained_variance_).astype(dtype)
         # A zero eigenvalue would divide by zero; scikit-learn floors it at eps.
-        return np.maximum(scale, np.finfo(dtype).eps)
+        # Relative to the largest here, or data of scale 1e-150 (whose
+        # deviations are all below eps) would not be whitened at all.
+        largest = scale.max() if scale.size else 0
+        floor = np.finfo(dtype).eps * (largest if largest > 0 else 1)
+        return np.maximum(scale, floor)
 
     def inverse_transform(self, X):
         """Map component scores back to the input space (reconstruction).
