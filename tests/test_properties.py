@@ -253,3 +253,36 @@ def test_factor_analysis_properties(data):
         assert_allclose(np.abs(scaled.loadings_), np.abs(ref.loadings_), atol=1e-5)
         shifted = CommonFactorAnalysis(n_factors=1).fit(X - 7.0)
         assert_allclose(shifted.eigenvalues_, ref.eigenvalues_, atol=1e-6)
+
+
+@SETTINGS
+@given(
+    st.integers(3, 10),
+    st.integers(1, 25),
+    st.integers(0, 2**31 - 1),
+    st.integers(-150, 150),
+    st.booleans(),
+)
+def test_pca_properties_on_wide_data(n_samples, extra_features, seed, exponent, std):
+    # More features than samples: the SVD path.
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_samples + extra_features))
+    X = X.astype(np.float32).astype(np.float64)
+    scale = 10.0**exponent
+    ref = PCA(None, standardize=std).fit(X)
+    _assert_finite(ref.eigenvalues_, ref.components_, ref.transform(X))
+    assert ref.eigenvalues_.shape == (n_samples,)
+    scaled = PCA(None, standardize=std).fit(X * scale)
+    factor = 1.0 if std else scale**2
+    top = ref.eigenvalues_[0]
+    assert_allclose(
+        scaled.eigenvalues_ / factor, ref.eigenvalues_, rtol=1e-7, atol=1e-9 * top
+    )
+    assert_allclose(
+        scaled.transform(X * scale),
+        ref.transform(X) * (scale if not std else 1.0),
+        rtol=1e-6,
+        atol=1e-6 * np.abs(ref.transform(X)).max() * (scale if not std else 1.0),
+    )
+    single = PCA(None, standardize=std).fit(X.astype(np.float32))
+    assert_allclose(single.eigenvalues_, ref.eigenvalues_, rtol=1e-3, atol=1e-4 * top)
