@@ -26,34 +26,14 @@ def _check_n_clusters(n_clusters, n_samples):
         )
 
 
-_HASH_KEYS = {}
-
-
-def _row_hashes(X, seed):
-    """A 64-bit hash of each row's bit pattern (identical rows, identical hashes)."""
-    if X.dtype == np.float64:
-        V = X.view(np.uint64)
-    else:
-        V = X.view(np.uint32).astype(np.uint64)
-    # Fold the high bits (sign, exponent) into the low ones before the linear mix,
-    # so that rows differing only there do not collide systematically.
-    V = V ^ (V >> np.uint64(31))
-    key = (seed, X.shape[1])
-    if key not in _HASH_KEYS:
-        keys = np.random.RandomState(seed).randint(
-            0, 2**62, size=X.shape[1], dtype=np.uint64
-        )
-        _HASH_KEYS[key] = keys * np.uint64(2) + np.uint64(1)
-    return V @ _HASH_KEYS[key]
-
-
 def _lexicographic_order(X):
     """Indices sorting the rows of X lexicographically (first column first).
 
-    One argsort of the first column; only rows tied there are sorted again on
-    all columns. The order depends on the values alone, not on their bits: it is
-    the same for float32 and float64 copies of the data and for the data times
-    any positive factor, so a seeded start picks the same points for them all.
+    One argsort of the first column; only the runs of rows tied there that are
+    not all one same row are sorted again, on all columns. The order depends on
+    the values alone, not on their bits: it is the same for float32 and float64
+    copies of the data and for the data times any positive factor, so a seeded
+    start picks the same points for them all.
     """
     order = np.argsort(X[:, 0], kind="stable")
     if X.shape[1] == 1 or len(order) < 2:
@@ -62,24 +42,31 @@ def _lexicographic_order(X):
     tied = np.r_[False, first[1:] == first[:-1]]
     if not tied.any():
         return order
-    # Positions in runs of equal first values; sorting those rows on all columns
-    # (the first as primary key) keeps each run in its place.
-    in_run = tied | np.r_[tied[1:], False]
-    rows = order[in_run]
-    order[in_run] = rows[np.lexsort(X[rows].T[::-1])]
+    run = np.cumsum(~tied) - 1
+    head = order[np.flatnonzero(~tied)]
+    # Copies of one row need no further sorting: only runs holding distinct
+    # rows do (their positions are contiguous, and the first column stays the
+    # primary key, so each run keeps its place).
+    positions = np.flatnonzero(tied)
+    differs = np.any(X[order[positions]] != X[head[run[positions]]], axis=1)
+    if not differs.any():
+        return order
+    to_sort = np.isin(run, np.unique(run[positions[differs]]))
+    rows = order[to_sort]
+    order[to_sort] = rows[np.lexsort(X[rows].T[::-1])]
     return order
 
 
 def _collapse_duplicates(X, sample_weight):
     """Merge identical rows into one row carrying their summed weight.
 
-    Rows with zero weight are dropped. Identical rows are found by a hash of
-    their bits; the distinct rows come back in lexicographic order, which
-    depends only on the set of distinct rows, not on the order, repetition or
-    weighting of the input (fitting on integer weights and fitting on repeated
-    rows then see exactly the same data, and a seeded initialisation picks the
-    same points), nor on the dtype or a positive scale factor of the data (so
-    float32 and float64 data, or data times 1e150, give the same numbering).
+    Rows with zero weight are dropped. The distinct rows come back in
+    lexicographic order, which depends only on the set of distinct rows, not on
+    the order, repetition or weighting of the input (fitting on integer weights
+    and fitting on repeated rows then see exactly the same data, and a seeded
+    initialisation picks the same points), nor on the dtype or a positive scale
+    factor of the data (so float32 and float64 data, or data times 1e150, give
+    the same numbering).
 
     Parameters
     ----------
@@ -100,36 +87,21 @@ def _collapse_duplicates(X, sample_weight):
     kept = np.flatnonzero(positive) if not positive.all() else None
     Xk = X[kept] if kept is not None else X
     wk = sample_weight[kept] if kept is not None else sample_weight
-    hashes = _row_hashes(Xk, seed=0)
-    order = np.argsort(hashes, kind="stable")
-    sorted_h = hashes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_h[1:] != sorted_h[:-1]])
+    order = _lexicographic_order(Xk)
+    # Sorted, identical rows are neighbours.
+    Xs = Xk[order]
+    new = np.ones(len(Xs), dtype=bool)
+    new[1:] = np.any(Xs[1:] != Xs[:-1], axis=1)
     group = np.empty(len(Xk), dtype=np.intp)
-    group[order] = np.cumsum(np.r_[True, sorted_h[1:] != sorted_h[:-1]]) - 1
-    first = order[starts]
-    if len(first) < len(Xk):
-        # Equal hashes claim identical rows: verify them (a hash collision is
-        # astronomically rare, but then fall back to an exact sort of the rows).
-        dup = group != np.arange(len(Xk))[first][group]
-        if not np.array_equal(Xk[dup], Xk[first[group[dup]]]):
-            _, first, group = np.unique(
-                Xk, axis=0, return_index=True, return_inverse=True
-            )
-            group = group.ravel()
-    # Canonical order of the distinct rows: lexicographic, not by hash (a hash
-    # of the bits changes with the dtype and with any rescaling).
-    perm = _lexicographic_order(Xk[first])
-    first = first[perm]
-    rank = np.empty_like(perm)
-    rank[perm] = np.arange(len(perm))
-    group = rank[group]
-    weight = np.bincount(group, weights=wk, minlength=len(first)).astype(X.dtype)
+    group[order] = np.cumsum(new) - 1
+    distinct = Xs[new]
+    weight = np.bincount(group, weights=wk, minlength=len(distinct)).astype(X.dtype)
     index = np.full(X.shape[0], -1, dtype=np.intp)
     if kept is not None:
         index[kept] = group
     else:
         index[:] = group
-    return Xk[first], weight, index
+    return distinct, weight, index
 
 
 def _kmeans_plusplus(
