@@ -19,6 +19,7 @@ from sklearn.utils.validation import (
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
 from ..utils._linalg import (
+    _SAFE_EXPONENT,
     constant_features,
     flip_signs,
     power_of_two_scale,
@@ -333,22 +334,21 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         # Data whose squares overflow or underflow (magnitude ~1e155 or
         # ~1e-155) are decomposed times a power of two: exact, and PCA is
         # scale-equivariant (same axes, eigenvalues times the square).
-        factor = power_of_two_scale(X)
-        if factor != 1.0:
-            X = X * X.dtype.type(factor)
-            column_max = np.max(np.abs(X), axis=0)
-            if np.any((column_max > 0) & (column_max < 2.0**-400)):
-                raise ValueError(
-                    "The squares of X overflow (or underflow) float64, and its "
-                    "columns differ too much in magnitude to be rescaled "
-                    "together; rescale its columns before PCA."
-                )
-            mean = X.mean(axis=0, dtype=np.float64)
-
-        if n_samples >= n_features:
-            eigenvalues, eigenvectors, scale = self._fit_covariance(X, mean)
-        else:
-            eigenvalues, eigenvectors, scale = self._fit_svd(X, mean)
+        # (Tall data: decided from the diagonal of X^T X, which the covariance
+        # needs anyway, so ordinary data pay no extra pass.)
+        factor = 1.0
+        fitted = None
+        if n_samples >= n_features and np.all(np.isfinite(mean)):
+            fitted = self._fit_covariance(X, mean, check_range=True)
+        if fitted is None:
+            factor = power_of_two_scale(X)
+            if factor != 1.0:
+                X, mean = self._rescaled(X, factor)
+            if n_samples >= n_features:
+                fitted = self._fit_covariance(X, mean)
+            else:
+                fitted = self._fit_svd(X, mean)
+        eigenvalues, eigenvectors, scale = fitted
 
         # Selected and shared out in the units of the decomposition, where
         # nothing overflows; then back to the units of X.
@@ -384,11 +384,34 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.n_samples_ = n_samples
         return self
 
-    def _fit_covariance(self, X, mean):
-        """Eigen-decomposition of the covariance (or correlation) matrix."""
+    @staticmethod
+    def _rescaled(X, factor):
+        """X times a power of two, and its mean; refuses what cannot be rescaled."""
+        X = X * X.dtype.type(factor)
+        column_max = np.max(np.abs(X), axis=0)
+        if np.any((column_max > 0) & (column_max < 2.0**-400)):
+            raise ValueError(
+                "The squares of X overflow (or underflow) float64, and its "
+                "columns differ too much in magnitude to be rescaled "
+                "together; rescale its columns before PCA."
+            )
+        return X, X.mean(axis=0, dtype=np.float64)
+
+    def _fit_covariance(self, X, mean, check_range=False):
+        """Eigen-decomposition of the covariance (or correlation) matrix.
+
+        With ``check_range``, None when the squares of X overflow or underflow
+        (the caller then rescales X).
+        """
         n_samples, n_features = X.shape
-        raw = X.T @ X
+        with np.errstate(over="ignore", under="ignore"):
+            raw = X.T @ X
         second_moment = np.diag(raw).astype(np.float64) / n_samples
+        if check_range:
+            largest = second_moment.max()
+            limit = 2.0 ** (2 * _SAFE_EXPONENT.get(np.dtype(X.dtype), 100))
+            if not np.isfinite(largest) or largest > limit or 0 < largest < 1 / limit:
+                return None
         cov = scatter_matrix(X, mean[None, :], np.array([n_samples]), raw=raw)
         cov /= n_samples - 1
         scale = None
