@@ -148,10 +148,19 @@ def test_far_points_give_finite_memberships(method):
     assert np.isfinite(fkm.score(far))
 
 
-def test_values_whose_squares_overflow_are_rejected():
-    X = np.array([[1e200, 0.0], [-1e200, 1.0], [0.0, 0.0]])
+@pytest.mark.parametrize("method", ["soft", "fcm"])
+def test_values_whose_squares_overflow_are_fitted_rescaled(iris, method):
+    # 2**600 is exact: the fit must be that of iris, the centroids scaled.
+    big = iris * 2.0**600
+    ref = FuzzyKMeans(3, method=method, random_state=0).fit(iris)
+    fkm = FuzzyKMeans(3, method=method, random_state=0).fit(big)
+    assert_array_equal(fkm.labels_, ref.labels_)
+    assert_allclose(fkm.membership_, ref.membership_, rtol=1e-12, atol=1e-14)
+    assert_allclose(fkm.cluster_centers_, ref.cluster_centers_ * 2.0**600)
+    assert_array_equal(fkm.predict(big), fkm.labels_)
+    # A fit on ordinary data still rejects new data whose squares overflow.
     with pytest.raises(ValueError, match="overflow"):
-        FuzzyKMeans(2).fit(X)
+        ref.predict(np.array([[1e200, 0.0, 0.0, 0.0]]))
 
 
 # --- beta="auto" and the phase transition -------------------------------------------
@@ -204,21 +213,24 @@ def test_soft_score_is_the_mixture_log_likelihood_and_tunes_beta():
     log_density = (
         logsumexp(-0.5 * d2, axis=1) - np.log(3) + np.log(0.5 / np.pi)  # d/2 = 1
     )
-    assert_allclose(fkm.score(X), log_density.mean(), rtol=1e-10)
+    assert_allclose(fkm.fuzzy_score(X), log_density.mean(), rtol=1e-10)
     # Unit-variance blobs: the mixture's variance 1/(2 beta) is right at beta=1/2.
     search = GridSearchCV(
         FuzzyKMeans(3, random_state=0),
         {"beta": [0.05, 0.15, 0.5, 1.5, 5.0]},
+        scoring=lambda est, X, y=None: est.fuzzy_score(X),
         cv=KFold(3, shuffle=True, random_state=0),
     ).fit(X)
     assert search.best_params_ == {"beta": 0.5}
 
 
-def test_fcm_score_is_minus_the_mean_objective(iris):
+def test_fcm_fuzzy_score_is_minus_the_mean_objective(iris):
     fcm = FuzzyKMeans(3, method="fcm", m=1.7, random_state=0).fit(iris)
     u = _fcm_memberships_reference(iris, fcm.cluster_centers_, 1.7)
     d2 = cdist(iris, fcm.cluster_centers_, "sqeuclidean")
-    assert_allclose(fcm.score(iris), -(u**1.7 * d2).sum() / len(iris), rtol=1e-10)
+    assert_allclose(
+        fcm.fuzzy_score(iris), -(u**1.7 * d2).sum() / len(iris), rtol=1e-10
+    )
 
 
 # --- fitted attributes and methods ----------------------------------------------

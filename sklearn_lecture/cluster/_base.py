@@ -10,6 +10,7 @@ the feature names out and the tags from the fitted centroids, as scikit-learn's
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -37,7 +38,8 @@ class _BaseKMeans(
     Subclasses implement ``_fit(X, sample_weight)`` on validated data and set
     ``cluster_centers_`` and ``labels_``; those that assign samples otherwise
     than to the nearest centroid, or measure distances otherwise, override
-    ``_predict_validated`` or ``_squared_distances``.
+    ``_predict_validated`` or ``_scaled_squared_distances``. A fit on data
+    rescaled by a power of two (``power_of_two_scale``) stores it in ``_scale``.
     """
 
     _parameter_constraints: dict = {
@@ -46,12 +48,32 @@ class _BaseKMeans(
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
+
+    # Whether fit, predict and transform take scipy sparse X (densified:
+    # the lecture's iteration, the seeding and the duplicate merge are dense).
+    _accepts_sparse = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = self._accepts_sparse
         return tags
+
+    def _validate(self, X, **kwargs):
+        """validate_data, with sparse X (where accepted) turned dense."""
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr"] if self._accepts_sparse else False,
+            dtype=[np.float64, np.float32],
+            order="C",
+            **kwargs,
+        )
+        if sp.issparse(X):
+            X = X.toarray()
+        return X
 
     @property
     def _n_features_out(self):
@@ -59,7 +81,7 @@ class _BaseKMeans(
 
     def _check_fit_data(self, X, sample_weight=None):
         """Validated X (float64 or float32, C order) and non-negative weights."""
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C")
+        X = self._validate(X)
         # ElbowKMeans has a range of K instead, which it clips to the data.
         _check_n_clusters(getattr(self, "n_clusters", 1), X.shape[0])
         sample_weight = _check_sample_weight(
@@ -69,9 +91,7 @@ class _BaseKMeans(
 
     def _check_test_data(self, X):
         check_is_fitted(self)
-        return validate_data(
-            self, X, dtype=[np.float64, np.float32], order="C", reset=False
-        )
+        return self._validate(X, reset=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
@@ -101,19 +121,33 @@ class _BaseKMeans(
             "use KMeans, which runs Lloyd's iteration on the blocks."
         )
 
-    def _squared_distances(self, X):
-        """Squared distances of validated X to the centroids, in the dtype of X.
+    # The power of two the fit computed in (see power_of_two_scale): 1.0 but
+    # for data whose squares overflow or underflow.
+    _scale = 1.0
+
+    def _scaled_squared_distances(self, X):
+        """Squared distances of validated X to the centroids times ``_scale**2``.
 
         Computed in float64: the expansion ``||x||^2 - 2 x.c + ||c||^2`` loses
         too many digits in single precision.
         """
-        D = squared_distances(
-            X.astype(np.float64, copy=False),
-            self.cluster_centers_.astype(np.float64, copy=False),
-        )
+        X = X.astype(np.float64, copy=False)
+        centers = self.cluster_centers_.astype(np.float64, copy=False)
+        if self._scale != 1.0:
+            X, centers = X * self._scale, centers * self._scale
+        return squared_distances(X, centers)
+
+    def _squared_distances(self, X):
+        """Squared distances of validated X to the centroids, in the dtype of X."""
+        with np.errstate(over="ignore"):
+            # inf where the true value exceeds the dtype's range.
+            D = self._scaled_squared_distances(X) / self._scale / self._scale
         return D.astype(X.dtype, copy=False)
 
     def _predict_validated(self, X):
+        if self._scale != 1.0:
+            s = X.dtype.type(self._scale)
+            return _nearest_centers(X * s, self.cluster_centers_ * s)
         return _nearest_centers(X, self.cluster_centers_)
 
     def predict(self, X):
@@ -144,7 +178,11 @@ class _BaseKMeans(
         distances : ndarray of shape (n_samples, n_clusters)
             Same float dtype as X.
         """
-        return np.sqrt(self._squared_distances(self._check_test_data(X)))
+        X = self._check_test_data(X)
+        # The root before unscaling: distances of data of magnitude ~1e155 are
+        # finite even where their squares are not.
+        D = np.sqrt(self._scaled_squared_distances(X)) / self._scale
+        return D.astype(X.dtype, copy=False)
 
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the inertia of X on the fitted centroids (higher is better).
@@ -167,5 +205,7 @@ class _BaseKMeans(
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        d = self._squared_distances(X).min(axis=1)
-        return -float(d.astype(np.float64) @ sample_weight)
+        d = self._scaled_squared_distances(X).min(axis=1)
+        with np.errstate(over="ignore"):
+            inertia = float(d.astype(np.float64) @ sample_weight)
+            return -inertia / self._scale / self._scale

@@ -26,35 +26,47 @@ def _check_n_clusters(n_clusters, n_samples):
         )
 
 
-_HASH_KEYS = {}
+def _lexicographic_order(X):
+    """Indices sorting the rows of X lexicographically (first column first).
 
-
-def _row_hashes(X, seed):
-    """A 64-bit hash of each row's bit pattern (identical rows, identical hashes)."""
-    if X.dtype == np.float64:
-        V = X.view(np.uint64)
-    else:
-        V = X.view(np.uint32).astype(np.uint64)
-    # Fold the high bits (sign, exponent) into the low ones before the linear mix,
-    # so that rows differing only there do not collide systematically.
-    V = V ^ (V >> np.uint64(31))
-    key = (seed, X.shape[1])
-    if key not in _HASH_KEYS:
-        keys = np.random.RandomState(seed).randint(
-            0, 2**62, size=X.shape[1], dtype=np.uint64
-        )
-        _HASH_KEYS[key] = keys * np.uint64(2) + np.uint64(1)
-    return V @ _HASH_KEYS[key]
+    One argsort of the first column; only the runs of rows tied there that are
+    not all one same row are sorted again, on all columns. The order depends on
+    the values alone, not on their bits: it is the same for float32 and float64
+    copies of the data and for the data times any positive factor, so a seeded
+    start picks the same points for them all.
+    """
+    order = np.argsort(X[:, 0], kind="stable")
+    if X.shape[1] == 1 or len(order) < 2:
+        return order
+    first = X[order, 0]
+    tied = np.r_[False, first[1:] == first[:-1]]
+    if not tied.any():
+        return order
+    run = np.cumsum(~tied) - 1
+    head = order[np.flatnonzero(~tied)]
+    # Copies of one row need no further sorting: only runs holding distinct
+    # rows do (their positions are contiguous, and the first column stays the
+    # primary key, so each run keeps its place).
+    positions = np.flatnonzero(tied)
+    differs = np.any(X[order[positions]] != X[head[run[positions]]], axis=1)
+    if not differs.any():
+        return order
+    to_sort = np.isin(run, np.unique(run[positions[differs]]))
+    rows = order[to_sort]
+    order[to_sort] = rows[np.lexsort(X[rows].T[::-1])]
+    return order
 
 
 def _collapse_duplicates(X, sample_weight):
     """Merge identical rows into one row carrying their summed weight.
 
-    Rows with zero weight are dropped. The distinct rows come back in a canonical
-    order (sorted by a hash of their bits) that depends only on the set of distinct
-    rows and their total weights, not on the order, repetition or weighting of the
-    input: fitting on integer weights and fitting on repeated rows then see exactly
-    the same data, and a seeded initialisation picks the same points.
+    Rows with zero weight are dropped. The distinct rows come back in
+    lexicographic order, which depends only on the set of distinct rows, not on
+    the order, repetition or weighting of the input (fitting on integer weights
+    and fitting on repeated rows then see exactly the same data, and a seeded
+    initialisation picks the same points), nor on the dtype or a positive scale
+    factor of the data (so float32 and float64 data, or data times 1e150, give
+    the same numbering).
 
     Parameters
     ----------
@@ -75,29 +87,21 @@ def _collapse_duplicates(X, sample_weight):
     kept = np.flatnonzero(positive) if not positive.all() else None
     Xk = X[kept] if kept is not None else X
     wk = sample_weight[kept] if kept is not None else sample_weight
-    hashes = _row_hashes(Xk, seed=0)
-    order = np.argsort(hashes, kind="stable")
-    sorted_h = hashes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_h[1:] != sorted_h[:-1]])
+    order = _lexicographic_order(Xk)
+    # Sorted, identical rows are neighbours.
+    Xs = Xk[order]
+    new = np.ones(len(Xs), dtype=bool)
+    new[1:] = np.any(Xs[1:] != Xs[:-1], axis=1)
     group = np.empty(len(Xk), dtype=np.intp)
-    group[order] = np.cumsum(np.r_[True, sorted_h[1:] != sorted_h[:-1]]) - 1
-    first = order[starts]
-    if len(first) < len(Xk):
-        # Equal hashes claim identical rows: verify them (a hash collision is
-        # astronomically rare, but then fall back to an exact sort of the rows).
-        dup = group != np.arange(len(Xk))[first][group]
-        if not np.array_equal(Xk[dup], Xk[first[group[dup]]]):
-            _, first, group = np.unique(
-                Xk, axis=0, return_index=True, return_inverse=True
-            )
-            group = group.ravel()
-    weight = np.bincount(group, weights=wk, minlength=len(first)).astype(X.dtype)
+    group[order] = np.cumsum(new) - 1
+    distinct = Xs[new]
+    weight = np.bincount(group, weights=wk, minlength=len(distinct)).astype(X.dtype)
     index = np.full(X.shape[0], -1, dtype=np.intp)
     if kept is not None:
         index[kept] = group
     else:
         index[:] = group
-    return Xk[first], weight, index
+    return distinct, weight, index
 
 
 def _kmeans_plusplus(
@@ -109,7 +113,8 @@ def _kmeans_plusplus(
     each next one is the best, by the resulting potential, of ``n_local_trials``
     samples drawn with probability proportional to weight times the squared
     distance to the nearest chosen center (Arthur and Vassilvitskii, 2007). This is
-    the rule, and the sequence of random draws, of scikit-learn's ``kmeans_plusplus``.
+    the rule, and the sequence of random draws, of scikit-learn's ``kmeans_plusplus``
+    (but for candidates tied within rounding, where the first drawn wins).
 
     Parameters
     ----------
@@ -133,6 +138,7 @@ def _kmeans_plusplus(
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(n_clusters))
     x_sq = row_norms(X, squared=True)
+    tie_rtol = 1e-5 if X.dtype == np.float32 else 1e-9
 
     def sq_dist_to(rows):
         return squared_distances(X[rows], X, X_sq=x_sq[rows], Y_sq=x_sq)
@@ -153,7 +159,10 @@ def _kmeans_plusplus(
         np.clip(candidate_ids, None, n_samples - 1, out=candidate_ids)
         dist = np.minimum(closest_dist_sq, sq_dist_to(candidate_ids))
         candidates_pot = dist @ sample_weight
-        best = np.argmin(candidates_pot)
+        # Candidates within rounding of the best go to the first drawn: a tie
+        # (two points placed symmetrically) is then broken the same way for
+        # the data in either dtype and at any scale.
+        best = int(np.argmax(candidates_pot <= candidates_pot.min() * (1 + tie_rtol)))
         current_pot = candidates_pot[best]
         closest_dist_sq = dist[best]
         centers[c] = X[candidate_ids[best]]
@@ -169,8 +178,9 @@ def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
     X : ndarray of shape (n_samples, n_features)
     n_clusters : int
     init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features)
-        ``"random"`` picks ``n_clusters`` distinct rows with probability proportional
-        to their weight (all rows, repeated at random, when X holds fewer rows of
+        ``"random"`` picks ``n_clusters`` distinct points (identical rows merged,
+        their weights summed) with probability proportional to their weight (all
+        points, repeated at random, when X holds fewer distinct points of
         positive weight); ``"k-means++"`` see :func:`_kmeans_plusplus`; an array is
         checked and copied.
     random_state : int, RandomState instance or None
@@ -186,16 +196,19 @@ def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
     if isinstance(init, str) and init == "random":
         random_state = check_random_state(random_state)
         if sample_weight is None:
-            sample_weight = np.ones(n_samples)
-        p = sample_weight / sample_weight.sum()
-        n_positive = int(np.count_nonzero(p))
+            sample_weight = np.ones(n_samples, dtype=X.dtype)
+        # Distinct points, not rows: two seeds on copies of one point would start
+        # two centroids together and lose a cluster.
+        points, weight, _ = _collapse_duplicates(X, sample_weight)
+        n_points = points.shape[0]
+        p = weight.astype(np.float64) / weight.sum(dtype=np.float64)
         seeds = random_state.choice(
-            n_samples, size=min(n_clusters, n_positive), replace=False, p=p
+            n_points, size=min(n_clusters, n_points), replace=False, p=p
         )
-        if n_positive < n_clusters:
-            extra = random_state.choice(n_samples, size=n_clusters - n_positive, p=p)
+        if n_points < n_clusters:
+            extra = random_state.choice(n_points, size=n_clusters - n_points, p=p)
             seeds = np.concatenate([seeds, extra])
-        return X[seeds].copy()
+        return points[seeds].copy()
     if isinstance(init, str):
         raise ValueError(
             f"init must be 'k-means++', 'random' or an array, got {init!r}."

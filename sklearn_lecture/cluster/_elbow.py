@@ -8,6 +8,7 @@ from sklearn.metrics import pairwise_distances
 from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, StrOptions
+from ..utils._linalg import power_of_two_scale
 from ._base import _BaseKMeans
 from ._common import _collapse_duplicates
 from ._kmeans import KMeans
@@ -92,6 +93,31 @@ def _silhouette(distances, labels):
     return float(s.mean())
 
 
+# Up to this many values of K, verbose prints one line per K; beyond, a bar.
+_PROGRESS_BAR_MIN_K = 20
+
+
+class _Progress:
+    """What ElbowKMeans(verbose=1) prints as each K is fitted."""
+
+    def __init__(self, n_total, width=30):
+        self.n_total, self.n_done, self.width = n_total, 0, width
+        self.bar = n_total > _PROGRESS_BAR_MIN_K
+
+    def update(self, k, distortion, silhouette):
+        self.n_done += 1
+        if not self.bar:
+            sil = "" if silhouette is None else f", silhouette = {silhouette:.4f}"
+            print(f"K = {k}: J = {distortion:.6g}{sil}")
+            return
+        filled = self.width * self.n_done // self.n_total
+        bar = "#" * filled + "." * (self.width - filled)
+        end = "\n" if self.n_done == self.n_total else ""
+        line = f"[{bar}] {self.n_done}/{self.n_total} K = {k}: J = {distortion:.4g}"
+        # Padded: a shorter line must cover the previous one.
+        print("\r" + line.ljust(self.width + 40), end=end, flush=True)
+
+
 # The parameters ElbowKMeans hands to each of its KMeans.
 _KMEANS_PARAMS = ("init", "n_init", "max_iter", "tol", "empty_cluster", "algorithm")
 
@@ -139,6 +165,11 @@ class ElbowKMeans(_BaseKMeans):
     random_state : int, RandomState instance or None, default=None
         Seeds every fit (each K gets its own seed drawn from it) and the subsample
         of the silhouette.
+
+    verbose : int, default=0
+        Report each K as it is fitted, when > 0: one line per K (its J and
+        silhouette), or a progress bar for ranges of more than 20 values of K;
+        ``verbose > 1`` also passes ``verbose - 1`` to each KMeans.
 
     Attributes
     ----------
@@ -222,6 +253,8 @@ class ElbowKMeans(_BaseKMeans):
     (3,)
     """
 
+    _accepts_sparse = True
+
     _parameter_constraints: dict = {
         "k_min": [Interval(Integral, 1, None, closed="left")],
         "k_max": [Interval(Integral, 1, None, closed="left")],
@@ -246,6 +279,7 @@ class ElbowKMeans(_BaseKMeans):
         empty_cluster="reinit",
         algorithm="hamerly",
         random_state=None,
+        verbose=0,
     ):
         self.k_min = k_min
         self.k_max = k_max
@@ -256,6 +290,7 @@ class ElbowKMeans(_BaseKMeans):
         self.empty_cluster = empty_cluster
         self.algorithm = algorithm
         self.random_state = random_state
+        self.verbose = verbose
 
     def _fit(self, X, sample_weight):
         if self.k_min > self.k_max:
@@ -274,17 +309,29 @@ class ElbowKMeans(_BaseKMeans):
             rows = np.sort(rng.choice(rows, _SILHOUETTE_MAX_SAMPLES, replace=False))
 
         # The silhouette of every K uses the same distances: compute them once.
-        sil_distances = pairwise_distances(X[rows]) if len(rows) > 2 else None
+        # (On X times a power of two when its squares would overflow or
+        # underflow: the silhouette is scale-invariant.)
+        scale = power_of_two_scale(X)
+        sil_distances = (
+            pairwise_distances(X[rows] * scale) if len(rows) > 2 else None
+        )
         kmeans_params = {name: getattr(self, name) for name in _KMEANS_PARAMS}
-        fits, distortions, silhouettes = [], [], {}
+        fits, distortions, scaled, silhouettes = [], [], [], {}
+        kmeans_params["verbose"] = max(0, self.verbose - 1)
+        progress = _Progress(len(k_values)) if self.verbose else None
         for k, seed in zip(k_values, seeds):
             km = KMeans(int(k), random_state=int(seed), **kmeans_params)
             km.fit(X, sample_weight=sample_weight)
             fits.append(km)
             distortions.append(km.distortion_)
+            # J in the units the fit computed in: finite even where J itself
+            # overflows (data of magnitude ~1e155), and the knee is scale-free.
+            scaled.append(km._scaled_inertia)
             labels = km.labels_[rows]
             if 2 <= np.unique(labels).size <= len(rows) - 1:
                 silhouettes[int(k)] = _silhouette(sil_distances, labels)
+            if progress is not None:
+                progress.update(int(k), km.distortion_, silhouettes.get(int(k)))
 
         self.k_values_ = k_values
         self.distortions_ = np.asarray(distortions)
@@ -292,7 +339,7 @@ class ElbowKMeans(_BaseKMeans):
         self.silhouette_n_clusters_ = (
             max(silhouettes, key=silhouettes.get) if silhouettes else None
         )
-        knee, reason = _kneedle(self.k_values_, self.distortions_)
+        knee, reason = _kneedle(self.k_values_, np.asarray(scaled))
         self.elbow_found_ = knee is not None
         if knee is None:
             # The smallest K: without an elbow the curve gives no evidence for
@@ -316,4 +363,5 @@ class ElbowKMeans(_BaseKMeans):
         self.labels_ = self.estimator_.labels_
         self.cluster_centers_ = self.estimator_.cluster_centers_
         self.n_iter_ = self.estimator_.n_iter_
+        self._scale = self.estimator_._scale
         return self

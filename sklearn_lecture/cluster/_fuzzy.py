@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ..utils._linalg import row_norms, squared_distances
+from ..utils._linalg import power_of_two_scale, row_norms, squared_distances
 from ._base import _BaseKMeans
 from ._common import _init_centroids
 from ._kmeans import KMeans
@@ -186,6 +186,10 @@ class FuzzyKMeans(_BaseKMeans):
     random_state : int, RandomState instance or None, default=None
         Seed of the initialisation.
 
+    verbose : int, default=0
+        Print the objective (see ``objective_history_``) after each
+        iteration, when > 0.
+
     Attributes
     ----------
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
@@ -222,6 +226,17 @@ class FuzzyKMeans(_BaseKMeans):
 
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string feature names.
+
+    Notes
+    -----
+    :meth:`score` is that of :class:`KMeans`, the opposite of the hard inertia
+    :math:`-\sum_t \min_j \|x_t - \mu_j\|^2` of X on the centroids: it
+    measures the centroids alone, not the memberships, so it compares fits of
+    any ``m``, ``beta`` and ``method`` (and with KMeans) on the same data. Each
+    method's own objective does not (:math:`J_m` falls as ``m`` grows, so a grid
+    search over ``m`` on it would always pick the largest ``m``); it is
+    :meth:`fuzzy_score`, the soft model's log-likelihood or minus the mean
+    :math:`J_m`.
 
     See Also
     --------
@@ -277,6 +292,7 @@ class FuzzyKMeans(_BaseKMeans):
         max_iter=300,
         tol=1e-4,
         random_state=None,
+        verbose=0,
     ):
         self.n_clusters = n_clusters
         self.method = method
@@ -286,6 +302,7 @@ class FuzzyKMeans(_BaseKMeans):
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -314,31 +331,55 @@ class FuzzyKMeans(_BaseKMeans):
         # cancellation when the data sit far from the origin.
         offset = X.mean(axis=0)
         Xc = X - offset
+        # Data whose squares overflow or underflow (magnitude ~1e155 or
+        # ~1e-155) are fitted times a power of two: exact, and both methods are
+        # scale-equivariant (beta scaling as one over squared distance).
+        scale = power_of_two_scale(Xc)
+        if scale != 1.0:
+            Xc *= X.dtype.type(scale)
         x_sq = row_norms(Xc, squared=True)
         _check_no_overflow(x_sq, X.dtype)
         Xt = _transposed_with_ones(Xc)
-        centers = _init_centroids(X, self.n_clusters, self.init, random_state)
-        centers -= offset
+        if isinstance(self.init, str):
+            centers = _init_centroids(Xc, self.n_clusters, self.init, random_state)
+        else:
+            centers = _init_centroids(X, self.n_clusters, self.init, random_state)
+            centers = (centers - offset) * X.dtype.type(scale)
         tol = self.tol * np.mean(np.var(Xc, axis=0))
 
         if self.method == "fcm":
             centers, u, history = self._fit_fcm(Xt, x_sq, centers, tol)
             self.beta_ = None
+            self._scaled_beta = None
         else:
             if self.beta == "auto":
                 beta = _auto_beta(Xc, centers, self.max_iter, self.tol)
             else:
-                beta = float(self.beta)
-            self.beta_ = beta
+                beta = float(self.beta) / scale / scale
+            self._scaled_beta = beta
+            with np.errstate(over="ignore"):
+                # inf only where the true value exceeds float64 (data ~1e-155).
+                self.beta_ = beta * scale * scale
             centers, u, history = self._fit_soft(Xt, x_sq, centers, beta, tol)
 
         self._offset = offset
+        self._scale = scale
         self._centers_centered = centers
-        self.cluster_centers_ = centers + offset
+        self.cluster_centers_ = (centers / X.dtype.type(scale) + offset).astype(
+            X.dtype, copy=False
+        )
         self.membership_ = np.ascontiguousarray(u.T)
         self.labels_ = np.argmax(u, axis=0)
-        self.objective_history_ = np.asarray(history, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            # Objectives have the units of a squared distance.
+            self.objective_history_ = (
+                np.asarray(history, dtype=np.float64) / scale / scale
+            )
         self.n_iter_ = len(history)
+        if self.verbose:
+            name = "J_m" if self.method == "fcm" else "free energy F"
+            for i, value in enumerate(self.objective_history_, start=1):
+                print(f"Iteration {i}: {name} = {value:.6g}")
         self.partition_coefficient_ = float(np.vdot(u, u)) / n_samples
         with np.errstate(divide="ignore", invalid="ignore"):
             plogp = np.where(u > 0, u * np.log(u), 0.0)
@@ -408,7 +449,19 @@ class FuzzyKMeans(_BaseKMeans):
         """Bezdek's loop in scikit-fuzzy's order: u -> centroids -> d -> new u."""
         m = float(self.m)
         d2 = _distances_t(Xt, x_sq, centers)
-        u = _fcm_memberships(d2, m)
+        # A seed on a data point would give that point membership 1, which
+        # outweighs every u^m < 1 of the others for large m: the centroid could
+        # never leave its seed. For the first memberships only, a sample on a
+        # centroid counts as being at the distance of that centroid's nearest
+        # other sample. (Zero within the rounding of the expanded distance, or
+        # float32 and float64 would take different first steps.)
+        eps = np.finfo(d2.dtype).eps
+        noise = (4.0 * (centers.shape[1] + 4) * eps) * (
+            row_norms(centers, squared=True)[:, None] + x_sq[None, :]
+        )
+        nearest = np.where(d2 > noise, d2, np.inf).min(axis=1)
+        floor = np.where(np.isfinite(nearest), nearest, 0.0)
+        u = _fcm_memberships(np.maximum(d2, floor[:, None]), m)
         um = np.empty_like(u)
         history = []
         for _ in range(self.max_iter):
@@ -449,17 +502,19 @@ class FuzzyKMeans(_BaseKMeans):
         get back exactly their training memberships.
         """
         Xc = X - self._offset
+        if self._scale != 1.0:
+            Xc *= Xc.dtype.type(self._scale)
         x_sq = row_norms(Xc, squared=True)
         _check_no_overflow(x_sq, Xc.dtype)
         return _distances_t(_transposed_with_ones(Xc), x_sq, self._centers_centered)
 
-    def _squared_distances(self, X):
+    def _scaled_squared_distances(self, X):
         return np.ascontiguousarray(self._test_distances_t(X).T)
 
     def _memberships_t(self, d2):
         if self.method == "fcm":
             return _fcm_memberships(d2, float(self.m))
-        return _soft_memberships(d2, self.beta_)[0]
+        return _soft_memberships(d2, self._scaled_beta)[0]
 
     def _predict_validated(self, X):
         return np.argmax(self._memberships_t(self._test_distances_t(X)), axis=0)
@@ -482,8 +537,8 @@ class FuzzyKMeans(_BaseKMeans):
         d2 = self._test_distances_t(self._check_test_data(X))
         return np.ascontiguousarray(self._memberships_t(d2).T)
 
-    def score(self, X, y=None):
-        r"""Mean goodness of fit of X under the fitted model (higher is better).
+    def fuzzy_score(self, X):
+        r"""Mean goodness of fit of X under the method's own model (higher is better).
 
         ``method="soft"``: the mean log-likelihood of X under the equal-weight
         Gaussian mixture whose posterior the soft assignments are, with centroids
@@ -491,19 +546,18 @@ class FuzzyKMeans(_BaseKMeans):
         :math:`\frac{1}{n}\sum_t \log \frac{1}{K}\sum_j
         \left(\frac{\beta}{\pi}\right)^{d/2} e^{-\beta\|x_t-\mu_j\|^2}`.
         Being a proper density, it lets cross-validation tune ``beta`` and
-        ``n_clusters`` on held-out data.
+        ``n_clusters`` on held-out data (``scoring=lambda est, X, y:
+        est.fuzzy_score(X)``).
 
         ``method="fcm"``: minus the mean fuzzy c-means objective at the best
         memberships for the fitted centroids,
-        :math:`-\frac{1}{n}\sum_t \min_u \sum_j u_{jt}^m\|x_t-\mu_j\|^2`.
+        :math:`-\frac{1}{n}\sum_t \min_u \sum_j u_{jt}^m\|x_t-\mu_j\|^2`;
+        it depends on ``m``, so compare fits of one ``m`` only.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Data to score.
-
-        y : Ignored
-            Not used, present for API consistency.
 
         Returns
         -------
@@ -511,6 +565,7 @@ class FuzzyKMeans(_BaseKMeans):
             Higher is better.
         """
         d2 = self._test_distances_t(self._check_test_data(X))
+        scale = self._scale
         if self.method == "fcm":
             m = float(self.m)
             u = _fcm_memberships(d2, m)
@@ -518,14 +573,16 @@ class FuzzyKMeans(_BaseKMeans):
                 objective = np.vdot(u * u, d2)
             else:
                 objective = np.vdot(u**m, d2)
-            return -float(objective) / d2.shape[1]
-        beta = self.beta_
+            with np.errstate(over="ignore"):
+                return -float(objective) / d2.shape[1] / scale / scale
+        beta = self._scaled_beta
         _, free_energy = _soft_memberships(d2, beta)
         n_features = self.n_features_in_
+        # beta * F is scale-free; the density's normalisation carries the scale.
         loglik = (
             -beta * free_energy
             - np.log(self.n_clusters)
-            + 0.5 * n_features * np.log(beta / np.pi)
+            + 0.5 * n_features * (np.log(beta / np.pi) + 2.0 * np.log(scale))
         )
         return float(np.mean(loglik))
 

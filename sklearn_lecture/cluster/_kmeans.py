@@ -16,7 +16,12 @@ from sklearn.utils.validation import validate_data
 
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ..utils._dask import validate_dask_head
-from ..utils._linalg import group_sums, row_norms, squared_distances
+from ..utils._linalg import (
+    group_sums,
+    power_of_two_scale,
+    row_norms,
+    squared_distances,
+)
 from ._base import _BaseKMeans
 from ._common import (
     _check_n_clusters,
@@ -94,6 +99,19 @@ def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster):
     return labels, centers, inertia, n_iter, np.asarray(history)
 
 
+def _report_run(run, run_index, n_init, scale, w_total):
+    """Print J after each iteration of one run, then its inertia (``verbose``)."""
+    _, _, inertia, n_iter, history = run
+    with np.errstate(over="ignore"):
+        for i, j in enumerate(history / scale / scale, start=1):
+            print(f"Run {run_index + 1}/{n_init}, iteration {i}: J = {j:.6g}")
+        inertia = inertia / scale / scale
+    print(
+        f"Run {run_index + 1}/{n_init} done after {n_iter} iterations: "
+        f"inertia = {inertia:.6g}, J = {inertia / w_total:.6g}"
+    )
+
+
 class KMeans(_BaseKMeans):
     """K-means clustering by Lloyd's iteration, as in the lecture.
 
@@ -147,6 +165,10 @@ class KMeans(_BaseKMeans):
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation.
 
+    verbose : int, default=0
+        Print the lecture's J after each iteration of every run, then the
+        inertia of each run, when > 0.
+
     Attributes
     ----------
     cluster_centers_ : ndarray of shape (n_clusters_, n_features)
@@ -189,6 +211,12 @@ class KMeans(_BaseKMeans):
 
     Notes
     -----
+    scipy sparse X (CSR, or any format, converted) is accepted by ``fit``,
+    ``predict``, ``transform`` and ``score`` as by scikit-learn's KMeans, and
+    gives the partition of the same data dense: it is densified first, since
+    the centring, the seeding and the duplicate merge work on dense rows
+    (memory ``n_samples * n_features`` floats).
+
     Rows of zero weight are dropped before fitting. For the seeded starts
     (``"k-means++"``, ``"random"``) identical rows are first merged into one row
     carrying their summed weight, in an order that does not depend on the order of
@@ -229,6 +257,8 @@ class KMeans(_BaseKMeans):
     array([ True,  True])
     """
 
+    _accepts_sparse = True
+
     _parameter_constraints: dict = {
         **_BaseKMeans._parameter_constraints,
         "n_init": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -247,6 +277,7 @@ class KMeans(_BaseKMeans):
         empty_cluster="reinit",
         algorithm="hamerly",
         random_state=None,
+        verbose=0,
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -256,6 +287,7 @@ class KMeans(_BaseKMeans):
         self.empty_cluster = empty_cluster
         self.algorithm = algorithm
         self.random_state = random_state
+        self.verbose = verbose
 
     def _resolved_n_init(self, seeded):
         if self.n_init == "auto":
@@ -287,6 +319,14 @@ class KMeans(_BaseKMeans):
         n_init = self._resolved_n_init(seeded)
         random_state = check_random_state(self.random_state)
 
+        # Data so large (~1e155) or small (~1e-155) that their squares overflow
+        # or underflow are fitted times a power of two: exact, and k-means is
+        # scale-equivariant, so the partition is that of the data themselves.
+        scale = power_of_two_scale(X_fit)
+        if scale != 1.0:
+            X_fit = X_fit * X.dtype.type(scale)
+            if not seeded:
+                init = init * X.dtype.type(scale)
         w_total = float(w_fit.sum(dtype=np.float64))
         mean = (w_fit @ X_fit.astype(np.float64, copy=False)) / w_total
         # Centring keeps ||c||^2 - 2 x.c accurate for data far from the origin.
@@ -304,7 +344,8 @@ class KMeans(_BaseKMeans):
             )
 
         best = None
-        for _ in range(n_init):
+        rtol = 1e-5 if X.dtype == np.float32 else 1e-10
+        for run_index in range(n_init):
             if seeded:
                 centers = _init_centroids(
                     X_c, self.n_clusters, self.init, random_state, w_fit
@@ -318,15 +359,25 @@ class KMeans(_BaseKMeans):
                 run = _lloyd(X_c, w, centers, **options)
             else:
                 run = _lloyd_hamerly(X_c, w, centers, **options, x_sq=x_sq)
-            if best is None or run[2] < best[2]:
+            if self.verbose:
+                _report_run(run, run_index, n_init, scale, w_total)
+            # A later run must be better by more than rounding: runs ending in
+            # the same partition (numbered otherwise) then keep the first, in
+            # either engine and either dtype.
+            if best is None or run[2] < best[2] * (1.0 - rtol):
                 best = run
         labels, centers, inertia, n_iter, history = best
 
-        self.cluster_centers_ = (centers + mean).astype(X.dtype, copy=False)
+        self._scale = scale
+        self._scaled_inertia = float(inertia)
+        self.cluster_centers_ = ((centers + mean) / scale).astype(X.dtype, copy=False)
         self.n_clusters_ = self.cluster_centers_.shape[0]
-        self.inertia_ = float(inertia)
+        with np.errstate(over="ignore"):
+            # Can overflow to inf for data of magnitude ~1e155: the true value.
+            self.inertia_ = float(inertia) / scale / scale
         self.distortion_ = self.inertia_ / w_total
-        self.distortion_history_ = history
+        with np.errstate(over="ignore"):
+            self.distortion_history_ = history / scale / scale
         self.n_iter_ = int(n_iter)
         dropped = index < 0
         self.labels_ = np.empty(X.shape[0], dtype=np.intp)
@@ -358,6 +409,7 @@ class KMeans(_BaseKMeans):
         _check_n_clusters(self.n_clusters, X.shape[0])
         for name in ("_counts", "n_steps_"):
             self.__dict__.pop(name, None)
+        self._scale = 1.0
         if isinstance(self.init, str) and self.init == "k-means++":
             centers = kmeans_parallel_init(X, self.n_clusters, self.random_state)
         elif isinstance(self.init, str):
@@ -438,6 +490,7 @@ class KMeans(_BaseKMeans):
                 centers = centers.astype(np.float64)
             counts = np.zeros(self.n_clusters)
             history = []
+            self._scale = 1.0
         else:
             if self.cluster_centers_.shape[0] != self.n_clusters:
                 raise ValueError(

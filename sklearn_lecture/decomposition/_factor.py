@@ -64,7 +64,9 @@ def _max_identified_factors(n_features):
 def _check_features(X, estimator_name):
     """Validate X for a correlation analysis and return its column statistics."""
     n_samples, n_features = X.shape
-    mean = X.mean(axis=0)
+    # Summed in float64 (as constant_features assumes): a constant float32
+    # column then centres to exactly zero.
+    mean = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
     centred = X - mean
     variance = np.einsum("ij,ij->j", centred, centred) / (n_samples - 1)
     second_moment = np.einsum("ij,ij->j", X, X) / n_samples

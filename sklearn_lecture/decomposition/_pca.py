@@ -24,7 +24,13 @@ from ..utils._dask import (
     map_reduce_blocks,
     validate_dask_head,
 )
-from ..utils._linalg import constant_features, flip_signs, scatter_matrix
+from ..utils._linalg import (
+    _SAFE_EXPONENT,
+    constant_features,
+    flip_signs,
+    power_of_two_scale,
+    scatter_matrix,
+)
 from ..utils._moments import GroupMoments
 
 # The float rule compares cumulative contributions with the requested fraction;
@@ -347,16 +353,31 @@ class PCA(
             mean = X.mean(axis=0, dtype=np.float64)
         if not np.all(np.isfinite(mean)):
             assert_all_finite(X, input_name="X", estimator_name="PCA")
-            raise ValueError(
-                "The column sums of X overflow float64; rescale X before PCA."
-            )
-
         self.__dict__.pop("_moments", None)
-        if n_samples >= n_features:
-            eigenvalues, eigenvectors, scale = self._fit_covariance(X, mean)
-        else:
-            eigenvalues, eigenvectors, scale = self._fit_svd(X, mean)
-        self._set_model(eigenvalues, eigenvectors, mean, scale, n_samples, X.dtype)
+        # Data whose squares overflow or underflow (magnitude ~1e155 or
+        # ~1e-155) are decomposed times a power of two: exact, and PCA is
+        # scale-equivariant (same axes, eigenvalues times the square).
+        # (Tall data: decided from the diagonal of X^T X, which the covariance
+        # needs anyway, so ordinary data pay no extra pass.)
+        factor = 1.0
+        fitted = None
+        if n_samples >= n_features and np.all(np.isfinite(mean)):
+            fitted = self._fit_covariance(X, mean, check_range=True)
+        if fitted is None:
+            factor = power_of_two_scale(X)
+            if factor != 1.0:
+                X, mean = self._rescaled(X, factor)
+            if n_samples >= n_features:
+                fitted = self._fit_covariance(X, mean)
+            else:
+                fitted = self._fit_svd(X, mean)
+        if factor != 1.0:
+            # Statistics in rescaled units: partial_fit cannot add to them.
+            self.__dict__.pop("_moments", None)
+        eigenvalues, eigenvectors, scale = fitted
+        self._set_model(
+            eigenvalues, eigenvectors, mean, scale, n_samples, X.dtype, factor
+        )
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -385,9 +406,10 @@ class PCA(
         first = not hasattr(self, "_moments")
         if first and hasattr(self, "components_"):
             raise ValueError(
-                "This PCA was fitted by fit on fewer samples than features, which "
-                "keeps no scatter matrix to add blocks to; use partial_fit from the "
-                "start (or fit on all the data)."
+                "This PCA was fitted by fit on fewer samples than features (or on "
+                "data rescaled to stay within float64's range), which keeps no "
+                "scatter matrix to add blocks to; use partial_fit from the start "
+                "(or fit on all the data)."
             )
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
         block = GroupMoments.of(X)
@@ -416,13 +438,31 @@ class PCA(
         )
         self._moments = moments
 
-    def _set_model(self, eigenvalues, eigenvectors, mean, scale, n_samples, dtype):
+    def _set_model(
+        self, eigenvalues, eigenvectors, mean, scale, n_samples, dtype, factor=1.0
+    ):
+        """Select and share out in the units of the decomposition, where nothing
+        overflows; then back to the units of X (``factor`` is the power of two the
+        decomposition ran at)."""
         n_features = eigenvectors.shape[1]
         n_components = _select_n_components(
             self.n_components, eigenvalues, n_features
         )
         total = eigenvalues.sum()
         ratio = eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
+        if factor != 1.0:
+            mean = mean / factor
+            if scale is not None:
+                scale = scale / factor
+            else:
+                with np.errstate(over="ignore"):
+                    eigenvalues = eigenvalues / factor / factor
+                if not np.all(np.isfinite(eigenvalues)):
+                    raise ValueError(
+                        "The variances of X overflow float64: rescale X, or use "
+                        "standardize=True, whose eigenvalues are those of the "
+                        "correlation matrix."
+                    )
 
         self.components_ = np.ascontiguousarray(
             flip_signs(eigenvectors[:n_components]), dtype=dtype
@@ -435,15 +475,40 @@ class PCA(
         self.scale_ = None if scale is None else scale.astype(dtype)
         self.n_samples_ = n_samples
 
-    def _fit_covariance(self, X, mean):
-        """Eigen-decomposition of the covariance (or correlation) matrix."""
+    @staticmethod
+    def _rescaled(X, factor):
+        """X times a power of two, and its mean; refuses what cannot be rescaled."""
+        X = X * X.dtype.type(factor)
+        column_max = np.max(np.abs(X), axis=0)
+        if np.any((column_max > 0) & (column_max < 2.0**-400)):
+            raise ValueError(
+                "The squares of X overflow (or underflow) float64, and its "
+                "columns differ too much in magnitude to be rescaled "
+                "together; rescale its columns before PCA."
+            )
+        return X, X.mean(axis=0, dtype=np.float64)
+
+    def _fit_covariance(self, X, mean, check_range=False):
+        """Eigen-decomposition of the covariance (or correlation) matrix.
+
+        With ``check_range``, None when the squares of X overflow or underflow
+        (the caller then rescales X).
+        """
         n_samples, n_features = X.shape
-        raw = X.T @ X
+        with np.errstate(over="ignore", under="ignore"):
+            raw = X.T @ X
         second_moment = np.diag(raw).astype(np.float64) / n_samples
+        if check_range:
+            largest = second_moment.max()
+            limit = 2.0 ** (2 * _SAFE_EXPONENT.get(np.dtype(X.dtype), 100))
+            if not np.isfinite(largest) or largest > limit or 0 < largest < 1 / limit:
+                return None
         scatter = scatter_matrix(X, mean[None, :], np.array([n_samples]), raw=raw)
         # Kept, so that partial_fit can add blocks to what fit has seen.
         self._moments = GroupMoments(
-            np.array([float(n_samples)]), mean[None, :], scatter.copy(),
+            np.array([float(n_samples)]),
+            mean[None, :],
+            scatter.copy(),
             np.diag(raw).astype(np.float64),
         )
         cov = scatter / (n_samples - 1)
@@ -530,7 +595,11 @@ class PCA(
     def _whitening_scale(self, dtype):
         scale = np.sqrt(self.explained_variance_).astype(dtype)
         # A zero eigenvalue would divide by zero; scikit-learn floors it at eps.
-        return np.maximum(scale, np.finfo(dtype).eps)
+        # Relative to the largest here, or data of scale 1e-150 (whose
+        # deviations are all below eps) would not be whitened at all.
+        largest = scale.max() if scale.size else 0
+        floor = np.finfo(dtype).eps * (largest if largest > 0 else 1)
+        return np.maximum(scale, floor)
 
     def inverse_transform(self, X):
         """Map component scores back to the input space (reconstruction).

@@ -29,6 +29,7 @@ from ..utils._linalg import (
     constant_features,
     flip_signs,
     group_sums,
+    power_of_two_scale,
     row_norms,
     scatter_matrix,
 )
@@ -209,6 +210,22 @@ class FisherLDA(
         classes, labels = np.unique(y, return_inverse=True)
         self._check_n_classes(classes, X.shape[1])
         n_classes = classes.shape[0]
+        n_samples = X.shape[0]
+        if n_samples == n_classes:
+            # One sample per class: the within-class scatter is undefined
+            # (scikit-learn's LinearDiscriminantAnalysis refuses it too).
+            raise ValueError(
+                f"The number of samples ({n_samples}) must be more than the "
+                f"number of classes ({n_classes}): with one sample per class the "
+                "within-class scatter S_W is undefined."
+            )
+        # Data whose squares overflow or underflow (magnitude ~1e155 or
+        # ~1e-155) are fitted times a power of two: exact, and Fisher's
+        # directions are scale-equivariant (w scales as 1 / x).
+        factor = power_of_two_scale(X)
+        if factor != 1.0:
+            X = X * factor
+
         counts = np.bincount(labels, minlength=n_classes)
         # One indicator product: one pass over X for every class at once.
         means = group_sums(X, labels, n_classes) / counts[:, None]
@@ -224,10 +241,11 @@ class FisherLDA(
             second_moment = np.diag(raw).copy()
             within = scatter_matrix(X, means, counts, labels, raw=raw)
         moments = GroupMoments(counts.astype(float), means, within, second_moment)
-        self._fit_statistics(classes, moments, Z)
-        # Kept, so that partial_fit can add blocks to what fit has seen.
+        self._fit_statistics(classes, moments, Z, factor)
+        # Kept, so that partial_fit can add blocks to what fit has seen (not in
+        # rescaled units).
         self.__dict__.pop("_moments", None)
-        if Z is None:
+        if Z is None and factor == 1.0:
             self._moments, self._partial_classes = moments, classes
         return self
 
@@ -324,8 +342,12 @@ class FisherLDA(
                 f"min(n_features, n_classes - 1)={max_components}."
             )
 
-    def _fit_statistics(self, classes, moments, Z):
-        """The model of the samples whose per-class statistics are ``moments``."""
+    def _fit_statistics(self, classes, moments, Z, factor=1.0):
+        """The model of the samples whose per-class statistics are ``moments``.
+
+        ``factor`` is the power of two the statistics were computed at (data of
+        huge or tiny magnitude); the model is returned to the units of X.
+        """
         counts, means, within = moments.counts, moments.means, moments.within
         n_samples = moments.n_samples
         n_classes, n_features = means.shape
@@ -357,6 +379,16 @@ class FisherLDA(
         self.scalings_ = np.ascontiguousarray(
             flip_signs(scalings[:, :n_components].T).T
         )
+        if factor != 1.0:
+            # Back to the units of X; the scatter matrices have the units of a
+            # squared x and may overflow to inf there, the model does not.
+            scalings = self.scalings_ * factor
+            self.scalings_ = scalings
+            means, xbar = means / factor, xbar / factor
+            with np.errstate(over="ignore"):
+                within = within / factor / factor
+                between = between / factor / factor
+                covariance = covariance / factor / factor
         self.classes_ = classes
         self.means_ = means
         self.priors_ = priors
@@ -418,6 +450,14 @@ class FisherLDA(
         # one constant everywhere carries nothing, so any positive ridge will do.
         total = np.diag(total_covariance)
         ridge_scale = np.where(zero, total, variance)
+        # A feature constant everywhere has only rounding noise for variance
+        # (and for class-mean differences): scaled by its own noise, the ridge
+        # would leave that noise a huge weight. It gets the scale of the other
+        # features instead, which keeps it out of the directions.
+        everywhere = constant_features(total, second_moment, n_samples, np.float64)
+        informative = ridge_scale[~everywhere]
+        fallback = float(informative.mean()) if informative.size else 1.0
+        ridge_scale = np.where(everywhere, fallback, ridge_scale)
         ridge_scale = np.where(ridge_scale > 0, ridge_scale, 1.0)
         # tol=0 still needs some ridge to stay finite.
         ridge = max(self.tol**2, np.finfo(np.float64).eps)
