@@ -200,3 +200,20 @@ def test_stacked_classifier_partial_fit_needs_classes_and_rejects_unseen_labels(
         clf.partial_fit(X, np.where(y == 1, 5, 0))
     # The failed call left the model as it was.
     np.testing.assert_array_equal(clf.loss_curve_, before)
+
+
+def test_inference_runs_in_the_precision_of_the_input():
+    X = np.random.RandomState(0).rand(300, 8)
+    ae = Autoencoder((6, 2), max_epochs=2, random_state=0).fit(X)
+    codes32 = ae.transform(X.astype(np.float32))
+    codes64 = ae.transform(X)
+    assert codes32.dtype == np.float32 and codes64.dtype == np.float64
+    # One eval-mode copy per precision, kept for the next calls.
+    assert set(ae._inference_modules) == {torch.float32, torch.float64}
+    assert all(not m.training for m in ae._inference_modules.values())
+    np.testing.assert_allclose(codes32, codes64, rtol=1e-5, atol=1e-6)
+    # The trained module itself is untouched (still float32, same mode).
+    assert next(ae.net_.module_.parameters()).dtype == torch.float32
+    # A refit drops the copies of the old module.
+    ae.fit(X[:100])
+    assert ae._inference_modules == {}

@@ -195,7 +195,9 @@ class _RNNBase(BaseNeuralNet):
         check_is_fitted(self)
         X = self._validate_sequences(X, reset=False)
         lengths = self._check_lengths(sample_lengths, X)
-        return self._forward64(self._module_input(X, lengths), fn), lengths
+        # Computed in the precision of X; predictions are returned as float64.
+        out = self._forward64(self._module_input(X, lengths), fn)
+        return out.astype(np.float64, copy=False), lengths
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -511,7 +511,8 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return self._forward64(X, lambda module, x: torch.softmax(module(x), dim=1))
+        proba = self._forward64(X, lambda module, x: torch.softmax(module(x), dim=1))
+        return proba.astype(np.float64, copy=False)
 
     def predict(self, X):
         """Most probable class of each sample.

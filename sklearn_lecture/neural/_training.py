@@ -22,7 +22,8 @@ mini-batches, seeded stream and divergence error, optimizers built by name with
 Randomness: a training call runs under :func:`seeded_torch`, which sets torch's
 generator to a given state, hands back the state it ended in (so the next call
 continues the same stream) and restores the user's global generator on exit.
-Inference goes through :func:`forward64`.
+Inference goes through :func:`run_module` on an eval-mode copy of the module
+(:func:`inference_copy`) in the precision of the input.
 """
 
 import copy
@@ -45,6 +46,8 @@ __all__ = [
     "train_net",
     "fit_module",
     "forward64",
+    "inference_copy",
+    "run_module",
     "train_validation_split",
     "build_optimizer",
     "StepLoop",
@@ -406,12 +409,16 @@ def fit_module(settings, module, criterion, X, y=None, *, max_epochs, seed, spli
     return net, state
 
 
-def forward64(module, X, fn=None):
-    """Run ``fn(module, x)`` on a float64, eval-mode copy of ``module``.
+def inference_copy(module, dtype):
+    """An eval-mode copy of ``module`` in ``dtype`` (torch.float32 or float64)."""
+    return copy.deepcopy(module).to(dtype).eval()
 
-    float32 arithmetic depends on the batch composition at the 1e-7 level;
-    float64 makes a row's output independent of the rows around it. Computed in
-    chunks, without any random draw.
+
+def run_module(module, X, fn=None):
+    """Run ``fn(module, x)`` on the rows of X in chunks, in the module's dtype.
+
+    ``module`` is used as it is (an eval-mode copy from :func:`inference_copy`);
+    no gradient, no random draw.
 
     Parameters
     ----------
@@ -422,18 +429,33 @@ def forward64(module, X, fn=None):
 
     Returns
     -------
-    out : ndarray, float64
+    out : ndarray, of the module's dtype
     """
-    module = copy.deepcopy(module).to(torch.float64).eval()
-    device = next((p.device for p in module.parameters()), torch.device("cpu"))
+    param = next(module.parameters(), None)
+    device = torch.device("cpu") if param is None else param.device
+    dtype = torch.float64 if param is None else param.dtype
     outputs = []
     with torch.no_grad():
         for start in range(0, max(len(X), 1), _INFERENCE_CHUNK):
             chunk = X[start : start + _INFERENCE_CHUNK]
-            x = torch.tensor(chunk, dtype=torch.float64, device=device)
-            out = module(x) if fn is None else fn(module, x)
+            x = torch.as_tensor(np.ascontiguousarray(chunk), device=device)
+            out = module(x.to(dtype)) if fn is None else fn(module, x.to(dtype))
             outputs.append(out.cpu().numpy())
     return np.concatenate(outputs, axis=0)
+
+
+def forward64(module, X, fn=None):
+    """Run ``fn(module, x)`` on a float64, eval-mode copy of ``module``.
+
+    float32 arithmetic depends on the batch composition at the 1e-7 level;
+    float64 makes a row's output independent of the rows around it. Computed in
+    chunks, without any random draw.
+
+    Returns
+    -------
+    out : ndarray, float64
+    """
+    return run_module(inference_copy(module, torch.float64), X, fn)
 
 
 # -- nets that drive their own step ------------------------------------------------
