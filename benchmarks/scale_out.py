@@ -21,6 +21,16 @@ def _rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _generated_block(centers, block_info=None):
+    """One block of the benchmark's data: blobs around ``centers``, seeded by the
+    block's position, made on the worker that needs it."""
+    index = block_info[None]["chunk-location"][0]
+    n_rows, n_features = block_info[None]["chunk-shape"]
+    rng = np.random.default_rng([0, index])
+    labels = rng.integers(len(centers), size=n_rows)
+    return rng.standard_normal((n_rows, n_features)) + centers[labels]
+
+
 def bench_dask(n_rows, n_features=32, block_rows=250_000, k=8, iters=10):
     import dask.array as da
     import distributed
@@ -35,11 +45,14 @@ def bench_dask(n_rows, n_features=32, block_rows=250_000, k=8, iters=10):
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
         memory_limit="6GiB",
     ) as cluster, distributed.Client(cluster):
-        rng = da.random.default_rng(0)
         centers = np.random.RandomState(0).uniform(-10, 10, (k, n_features))
-        labels = rng.integers(0, k, n_rows, chunks=block_rows)
-        X = rng.standard_normal((n_rows, n_features), chunks=(block_rows, n_features))
-        X = X + da.from_array(centers)[labels]
+        n_blocks = n_rows // block_rows
+        X = da.map_blocks(
+            _generated_block,
+            dtype=np.float64,
+            chunks=((block_rows,) * n_blocks, (n_features,)),
+            centers=centers,
+        )
         block_mb = block_rows * n_features * 8 / 2**20
         init = centers + 0.5
 
@@ -129,8 +142,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--skip-partial-fit", action="store_true")
     args = parser.parse_args(argv)
-    bench_partial_fit()
+    if not args.skip_partial_fit:
+        bench_partial_fit()
     if not args.skip_dask:
         bench_dask(args.rows)
     return 0

@@ -516,13 +516,17 @@ class KMeans(_BaseKMeans):
             sums[seen] - batch_weight[seen, None] * centers[seen]
         ) / counts[seen, None]
 
-        labels = squared_distances(X64, centers, X_sq=0).argmin(axis=1)
+        # The batch on the updated centroids: its labels and inertia from one
+        # distance computation (||x||^2 added back only where it is needed).
+        d2 = squared_distances(X64, centers, X_sq=0)
+        labels = d2.argmin(axis=1)
+        nearest = d2[np.arange(len(labels)), labels] + row_norms(X64, squared=True)
         w_total = float(w.sum())
         self.cluster_centers_ = centers.astype(X.dtype)
         self.n_clusters_ = self.n_clusters
         self._counts = counts
         self.labels_ = labels
-        self.inertia_ = _inertia(X64, w, centers, labels)
+        self.inertia_ = float(np.maximum(nearest, 0) @ w)
         self.distortion_ = self.inertia_ / w_total if w_total > 0 else 0.0
         self.distortion_history_ = np.asarray([*history, self.distortion_])
         self.n_steps_ = getattr(self, "n_steps_", 0) + 1
