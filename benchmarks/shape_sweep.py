@@ -37,6 +37,17 @@ def _row(kind, shape, setting, step, result, quality):
     )
 
 
+def _transform_row(kind, setting, ours, peer, X):
+    res, _, _ = compare(
+        "transform",
+        "sklearn",
+        lambda: ours.transform(X),
+        lambda: peer.transform(X),
+        repeats=REPEATS,
+    )
+    return _row(kind, X.shape, setting, "transform", res, "")
+
+
 def sweep_pca(rng):
     rows = []
     for name, n, d in PCA_SHAPES:
@@ -58,14 +69,7 @@ def sweep_pca(rng):
             )
             quality = f"k={k}, |Δ evr|={gap:.1e}"
             rows.append(_row("PCA", (n, d), f"{name}, {rule!r}", "fit", res, quality))
-            res, _, _ = compare(
-                "transform",
-                "sklearn",
-                lambda: ours.transform(X),
-                lambda: peer.transform(X),
-                repeats=REPEATS,
-            )
-            rows.append(_row("PCA", (n, d), f"{name}, {rule!r}", "transform", res, ""))
+            rows.append(_transform_row("PCA", f"{name}, {rule!r}", ours, peer, X))
     return rows
 
 
@@ -76,8 +80,6 @@ def sweep_fisher(rng):
             y = np.arange(n) % n_classes
             X = rng.standard_normal((n, d))
             X[:, :10] += rng.standard_normal((n_classes, 10))[y] * 2
-            X_test = rng.standard_normal((n, d))
-            X_test[:, :10] += rng.standard_normal((n_classes, 10))[y] * 0
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SingularScatterWarning)
                 res, ours, peer = compare(
@@ -94,14 +96,7 @@ def sweep_fisher(rng):
             )
             setting = f"{name}, {n_classes} classes"
             rows.append(_row("FisherLDA", (n, d), setting, "fit", res, quality))
-            res, _, _ = compare(
-                "transform",
-                "sklearn",
-                lambda: ours.transform(X),
-                lambda: peer.transform(X),
-                repeats=REPEATS,
-            )
-            rows.append(_row("FisherLDA", (n, d), setting, "transform", res, ""))
+            rows.append(_transform_row("FisherLDA", setting, ours, peer, X))
     return rows
 
 
