@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
-from scipy import linalg
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -30,6 +29,7 @@ from ..utils._linalg import (
     flip_signs,
     power_of_two_scale,
     scatter_matrix,
+    thin_svd,
 )
 from ..utils._moments import GroupMoments
 
@@ -558,13 +558,7 @@ class PCA(
         gram = self._fit_gram(Xc, n_samples)
         if gram is not None:
             return (*gram, scale)
-        try:
-            _, s, vt = linalg.svd(Xc, full_matrices=False, check_finite=False)
-        except linalg.LinAlgError:
-            # gesdd occasionally fails to converge; gesvd is slower but robust.
-            _, s, vt = linalg.svd(
-                Xc, full_matrices=False, check_finite=False, lapack_driver="gesvd"
-            )
+        _, s, vt = thin_svd(Xc)
         eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
         return eigenvalues, vt, scale
 

@@ -32,6 +32,7 @@ from ..utils._linalg import (
     power_of_two_scale,
     row_norms,
     scatter_matrix,
+    thin_svd,
 )
 from ..utils._moments import GroupMoments
 from ..utils._validation import check_partial_fit_classes
@@ -570,13 +571,13 @@ class FisherLDA(
             ridge += self._ridge(diagonal, total, second_moment, n_samples)
 
         scale = 1.0 / np.sqrt(ridge)
-        _, s, vt = self._thin_svd(Z * scale)
+        _, s, vt = thin_svd(Z * scale)
         s_a = np.sqrt(weight / n_samples) * s
         # (A^T A + I)^{-1/2} - I = V diag(shrink) V^T.
         shrink = 1.0 / np.sqrt(s_a**2 + 1.0) - 1.0
         B = deviation * scale
         G = B + ((B @ vt.T) * shrink) @ vt
-        _, sigma, rt = self._thin_svd(G)
+        _, sigma, rt = thin_svd(G)
         u = rt.T
         directions = (u + vt.T @ (shrink[:, None] * (vt @ u))) * scale[:, None]
         eigenvalues = sigma**2
@@ -598,16 +599,6 @@ class FisherLDA(
             ),
         )
         return True
-
-    @staticmethod
-    def _thin_svd(A):
-        try:
-            return linalg.svd(A, full_matrices=False, check_finite=False)
-        except linalg.LinAlgError:
-            # gesdd occasionally fails to converge; gesvd is slower but robust.
-            return linalg.svd(
-                A, full_matrices=False, check_finite=False, lapack_driver="gesvd"
-            )
 
     def _pooled_covariance(self, covariance, Z):
         """Apply the requested shrinkage to the pooled within-class covariance."""
