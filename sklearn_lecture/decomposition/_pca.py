@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
-from scipy import linalg
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -30,6 +29,7 @@ from ..utils._linalg import (
     flip_signs,
     power_of_two_scale,
     scatter_matrix,
+    thin_svd,
 )
 from ..utils._moments import GroupMoments
 
@@ -196,8 +196,11 @@ class PCA(
 
     Tall data (``n_samples >= n_features``) are decomposed through the
     covariance matrix (one matrix product, then an eigensolver on a
-    ``n_features x n_features`` matrix); wide data through the SVD of the
-    centred data, so no huge covariance matrix is formed.
+    ``n_features x n_features`` matrix); wide data through the eigenvalues of
+    the ``n_samples x n_samples`` Gram matrix of the centred data (the same
+    nonzero eigenvalues), so no huge covariance matrix is formed; the SVD of
+    the centred data takes over when a kept eigenvalue is too small for the
+    Gram matrix to resolve its axis.
 
     Parameters
     ----------
@@ -552,15 +555,33 @@ class PCA(
             scale = np.sqrt(np.where(constant, 1.0, variance))
             Xc /= scale.astype(X.dtype)
             Xc[:, constant] = 0.0
-        try:
-            _, s, vt = linalg.svd(Xc, full_matrices=False, check_finite=False)
-        except linalg.LinAlgError:
-            # gesdd occasionally fails to converge; gesvd is slower but robust.
-            _, s, vt = linalg.svd(
-                Xc, full_matrices=False, check_finite=False, lapack_driver="gesvd"
-            )
+        gram = self._fit_gram(Xc, n_samples)
+        if gram is not None:
+            return (*gram, scale)
+        _, s, vt = thin_svd(Xc)
         eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
         return eigenvalues, vt, scale
+
+    def _fit_gram(self, Xc, n_samples):
+        """Eigenvalues of the n x n Gram matrix ``Xc Xc^T``, axes of the kept ones.
+
+        The nonzero eigenvalues of ``Xc Xc^T`` are those of ``Xc^T Xc``, exactly,
+        and one symmetric product plus an n x n eigensolver cost less than the
+        SVD of the data when n_samples < n_features; each kept axis is
+        ``Xc^T u / sqrt(μ)``. Like the covariance path of tall data it squares
+        the condition number, so when a kept eigenvalue lies below 1e-8 of the
+        largest (the axis would lose digits) None is returned and the SVD is
+        used.
+        """
+        gram = np.asarray(Xc @ Xc.T, dtype=np.float64)
+        mu, u = np.linalg.eigh(gram)
+        mu, u = np.clip(mu[::-1], 0.0, None), u[:, ::-1]
+        eigenvalues = mu / (n_samples - 1)
+        k = _select_n_components(self.n_components, eigenvalues, Xc.shape[1])
+        if mu[0] == 0.0 or mu[k - 1] < 1e-8 * mu[0]:
+            return None
+        axes = (u[:, :k] / np.sqrt(mu[:k])).astype(Xc.dtype).T @ Xc
+        return eigenvalues, axes
 
     def _projection(self):
         """Matrix mapping raw X (before centring) to the component scores."""

@@ -32,6 +32,7 @@ from ..utils._linalg import (
     power_of_two_scale,
     row_norms,
     scatter_matrix,
+    thin_svd,
 )
 from ..utils._moments import GroupMoments
 from ..utils._validation import check_partial_fit_classes
@@ -50,6 +51,81 @@ def _block_class_moments(X, y, classes):
     """Per-class statistics of one block of a dask array, on the worker."""
     X = check_array(X, dtype=np.float64)
     return GroupMoments.of(X, np.searchsorted(classes, y), len(classes))
+
+
+def _use_span(n_samples, n_features):
+    """Whether the discriminant is solved in the span of the centred data.
+
+    With more features than samples S_W has rank at most
+    ``n_samples - n_classes``: the n_features x n_features matrices would be
+    mostly null space, and a thin SVD of the n_samples x n_features data costs
+    ``n_samples / n_features`` of one of them.
+    """
+    return n_features > n_samples
+
+
+class _LowRankMoments(GroupMoments):
+    """GroupMoments whose within-class scatter ``root^T root`` is formed on demand.
+
+    A fit on wide data keeps these, so that ``partial_fit`` can still add blocks
+    to what it has seen; the n_features x n_features matrix is only built then.
+    """
+
+    def __init__(self, counts, means, root, second_moments):
+        self.counts = counts
+        self.means = means
+        self.second_moments = second_moments
+        self._root = root
+        self._within = None
+
+    @property
+    def within(self):
+        if self._within is None:
+            self._within = self._root.T @ self._root
+        return self._within
+
+
+class _Scatters:
+    """S_W, S_B and the pooled covariance of a fit, dense or from low-rank factors.
+
+    ``within = root^T root``, ``between = deviation^T deviation`` and
+    ``covariance = weight * within / n_samples + diag(ridge)``, all divided by
+    ``factor**2`` (the power of two the fit ran at). Dense matrices are passed
+    as they are; factors are multiplied out at each access.
+    """
+
+    def __init__(self, within=None, between=None, covariance=None, *, root=None,
+                 deviation=None, weight=1.0, ridge=None, n_samples=1.0, factor=1.0):
+        self._within, self._between, self._covariance = within, between, covariance
+        self._root, self._deviation = root, deviation
+        self._weight, self._ridge, self._n_samples = weight, ridge, n_samples
+        self._factor = factor
+
+    def _units(self, matrix):
+        if self._factor != 1.0:
+            with np.errstate(over="ignore"):
+                matrix = matrix / self._factor / self._factor
+        return matrix
+
+    @property
+    def within(self):
+        if self._within is not None:
+            return self._within
+        return self._units(self._root.T @ self._root)
+
+    @property
+    def between(self):
+        if self._between is not None:
+            return self._between
+        return self._units(self._deviation.T @ self._deviation)
+
+    @property
+    def covariance(self):
+        if self._covariance is not None:
+            return self._covariance
+        covariance = (self._weight / self._n_samples) * (self._root.T @ self._root)
+        covariance.flat[:: covariance.shape[0] + 1] += self._ridge
+        return self._units(covariance)
 
 
 class FisherLDA(
@@ -75,6 +151,12 @@ class FisherLDA(
     covariance around each projected class mean, plus the log prior. With all
     ``n_classes - 1`` directions this is exactly the rule of scikit-learn's
     LinearDiscriminantAnalysis.
+
+    With more features than samples (shrinkage None or a float) the same
+    problem is solved in the span of the class-centred data, through a thin SVD
+    of them as scikit-learn's svd solver does, without forming any
+    ``n_features x n_features`` matrix; those fitted attributes are then
+    computed when read.
 
     Parameters
     ----------
@@ -112,7 +194,9 @@ class FisherLDA(
     xbar_ : ndarray of shape (n_features,)
         Overall mean; projections are centred on it.
     within_scatter_ : ndarray of shape (n_features, n_features)
-        ``S_W = Σ_k Σ_{t in k} (x_t - m_k)(x_t - m_k)^T``.
+        ``S_W = Σ_k Σ_{t in k} (x_t - m_k)(x_t - m_k)^T``. After a fit on more
+        features than samples, this and the next two are formed from low-rank
+        factors at each access.
     between_scatter_ : ndarray of shape (n_features, n_features)
         ``S_B = Σ_k n_k (m_k - m)(m_k - m)^T``.
     covariance_ : ndarray of shape (n_features, n_features)
@@ -229,6 +313,13 @@ class FisherLDA(
         counts = np.bincount(labels, minlength=n_classes)
         # One indicator product: one pass over X for every class at once.
         means = group_sums(X, labels, n_classes) / counts[:, None]
+        self.__dict__.pop("_moments", None)
+        if (
+            self.shrinkage != "auto"
+            and _use_span(n_samples, X.shape[1])
+            and self._fit_span(X, labels, classes, counts, means, factor)
+        ):
+            return self
         if self.shrinkage == "auto":
             # Ledoit-Wolf needs the centred data themselves, so the scatter is
             # taken from them too.
@@ -244,7 +335,6 @@ class FisherLDA(
         self._fit_statistics(classes, moments, Z, factor)
         # Kept, so that partial_fit can add blocks to what fit has seen (not in
         # rescaled units).
-        self.__dict__.pop("_moments", None)
         if Z is None and factor == 1.0:
             self._moments, self._partial_classes = moments, classes
         return self
@@ -370,6 +460,25 @@ class FisherLDA(
         )
 
         scalings, eigenvalues = self._directions(means, between, covariance)
+        if factor != 1.0:
+            # Back to the units of X; the scatter matrices have the units of a
+            # squared x and may overflow to inf there, the model does not.
+            with np.errstate(over="ignore"):
+                within = within / factor / factor
+                between = between / factor / factor
+                covariance = covariance / factor / factor
+        self._set_model(
+            classes, means, priors, scalings, eigenvalues, n_components, factor,
+            _Scatters(within, between, covariance),
+        )
+
+    def _set_model(
+        self, classes, means, priors, scalings, eigenvalues, n_components, factor,
+        scatters,
+    ):
+        """Store the directions and the decision rule, in the units of X."""
+        n_classes = means.shape[0]
+        xbar = priors @ means
         total = eigenvalues.sum()
         self.explained_variance_ratio_ = (
             eigenvalues[:n_components] / total
@@ -380,22 +489,13 @@ class FisherLDA(
             flip_signs(scalings[:, :n_components].T).T
         )
         if factor != 1.0:
-            # Back to the units of X; the scatter matrices have the units of a
-            # squared x and may overflow to inf there, the model does not.
-            scalings = self.scalings_ * factor
-            self.scalings_ = scalings
+            self.scalings_ = self.scalings_ * factor
             means, xbar = means / factor, xbar / factor
-            with np.errstate(over="ignore"):
-                within = within / factor / factor
-                between = between / factor / factor
-                covariance = covariance / factor / factor
         self.classes_ = classes
         self.means_ = means
         self.priors_ = priors
         self.xbar_ = xbar
-        self.within_scatter_ = within
-        self.between_scatter_ = between
-        self.covariance_ = covariance
+        self._scatters = scatters
         self.n_components_ = n_components
 
         # The Gaussian scores in the projected space are affine in x:
@@ -411,6 +511,94 @@ class FisherLDA(
             intercept = intercept[1:] - intercept[:1]
         self.coef_ = coef
         self.intercept_ = intercept
+
+    # The n_features x n_features matrices are kept dense when the fit formed
+    # them, and multiplied out from the centred data's factors on access after
+    # a fit on wide data (where they would cost more than the fit).
+    @property
+    def within_scatter_(self):
+        """ndarray of shape (n_features, n_features): S_W."""
+        return self._scatters.within
+
+    @property
+    def between_scatter_(self):
+        """ndarray of shape (n_features, n_features): S_B."""
+        return self._scatters.between
+
+    @property
+    def covariance_(self):
+        """ndarray of shape (n_features, n_features): the Σ_W used."""
+        return self._scatters.covariance
+
+    def _fit_span(self, X, labels, classes, counts, means, factor):
+        """The discriminant of wide data, without n_features x n_features matrices.
+
+        The pooled covariance used is ``a Z^T Z / n + diag(δ)``, Z the
+        class-centred data (rank below n_samples), ``a = 1 - shrinkage`` and δ the
+        shrinkage target plus the ridge: the same matrix as the dense path's.
+        With ``A = sqrt(a / n) Z D^{-1/2} = U S V^T`` (thin SVD, D = diag(δ)),
+        ``(A^T A + I)^{-1/2} = I + V ((S² + 1)^{-1/2} - 1) V^T``, so the
+        generalised problem ``S_B w = λ Σ w`` becomes the SVD of the
+        n_classes x n_features matrix ``M D^{-1/2} (A^T A + I)^{-1/2}`` (M the
+        weighted class-mean deviations), as scikit-learn's svd solver. Returns
+        False, having set nothing, when the ridge decision needs the dense
+        eigenvalues (a tiny float shrinkage on features of unequal variance).
+        """
+        n_samples, n_features = X.shape
+        n_classes = means.shape[0]
+        priors = counts / n_samples
+        xbar = priors @ means
+        deviation = (means - xbar) * np.sqrt(counts)[:, None]
+        Z = X - means[labels]
+        variance = np.einsum("ij,ij->j", Z, Z) / n_samples
+        second_moment = np.einsum("ij,ij->j", X, X) / n_samples
+        total = variance + np.einsum("ij,ij->j", deviation, deviation) / n_samples
+        alpha = 0.0 if self.shrinkage is None else float(self.shrinkage)
+        weight = 1.0 - alpha
+        target = alpha * variance.sum() / n_features
+        diagonal = weight * variance + target
+        zero = constant_features(diagonal, second_moment, n_samples, np.float64)
+        # rank(S_W) <= n_samples - n_classes < n_features: without a shrinkage
+        # target S_W is singular. With one, every eigenvalue of the correlation
+        # matrix is at least target / max(diagonal); below tol**2 only the
+        # dense eigenvalues can tell.
+        singular = zero.any() or target == 0.0
+        if not singular and target / diagonal.max() < self.tol**2:
+            return False
+        ridge = np.full(n_features, target)
+        if singular:
+            self._warn_singular(stacklevel=4)
+            ridge += self._ridge(diagonal, total, second_moment, n_samples)
+
+        scale = 1.0 / np.sqrt(ridge)
+        _, s, vt = thin_svd(Z * scale)
+        s_a = np.sqrt(weight / n_samples) * s
+        # (A^T A + I)^{-1/2} - I = V diag(shrink) V^T.
+        shrink = 1.0 / np.sqrt(s_a**2 + 1.0) - 1.0
+        B = deviation * scale
+        G = B + ((B @ vt.T) * shrink) @ vt
+        _, sigma, rt = thin_svd(G)
+        u = rt.T
+        directions = (u + vt.T @ (shrink[:, None] * (vt @ u))) * scale[:, None]
+        eigenvalues = sigma**2
+        max_components = min(n_classes - 1, n_features)
+        n_components = (
+            max_components if self.n_components is None else self.n_components
+        )
+        if factor == 1.0:
+            self._moments = _LowRankMoments(
+                counts.astype(float), means, s[:, None] * vt / scale,
+                second_moment * n_samples,
+            )
+            self._partial_classes = classes
+        self._set_model(
+            classes, means, priors, directions, eigenvalues, n_components, factor,
+            _Scatters(
+                root=s[:, None] * vt / scale, deviation=deviation, weight=weight,
+                ridge=ridge, n_samples=n_samples, factor=factor,
+            ),
+        )
+        return True
 
     def _pooled_covariance(self, covariance, Z):
         """Apply the requested shrinkage to the pooled within-class covariance."""
@@ -438,17 +626,32 @@ class FisherLDA(
             smallest = linalg.eigvalsh(corr, check_finite=False)[0]
             if smallest >= self.tol**2:
                 return covariance
+        self._warn_singular(stacklevel=5)
+        regularised = covariance.copy()
+        regularised.flat[:: covariance.shape[0] + 1] += self._ridge(
+            variance, np.diag(total_covariance), second_moment, n_samples
+        )
+        return regularised
+
+    def _warn_singular(self, stacklevel):
         warnings.warn(
             "The within-class scatter matrix S_W is singular (collinear or "
             "constant features, or more features than samples per class); a ridge "
             f"of tol**2={self.tol**2:.3g} times each feature's variance was added. "
             "Consider shrinkage='auto'.",
             SingularScatterWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
+
+    def _ridge(self, variance, total, second_moment, n_samples):
+        """The ridge added to the diagonal of a singular pooled covariance.
+
+        ``variance`` is that diagonal, ``total`` the diagonal of the total
+        covariance.
+        """
+        zero = constant_features(variance, second_moment, n_samples, np.float64)
         # A feature constant within every class is scaled by its total variance;
         # one constant everywhere carries nothing, so any positive ridge will do.
-        total = np.diag(total_covariance)
         ridge_scale = np.where(zero, total, variance)
         # A feature constant everywhere has only rounding noise for variance
         # (and for class-mean differences): scaled by its own noise, the ridge
@@ -460,10 +663,7 @@ class FisherLDA(
         ridge_scale = np.where(everywhere, fallback, ridge_scale)
         ridge_scale = np.where(ridge_scale > 0, ridge_scale, 1.0)
         # tol=0 still needs some ridge to stay finite.
-        ridge = max(self.tol**2, np.finfo(np.float64).eps)
-        regularised = covariance.copy()
-        regularised.flat[:: covariance.shape[0] + 1] += ridge * ridge_scale
-        return regularised
+        return max(self.tol**2, np.finfo(np.float64).eps) * ridge_scale
 
     def _directions(self, means, between, covariance):
         """Discriminant directions (columns) and their eigenvalues, decreasing."""

@@ -6,6 +6,7 @@ one family needs, so that no family imports another family's private module.
 
 import numpy as np
 import scipy.sparse as sp
+from scipy import linalg
 
 # Gram-then-subtract (X'X - n m m') loses about log10(E[x^2] / Var[x]) digits to
 # cancellation. Beyond these ratios the scatter is recomputed from centred blocks.
@@ -225,6 +226,27 @@ def constant_features(variance, second_moment, n_samples, dtype):
     return variance <= (n_samples * eps) ** 2 * second_moment + np.finfo(
         np.float64
     ).tiny
+
+
+def thin_svd(A):
+    """Thin SVD ``A = U diag(s) Vt`` (LAPACK gesdd, gesvd if it fails).
+
+    Parameters
+    ----------
+    A : ndarray of shape (m, n)
+        Finite values.
+
+    Returns
+    -------
+    U, s, Vt : ndarrays of shapes (m, k), (k,), (k, n), k = min(m, n)
+    """
+    try:
+        return linalg.svd(A, full_matrices=False, check_finite=False)
+    except linalg.LinAlgError:
+        # gesdd occasionally fails to converge; gesvd is slower but robust.
+        return linalg.svd(
+            A, full_matrices=False, check_finite=False, lapack_driver="gesvd"
+        )
 
 
 def flip_signs(components):

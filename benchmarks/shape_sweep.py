@@ -1,0 +1,114 @@
+"""Shape sweep: PCA and FisherLDA against scikit-learn on tall, square and wide data.
+
+Alternating pairs (``_harness.compare``), median ratio ours / scikit-learn, fit
+and transform timed separately; prints a markdown table. Run from the
+repository root: ``python benchmarks/shape_sweep.py``.
+"""
+
+import os
+import sys
+import warnings
+
+import numpy as np
+from sklearn.decomposition import PCA as SklearnPCA
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _harness import compare  # noqa: E402
+
+from sklearn_lecture import PCA, FisherLDA  # noqa: E402
+from sklearn_lecture.discriminant_analysis._fisher import (  # noqa: E402
+    SingularScatterWarning,
+)
+
+REPEATS = int(os.environ.get("SWEEP_REPEATS", 3))
+PCA_SHAPES = [("tall", 20_000, 50), ("square", 1_000, 1_000), ("wide", 500, 5_000)]
+PCA_RULES = [10, 0.9, "kaiser"]
+LDA_SHAPES = [("tall", 20_000, 50), ("wide", 100, 2_000)]
+LDA_CLASSES = [2, 10, 50]
+
+
+def _row(kind, shape, setting, step, result, quality):
+    n, d = shape
+    return (
+        f"| {kind} | {n} x {d} | {setting} | {step} | "
+        f"{np.median(result.ours_s):.4f} | {np.median(result.peer_s):.4f} | "
+        f"{result.ratio:.2f} | {quality} |"
+    )
+
+
+def _transform_row(kind, setting, ours, peer, X):
+    res, _, _ = compare(
+        "transform",
+        "sklearn",
+        lambda: ours.transform(X),
+        lambda: peer.transform(X),
+        repeats=REPEATS,
+    )
+    return _row(kind, X.shape, setting, "transform", res, "")
+
+
+def sweep_pca(rng):
+    rows = []
+    for name, n, d in PCA_SHAPES:
+        X = rng.standard_normal((n, d)) * np.linspace(1, 3, d)
+        for rule in PCA_RULES:
+            k = PCA(rule).fit(X).n_components_
+            # The peer gets the number of components our rule selects (it has
+            # no Kaiser rule; its fraction rule is "more than").
+            res, ours, peer = compare(
+                "fit",
+                "sklearn",
+                lambda: PCA(rule).fit(X),
+                lambda: SklearnPCA(k).fit(X),
+                repeats=REPEATS,
+            )
+            gap = abs(
+                ours.explained_variance_ratio_.sum()
+                - peer.explained_variance_ratio_.sum()
+            )
+            quality = f"k={k}, |Δ evr|={gap:.1e}"
+            rows.append(_row("PCA", (n, d), f"{name}, {rule!r}", "fit", res, quality))
+            rows.append(_transform_row("PCA", f"{name}, {rule!r}", ours, peer, X))
+    return rows
+
+
+def sweep_fisher(rng):
+    rows = []
+    for name, n, d in LDA_SHAPES:
+        for n_classes in LDA_CLASSES:
+            y = np.arange(n) % n_classes
+            X = rng.standard_normal((n, d))
+            X[:, :10] += rng.standard_normal((n_classes, 10))[y] * 2
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SingularScatterWarning)
+                res, ours, peer = compare(
+                    "fit",
+                    "sklearn",
+                    lambda: FisherLDA().fit(X, y),
+                    lambda: LinearDiscriminantAnalysis().fit(X, y),
+                    repeats=REPEATS,
+                )
+            agree = np.mean(ours.predict(X) == peer.predict(X))
+            quality = (
+                f"train acc {ours.score(X, y):.3f} / {peer.score(X, y):.3f}, "
+                f"agree {agree:.3f}"
+            )
+            setting = f"{name}, {n_classes} classes"
+            rows.append(_row("FisherLDA", (n, d), setting, "fit", res, quality))
+            rows.append(_transform_row("FisherLDA", setting, ours, peer, X))
+    return rows
+
+
+def main():
+    rng = np.random.default_rng(0)
+    print(
+        "| estimator | shape | setting | step | ours s | sklearn s | ratio | quality |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for row in sweep_pca(rng) + sweep_fisher(rng):
+        print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
