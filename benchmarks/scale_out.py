@@ -44,7 +44,7 @@ def bench_dask(n_rows, n_features=32, block_rows=250_000, k=8, iters=10):
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
         memory_limit="6GiB",
-    ) as cluster, distributed.Client(cluster):
+    ) as cluster, distributed.Client(cluster) as client:
         centers = np.random.RandomState(0).uniform(-10, 10, (k, n_features))
         n_blocks = n_rows // block_rows
         X = da.map_blocks(
@@ -67,6 +67,9 @@ def bench_dask(n_rows, n_features=32, block_rows=250_000, k=8, iters=10):
         for name, ours, peer in cases:
             result = {"name": name}
             for side, fit in (("ours", ours), ("dask-ml", peer)):
+                # Fresh worker processes: memory a previous fit left behind in
+                # them must not count for this one.
+                client.restart()
                 sampler = MemorySampler()
                 start = time.perf_counter()
                 with sampler.sample(side, interval=0.5):
