@@ -113,8 +113,8 @@ SHARED_PARAMETER_DOCS = {
     "lr_step_gamma": ("float", "Factor of the step schedule."),
     "max_epochs": (
         "int",
-        "Number of passes over the training data (of the fine-tuning, for the "
-        "stacked nets).",
+        "Number of passes over the training data by fit (for the stacked nets: "
+        "of the end-to-end fine-tuning).",
     ),
     "batch_size": ("int", "Mini-batch size (clipped to the number of samples)."),
     "gradient_clip": (
