@@ -30,6 +30,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ._base import store_params
 from ._modules import RandomMultiscale, RandomVGG, VGGFeatures
 
 __all__ = [
@@ -692,20 +693,7 @@ class StyleTransfer(_ImageOptimizer):
         device="cpu",
         verbose=0,
     ):
-        self.features = features
-        self.content_layers = content_layers
-        self.style_layers = style_layers
-        self.content_weight = content_weight
-        self.style_weight = style_weight
-        self.tv_weight = tv_weight
-        self.image_size = image_size
-        self.n_steps = n_steps
-        self.optimizer = optimizer
-        self.lr = lr
-        self.init = init
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
+        store_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -893,16 +881,7 @@ class FeatureInversion(_ImageOptimizer):
         device="cpu",
         verbose=0,
     ):
-        self.layer = layer
-        self.features = features
-        self.tv_weight = tv_weight
-        self.image_size = image_size
-        self.n_steps = n_steps
-        self.optimizer = optimizer
-        self.lr = lr
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
+        store_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):

@@ -11,7 +11,7 @@ origin.
 
 import numpy as np
 
-from ._linalg import scatter_matrix
+from ._linalg import group_sums, scatter_matrix
 
 __all__ = ["GroupMoments"]
 
@@ -53,14 +53,12 @@ class GroupMoments:
     def of(cls, X, groups=None, n_groups=1):
         """The statistics of one block ``X`` (rows labelled by ``groups``)."""
         X = np.asarray(X)
-        n_features = X.shape[1]
         if groups is None:
             counts = np.array([float(X.shape[0])])
             sums = X.sum(axis=0, dtype=np.float64)[None, :]
         else:
             counts = np.bincount(groups, minlength=n_groups).astype(np.float64)
-            sums = np.zeros((n_groups, n_features))
-            np.add.at(sums, groups, X.astype(np.float64, copy=False))
+            sums = group_sums(X, groups, n_groups)
         means = np.divide(
             sums, counts[:, None], out=np.zeros_like(sums), where=counts[:, None] > 0
         )
