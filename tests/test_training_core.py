@@ -13,13 +13,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
 from sklearn_lecture.neural import Autoencoder  # noqa: E402
-from sklearn_lecture.neural._base import (  # noqa: E402
-    BaseNeuralNet,
-    fill_shared_docs,
-    store_params,
-)
+from sklearn_lecture.neural._base import BaseNeuralNet, fill_shared_docs  # noqa: E402
 from sklearn_lecture.neural._training import train_net  # noqa: E402
 from sklearn_lecture.utils._compat import _fit_context  # noqa: E402
+from sklearn_lecture.utils._params import store_params  # noqa: E402
 
 
 class _LinearModule(torch.nn.Module):

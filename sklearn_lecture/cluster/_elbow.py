@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._linalg import power_of_two_scale
+from ..utils._params import store_params
 from ._base import _BaseKMeans
 from ._common import _collapse_duplicates
 from ._kmeans import KMeans
@@ -281,16 +282,7 @@ class ElbowKMeans(_BaseKMeans):
         random_state=None,
         verbose=0,
     ):
-        self.k_min = k_min
-        self.k_max = k_max
-        self.init = init
-        self.n_init = n_init
-        self.max_iter = max_iter
-        self.tol = tol
-        self.empty_cluster = empty_cluster
-        self.algorithm = algorithm
-        self.random_state = random_state
-        self.verbose = verbose
+        store_params(self, locals())
 
     def _fit(self, X, sample_weight):
         if self.k_min > self.k_max:

@@ -12,6 +12,7 @@ from sklearn.utils.validation import validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._linalg import power_of_two_scale, row_norms, squared_distances
+from ..utils._params import store_params
 from ._base import _BaseKMeans
 from ._common import _init_centroids
 from ._kmeans import KMeans
@@ -294,15 +295,7 @@ class FuzzyKMeans(_BaseKMeans):
         random_state=None,
         verbose=0,
     ):
-        self.n_clusters = n_clusters
-        self.method = method
-        self.beta = beta
-        self.m = m
-        self.init = init
-        self.max_iter = max_iter
-        self.tol = tol
-        self.random_state = random_state
-        self.verbose = verbose
+        store_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

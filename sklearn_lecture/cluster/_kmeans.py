@@ -22,6 +22,7 @@ from ..utils._linalg import (
     row_norms,
     squared_distances,
 )
+from ..utils._params import store_params
 from ._base import _BaseKMeans
 from ._common import (
     _check_n_clusters,
@@ -279,15 +280,7 @@ class KMeans(_BaseKMeans):
         random_state=None,
         verbose=0,
     ):
-        self.n_clusters = n_clusters
-        self.init = init
-        self.n_init = n_init
-        self.max_iter = max_iter
-        self.tol = tol
-        self.empty_cluster = empty_cluster
-        self.algorithm = algorithm
-        self.random_state = random_state
-        self.verbose = verbose
+        store_params(self, locals())
 
     def _resolved_n_init(self, seeded):
         if self.n_init == "auto":

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._params import store_params
 from ..utils._plotting import _get_axes
 
 
@@ -75,12 +76,7 @@ class ElbowDisplay:
         elbow_found=True,
         estimator_name=None,
     ):
-        self.k_values = k_values
-        self.distortions = distortions
-        self.n_clusters = n_clusters
-        self.silhouette_scores = silhouette_scores
-        self.elbow_found = elbow_found
-        self.estimator_name = estimator_name
+        store_params(self, locals())
 
     def plot(self, ax=None, *, show_silhouette=True):
         """Draw J(K), the chosen K and, if given, the silhouette.

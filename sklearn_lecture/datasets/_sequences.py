@@ -9,14 +9,6 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = [
-    "make_adding_problem",
-    "make_mackey_glass",
-    "make_temporal_order",
-    "make_sequence_labelling",
-    "to_channels_last",
-]
-
 
 def _check_int(name, value, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

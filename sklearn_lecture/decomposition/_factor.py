@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
 from ..utils._dask import DaskInferenceMixin
 from ..utils._linalg import constant_features as _constant_features
+from ..utils._params import store_params
 from ..utils._threads import blas_single_thread
 from ._pca import _RATIO_TOL
 from ._rotation import OBLIQUE_ROTATIONS, rotate
@@ -781,15 +782,7 @@ class CommonFactorAnalysis(
         parallel_percentile=95,
         random_state=None,
     ):
-        self.n_factors = n_factors
-        self.method = method
-        self.rotation = rotation
-        self.scores = scores
-        self.standardize = standardize
-        self.max_iter = max_iter
-        self.tol = tol
-        self.parallel_percentile = parallel_percentile
-        self.random_state = random_state
+        store_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, _fit_context
 from ..utils._dask import DaskInferenceMixin
+from ..utils._params import store_params
 from ._factor import (
     _affine_scores,
     _check_features,
@@ -104,8 +105,7 @@ class CorrelationMerging(
     }
 
     def __init__(self, n_factors=None, *, threshold=None):
-        self.n_factors = n_factors
-        self.threshold = threshold
+        store_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -32,6 +32,7 @@ from ..utils._linalg import (
     thin_svd,
 )
 from ..utils._moments import GroupMoments
+from ..utils._params import store_params
 
 # The float rule compares cumulative contributions with the requested fraction;
 # rounding can leave the full sum at 0.9999999999999998, so "1.0" would otherwise
@@ -314,9 +315,7 @@ class PCA(
     }
 
     def __init__(self, n_components=0.7, *, standardize=False, whiten=False):
-        self.n_components = n_components
-        self.standardize = standardize
-        self.whiten = whiten
+        store_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._params import store_params
 from ..utils._plotting import _get_axes
 
 
@@ -74,11 +75,7 @@ class ScreeDisplay:
         kaiser_line=None,
         reference_eigenvalues=None,
     ):
-        self.eigenvalues = eigenvalues
-        self.n_components = n_components
-        self.estimator_name = estimator_name
-        self.kaiser_line = kaiser_line
-        self.reference_eigenvalues = reference_eigenvalues
+        store_params(self, locals())
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):

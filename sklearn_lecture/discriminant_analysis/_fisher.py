@@ -35,6 +35,7 @@ from ..utils._linalg import (
     thin_svd,
 )
 from ..utils._moments import GroupMoments
+from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes
 
 
@@ -267,9 +268,7 @@ class FisherLDA(
     }
 
     def __init__(self, n_components=None, *, shrinkage=None, tol=1e-4):
-        self.n_components = n_components
-        self.shrinkage = shrinkage
-        self.tol = tol
+        store_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):

@@ -4,14 +4,14 @@ This subpackage is the only part of sklearn_lecture that imports torch and skorc
 Install them with ``pip install "sklearn_lecture[neural]"``.
 """
 
-try:
-    import skorch  # noqa: F401
-    import torch  # noqa: F401
-except ImportError as exc:  # pragma: no cover - exercised without the extra
-    raise ImportError(
-        "The neural estimators of sklearn_lecture need torch and skorch. Install them "
-        "with: pip install 'sklearn_lecture[neural]' (PyTorch's CPU build is enough)."
-    ) from exc
+from ..utils._optional import import_optional
+
+import_optional(
+    ["torch", "skorch"],
+    extra="neural",
+    needed_by="The neural estimators",
+    hint=" (PyTorch's CPU build is enough)",
+)
 
 # The estimators are listed once, in the top-level package's _NEURAL (which
 # exposes them lazily); the imports below re-export them.

@@ -12,7 +12,8 @@ How to write a net
 A subclass is an ordinary scikit-learn estimator (mixins left of the base, e.g.
 ``class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 BaseNeuralNet)``) whose ``__init__`` lists every hyperparameter, the shared ones
-included, and stores them with ``store_params(self, locals())``.
+included, and stores them with ``store_params(self, locals())``
+(:mod:`~sklearn_lecture.utils._params`).
 
 1. ``_parameter_constraints``: ``{**BaseNeuralNet._common_parameter_constraints,
    ...}`` plus ``_layer_parameter_constraints`` (``activation``, ``batch_norm``) if
@@ -65,7 +66,6 @@ __all__ = [
     "SHARED_PARAMETER_DOCS",
     "check_layer_sizes",
     "fill_shared_docs",
-    "store_params",
 ]
 
 
@@ -206,13 +206,6 @@ def _wrap(text, indent, width=88):
     return textwrap.wrap(
         text, width=width, initial_indent=indent, subsequent_indent=indent
     )
-
-
-def store_params(estimator, params):
-    """Store ``__init__``'s arguments (its ``locals()``) as attributes, unchanged."""
-    for name in inspect.signature(type(estimator).__init__).parameters:
-        if name != "self":
-            setattr(estimator, name, params[name])
 
 
 def check_layer_sizes(hidden_layer_sizes):

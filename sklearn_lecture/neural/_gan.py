@@ -22,7 +22,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, store_params
+from ..utils._params import store_params
+from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs
 from ._modules import (
     DCGANDiscriminator,
     DCGANGenerator,

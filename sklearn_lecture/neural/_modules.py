@@ -423,11 +423,12 @@ class RNNModule(nn.Module):
         the backward state at the first step, each having read the whole sequence).
     forget_bias : float, default=1.0
         Initial bias of the LSTM's forget gates.
-    masked : bool, default=False
-        The last input feature is a 0/1 mask of the valid steps (a sequence's
-        valid steps come first): each sequence is read up to its length only
-        (packed sequences), ``"last"`` reads the state at the sequence's last
-        valid step, and ``"sequence"`` repeats that state over the padded steps.
+
+    An input one feature wider than ``n_inputs`` carries a 0/1 mask of the valid
+    steps as its last feature (a sequence's valid steps come first): each
+    sequence is then read up to its length only (packed sequences), ``"last"``
+    reads the state at the sequence's last valid step, and ``"sequence"`` repeats
+    that state over the padded steps.
     """
 
     def __init__(
@@ -441,11 +442,10 @@ class RNNModule(nn.Module):
         *,
         bidirectional=False,
         forget_bias=1.0,
-        masked=False,
     ):
         super().__init__()
         self.output = output
-        self.masked = masked
+        self.n_inputs = n_inputs
         self.bidirectional = bidirectional
         self.hidden_size = hidden_size
         kwargs = {"nonlinearity": "tanh"} if cell == "rnn" else {}
@@ -469,7 +469,7 @@ class RNNModule(nn.Module):
         self.head = nn.Linear(n_directions * hidden_size, n_outputs)
 
     def forward(self, X):
-        if not self.masked:
+        if X.shape[-1] == self.n_inputs:
             out, _ = self.rnn(X)
             if self.output == "last":
                 out = self._last(out, None)

@@ -24,8 +24,9 @@ from sklearn.utils.validation import (
 )
 
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes
-from ._base import BaseNeuralNet, fill_shared_docs, store_params
+from ._base import BaseNeuralNet, fill_shared_docs
 from ._modules import MaskedMSELoss, RNNModule, SequenceCrossEntropyLoss
 
 __all__ = ["RNNRegressor", "RNNClassifier"]
@@ -145,11 +146,15 @@ class _RNNBase(BaseNeuralNet):
         return np.arange(n_steps)[np.newaxis, :] < lengths[:, np.newaxis]
 
     def _module_input(self, X, lengths):
-        """X with the 0/1 mask of the valid steps as its last feature.
+        """X as the module reads it: with a mask channel when some steps are padding.
 
-        The mask travels with X through the batches of the training core; the
-        padded steps' values are zeroed so that they carry nothing by accident.
+        When a sequence is shorter than the others, the 0/1 mask of the valid
+        steps becomes X's last feature (it travels with X through the batches of
+        the training core) and the padded steps' values are zeroed so that they
+        carry nothing by accident; when every sequence is whole, X goes as it is.
         """
+        if np.all(lengths == X.shape[1]):
+            return X
         mask = self._step_mask(lengths, X.shape[1]).astype(X.dtype)
         return np.concatenate([X * mask[:, :, np.newaxis], mask[:, :, None]], axis=2)
 
@@ -179,7 +184,7 @@ class _RNNBase(BaseNeuralNet):
 
     def _build_module(self, X, y):
         return RNNModule(
-            X.shape[2] - 1,
+            self.n_step_features_,
             self._n_module_outputs(),
             self.hidden_size,
             self.num_layers,
@@ -187,7 +192,6 @@ class _RNNBase(BaseNeuralNet):
             self.output,
             bidirectional=self.bidirectional,
             forget_bias=self.forget_bias,
-            masked=True,
         )
 
     def _forward_sequences(self, X, sample_lengths, fn=None):

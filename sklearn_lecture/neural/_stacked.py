@@ -25,9 +25,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes
 from ._autoencoder import Autoencoder
-from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, store_params
+from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs
 from ._modules import (
     Corruption,
     GreedyLayerModule,

@@ -30,7 +30,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ._base import store_params
+from ..utils._params import store_params
 from ._modules import RandomMultiscale, RandomVGG, VGGFeatures
 
 __all__ = [

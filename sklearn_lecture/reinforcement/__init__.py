@@ -8,13 +8,11 @@ This subpackage is the only part of sklearn_lecture that imports Gymnasium.
 Install it with ``pip install "sklearn_lecture[rl]"``.
 """
 
-try:
-    import gymnasium
-except ImportError as exc:  # pragma: no cover - exercised without the extra
-    raise ImportError(
-        "The reinforcement-learning part of sklearn_lecture needs Gymnasium. "
-        "Install it with: pip install 'sklearn_lecture[rl]'"
-    ) from exc
+from ..utils._optional import import_optional
+
+(gymnasium,) = import_optional(
+    ["gymnasium"], extra="rl", needed_by="The reinforcement-learning part"
+)
 
 from ._agents import SARSA, QLearning
 from ._vacuum import RobotVacuumEnv, VacuumState

@@ -31,6 +31,7 @@ from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._params import store_params
 
 __all__ = ["_BaseTabularAgent", "_GreedyPolicyMixin", "_check_env"]
 
@@ -324,18 +325,7 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         random_state=None,
         verbose=0,
     ):
-        self.n_episodes = n_episodes
-        self.learning_rate = learning_rate
-        self.discount = discount
-        self.exploration = exploration
-        self.epsilon = epsilon
-        self.epsilon_decay = epsilon_decay
-        self.min_epsilon = min_epsilon
-        self.temperature = temperature
-        self.initial_q = initial_q
-        self.max_steps_per_episode = max_steps_per_episode
-        self.random_state = random_state
-        self.verbose = verbose
+        store_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, env):

@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 
 from ..utils._compat import Interval, _fit_context
+from ..utils._params import store_params
 from ._base import _check_env, _GreedyPolicyMixin
 
 __all__ = ["ValueIteration"]
@@ -127,9 +128,7 @@ class ValueIteration(_GreedyPolicyMixin, BaseEstimator):
     }
 
     def __init__(self, discount=0.99, *, tol=1e-10, max_iter=100_000):
-        self.discount = discount
-        self.tol = tol
-        self.max_iter = max_iter
+        store_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, env):
