@@ -23,7 +23,7 @@ from sklearn_lecture import (  # noqa: E402
     StackedAutoencoder,
     StackedAutoencoderClassifier,
 )
-from sklearn_lecture.neural import _stacked  # noqa: E402
+from sklearn_lecture.neural import _base, _stacked  # noqa: E402
 from sklearn_lecture.utils._compat import InvalidParameterError  # noqa: E402
 
 SMALL = dict(pretrain_epochs=8, max_epochs=8, random_state=0)
@@ -71,7 +71,9 @@ def stage_log(monkeypatch):
         log.append(entry)
         return result
 
+    # The layers train in _stacked, the fine-tuning in the shared base.
     monkeypatch.setattr(_stacked, "fit_module", spy)
+    monkeypatch.setattr(_base, "fit_module", spy)
     return log
 
 

@@ -320,18 +320,22 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
             state = NetState(rng.randint(np.iinfo(np.int32).max))
             with seeded_torch(state, device):
                 module = self._build_module(X_train, y_train)
-            net, state = fit_module(
-                self,
-                module,
-                self._build_criterion(),
-                X,
-                y,
-                max_epochs=self.max_epochs,
-                seed=state,
-                split=split,
-            )
-        self._set_training_results(net, state)
+            self._train_end_to_end(module, X, y, state, split)
         return self
+
+    def _train_end_to_end(self, module, X, y, seed, split):
+        """Train ``module`` for ``max_epochs`` on the net's loss; set the results."""
+        net, state = fit_module(
+            self,
+            module,
+            self._build_criterion(),
+            X,
+            y,
+            max_epochs=self.max_epochs,
+            seed=seed,
+            split=split,
+        )
+        self._set_training_results(net, state)
 
     def _partial_fit_net(self, X, y=None):
         """One more epoch on (X, y), starting a net on the first call.

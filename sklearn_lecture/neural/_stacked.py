@@ -145,17 +145,7 @@ class _StackedNet(BaseNeuralNet):
 
             if self.verbose:
                 print("Fine-tuning the whole network")
-            net, state = fit_module(
-                self,
-                module,
-                self._build_criterion(),
-                X,
-                y,
-                max_epochs=self.max_epochs,
-                seed=finetune_seed,
-                split=split,
-            )
-        self._set_training_results(net, state)
+            self._train_end_to_end(module, X, y, finetune_seed, split)
         self.pretrain_loss_curves_ = curves
         self.pretrain_validation_loss_curves_ = (
             valid_curves if split is not None else None

@@ -14,6 +14,14 @@ from ._base import _check_env, _GreedyPolicyMixin
 __all__ = ["ValueIteration"]
 
 
+def _model_entry(container, key, missing):
+    """``container[key]``, or a ValueError saying what the model lacks."""
+    try:
+        return container[key]
+    except (KeyError, IndexError):
+        raise ValueError(f"The environment's model {missing}.") from None
+
+
 def _transition_arrays(model, n_states, n_actions):
     """Flatten a Gymnasium model ``P[s][a] = [(p, s', r, terminated), ...]``.
 
@@ -22,20 +30,11 @@ def _transition_arrays(model, n_states, n_actions):
     """
     rows, probs, next_states, rewards, continues = [], [], [], [], []
     for s in range(n_states):
-        try:
-            by_action = model[s]
-        except (KeyError, IndexError):
-            raise ValueError(
-                f"The environment's model P has no entry for state {s} of its "
-                f"{n_states} states."
-            ) from None
+        by_action = _model_entry(model, s, f"P has no entry for state {s}")
         for a in range(n_actions):
-            try:
-                transitions = by_action[a]
-            except (KeyError, IndexError):
-                raise ValueError(
-                    f"The environment's model P[{s}] has no entry for action {a}."
-                ) from None
+            transitions = _model_entry(
+                by_action, a, f"P[{s}] has no entry for action {a}"
+            )
             for p, s2, r, terminated in transitions:
                 rows.append(s * n_actions + a)
                 probs.append(p)
