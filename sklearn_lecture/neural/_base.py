@@ -47,6 +47,7 @@ from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._dask import DaskInferenceMixin
+from ..utils._docstrings import substitute_doc
 from ._modules import ACTIVATIONS
 from ._optim import LR_SCHEDULES, OPTIMIZERS
 from ._training import (
@@ -185,21 +186,13 @@ def fill_shared_docs(cls):
             entries.append(
                 (f"{name} : {kind}, default={_format_default(parameter.default)}", text)
             )
-    lines = doc.splitlines()
-    out = []
-    for line in lines:
-        token = line.strip()
-        indent = line[: len(line) - len(line.lstrip())]
-        if token == "{net_parameters}":
-            for head, text in entries:
-                out.append(indent + head)
-                out.extend(_wrap(text, indent + "    "))
-        elif token == "{net_attributes}":
-            out.extend(indent + row for row in _SHARED_ATTRIBUTE_DOCS.splitlines())
-        else:
-            out.append(line)
-    cls.__doc__ = "\n".join(out)
-    return cls
+    # Wrapped to fit the 88 columns once indented in a class docstring.
+    parameters = "\n".join(
+        "\n".join([head, *_wrap(text, "    ", width=84)]) for head, text in entries
+    )
+    return substitute_doc(
+        cls, {"net_parameters": parameters, "net_attributes": _SHARED_ATTRIBUTE_DOCS}
+    )
 
 
 def _wrap(text, indent, width=88):

@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._docstrings import substitute_doc
 from ..utils._params import store_params
 from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs
 from ._modules import (
@@ -139,16 +140,9 @@ def _gan_docs(cls):
     params = _GAN_PARAMETER_DOCS.format(
         optimizers=", ".join(f'"{name}"' for name in OPTIMIZERS), **defaults
     )
-    lines = []
-    for line in cls.__doc__.splitlines():
-        indent = line[: len(line) - len(line.lstrip())]
-        if line.strip() == "{gan_parameters}":
-            lines.extend(indent + row for row in params.splitlines())
-        elif line.strip() == "{gan_attributes}":
-            lines.extend(indent + row for row in _GAN_ATTRIBUTE_DOCS.splitlines())
-        else:
-            lines.append(line)
-    cls.__doc__ = "\n".join(lines)
+    substitute_doc(
+        cls, {"gan_parameters": params, "gan_attributes": _GAN_ATTRIBUTE_DOCS}
+    )
     return fill_shared_docs(cls)
 
 

@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._docstrings import fill_doc
 from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes
 from ._base import BaseNeuralNet, fill_shared_docs
@@ -32,38 +33,18 @@ from ._modules import MaskedMSELoss, RNNModule, SequenceCrossEntropyLoss
 __all__ = ["RNNRegressor", "RNNClassifier"]
 
 
-_SEQUENCE_DOCS = {
-    "{predict_parameters}": """\
-X : array-like of shape (n_samples, n_timesteps) or \
+# The X and sample_lengths entries of the sequence methods' docstrings.
+_sequence_docs = fill_doc(
+    predict_parameters="""
+        X : array-like of shape (n_samples, n_timesteps) or \
 (n_samples, n_timesteps, n_features)
-    Sequences with the fit's number of time steps and features per step.
-{sample_lengths}""",
-    "{sample_lengths}": """\
-sample_lengths : array-like of shape (n_samples,) of int, default=None
-    Number of valid steps of each sequence, from 1 to n_timesteps; the steps
-    after them are padding and never influence the result.""",
-}
-
-
-def _sequence_docs(method):
-    """Write the shared entries of X and ``sample_lengths`` into a docstring.
-
-    A line holding only ``{predict_parameters}`` or ``{sample_lengths}`` becomes
-    the entries, indented as that line.
-    """
-    out = []
-    for line in method.__doc__.splitlines():
-        token = line.strip()
-        if token in _SEQUENCE_DOCS:
-            indent = line[: len(line) - len(token)]
-            text = _SEQUENCE_DOCS[token].replace(
-                "{sample_lengths}", _SEQUENCE_DOCS["{sample_lengths}"]
-            )
-            out.extend(indent + row if row else row for row in text.splitlines())
-        else:
-            out.append(line)
-    method.__doc__ = "\n".join(out)
-    return method
+            Sequences with the fit's number of time steps and features per step.
+        {sample_lengths}""",
+    sample_lengths="""
+        sample_lengths : array-like of shape (n_samples,) of int, default=None
+            Number of valid steps of each sequence, from 1 to n_timesteps; the steps
+            after them are padding and never influence the result.""",
+)
 
 
 class _RNNBase(BaseNeuralNet):

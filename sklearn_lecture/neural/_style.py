@@ -30,6 +30,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._docstrings import fill_doc
 from ..utils._params import store_params
 from ._modules import RandomMultiscale, RandomVGG, VGGFeatures
 
@@ -326,6 +327,8 @@ _HISTORY_DOC = """
     features_ : torch.nn.Module
         The fixed network in eval mode (a copy when a module was passed)."""
 
+_fill_style_doc = fill_doc(common=_COMMON_DOC, history=_HISTORY_DOC)
+
 
 def _layer_tuple(layers, name):
     if isinstance(layers, str):
@@ -583,6 +586,7 @@ def _relative(loss, zero_loss):
     return loss / zero_loss.clamp_min(torch.finfo(zero_loss.dtype).tiny)
 
 
+@_fill_style_doc
 class StyleTransfer(_ImageOptimizer):
     """Neural style transfer: the content of one image in the style of another.
 
@@ -624,7 +628,7 @@ class StyleTransfer(_ImageOptimizer):
         ``lambda``, against noise and checkerboard artefacts.
     init : {"content", "noise"}, default="content"
         The starting image.
-    %(common)s
+    {common}
 
     Attributes
     ----------
@@ -633,7 +637,7 @@ class StyleTransfer(_ImageOptimizer):
     style_grams_ : dict of str to ndarray of shape (N_l, N_l)
         The style targets ``A_l`` (normalised Gram matrices, averaged over the
         style images).
-    %(history)s
+    {history}
 
     See Also
     --------
@@ -802,6 +806,7 @@ class StyleTransfer(_ImageOptimizer):
         return terms
 
 
+@_fill_style_doc
 class FeatureInversion(_ImageOptimizer):
     """Reconstruct images from the features of one layer (feature inversion).
 
@@ -829,13 +834,13 @@ class FeatureInversion(_ImageOptimizer):
         ``lambda``: against the high-frequency noise the features do not
         constrain (on the example's image, 0.1 gave deep layers 2-3 dB more
         than 0.01, and relu1_1 still 42 dB).
-    %(common)s
+    {common}
 
     Attributes
     ----------
     layer_ : str
         The layer inverted.
-    %(history)s
+    {history}
         (``"style"`` is 0 throughout.)
 
     See Also
@@ -953,13 +958,3 @@ class FeatureInversion(_ImageOptimizer):
         }
         terms["total"] = terms["content"] + self.tv_weight * terms["tv"]
         return terms
-
-
-StyleTransfer.__doc__ = StyleTransfer.__doc__ % {
-    "common": _COMMON_DOC.strip(),
-    "history": _HISTORY_DOC.strip(),
-}
-FeatureInversion.__doc__ = FeatureInversion.__doc__ % {
-    "common": _COMMON_DOC.strip(),
-    "history": _HISTORY_DOC.strip(),
-}

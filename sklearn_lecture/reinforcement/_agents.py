@@ -4,11 +4,13 @@ Both share :class:`~sklearn_lecture.reinforcement._base._BaseTabularAgent`; they
 differ in one line of the update, the action the target bootstraps on.
 """
 
+from ..utils._docstrings import fill_doc
 from ._base import _BaseTabularAgent
 
 __all__ = ["QLearning", "SARSA"]
 
-_PARAMETERS = """n_episodes : int, default=500
+_PARAMETERS = """
+    n_episodes : int, default=500
         Training episodes per call to ``fit``.
 
     learning_rate : float, default=0.1
@@ -69,7 +71,8 @@ _PARAMETERS = """n_episodes : int, default=500
         If positive, print the mean return (and epsilon or the temperature)
         every tenth of the episodes of a call."""
 
-_ATTRIBUTES = """q_table_ : ndarray of shape (n_states_, n_actions_)
+_ATTRIBUTES = """
+    q_table_ : ndarray of shape (n_states_, n_actions_)
         The learned action values Q(s, a).
 
     policy_ : ndarray of shape (n_states_,)
@@ -99,11 +102,7 @@ _ATTRIBUTES = """q_table_ : ndarray of shape (n_states_, n_actions_)
         The epsilon of the last training episode."""
 
 
-def _fill_doc(cls):
-    cls.__doc__ = cls.__doc__.replace("{parameters}", _PARAMETERS).replace(
-        "{attributes}", _ATTRIBUTES
-    )
-    return cls
+_fill_doc = fill_doc(parameters=_PARAMETERS, attributes=_ATTRIBUTES)
 
 
 @_fill_doc
