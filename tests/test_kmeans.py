@@ -98,6 +98,7 @@ def test_threaded_blocks_give_the_same_result(monkeypatch):
     # path that large data take.
     monkeypatch.setattr(_kmeans_fast, "_CHUNK_ROWS", 64)
     monkeypatch.setattr(_kmeans_fast, "_MIN_ROWS_PER_THREAD", 100)
+    monkeypatch.setattr(_kmeans_fast, "_MIN_WORK_PER_THREAD", 0)
     monkeypatch.setattr(_linalg, "_DENSE_INDICATOR_SIZE", 0)
     monkeypatch.setattr(_kmeans_fast.os, "sched_getaffinity", lambda pid: {0, 1, 2})
     X = _data("gaussian")
@@ -175,6 +176,7 @@ def test_engines_agree_on_threads_and_blocks(monkeypatch):
     # Small blocks and several threads: the code path that large data take.
     monkeypatch.setattr(_kmeans_fast, "_CHUNK_ROWS", 64)
     monkeypatch.setattr(_kmeans_fast, "_MIN_ROWS_PER_THREAD", 100)
+    monkeypatch.setattr(_kmeans_fast, "_MIN_WORK_PER_THREAD", 0)
     monkeypatch.setattr(_kmeans_fast.os, "sched_getaffinity", lambda pid: {0, 1, 2})
     _engines_agree(_data("gaussian"), 7, init="k-means++", tol=0, random_state=3)
     _engines_agree(_data("blobs"), 5, n_init=3, init="random", random_state=3)

@@ -31,15 +31,30 @@ from ._common import _farthest_samples
 # and its block of scores stay in the L2 cache between the GEMM and the argmin.
 _CHUNK_ROWS = 4096
 
-# Below this many rows a second thread costs more than it saves.
-_MIN_ROWS_PER_THREAD = 2 * _CHUNK_ROWS
+# A thread gets at least this many rows, and at least this much work (rows
+# times the cost of a row, about n_clusters * (n_features + 8) for an
+# assignment): below, a second thread costs more than it saves. The work
+# threshold is 2 blocks of 4096 rows at 32 features and 16 clusters; wide data
+# take threads from far fewer rows than narrow data.
+_MIN_ROWS_PER_THREAD = 256
+_MIN_WORK_PER_THREAD = 2 * 4096 * 16 * (32 + 8)
 
 # When more than this fraction of the samples may change cluster, one pass over
 # all of X costs less than gathering the candidates.
 _FULL_PASS_FRACTION = 0.75
 
-def _n_threads(n_samples):
-    """Threads for the Lloyd passes: the usable cores, one per two chunks at most."""
+def _min_rows_per_thread(row_cost):
+    """Rows a thread needs to pay for itself when each row costs ``row_cost``."""
+    return max(_MIN_ROWS_PER_THREAD, _MIN_WORK_PER_THREAD // max(int(row_cost), 1))
+
+
+def _assign_cost(n_features, n_clusters):
+    """The cost of assigning one row, in the units of ``_MIN_WORK_PER_THREAD``."""
+    return n_clusters * (n_features + 8)
+
+
+def _n_threads(n_samples, row_cost):
+    """Threads for the Lloyd passes: the usable cores, as many as the work pays."""
     try:
         n_cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -47,14 +62,17 @@ def _n_threads(n_samples):
     env = os.environ.get("OMP_NUM_THREADS")
     if env and env.isdigit() and int(env) > 0:
         n_cpus = min(n_cpus, int(env))
-    return max(1, min(n_cpus, n_samples // _MIN_ROWS_PER_THREAD))
+    return max(1, min(n_cpus, n_samples // _min_rows_per_thread(row_cost)))
 
 
-def _with_threads(func, n_samples, *args, **kwargs):
-    """Call ``func(..., pool, n_threads)`` with the threads large data deserve."""
-    if n_samples < _CHUNK_ROWS:
+def _with_threads(func, n_samples, row_cost, *args, **kwargs):
+    """Call ``func(..., pool, n_threads)`` with the threads large data deserve.
+
+    ``row_cost``: the cost of the assignment of one row (:func:`_assign_cost`).
+    """
+    if n_samples < _CHUNK_ROWS and n_samples < 2 * _min_rows_per_thread(row_cost):
         return func(*args, None, 1, **kwargs)
-    n_threads = _n_threads(n_samples)
+    n_threads = _n_threads(n_samples, row_cost)
     # BLAS limited to one thread: our own threads share the work.
     with blas_single_thread():
         if n_threads == 1:
@@ -63,9 +81,14 @@ def _with_threads(func, n_samples, *args, **kwargs):
             return func(*args, pool, n_threads, **kwargs)
 
 
-def _run_parts(func, n_rows, pool, n_threads):
-    """Call ``func(start, end)`` on contiguous parts of the rows, one per thread."""
-    n_parts = min(n_threads, n_rows // _MIN_ROWS_PER_THREAD) if pool is not None else 1
+def _run_parts(func, n_rows, pool, n_threads, row_cost):
+    """Call ``func(start, end)`` on contiguous parts of the rows, one per thread.
+
+    ``row_cost``: the work of one row, as for :func:`_min_rows_per_thread`.
+    """
+    n_parts = 1
+    if pool is not None:
+        n_parts = min(n_threads, n_rows // _min_rows_per_thread(row_cost))
     if n_parts <= 1:
         return [func(0, n_rows)]
     bounds = np.linspace(0, n_rows, n_parts + 1).astype(np.intp)
@@ -87,6 +110,9 @@ def _assign(X, centers, labels, pool=None, n_threads=1, best=None, second=None):
         rows = min(_CHUNK_ROWS, end - start)
         buf = np.empty((rows, n_clusters), dtype=X.dtype)
         buf64 = np.empty((rows, n_clusters)) if upcast else buf
+        if best is not None:
+            # Flat positions of the first entry of each row of a block.
+            row_start = np.arange(0, rows * n_clusters, n_clusters)
         for s in range(start, end, _CHUNK_ROWS):
             e = min(s + _CHUNK_ROWS, end)
             block = squared_distances(
@@ -98,18 +124,28 @@ def _assign(X, centers, labels, pool=None, n_threads=1, best=None, second=None):
             lab = labels[s:e]
             block.argmin(axis=1, out=lab)
             if best is not None:
-                index = np.arange(e - s)
-                best[s:e] = block[index, lab]
-                block[index, lab] = np.inf
-                second[s:e] = block.min(axis=1)
+                # The second smallest by a second argmin with the smallest
+                # masked: numpy's row-wise argmin is several times faster than
+                # its row-wise min on short rows, and flat indexing than 2-D.
+                flat = block.reshape(-1)
+                index = row_start[: e - s] + lab
+                best[s:e] = flat[index]
+                flat[index] = np.inf
+                index += block.argmin(axis=1) - lab
+                second[s:e] = flat[index]
 
-    _run_parts(part, X.shape[0], pool, n_threads)
+    _run_parts(
+        part, X.shape[0], pool, n_threads, _assign_cost(X.shape[1], n_clusters)
+    )
 
 
 def _nearest_centers(X, centers):
     """Index of the nearest center of each row of X (blocked, threaded if large)."""
     labels = np.empty(X.shape[0], dtype=np.intp)
-    _with_threads(_assign, X.shape[0], X, centers.astype(X.dtype, copy=False), labels)
+    cost = _assign_cost(X.shape[1], centers.shape[0])
+    _with_threads(
+        _assign, X.shape[0], cost, X, centers.astype(X.dtype, copy=False), labels
+    )
     return labels
 
 
@@ -129,7 +165,7 @@ def _cluster_sums(X, w, labels, n_clusters, pool=None, n_threads=1):
         )
         return S, W, N
 
-    results = _run_parts(part, X.shape[0], pool, n_threads)
+    results = _run_parts(part, X.shape[0], pool, n_threads, X.shape[1] + 8)
     S, W, N = results[0]
     for S_part, W_part, N_part in results[1:]:
         S += S_part
@@ -151,7 +187,7 @@ def _inertia(X, w, centers, labels, pool=None, n_threads=1):
             total += float(d.sum() if w is None else d @ w[s:e])
         return total
 
-    return sum(_run_parts(part, X.shape[0], pool, n_threads))
+    return sum(_run_parts(part, X.shape[0], pool, n_threads, X.shape[1] + 8))
 
 
 def _relocate_empty(X, w, centers_old, S, W, N, labels):
@@ -199,6 +235,7 @@ def _lloyd_hamerly(X, w, centers, *, max_iter, tol, empty_cluster, x_sq=None):
     return _with_threads(
         _hamerly_loop,
         X.shape[0],
+        _assign_cost(X.shape[1], centers.shape[0]),
         X,
         w,
         centers,
