@@ -25,7 +25,7 @@ import numpy as np
 
 from ..utils._linalg import group_sums, row_norms, squared_distances
 from ..utils._threads import blas_single_thread
-from ._common import _farthest_samples
+from ._common import _distances_to_own_center, _farthest_samples
 
 # Rows per block of the assignment step: a block of X (4096 x 32 float64 = 1 MiB)
 # and its block of scores stay in the L2 cache between the GEMM and the argmin.
@@ -39,6 +39,10 @@ _CHUNK_ROWS = 4096
 _MIN_ROWS_PER_THREAD = 256
 _MIN_WORK_PER_THREAD = 2 * 4096 * 16 * (32 + 8)
 
+# Below this row cost (see :func:`_bounds_pay`) every iteration is a plain pass.
+_MIN_BOUNDS_ROW_COST = 200
+_MIN_BOUNDS_WORK = 2_000_000
+
 # When more than this fraction of the samples may change cluster, one pass over
 # all of X costs less than gathering the candidates.
 _FULL_PASS_FRACTION = 0.75
@@ -51,6 +55,22 @@ def _min_rows_per_thread(row_cost):
 def _assign_cost(n_features, n_clusters):
     """The cost of assigning one row, in the units of ``_MIN_WORK_PER_THREAD``."""
     return n_clusters * (n_features + 8)
+
+
+def _bounds_pay(n_samples, n_features, n_clusters):
+    """Whether Hamerly's bounds can save more than their upkeep costs.
+
+    Keeping the bounds costs about ten passes over n-vectors and some twenty
+    numpy calls per iteration, whatever the shape; the assignment of a row
+    costs about ``n_clusters * (n_features / 5 + 2.5)`` ns. With few clusters
+    in few dimensions a plain pass is cheaper than the upkeep, even when most
+    rows could be skipped; on small data the calls alone cost more than a pass.
+    """
+    row_cost = n_clusters * (n_features + 12)
+    return (
+        row_cost >= _MIN_BOUNDS_ROW_COST
+        and n_samples * row_cost >= _MIN_BOUNDS_WORK
+    )
 
 
 def _n_threads(n_samples, row_cost):
@@ -178,16 +198,28 @@ def _inertia(X, w, centers, labels, pool=None, n_threads=1):
     """Exact weighted sum of squared distances of the rows to their centers."""
 
     def part(start, end):
-        total = 0.0
-        for s in range(start, end, _CHUNK_ROWS):
-            e = min(s + _CHUNK_ROWS, end)
-            # Summed in float64: float32 sums over many rows lose digits.
-            d = row_norms(X[s:e] - centers[labels[s:e]], squared=True)
-            d = d.astype(np.float64, copy=False)
-            total += float(d.sum() if w is None else d @ w[s:e])
-        return total
+        # Summed in float64: float32 sums over many rows lose digits.
+        d = _distances_to_own_center(X, centers, labels, start, end)
+        d = d.astype(np.float64, copy=False)
+        return float(d.sum() if w is None else d @ w[start:end])
 
     return sum(_run_parts(part, X.shape[0], pool, n_threads, X.shape[1] + 8))
+
+
+def _weighted_column_sums(X, w):
+    """``sum_t w_t x_t`` in float64.
+
+    float32 X is converted block by block: a float64 copy of all of X would
+    cost more than the sum.
+    """
+    w = w.astype(np.float64, copy=False)
+    if X.dtype == np.float64:
+        return w @ X
+    total = np.zeros(X.shape[1])
+    rows = max(64, _CHUNK_ROWS * 32 // max(X.shape[1], 1))
+    for s in range(0, X.shape[0], rows):
+        total += w[s : s + rows] @ X[s : s + rows].astype(np.float64)
+    return total
 
 
 def _relocate_empty(X, w, centers_old, S, W, N, labels):
@@ -268,11 +300,13 @@ def _hamerly_loop(
     lower = np.empty(n_samples)
     history = []
     bounds_valid = False
-    retry_bounds_at, backoff = 0, 2
+    use_bounds = _bounds_pay(n_samples, n_features, centers.shape[0])
+    retry_bounds_at, backoff = (0 if use_bounds else max_iter), 2
     strict_convergence = False
     for i in range(max_iter):
         n_clusters = centers.shape[0]
-        c_sq_max = float(row_norms(centers, squared=True).max())
+        if use_bounds:
+            c_sq_max = float(row_norms(centers, squared=True).max())
         candidates = None
         if bounds_valid:
             candidates = np.flatnonzero(upper >= lower)
@@ -337,12 +371,18 @@ def _hamerly_loop(
                 remap[keep] = np.arange(np.count_nonzero(keep))
                 labels[:] = remap[labels]
                 S, W, N, centers = S[keep], W[keep], N[keep], centers[keep]
-        filled = N > 0
-        new_centers = centers.copy()
-        new_centers[filled] = S[filled] / W[filled, None]
         # J after the update, sum w||x||^2 - sum_k ||S_k||^2 / W_k, comes free from
         # the sums the update needs anyway.
-        j = x_sq_total - float(np.sum(row_norms(S[filled], squared=True) / W[filled]))
+        filled = N > 0
+        if filled.all():
+            new_centers = (S / W[:, None]).astype(centers.dtype, copy=False)
+            j = x_sq_total - float(np.sum(row_norms(S, squared=True) / W))
+        else:
+            new_centers = centers.copy()
+            new_centers[filled] = S[filled] / W[filled, None]
+            j = x_sq_total - float(
+                np.sum(row_norms(S[filled], squared=True) / W[filled])
+            )
         history.append(max(j, 0.0) / w_total)
         shift = row_norms(
             new_centers.astype(np.float64) - centers.astype(np.float64)
