@@ -185,7 +185,10 @@ def _cluster_sums(X, w, labels, n_clusters, pool=None, n_threads=1):
         )
         return S, W, N
 
-    results = _run_parts(part, X.shape[0], pool, n_threads, X.shape[1] + 8)
+    # The split decides the rounding of the sums: parts of the same size
+    # whatever the shape (two blocks of rows per thread at least), so that
+    # the threads a shape gets change the sums no more than they must.
+    results = _run_parts(part, X.shape[0], pool, n_threads, _assign_cost(32, 16))
     S, W, N = results[0]
     for S_part, W_part, N_part in results[1:]:
         S += S_part
