@@ -42,6 +42,7 @@ _MIN_WORK_PER_THREAD = 2 * 4096 * 16 * (32 + 8)
 # Below this row cost (see :func:`_bounds_pay`) every iteration is a plain pass.
 _MIN_BOUNDS_ROW_COST = 200
 _MIN_BOUNDS_WORK = 2_000_000
+_FIRST_BOUNDS = 1
 
 # When more than this fraction of the samples may change cluster, one pass over
 # all of X costs less than gathering the candidates.
@@ -304,7 +305,7 @@ def _hamerly_loop(
     history = []
     bounds_valid = False
     use_bounds = _bounds_pay(n_samples, n_features, centers.shape[0])
-    retry_bounds_at, backoff = (0 if use_bounds else max_iter), 2
+    retry_bounds_at, backoff = (_FIRST_BOUNDS if use_bounds else max_iter), 2
     strict_convergence = False
     for i in range(max_iter):
         n_clusters = centers.shape[0]
@@ -400,7 +401,8 @@ def _hamerly_loop(
             break
         if bounds_valid:
             # Triangle inequality; the factor covers the rounding of the shifts.
-            upper += shift[labels] * (1.0 + 1e-9)
+            # (The factor on the K shifts, then one gather: the same values.)
+            upper += np.take(shift * (1.0 + 1e-9), labels)
             # The nearest other center moved at most by the largest shift among
             # the other centers: the second largest for the samples of the center
             # that moved most (Hamerly, 2010).
@@ -408,7 +410,7 @@ def _hamerly_loop(
                 top2 = np.partition(shift, -2)[-2:]
                 others_max = np.full(len(shift), top2[1])
                 others_max[np.argmax(shift)] = top2[0]
-                lower -= others_max[labels] * (1.0 + 1e-9)
+                lower -= np.take(others_max * (1.0 + 1e-9), labels)
             else:
                 lower -= shift.max() * (1.0 + 1e-9)
     if not strict_convergence:
