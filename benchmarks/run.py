@@ -17,8 +17,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _harness import compare, machine_description, markdown_table  # noqa: E402
+from shape_sweep import (  # noqa: E402
+    KMEANS_MAX_ITER,
+    KMEANS_REPEATS,
+    SWEEPS,
+    TABLE_HEADER,
+)
 from shape_sweep import REPEATS as SWEEP_REPEATS  # noqa: E402
-from shape_sweep import SWEEPS, TABLE_HEADER  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -327,19 +332,19 @@ def main(argv=None):
         text += [
             "## Shape sweep (`benchmarks/shape_sweep.py`)",
             "",
-            f"{SWEEP_REPEATS} alternating pairs after a warm-up per row; the ratio "
-            "is the median of the",
-            "per-pair ratios ours / scikit-learn. PCA: scikit-learn's PCA picks its "
-            "own solver",
-            "and gets the number of components our rule selects. KMeans \"same "
-            "init\": the same",
-            "init array, n_init=1, 20 iterations at tol=0, scikit-learn's "
-            "`algorithm=\"lloyd\"`;",
-            "\"default\": `KMeans(K, random_state=0).fit(X)` on both sides "
-            "(k-means++ seeding",
-            "included, the seeds differ). Quality: inertia ours / scikit-learn and "
-            "iterations",
-            "(ours/theirs). See the notes below.",
+            f"{SWEEP_REPEATS} alternating pairs after a warm-up per row "
+            f"({KMEANS_REPEATS} for KMeans); the ratio is the",
+            "median of the per-pair ratios ours / scikit-learn. PCA: "
+            "scikit-learn's PCA picks its",
+            "own solver and gets the number of components our rule selects. "
+            "KMeans \"same init\":",
+            f"the same init array, n_init=1, {KMEANS_MAX_ITER} iterations at "
+            "tol=0, scikit-learn's",
+            "`algorithm=\"lloyd\"`; \"default\": `KMeans(K, random_state=0)"
+            ".fit(X)` on both sides",
+            "(k-means++ seeding included; the seeds differ). Quality: inertia "
+            "ours / scikit-learn,",
+            "iterations ours/theirs. See the notes below.",
             "",
             *TABLE_HEADER,
             *sweep_rows,

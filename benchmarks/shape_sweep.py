@@ -47,6 +47,9 @@ KMEANS_CASES = [
     (1_000_000, 2, 4, np.float32),
     (1_000_000, 4, 16, np.float64),
 ]
+# KMeans fits are short and the peer's OpenMP threads are sensitive to other
+# load: more pairs per row (about 2.5 minutes in all on 2 cores).
+KMEANS_REPEATS = int(os.environ.get("SWEEP_KMEANS_REPEATS", 5))
 # Iterations of the fixed-init runs (tol=0, so every run does them all unless
 # the partition settles first).
 KMEANS_MAX_ITER = 20
@@ -167,7 +170,7 @@ def sweep_kmeans(rng, cases=None):
                 tol=0,
                 algorithm="lloyd",
             ).fit(X),
-            repeats=REPEATS,
+            repeats=KMEANS_REPEATS,
         )
         rows.append(
             _row("KMeans", (n, d), setting, "fit, same init",
@@ -178,7 +181,7 @@ def sweep_kmeans(rng, cases=None):
             "sklearn",
             lambda: KMeans(k, random_state=0).fit(X),
             lambda: SklearnKMeans(k, random_state=0).fit(X),
-            repeats=REPEATS,
+            repeats=KMEANS_REPEATS,
         )
         rows.append(
             _row("KMeans", (n, d), setting, "fit, default",
