@@ -42,7 +42,6 @@ _MIN_WORK_PER_THREAD = 2 * 4096 * 16 * (32 + 8)
 # Below this row cost (see :func:`_bounds_pay`) every iteration is a plain pass.
 _MIN_BOUNDS_ROW_COST = 200
 _MIN_BOUNDS_WORK = 2_000_000
-_FIRST_BOUNDS = 1
 
 # When more than this fraction of the samples may change cluster, one pass over
 # all of X costs less than gathering the candidates.
@@ -305,7 +304,7 @@ def _hamerly_loop(
     history = []
     bounds_valid = False
     use_bounds = _bounds_pay(n_samples, n_features, centers.shape[0])
-    retry_bounds_at, backoff = (_FIRST_BOUNDS if use_bounds else max_iter), 2
+    retry_bounds_at, backoff = (0 if use_bounds else max_iter), 2
     strict_convergence = False
     for i in range(max_iter):
         n_clusters = centers.shape[0]
