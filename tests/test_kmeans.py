@@ -38,10 +38,9 @@ def _sklearn_on_one_thread():
 
 @pytest.fixture(autouse=True, params=["bounds where they pay", "bounds always"])
 def _bounds_rule(request, monkeypatch):
-    # The accelerated engine skips Hamerly's bounds on small or low-dimensional
-    # data (plain passes); every test runs on both paths.
+    # The accelerated engine skips Hamerly's bounds on small data (plain
+    # passes); every test runs on both paths.
     if request.param == "bounds always":
-        monkeypatch.setattr(_kmeans_fast, "_MIN_BOUNDS_ROW_COST", 0)
         monkeypatch.setattr(_kmeans_fast, "_MIN_BOUNDS_WORK", 0)
 
 
@@ -154,7 +153,7 @@ def _engines_agree(X, n_clusters, sample_weight=None, **params):
         (300, 3, 40, np.float64),
         # Large enough for the accelerated engine's own threads.
         (20000, 8, 8, np.float64),
-        # Low-dimensional: plain passes, no bounds (unless forced).
+        # Low-dimensional and large: the bounds in two or three dimensions.
         (40000, 2, 8, np.float64),
         (40000, 3, 4, np.float32),
     ],

@@ -39,8 +39,8 @@ _CHUNK_ROWS = 4096
 _MIN_ROWS_PER_THREAD = 256
 _MIN_WORK_PER_THREAD = 2 * 4096 * 16 * (32 + 8)
 
-# Below this row cost (see :func:`_bounds_pay`) every iteration is a plain pass.
-_MIN_BOUNDS_ROW_COST = 200
+# Below this much work per pass (see :func:`_bounds_pay`) every iteration is a
+# plain pass.
 _MIN_BOUNDS_WORK = 2_000_000
 
 # When more than this fraction of the samples may change cluster, one pass over
@@ -60,17 +60,12 @@ def _assign_cost(n_features, n_clusters):
 def _bounds_pay(n_samples, n_features, n_clusters):
     """Whether Hamerly's bounds can save more than their upkeep costs.
 
-    Keeping the bounds costs about ten passes over n-vectors and some twenty
-    numpy calls per iteration, whatever the shape; the assignment of a row
-    costs about ``n_clusters * (n_features / 5 + 2.5)`` ns. With few clusters
-    in few dimensions a plain pass is cheaper than the upkeep, even when most
-    rows could be skipped; on small data the calls alone cost more than a pass.
+    Keeping the bounds costs some twenty numpy calls per iteration; on small
+    data (a pass of ``n_samples * n_clusters * (n_features + 12)`` below
+    ``_MIN_BOUNDS_WORK``, about half a millisecond) the calls alone cost more
+    than the pass they could save, and plain passes are faster.
     """
-    row_cost = n_clusters * (n_features + 12)
-    return (
-        row_cost >= _MIN_BOUNDS_ROW_COST
-        and n_samples * row_cost >= _MIN_BOUNDS_WORK
-    )
+    return n_samples * n_clusters * (n_features + 12) >= _MIN_BOUNDS_WORK
 
 
 def _n_threads(n_samples, row_cost):
