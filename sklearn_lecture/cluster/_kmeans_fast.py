@@ -382,9 +382,7 @@ def _hamerly_loop(
                 np.sum(row_norms(S[filled], squared=True) / W[filled])
             )
         history.append(max(j, 0.0) / w_total)
-        shift = row_norms(
-            new_centers.astype(np.float64) - centers.astype(np.float64)
-        )
+        shift = row_norms(np.subtract(new_centers, centers, dtype=np.float64))
         centers = new_centers
         # A relocation moves samples that keep their old label until the next
         # assignment, so unchanged labels do not mean convergence then.
