@@ -7,11 +7,13 @@ with the same partition at every step, made fast by:
   one matrix product small enough to stay in cache, then the argmin;
 - threads: large X is cut into parts, one per core, each on a single-threaded
   BLAS (our threads share the work, BLAS threads inside them would
-  oversubscribe the cores);
+  oversubscribe the cores); how large depends on the work of a row, so wide
+  data take threads from a few hundred rows;
 - Hamerly's bounds (2010): once the centroids settle, a sample whose distance to
   its centroid stays below its distance to any other cannot change cluster and
   is not assigned again; the cluster sums are then updated by the samples that
-  moved instead of recomputed.
+  moved instead of recomputed. On small data, where their upkeep costs more
+  than a pass, every iteration is a plain pass.
 
 The bounds are widened by the rounding error of the distances, so a sample within
 rounding of a tie is always assigned again: each iteration yields the partition
