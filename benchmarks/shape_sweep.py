@@ -1,8 +1,10 @@
-"""Shape sweep: PCA and FisherLDA against scikit-learn on tall, square and wide data.
+"""Shape sweep: PCA, FisherLDA and KMeans against scikit-learn over many shapes.
 
 Alternating pairs (``_harness.compare``), median ratio ours / scikit-learn, fit
 and transform timed separately; prints a markdown table. Run from the
-repository root: ``python benchmarks/shape_sweep.py``.
+repository root: ``python benchmarks/shape_sweep.py [pca] [fisher] [kmeans]``
+(all three when none is named). ``benchmarks/run.py`` runs the same functions
+and writes the table into ``BENCHMARKS.md``.
 """
 
 import os
@@ -10,13 +12,14 @@ import sys
 import warnings
 
 import numpy as np
+from sklearn.cluster import KMeans as SklearnKMeans
 from sklearn.decomposition import PCA as SklearnPCA
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _harness import compare  # noqa: E402
 
-from sklearn_lecture import PCA, FisherLDA  # noqa: E402
+from sklearn_lecture import PCA, FisherLDA, KMeans  # noqa: E402
 from sklearn_lecture.discriminant_analysis._fisher import (  # noqa: E402
     SingularScatterWarning,
 )
@@ -26,6 +29,30 @@ PCA_SHAPES = [("tall", 20_000, 50), ("square", 1_000, 1_000), ("wide", 500, 5_00
 PCA_RULES = [10, 0.9, "kaiser"]
 LDA_SHAPES = [("tall", 20_000, 50), ("wide", 100, 2_000)]
 LDA_CLASSES = [2, 10, 50]
+# (n, d, K, dtype): not a Cartesian product. Tiny and huge n, 2 to 512
+# features, 2 to 256 clusters, both dtypes; a million rows only with few
+# features, 512 features with about 1e4 rows.
+KMEANS_CASES = [
+    (1_000, 2, 2, np.float64),
+    (1_000, 32, 8, np.float32),
+    (2_000, 64, 10, np.float64),
+    (10_000, 3, 256, np.float64),
+    (10_000, 512, 8, np.float64),
+    (10_000, 512, 64, np.float32),
+    (20_000, 128, 32, np.float64),
+    (50_000, 32, 256, np.float32),
+    (100_000, 16, 10, np.float64),
+    (200_000, 2, 8, np.float64),
+    (300_000, 8, 64, np.float32),
+    (1_000_000, 2, 4, np.float32),
+    (1_000_000, 4, 16, np.float64),
+]
+# KMeans fits are short and the peer's OpenMP threads are sensitive to other
+# load: more pairs per row (about 2.5 minutes in all on 2 cores).
+KMEANS_REPEATS = int(os.environ.get("SWEEP_KMEANS_REPEATS", 5))
+# Iterations of the fixed-init runs (tol=0, so every run does them all unless
+# the partition settles first).
+KMEANS_MAX_ITER = 20
 
 
 def _row(kind, shape, setting, step, result, quality):
@@ -100,14 +127,91 @@ def sweep_fisher(rng):
     return rows
 
 
-def main():
-    rng = np.random.default_rng(0)
-    print(
-        "| estimator | shape | setting | step | ours s | sklearn s | ratio | quality |"
+def _kmeans_data(rng, n, d, dtype):
+    """Gaussian blobs around 16 centres, overlapping enough to need iterations."""
+    centres = rng.standard_normal((16, d)) * 3.0
+    X = rng.standard_normal((n, d))
+    X += centres[rng.integers(0, 16, n)]
+    return X.astype(dtype)
+
+
+def _kmeans_quality(ours, peer):
+    return (
+        f"inertia {ours.inertia_ / peer.inertia_:.6f}, "
+        f"iter {ours.n_iter_}/{peer.n_iter_}"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for row in sweep_pca(rng) + sweep_fisher(rng):
-        print(row, flush=True)
+
+
+def sweep_kmeans(rng, cases=None):
+    """KMeans against scikit-learn's, from a fixed init and as the default call.
+
+    Fixed init: the same K rows of X as init, n_init=1, ``KMEANS_MAX_ITER``
+    iterations, tol=0, scikit-learn's ``algorithm="lloyd"``. Default:
+    ``KMeans(K, random_state=0).fit(X)`` on both sides (k-means++ seeding
+    included; the seeds differ, so the quality column tells whether the
+    partitions are as good).
+    """
+    rows = []
+    for n, d, k, dtype in KMEANS_CASES if cases is None else cases:
+        X = _kmeans_data(rng, n, d, dtype)
+        init = X[rng.choice(n, k, replace=False)]
+        setting = f"K={k}, {np.dtype(dtype).name}"
+        res, ours, peer = compare(
+            "fit",
+            "sklearn",
+            lambda: KMeans(
+                k, init=init, n_init=1, max_iter=KMEANS_MAX_ITER, tol=0
+            ).fit(X),
+            lambda: SklearnKMeans(
+                k,
+                init=init,
+                n_init=1,
+                max_iter=KMEANS_MAX_ITER,
+                tol=0,
+                algorithm="lloyd",
+            ).fit(X),
+            repeats=KMEANS_REPEATS,
+        )
+        rows.append(
+            _row("KMeans", (n, d), setting, "fit, same init",
+                 res, _kmeans_quality(ours, peer))
+        )
+        res, ours, peer = compare(
+            "fit",
+            "sklearn",
+            lambda: KMeans(k, random_state=0).fit(X),
+            lambda: SklearnKMeans(k, random_state=0).fit(X),
+            repeats=KMEANS_REPEATS,
+        )
+        rows.append(
+            _row("KMeans", (n, d), setting, "fit, default",
+                 res, _kmeans_quality(ours, peer))
+        )
+    return rows
+
+
+SWEEPS = {"pca": sweep_pca, "fisher": sweep_fisher, "kmeans": sweep_kmeans}
+
+TABLE_HEADER = [
+    "| estimator | shape | setting | step | ours (s) | scikit-learn (s) | ratio "
+    "| quality |",
+    "|---|---|---|---|---|---|---|---|",
+]
+
+
+def main(argv=None):
+    names = sys.argv[1:] if argv is None else argv
+    unknown = set(names) - set(SWEEPS)
+    if unknown:
+        raise SystemExit(f"unknown sweep {sorted(unknown)}; pick from {list(SWEEPS)}")
+    for line in TABLE_HEADER:
+        print(line)
+    for name, sweep in SWEEPS.items():
+        if names and name not in names:
+            continue
+        # A generator of its own: a sweep run alone sees the data it sees in all.
+        for row in sweep(np.random.default_rng(0)):
+            print(row, flush=True)
 
 
 if __name__ == "__main__":

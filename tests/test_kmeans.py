@@ -36,6 +36,14 @@ def _sklearn_on_one_thread():
         yield
 
 
+@pytest.fixture(autouse=True, params=["bounds where they pay", "bounds always"])
+def _bounds_rule(request, monkeypatch):
+    # The accelerated engine skips Hamerly's bounds on small data (plain
+    # passes); every test runs on both paths.
+    if request.param == "bounds always":
+        monkeypatch.setattr(_kmeans_fast, "_MIN_BOUNDS_WORK", 0)
+
+
 def _sklearn_lloyd(X, init, **kwargs):
     return sk_cluster.KMeans(
         init.shape[0], init=init, n_init=1, algorithm="lloyd", **kwargs
@@ -98,6 +106,7 @@ def test_threaded_blocks_give_the_same_result(monkeypatch):
     # path that large data take.
     monkeypatch.setattr(_kmeans_fast, "_CHUNK_ROWS", 64)
     monkeypatch.setattr(_kmeans_fast, "_MIN_ROWS_PER_THREAD", 100)
+    monkeypatch.setattr(_kmeans_fast, "_MIN_WORK_PER_THREAD", 0)
     monkeypatch.setattr(_linalg, "_DENSE_INDICATOR_SIZE", 0)
     monkeypatch.setattr(_kmeans_fast.os, "sched_getaffinity", lambda pid: {0, 1, 2})
     X = _data("gaussian")
@@ -144,6 +153,9 @@ def _engines_agree(X, n_clusters, sample_weight=None, **params):
         (300, 3, 40, np.float64),
         # Large enough for the accelerated engine's own threads.
         (20000, 8, 8, np.float64),
+        # Low-dimensional and large: the bounds in two or three dimensions.
+        (40000, 2, 8, np.float64),
+        (40000, 3, 4, np.float32),
     ],
 )
 @pytest.mark.parametrize("init", ["k-means++", "random"])
@@ -175,6 +187,7 @@ def test_engines_agree_on_threads_and_blocks(monkeypatch):
     # Small blocks and several threads: the code path that large data take.
     monkeypatch.setattr(_kmeans_fast, "_CHUNK_ROWS", 64)
     monkeypatch.setattr(_kmeans_fast, "_MIN_ROWS_PER_THREAD", 100)
+    monkeypatch.setattr(_kmeans_fast, "_MIN_WORK_PER_THREAD", 0)
     monkeypatch.setattr(_kmeans_fast.os, "sched_getaffinity", lambda pid: {0, 1, 2})
     _engines_agree(_data("gaussian"), 7, init="k-means++", tol=0, random_state=3)
     _engines_agree(_data("blobs"), 5, n_init=3, init="random", random_state=3)

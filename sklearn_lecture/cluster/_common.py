@@ -35,7 +35,10 @@ def _lexicographic_order(X):
     copies of the data and for the data times any positive factor, so a seeded
     start picks the same points for them all.
     """
-    order = np.argsort(X[:, 0], kind="stable")
+    # Not a stable sort: rows tied on the first column are either copies of
+    # one row (merged, their order does not matter) or sorted again below;
+    # numpy's default sort is several times faster than its stable one.
+    order = np.argsort(X[:, 0])
     if X.shape[1] == 1 or len(order) < 2:
         return order
     first = X[order, 0]
@@ -88,14 +91,25 @@ def _collapse_duplicates(X, sample_weight):
     Xk = X[kept] if kept is not None else X
     wk = sample_weight[kept] if kept is not None else sample_weight
     order = _lexicographic_order(Xk)
-    # Sorted, identical rows are neighbours.
+    # Sorted, identical rows are neighbours; rows whose first values differ
+    # differ, so only the neighbours tied on the first column are compared.
     Xs = Xk[order]
     new = np.ones(len(Xs), dtype=bool)
-    new[1:] = np.any(Xs[1:] != Xs[:-1], axis=1)
+    tied = np.flatnonzero(Xs[1:, 0] == Xs[:-1, 0]) + 1
+    if len(tied):
+        new[tied] = np.any(Xs[tied] != Xs[tied - 1], axis=1)
     group = np.empty(len(Xk), dtype=np.intp)
-    group[order] = np.cumsum(new) - 1
-    distinct = Xs[new]
-    weight = np.bincount(group, weights=wk, minlength=len(distinct)).astype(X.dtype)
+    if new.all():
+        # No duplicates (the common case with continuous data): no copies.
+        group[order] = np.arange(len(Xk))
+        distinct = Xs
+        weight = wk[order].astype(X.dtype)
+    else:
+        group[order] = np.cumsum(new) - 1
+        distinct = Xs[new]
+        weight = np.bincount(group, weights=wk, minlength=len(distinct)).astype(
+            X.dtype
+        )
     index = np.full(X.shape[0], -1, dtype=np.intp)
     if kept is not None:
         index[kept] = group
@@ -222,6 +236,27 @@ def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
     return centers
 
 
+# Rows per block of :func:`_distances_to_own_center`: a block of differences
+# of 256 KiB (float64) stays in cache.
+_DIFF_BLOCK_ENTRIES = 2**15
+
+
+def _distances_to_own_center(X, centers, labels, start=0, end=None):
+    """``||x_t - c_{labels_t}||^2`` for the rows ``start:end`` of X, in its dtype.
+
+    Computed by blocks of rows whose differences stay in cache (wide X would
+    otherwise make a temporary the size of X).
+    """
+    end = X.shape[0] if end is None else end
+    out = np.empty(end - start, dtype=X.dtype)
+    rows = max(64, _DIFF_BLOCK_ENTRIES // max(X.shape[1], 1))
+    for s in range(start, end, rows):
+        e = min(s + rows, end)
+        diff = X[s:e] - centers[labels[s:e]]
+        out[s - start : e - start] = row_norms(diff, squared=True)
+    return out
+
+
 def _farthest_samples(X, centers, labels, n_empty):
     """The samples that re-seed ``n_empty`` empty clusters, farthest first.
 
@@ -244,7 +279,7 @@ def _farthest_samples(X, centers, labels, n_empty):
         Rows of X, in decreasing order of distance; the i-th goes to the i-th
         empty cluster.
     """
-    dist = row_norms(X - centers[labels], squared=True)
+    dist = _distances_to_own_center(X, centers, labels)
     n_move = min(n_empty, int(np.count_nonzero(dist > 0)))
     if n_move == 0:
         return np.empty(0, dtype=np.intp)

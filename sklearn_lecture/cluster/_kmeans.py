@@ -30,7 +30,7 @@ from ._common import (
     _farthest_samples,
     _init_centroids,
 )
-from ._kmeans_fast import _lloyd_hamerly
+from ._kmeans_fast import _lloyd_hamerly, _weighted_column_sums
 
 
 def _inertia(X, w, centers, labels):
@@ -321,7 +321,7 @@ class KMeans(_BaseKMeans):
             if not seeded:
                 init = init * X.dtype.type(scale)
         w_total = float(w_fit.sum(dtype=np.float64))
-        mean = (w_fit @ X_fit.astype(np.float64, copy=False)) / w_total
+        mean = _weighted_column_sums(X_fit, w_fit) / w_total
         # Centring keeps ||c||^2 - 2 x.c accurate for data far from the origin.
         X_c = X_fit - mean.astype(X.dtype)
         w = None if np.all(w_fit == 1) else w_fit

@@ -7,11 +7,13 @@ with the same partition at every step, made fast by:
   one matrix product small enough to stay in cache, then the argmin;
 - threads: large X is cut into parts, one per core, each on a single-threaded
   BLAS (our threads share the work, BLAS threads inside them would
-  oversubscribe the cores);
+  oversubscribe the cores); how large depends on the work of a row, so wide
+  data take threads from a few hundred rows;
 - Hamerly's bounds (2010): once the centroids settle, a sample whose distance to
   its centroid stays below its distance to any other cannot change cluster and
   is not assigned again; the cluster sums are then updated by the samples that
-  moved instead of recomputed.
+  moved instead of recomputed. On small data, where their upkeep costs more
+  than a pass, every iteration is a plain pass.
 
 The bounds are widened by the rounding error of the distances, so a sample within
 rounding of a tie is always assigned again: each iteration yields the partition
@@ -25,21 +27,51 @@ import numpy as np
 
 from ..utils._linalg import group_sums, row_norms, squared_distances
 from ..utils._threads import blas_single_thread
-from ._common import _farthest_samples
+from ._common import _distances_to_own_center, _farthest_samples
 
 # Rows per block of the assignment step: a block of X (4096 x 32 float64 = 1 MiB)
 # and its block of scores stay in the L2 cache between the GEMM and the argmin.
 _CHUNK_ROWS = 4096
 
-# Below this many rows a second thread costs more than it saves.
-_MIN_ROWS_PER_THREAD = 2 * _CHUNK_ROWS
+# A thread gets at least this many rows, and at least this much work (rows
+# times the cost of a row, about n_clusters * (n_features + 8) for an
+# assignment): below, a second thread costs more than it saves. The work
+# threshold is 2 blocks of 4096 rows at 32 features and 16 clusters; wide data
+# take threads from far fewer rows than narrow data.
+_MIN_ROWS_PER_THREAD = 256
+_MIN_WORK_PER_THREAD = 2 * 4096 * 16 * (32 + 8)
+
+# Below this much work per pass (see :func:`_bounds_pay`) every iteration is a
+# plain pass.
+_MIN_BOUNDS_WORK = 2_000_000
 
 # When more than this fraction of the samples may change cluster, one pass over
 # all of X costs less than gathering the candidates.
 _FULL_PASS_FRACTION = 0.75
 
-def _n_threads(n_samples):
-    """Threads for the Lloyd passes: the usable cores, one per two chunks at most."""
+def _min_rows_per_thread(row_cost):
+    """Rows a thread needs to pay for itself when each row costs ``row_cost``."""
+    return max(_MIN_ROWS_PER_THREAD, _MIN_WORK_PER_THREAD // max(int(row_cost), 1))
+
+
+def _assign_cost(n_features, n_clusters):
+    """The cost of assigning one row, in the units of ``_MIN_WORK_PER_THREAD``."""
+    return n_clusters * (n_features + 8)
+
+
+def _bounds_pay(n_samples, n_features, n_clusters):
+    """Whether Hamerly's bounds can save more than their upkeep costs.
+
+    Keeping the bounds costs some twenty numpy calls per iteration; on small
+    data (a pass of ``n_samples * n_clusters * (n_features + 12)`` below
+    ``_MIN_BOUNDS_WORK``, about half a millisecond) the calls alone cost more
+    than the pass they could save, and plain passes are faster.
+    """
+    return n_samples * n_clusters * (n_features + 12) >= _MIN_BOUNDS_WORK
+
+
+def _n_threads(n_samples, row_cost):
+    """Threads for the Lloyd passes: the usable cores, as many as the work pays."""
     try:
         n_cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -47,14 +79,17 @@ def _n_threads(n_samples):
     env = os.environ.get("OMP_NUM_THREADS")
     if env and env.isdigit() and int(env) > 0:
         n_cpus = min(n_cpus, int(env))
-    return max(1, min(n_cpus, n_samples // _MIN_ROWS_PER_THREAD))
+    return max(1, min(n_cpus, n_samples // _min_rows_per_thread(row_cost)))
 
 
-def _with_threads(func, n_samples, *args, **kwargs):
-    """Call ``func(..., pool, n_threads)`` with the threads large data deserve."""
-    if n_samples < _CHUNK_ROWS:
+def _with_threads(func, n_samples, row_cost, *args, **kwargs):
+    """Call ``func(..., pool, n_threads)`` with the threads large data deserve.
+
+    ``row_cost``: the cost of the assignment of one row (:func:`_assign_cost`).
+    """
+    if n_samples < _CHUNK_ROWS and n_samples < 2 * _min_rows_per_thread(row_cost):
         return func(*args, None, 1, **kwargs)
-    n_threads = _n_threads(n_samples)
+    n_threads = _n_threads(n_samples, row_cost)
     # BLAS limited to one thread: our own threads share the work.
     with blas_single_thread():
         if n_threads == 1:
@@ -63,9 +98,14 @@ def _with_threads(func, n_samples, *args, **kwargs):
             return func(*args, pool, n_threads, **kwargs)
 
 
-def _run_parts(func, n_rows, pool, n_threads):
-    """Call ``func(start, end)`` on contiguous parts of the rows, one per thread."""
-    n_parts = min(n_threads, n_rows // _MIN_ROWS_PER_THREAD) if pool is not None else 1
+def _run_parts(func, n_rows, pool, n_threads, row_cost):
+    """Call ``func(start, end)`` on contiguous parts of the rows, one per thread.
+
+    ``row_cost``: the work of one row, as for :func:`_min_rows_per_thread`.
+    """
+    n_parts = 1
+    if pool is not None:
+        n_parts = min(n_threads, n_rows // _min_rows_per_thread(row_cost))
     if n_parts <= 1:
         return [func(0, n_rows)]
     bounds = np.linspace(0, n_rows, n_parts + 1).astype(np.intp)
@@ -87,6 +127,9 @@ def _assign(X, centers, labels, pool=None, n_threads=1, best=None, second=None):
         rows = min(_CHUNK_ROWS, end - start)
         buf = np.empty((rows, n_clusters), dtype=X.dtype)
         buf64 = np.empty((rows, n_clusters)) if upcast else buf
+        if best is not None:
+            # Flat positions of the first entry of each row of a block.
+            row_start = np.arange(0, rows * n_clusters, n_clusters)
         for s in range(start, end, _CHUNK_ROWS):
             e = min(s + _CHUNK_ROWS, end)
             block = squared_distances(
@@ -98,18 +141,28 @@ def _assign(X, centers, labels, pool=None, n_threads=1, best=None, second=None):
             lab = labels[s:e]
             block.argmin(axis=1, out=lab)
             if best is not None:
-                index = np.arange(e - s)
-                best[s:e] = block[index, lab]
-                block[index, lab] = np.inf
-                second[s:e] = block.min(axis=1)
+                # The second smallest by a second argmin with the smallest
+                # masked: numpy's row-wise argmin is several times faster than
+                # its row-wise min on short rows, and flat indexing than 2-D.
+                flat = block.reshape(-1)
+                index = row_start[: e - s] + lab
+                best[s:e] = flat[index]
+                flat[index] = np.inf
+                index += block.argmin(axis=1) - lab
+                second[s:e] = flat[index]
 
-    _run_parts(part, X.shape[0], pool, n_threads)
+    _run_parts(
+        part, X.shape[0], pool, n_threads, _assign_cost(X.shape[1], n_clusters)
+    )
 
 
 def _nearest_centers(X, centers):
     """Index of the nearest center of each row of X (blocked, threaded if large)."""
     labels = np.empty(X.shape[0], dtype=np.intp)
-    _with_threads(_assign, X.shape[0], X, centers.astype(X.dtype, copy=False), labels)
+    cost = _assign_cost(X.shape[1], centers.shape[0])
+    _with_threads(
+        _assign, X.shape[0], cost, X, centers.astype(X.dtype, copy=False), labels
+    )
     return labels
 
 
@@ -129,7 +182,10 @@ def _cluster_sums(X, w, labels, n_clusters, pool=None, n_threads=1):
         )
         return S, W, N
 
-    results = _run_parts(part, X.shape[0], pool, n_threads)
+    # The split decides the rounding of the sums: parts of the same size
+    # whatever the shape (two blocks of rows per thread at least), so that
+    # the threads a shape gets change the sums no more than they must.
+    results = _run_parts(part, X.shape[0], pool, n_threads, _assign_cost(32, 16))
     S, W, N = results[0]
     for S_part, W_part, N_part in results[1:]:
         S += S_part
@@ -142,16 +198,28 @@ def _inertia(X, w, centers, labels, pool=None, n_threads=1):
     """Exact weighted sum of squared distances of the rows to their centers."""
 
     def part(start, end):
-        total = 0.0
-        for s in range(start, end, _CHUNK_ROWS):
-            e = min(s + _CHUNK_ROWS, end)
-            # Summed in float64: float32 sums over many rows lose digits.
-            d = row_norms(X[s:e] - centers[labels[s:e]], squared=True)
-            d = d.astype(np.float64, copy=False)
-            total += float(d.sum() if w is None else d @ w[s:e])
-        return total
+        # Summed in float64: float32 sums over many rows lose digits.
+        d = _distances_to_own_center(X, centers, labels, start, end)
+        d = d.astype(np.float64, copy=False)
+        return float(d.sum() if w is None else d @ w[start:end])
 
-    return sum(_run_parts(part, X.shape[0], pool, n_threads))
+    return sum(_run_parts(part, X.shape[0], pool, n_threads, X.shape[1] + 8))
+
+
+def _weighted_column_sums(X, w):
+    """``sum_t w_t x_t`` in float64.
+
+    float32 X is converted block by block: a float64 copy of all of X would
+    cost more than the sum.
+    """
+    w = w.astype(np.float64, copy=False)
+    if X.dtype == np.float64:
+        return w @ X
+    total = np.zeros(X.shape[1])
+    rows = max(64, _CHUNK_ROWS * 32 // max(X.shape[1], 1))
+    for s in range(0, X.shape[0], rows):
+        total += w[s : s + rows] @ X[s : s + rows].astype(np.float64)
+    return total
 
 
 def _relocate_empty(X, w, centers_old, S, W, N, labels):
@@ -199,6 +267,7 @@ def _lloyd_hamerly(X, w, centers, *, max_iter, tol, empty_cluster, x_sq=None):
     return _with_threads(
         _hamerly_loop,
         X.shape[0],
+        _assign_cost(X.shape[1], centers.shape[0]),
         X,
         w,
         centers,
@@ -231,11 +300,13 @@ def _hamerly_loop(
     lower = np.empty(n_samples)
     history = []
     bounds_valid = False
-    retry_bounds_at, backoff = 0, 2
+    use_bounds = _bounds_pay(n_samples, n_features, centers.shape[0])
+    retry_bounds_at, backoff = (0 if use_bounds else max_iter), 2
     strict_convergence = False
     for i in range(max_iter):
         n_clusters = centers.shape[0]
-        c_sq_max = float(row_norms(centers, squared=True).max())
+        if use_bounds:
+            c_sq_max = float(row_norms(centers, squared=True).max())
         candidates = None
         if bounds_valid:
             candidates = np.flatnonzero(upper >= lower)
@@ -300,16 +371,20 @@ def _hamerly_loop(
                 remap[keep] = np.arange(np.count_nonzero(keep))
                 labels[:] = remap[labels]
                 S, W, N, centers = S[keep], W[keep], N[keep], centers[keep]
-        filled = N > 0
-        new_centers = centers.copy()
-        new_centers[filled] = S[filled] / W[filled, None]
         # J after the update, sum w||x||^2 - sum_k ||S_k||^2 / W_k, comes free from
         # the sums the update needs anyway.
-        j = x_sq_total - float(np.sum(row_norms(S[filled], squared=True) / W[filled]))
+        filled = N > 0
+        if filled.all():
+            new_centers = (S / W[:, None]).astype(centers.dtype, copy=False)
+            j = x_sq_total - float(np.sum(row_norms(S, squared=True) / W))
+        else:
+            new_centers = centers.copy()
+            new_centers[filled] = S[filled] / W[filled, None]
+            j = x_sq_total - float(
+                np.sum(row_norms(S[filled], squared=True) / W[filled])
+            )
         history.append(max(j, 0.0) / w_total)
-        shift = row_norms(
-            new_centers.astype(np.float64) - centers.astype(np.float64)
-        )
+        shift = row_norms(np.subtract(new_centers, centers, dtype=np.float64))
         centers = new_centers
         # A relocation moves samples that keep their old label until the next
         # assignment, so unchanged labels do not mean convergence then.
@@ -320,7 +395,8 @@ def _hamerly_loop(
             break
         if bounds_valid:
             # Triangle inequality; the factor covers the rounding of the shifts.
-            upper += shift[labels] * (1.0 + 1e-9)
+            # (The factor on the K shifts, then one gather: the same values.)
+            upper += np.take(shift * (1.0 + 1e-9), labels)
             # The nearest other center moved at most by the largest shift among
             # the other centers: the second largest for the samples of the center
             # that moved most (Hamerly, 2010).
@@ -328,7 +404,7 @@ def _hamerly_loop(
                 top2 = np.partition(shift, -2)[-2:]
                 others_max = np.full(len(shift), top2[1])
                 others_max[np.argmax(shift)] = top2[0]
-                lower -= others_max[labels] * (1.0 + 1e-9)
+                lower -= np.take(others_max * (1.0 + 1e-9), labels)
             else:
                 lower -= shift.max() * (1.0 + 1e-9)
     if not strict_convergence:
