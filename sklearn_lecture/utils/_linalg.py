@@ -231,6 +231,11 @@ def constant_features(variance, second_moment, n_samples, dtype):
 def thin_svd(A):
     """Thin SVD ``A = U diag(s) Vt`` (LAPACK gesdd, gesvd if it fails).
 
+    numpy's LAPACK, not scipy's: the callers multiply the factors with numpy
+    right away, and numpy and scipy each bring their own OpenBLAS, whose thread
+    pools fight for the cores when a caller alternates between them (FisherLDA on
+    100 x 2000 data took 25-35 ms with scipy's SVD, 9 ms with numpy's).
+
     Parameters
     ----------
     A : ndarray of shape (m, n)
@@ -241,8 +246,8 @@ def thin_svd(A):
     U, s, Vt : ndarrays of shapes (m, k), (k,), (k, n), k = min(m, n)
     """
     try:
-        return linalg.svd(A, full_matrices=False, check_finite=False)
-    except linalg.LinAlgError:
+        return np.linalg.svd(A, full_matrices=False)
+    except np.linalg.LinAlgError:
         # gesdd occasionally fails to converge; gesvd is slower but robust.
         return linalg.svd(
             A, full_matrices=False, check_finite=False, lapack_driver="gesvd"
