@@ -315,6 +315,35 @@ def test_wrong_width_at_transform_and_inverse(iris):
         pca.inverse_transform(np.ones((3, 3)))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "value, match", [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")]
+)
+def test_transform_rejects_non_finite_input(value, match, dtype, wine):
+    # The finiteness test rides on the projection: one bad entry anywhere,
+    # even in a feature that a component ignores, must still be caught.
+    X, _ = wine
+    X = X.astype(dtype)
+    pca = PCA(n_components=1, standardize=True).fit(np.c_[X, np.ones(len(X))])
+    assert pca.components_[0, -1] == 0
+    for column in (0, X.shape[1]):
+        bad = np.c_[X, np.ones(len(X))].astype(dtype)
+        bad[5, column] = value
+        with pytest.raises(ValueError, match=match):
+            pca.transform(bad)
+
+
+def test_transform_of_finite_rows_whose_sum_overflows():
+    # Rows whose sum overflows are finite: projected, not rejected.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 4))
+    pca = PCA(n_components=2).fit(X)
+    big = np.full((2, 4), 1e308)
+    big[:, 1] = -1e308
+    expected = (big - pca.mean_) @ pca.components_.T
+    assert_allclose(pca.transform(big), expected, rtol=1e-12)
+
+
 # -------------------------------------------------------------------- display
 
 

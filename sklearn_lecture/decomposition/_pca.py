@@ -25,6 +25,7 @@ from ..utils._dask import (
 )
 from ..utils._linalg import (
     _SAFE_EXPONENT,
+    checked_product,
     constant_features,
     flip_signs,
     power_of_two_scale,
@@ -604,11 +605,21 @@ class PCA(
             Component scores (whitened when ``whiten=True``).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        # Finiteness is checked on the product (checked_product), which saves
+        # a pass over X.
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=False,
+            ensure_all_finite=False,
+        )
         projection = self._projection().astype(X.dtype, copy=False)
         # X P' - m P' avoids a centred copy of X.
-        X_new = X @ projection.T
-        X_new -= (self.mean_ @ projection.T).astype(X.dtype, copy=False)
+        X_new = np.subtract(
+            checked_product(X, projection.T, "PCA"),
+            (self.mean_ @ projection.T).astype(X.dtype, copy=False),
+        )
         if self.whiten:
             X_new /= self._whitening_scale(X.dtype)
         return X_new

@@ -26,6 +26,7 @@ from ..utils._dask import (
     validate_dask_head,
 )
 from ..utils._linalg import (
+    checked_product,
     constant_features,
     flip_signs,
     group_sums,
@@ -702,10 +703,22 @@ class FisherLDA(
             within-class variance along each direction.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        X_new = X @ self.scalings_
-        X_new -= self.xbar_ @ self.scalings_
-        return X_new
+        X = self._validate_for_product(X)
+        return np.subtract(
+            checked_product(X, self.scalings_, "FisherLDA"),
+            self.xbar_ @ self.scalings_,
+        )
+
+    def _validate_for_product(self, X):
+        # Finiteness is checked on the product (checked_product), which saves
+        # a pass over X.
+        return validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=False,
+            ensure_all_finite=False,
+        )
 
     def decision_function(self, X):
         """Class scores ``X @ coef_.T + intercept_`` of the decision rule.
@@ -727,8 +740,10 @@ class FisherLDA(
             linear classifiers.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        scores = X @ self.coef_.T + self.intercept_
+        X = self._validate_for_product(X)
+        scores = np.add(
+            checked_product(X, self.coef_.T, "FisherLDA"), self.intercept_
+        )
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):

@@ -7,6 +7,7 @@ one family needs, so that no family imports another family's private module.
 import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
+from sklearn.utils.validation import assert_all_finite
 
 # Gram-then-subtract (X'X - n m m') loses about log10(E[x^2] / Var[x]) digits to
 # cancellation. Beyond these ratios the scatter is recomputed from centred blocks.
@@ -258,6 +259,42 @@ def thin_svd(A):
         return linalg.svd(
             A, full_matrices=False, check_finite=False, lapack_driver="gesvd"
         )
+
+
+def checked_product(X, M, estimator_name):
+    """``X @ M``, raising as scikit-learn's input validation when X is not finite.
+
+    The finiteness test rides on the product instead of taking a pass of its
+    own over X (which costs as much as a projection onto a few components): a
+    column of ones appended to M gives each row's sum, which is NaN or infinite
+    whenever the row holds a NaN or an infinity (a multiplication by one cannot
+    be skipped or lose it). Only when a sum is not finite, which finite rows
+    reach only by overflow, is X itself checked.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Validated but not yet checked for NaN and infinity.
+    M : ndarray of shape (n_features, n_outputs)
+        In the dtype of X.
+    estimator_name : str
+        Named in the error message.
+
+    Returns
+    -------
+    product : ndarray of shape (n_samples, n_outputs)
+        A view of a C-contiguous array (the ones column is left out).
+    """
+    n_outputs = M.shape[1]
+    augmented = np.empty((M.shape[0], n_outputs + 1), dtype=M.dtype)
+    augmented[:, :n_outputs] = M
+    augmented[:, n_outputs] = 1
+    # The sum of a finite row may overflow where its projections do not.
+    with np.errstate(over="ignore", invalid="ignore"):
+        product = X @ augmented
+    if not np.all(np.isfinite(product[:, n_outputs])):
+        assert_all_finite(X, input_name="X", estimator_name=estimator_name)
+    return product[:, :n_outputs]
 
 
 def flip_signs(components):
