@@ -22,7 +22,13 @@ from sklearn_lecture.discriminant_analysis._fisher import (  # noqa: E402
 )
 
 REPEATS = int(os.environ.get("SWEEP_REPEATS", 3))
-PCA_SHAPES = [("tall", 20_000, 50), ("square", 1_000, 1_000), ("wide", 500, 5_000)]
+# (name, n_samples, n_features[, rules]): the rules default to PCA_RULES.
+PCA_SHAPES = [
+    ("tall", 20_000, 50),
+    ("square", 1_000, 1_000),
+    ("wide", 500, 5_000),
+    ("square", 2_000, 2_000, (50,)),
+]
 PCA_RULES = [10, 0.9, "kaiser"]
 LDA_SHAPES = [("tall", 20_000, 50), ("wide", 100, 2_000)]
 LDA_CLASSES = [2, 10, 50]
@@ -50,24 +56,25 @@ def _transform_row(kind, setting, ours, peer, X):
 
 def sweep_pca(rng):
     rows = []
-    for name, n, d in PCA_SHAPES:
+    for name, n, d, *rules in PCA_SHAPES:
         X = rng.standard_normal((n, d)) * np.linspace(1, 3, d)
-        for rule in PCA_RULES:
+        for rule in rules[0] if rules else PCA_RULES:
             k = PCA(rule).fit(X).n_components_
             # The peer gets the number of components our rule selects (it has
-            # no Kaiser rule; its fraction rule is "more than").
+            # no Kaiser rule; its fraction rule is "more than"). Both choose
+            # their solver ("auto"), seeded alike.
             res, ours, peer = compare(
                 "fit",
                 "sklearn",
-                lambda: PCA(rule).fit(X),
-                lambda: SklearnPCA(k).fit(X),
+                lambda: PCA(rule, random_state=0).fit(X),
+                lambda: SklearnPCA(k, random_state=0).fit(X),
                 repeats=REPEATS,
             )
             gap = abs(
                 ours.explained_variance_ratio_.sum()
                 - peer.explained_variance_ratio_.sum()
             )
-            quality = f"k={k}, |Δ evr|={gap:.1e}"
+            quality = f"k={k}, {ours._solver(n, d)}, |Δ evr|={gap:.1e}"
             rows.append(_row("PCA", (n, d), f"{name}, {rule!r}", "fit", res, quality))
             rows.append(_transform_row("PCA", f"{name}, {rule!r}", ours, peer, X))
     return rows

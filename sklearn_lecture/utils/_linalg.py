@@ -297,6 +297,47 @@ def checked_product(X, M, estimator_name):
     return product[:, :n_outputs]
 
 
+def randomized_svd(A, n_components, *, n_iter, random_state, n_oversamples=10):
+    """Leading singular values and right singular vectors of A (Halko et al.).
+
+    A Gaussian sketch of ``n_components + n_oversamples`` columns, ``n_iter``
+    power iterations, each half-step orthonormalised by a QR (numpy's LAPACK
+    throughout, so that the products and factorisations share one BLAS pool),
+    then the thin SVD of the small projected matrix.
+
+    Parameters
+    ----------
+    A : ndarray of shape (m, n)
+    n_components : int
+        At most ``min(m, n)``.
+    n_iter : int
+        Power iterations.
+    random_state : numpy.random.RandomState
+        Draws the sketch.
+    n_oversamples : int, default=10
+
+    Returns
+    -------
+    s, Vt : ndarrays of shapes (n_components,) and (n_components, n)
+        Decreasing singular values and their right singular vectors.
+
+    References
+    ----------
+    N. Halko, P. G. Martinsson, J. A. Tropp, "Finding structure with
+    randomness", SIAM Review 53(2), 217-288, 2011 (algorithm 4.4).
+    """
+    size = min(n_components + n_oversamples, *A.shape)
+    sketch = random_state.standard_normal((A.shape[1], size)).astype(A.dtype)
+    Q = A @ sketch
+    for _ in range(n_iter):
+        Q = np.linalg.qr(Q)[0]
+        Q = np.linalg.qr(A.T @ Q)[0]
+        Q = A @ Q
+    Q = np.linalg.qr(Q)[0]
+    _, s, vt = thin_svd(Q.T @ A)
+    return s[:n_components], vt[:n_components]
+
+
 def flip_signs(components):
     """Make the largest-magnitude entry of every row positive (deterministic).
 
