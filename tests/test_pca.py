@@ -438,6 +438,20 @@ def test_transform_rejects_non_finite_input(value, match, dtype, wine):
             pca.transform(bad)
 
 
+@pytest.mark.parametrize("n_components", [1, 10])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_transform_rejects_non_finite_input_of_either_check(value, n_components):
+    # 60 features: one component checks within the product, ten apart from it.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 60))
+    pca = PCA(n_components).fit(X)
+    bad = X.copy()
+    bad[3, 59] = value
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        pca.transform(bad)
+    assert_allclose(pca.transform(X), (X - pca.mean_) @ pca.components_.T)
+
+
 def test_transform_of_finite_rows_whose_sum_overflows():
     # Rows whose sum overflows are finite: projected, not rejected.
     rng = np.random.default_rng(0)

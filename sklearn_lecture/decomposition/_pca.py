@@ -758,9 +758,11 @@ class PCA(
         )
         projection = self._projection().astype(X.dtype, copy=False)
         # X P' - m P' avoids a centred copy of X.
-        X_new = np.subtract(
-            checked_product(X, projection.T, "PCA"),
-            (self.mean_ @ projection.T).astype(X.dtype, copy=False),
+        X_new = checked_product(
+            X,
+            projection.T,
+            -(self.mean_ @ projection.T).astype(X.dtype, copy=False),
+            "PCA",
         )
         if self.whiten:
             X_new /= self._whitening_scale(X.dtype)

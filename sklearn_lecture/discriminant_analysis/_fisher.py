@@ -704,9 +704,8 @@ class FisherLDA(
         """
         check_is_fitted(self)
         X = self._validate_for_product(X)
-        return np.subtract(
-            checked_product(X, self.scalings_, "FisherLDA"),
-            self.xbar_ @ self.scalings_,
+        return checked_product(
+            X, self.scalings_, -(self.xbar_ @ self.scalings_), "FisherLDA"
         )
 
     def _validate_for_product(self, X):
@@ -741,9 +740,7 @@ class FisherLDA(
         """
         check_is_fitted(self)
         X = self._validate_for_product(X)
-        scores = np.add(
-            checked_product(X, self.coef_.T, "FisherLDA"), self.intercept_
-        )
+        scores = checked_product(X, self.coef_.T, self.intercept_, "FisherLDA")
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):
