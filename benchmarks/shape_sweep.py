@@ -44,12 +44,14 @@ def _row(kind, shape, setting, step, result, quality):
 
 
 def _transform_row(kind, setting, ours, peer, X):
+    # A transform takes milliseconds: five times the pairs cost little and
+    # keep one preempted pair from deciding the median.
     res, _, _ = compare(
         "transform",
         "sklearn",
         lambda: ours.transform(X),
         lambda: peer.transform(X),
-        repeats=REPEATS,
+        repeats=5 * REPEATS,
     )
     return _row(kind, X.shape, setting, "transform", res, "")
 

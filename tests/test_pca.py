@@ -441,7 +441,7 @@ def test_transform_rejects_non_finite_input(value, match, dtype, wine):
 @pytest.mark.parametrize("n_components", [1, 10])
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
 def test_transform_rejects_non_finite_input_of_either_check(value, n_components):
-    # 60 features: one component checks within the product, ten apart from it.
+    # 40 x 60: one component checks within the product, ten apart from it.
     rng = np.random.default_rng(0)
     X = rng.standard_normal((40, 60))
     pca = PCA(n_components).fit(X)

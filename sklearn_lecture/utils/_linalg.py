@@ -268,10 +268,11 @@ def checked_product(X, M, shift, estimator_name):
     The finiteness test is a matrix product instead of a reduction over X: the
     sum of each row, NaN or infinite whenever the row holds a NaN or an
     infinity (a multiplication by one cannot be skipped or lose it). With
-    many more features than outputs it rides on the product itself, as a
-    column of ones appended to M, which saves a pass over X; otherwise (X
-    narrow, its second pass from cache) a separate matrix-vector product with
-    ones is cheaper than the wider, strided output. Only when a sum is not
+    many more samples and features than outputs it rides on the product
+    itself, as a column of ones appended to M, which saves a pass over X;
+    otherwise (X narrow, its second pass from cache, or M nearly as large as
+    X, its copy costing that pass) a separate matrix-vector product with ones
+    is cheaper. Only when a sum is not
     finite, which finite rows reach only by overflow, is X itself checked.
 
     Parameters
@@ -292,10 +293,14 @@ def checked_product(X, M, shift, estimator_name):
     n_features, n_outputs = M.shape
     # The sum of a finite row may overflow where its projections do not.
     with np.errstate(over="ignore", invalid="ignore"):
-        if n_features > 8 * (n_outputs + 1):
-            # An even number of columns: GEMM's odd edge is slower.
+        if min(X.shape) > 8 * (n_outputs + 1):
+            # An even number of columns: GEMM's odd edge is slower. Laid out
+            # as M is, so that copying M into it is a plain copy.
             width = n_outputs + 1 + (n_outputs + 1) % 2
-            augmented = np.zeros((n_features, width), dtype=M.dtype)
+            if M.flags.f_contiguous:
+                augmented = np.zeros((width, n_features), dtype=M.dtype).T
+            else:
+                augmented = np.zeros((n_features, width), dtype=M.dtype)
             augmented[:, :n_outputs] = M
             augmented[:, n_outputs] = 1
             full = X @ augmented
