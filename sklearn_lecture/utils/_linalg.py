@@ -272,8 +272,8 @@ def checked_product(X, M, shift, estimator_name):
     itself, as a column of ones appended to M, which saves a pass over X;
     otherwise (X narrow, its second pass from cache, or M nearly as large as
     X, its copy costing that pass) a separate matrix-vector product with ones
-    is cheaper. Only when a sum is not
-    finite, which finite rows reach only by overflow, is X itself checked.
+    is cheaper. Only when a sum is not finite, which finite rows reach only by
+    overflow, is X itself checked.
 
     Parameters
     ----------
