@@ -217,6 +217,43 @@ def bench_autoencoder(repeats=5, epochs=20):
     return res
 
 
+def bench_autoencoder_large(repeats=3, epochs=2, n_samples=100_000, batch_size=256):
+    """Per-epoch overhead on a larger case: 100 000 rows, batches of 256."""
+    import torch
+
+    from sklearn_lecture import Autoencoder
+    from sklearn_lecture.neural._modules import AutoencoderModule
+
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(0)
+    # Data on an 8-dimensional subspace plus noise, in [0, 1] like pixels.
+    latent = rng.random((n_samples, 8))
+    X = np.clip(latent @ rng.random((8, 64)) / 4 + 0.05 * rng.random((n_samples, 64)),
+                0, 1)
+    sizes = (64, 8)
+
+    def ours():
+        return Autoencoder(sizes, max_epochs=epochs, batch_size=batch_size, lr=2e-3,
+                           random_state=0).fit(X)
+
+    def peer():
+        torch.manual_seed(0)
+        module = AutoencoderModule(X.shape[1], sizes, "relu")
+        return _torch_loop(
+            module, X, None,
+            lambda out, target: torch.nn.functional.mse_loss(out[0], target),
+            epochs=epochs, batch_size=batch_size, lr=2e-3,
+        )
+
+    res, o, _ = compare(
+        f"Autoencoder{sizes} fit, {n_samples} x 64, batch {batch_size}, "
+        f"{epochs} epochs",
+        "plain torch loop", ours, peer, repeats=repeats, target=1.1,
+    )
+    res.quality = f"training MSE {-o.score(X):.4f}"
+    return res
+
+
 def bench_rnn(repeats=3, epochs=3, n_samples=2000, n_timesteps=50):
     import torch
 
@@ -256,6 +293,7 @@ BENCHES = {
     "pca": bench_pca,
     "fisher": bench_fisher,
     "autoencoder": bench_autoencoder,
+    "autoencoder_large": bench_autoencoder_large,
     "rnn": bench_rnn,
 }
 

@@ -24,6 +24,9 @@ VARIANTS = {
         {"n_components": "kaiser"},
         {"n_components": "scree"},
         {"whiten": True},
+        {"svd_solver": "randomized", "random_state": 0},
+        {"svd_solver": "randomized", "random_state": 0, "n_components": "kaiser",
+         "standardize": True},
     ],
     "FisherLDA": [{"shrinkage": "auto"}, {"shrinkage": 0.5}],
     "CommonFactorAnalysis": [

@@ -361,3 +361,19 @@ def test_too_many_components_and_wrong_width(iris):
         lda.predict(X[:, :3])
     with pytest.raises(ValueError, match="features"):
         lda.transform(X[:, :3])
+
+
+@pytest.mark.parametrize(
+    "method", ["transform", "decision_function", "predict", "predict_proba"]
+)
+@pytest.mark.parametrize("value, match", [(np.nan, "NaN"), (np.inf, "infinity")])
+def test_inference_rejects_non_finite_input(method, value, match):
+    X, y = make_classification(
+        n_samples=80, n_features=6, n_informative=3, n_redundant=0, n_classes=3,
+        random_state=0,
+    )
+    lda = FisherLDA().fit(X, y)
+    bad = X.copy()
+    bad[7, 2] = value
+    with pytest.raises(ValueError, match=match):
+        getattr(lda, method)(bad)

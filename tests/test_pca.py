@@ -277,6 +277,111 @@ def test_clone_and_pickle_give_identical_results(wine):
     assert_array_equal(restored.transform(X), pca.transform(X))
 
 
+# ------------------------------------------------------------ randomized solver
+
+
+def _low_rank(n_samples=300, n_features=120, rank=15, seed=0):
+    # A decaying spectrum, on which the randomized solver converges.
+    rng = np.random.default_rng(seed)
+    scores = rng.standard_normal((n_samples, rank)) * np.geomspace(10, 1, rank)
+    X = scores @ rng.standard_normal((rank, n_features))
+    return X + 0.01 * rng.standard_normal((n_samples, n_features)) + 3.0
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("n_components", [4, 0.9, 0.999, "kaiser"])
+def test_randomized_solver_agrees_with_full(n_components, standardize):
+    X = _low_rank()
+    full = PCA(n_components, standardize=standardize, svd_solver="full").fit(X)
+    rand = PCA(
+        n_components, standardize=standardize, svd_solver="randomized",
+        random_state=0,
+    ).fit(X)
+    # The rules select from the trace: the same number of components.
+    assert rand.n_components_ == full.n_components_
+    k = full.n_components_
+    assert_allclose(
+        rand.explained_variance_, full.explained_variance_,
+        atol=1e-9 * full.explained_variance_[0],
+    )
+    assert_allclose(
+        rand.explained_variance_ratio_, full.explained_variance_ratio_, atol=1e-11
+    )
+    assert_allclose(rand.components_, full.components_, atol=1e-5)
+    assert_allclose(np.abs(rand.transform(X)), np.abs(full.transform(X)), atol=1e-4)
+    # The contribution table divides by the trace, not by the computed ones.
+    assert len(rand.eigenvalues_) >= k
+    assert_allclose(
+        rand.contribution_table().percent[:k],
+        full.contribution_table().percent[:k],
+        atol=1e-9,
+    )
+
+
+@pytest.mark.parametrize("n_components", ["scree", None])
+def test_randomized_solver_rules_needing_every_eigenvalue_are_full(n_components):
+    X = _low_rank()
+    full = PCA(n_components, svd_solver="full").fit(X)
+    rand = PCA(n_components, svd_solver="randomized", random_state=0).fit(X)
+    assert_array_equal(rand.eigenvalues_, full.eigenvalues_)
+    assert_array_equal(rand.components_, full.components_)
+
+
+def test_randomized_solver_grows_to_the_full_decomposition():
+    # 95 % of the variance of white noise needs most of its 120 axes: beyond
+    # 80 % of the rank the full decomposition is cheaper, and exact.
+    X = np.random.default_rng(0).standard_normal((300, 120))
+    full = PCA(0.95, svd_solver="full").fit(X)
+    rand = PCA(0.95, svd_solver="randomized", random_state=0).fit(X)
+    assert full.n_components_ > 80
+    assert_array_equal(rand.components_, full.components_)
+
+
+def test_randomized_solver_is_reproducible_and_uses_random_state():
+    X = _low_rank()
+    a = PCA(3, svd_solver="randomized", random_state=0).fit(X).components_
+    b = PCA(3, svd_solver="randomized", random_state=0).fit(X).components_
+    c = PCA(3, svd_solver="randomized", random_state=1).fit(X).components_
+    assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert_allclose(a, c, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "shape, n_components, solver",
+    [
+        ((600, 550), 10, "randomized"),
+        ((700, 1200), 10, "randomized"),
+        # The exact path is cheap enough here.
+        ((400, 700), 10, "full"),
+        ((600, 550), 0.9, "full"),
+        ((600, 550), "kaiser", "full"),
+        ((600, 550), 500, "full"),
+        ((300, 200), 10, "full"),
+        ((6000, 60), 10, "full"),
+    ],
+)
+def test_auto_solver_choice(shape, n_components, solver):
+    X = _low_rank(*shape)
+    auto = PCA(n_components, random_state=0).fit(X)
+    chosen = PCA(n_components, svd_solver=solver, random_state=0).fit(X)
+    assert_array_equal(auto.components_, chosen.components_)
+    assert_array_equal(auto.eigenvalues_, chosen.eigenvalues_)
+
+
+def test_randomized_solver_has_no_partial_fit():
+    assert not hasattr(PCA(svd_solver="randomized"), "partial_fit")
+    assert hasattr(PCA(), "partial_fit")
+
+
+def test_randomized_solver_float32():
+    X = _low_rank().astype(np.float32)
+    rand = PCA(4, svd_solver="randomized", random_state=0).fit(X)
+    full = PCA(4, svd_solver="full").fit(X)
+    assert rand.components_.dtype == np.float32
+    assert_allclose(rand.explained_variance_, full.explained_variance_, rtol=1e-4)
+
+
 # -------------------------------------------------------------------- bad input
 
 
@@ -313,6 +418,49 @@ def test_wrong_width_at_transform_and_inverse(iris):
         pca.transform(X[:, :3])
     with pytest.raises(ValueError, match="keeps 2 components"):
         pca.inverse_transform(np.ones((3, 3)))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "value, match", [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")]
+)
+def test_transform_rejects_non_finite_input(value, match, dtype, wine):
+    # The finiteness test rides on the projection: one bad entry anywhere,
+    # even in a feature that a component ignores, must still be caught.
+    X, _ = wine
+    X = X.astype(dtype)
+    pca = PCA(n_components=1, standardize=True).fit(np.c_[X, np.ones(len(X))])
+    assert pca.components_[0, -1] == 0
+    for column in (0, X.shape[1]):
+        bad = np.c_[X, np.ones(len(X))].astype(dtype)
+        bad[5, column] = value
+        with pytest.raises(ValueError, match=match):
+            pca.transform(bad)
+
+
+@pytest.mark.parametrize("n_components", [1, 10])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_transform_rejects_non_finite_input_of_either_check(value, n_components):
+    # 40 x 60: one component checks within the product, ten apart from it.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 60))
+    pca = PCA(n_components).fit(X)
+    bad = X.copy()
+    bad[3, 59] = value
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        pca.transform(bad)
+    assert_allclose(pca.transform(X), (X - pca.mean_) @ pca.components_.T)
+
+
+def test_transform_of_finite_rows_whose_sum_overflows():
+    # Rows whose sum overflows are finite: projected, not rejected.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 4))
+    pca = PCA(n_components=2).fit(X)
+    big = np.full((2, 4), 1e308)
+    big[:, 1] = -1e308
+    expected = (big - pca.mean_) @ pca.components_.T
+    assert_allclose(pca.transform(big), expected, rtol=1e-12)
 
 
 # -------------------------------------------------------------------- display

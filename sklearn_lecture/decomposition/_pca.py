@@ -9,6 +9,8 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     assert_all_finite,
     check_array,
@@ -25,9 +27,11 @@ from ..utils._dask import (
 )
 from ..utils._linalg import (
     _SAFE_EXPONENT,
+    checked_product,
     constant_features,
     flip_signs,
     power_of_two_scale,
+    randomized_svd,
     scatter_matrix,
     thin_svd,
 )
@@ -40,7 +44,7 @@ from ..utils._params import store_params
 _RATIO_TOL = 1e-10
 
 
-def _select_n_components(rule, eigenvalues, n_features):
+def _select_n_components(rule, eigenvalues, n_features, total=None):
     """Number of components that ``rule`` keeps (at least one).
 
     Parameters
@@ -51,6 +55,9 @@ def _select_n_components(rule, eigenvalues, n_features):
         All eigenvalues, in decreasing order, non-negative.
     n_features : int
         Number of input features (the Kaiser rule averages over them).
+    total : float, default=None
+        The sum of all eigenvalues (the trace), when ``eigenvalues`` holds only
+        the leading ones; None sums ``eigenvalues``.
 
     Returns
     -------
@@ -59,8 +66,10 @@ def _select_n_components(rule, eigenvalues, n_features):
     n_eig = eigenvalues.shape[0]
     if rule is None:
         return n_eig
+    if total is None:
+        total = eigenvalues.sum()
     if isinstance(rule, str) and rule == "kaiser":
-        mean = eigenvalues.sum() / n_features
+        mean = total / n_features
         return max(1, int(np.count_nonzero(eigenvalues > mean)))
     if isinstance(rule, str) and rule == "scree":
         return _scree_elbow(eigenvalues)
@@ -71,12 +80,16 @@ def _select_n_components(rule, eigenvalues, n_features):
                 f"{n_eig}."
             )
         return int(rule)
-    total = eigenvalues.sum()
     if total <= 0:
         return 1
     cumulative = np.cumsum(eigenvalues) / total
     k = int(np.searchsorted(cumulative, rule - _RATIO_TOL, side="left")) + 1
     return min(k, n_eig)
+
+
+def _n_power_iterations(n_components, rank):
+    """Power iterations of the randomized solver (scikit-learn's choice)."""
+    return 7 if n_components < 0.1 * rank else 4
 
 
 def _scree_elbow(eigenvalues):
@@ -230,6 +243,23 @@ class PCA(
     whiten : bool, default=False
         Divide the projections by the square root of their eigenvalue, so every
         output has unit variance.
+    svd_solver : {"auto", "full", "randomized"}, default="auto"
+        - ``"full"``: the exact decomposition described above;
+        - ``"randomized"``: a randomized SVD of the centred data (Halko et al.),
+          which computes only the leading axes. The selection rules stay
+          exact: the total variance is the trace, so a fraction or the Kaiser
+          rule needs only the leading eigenvalues, whose number is doubled
+          until the rule is decided. ``"scree"`` and None need every
+          eigenvalue and use the full decomposition;
+        - ``"auto"``: randomized where scikit-learn's PCA would use it (an int
+          ``n_components`` below 80 % of ``min(n_samples, n_features)``, more
+          than 500 rows or columns) and its matrix products cost less than
+          half of the full decomposition's; full otherwise.
+
+        ``partial_fit`` and dask arrays always decompose the full covariance
+        matrix; with ``"randomized"`` there is no ``partial_fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the randomized solver's sketch.
 
     Attributes
     ----------
@@ -241,7 +271,9 @@ class PCA(
     explained_variance_ratio_ : ndarray of shape (n_components_,)
         Contributions of the kept components.
     eigenvalues_ : ndarray of shape (min(n_samples, n_features),)
-        All eigenvalues in decreasing order (for the scree plot).
+        All eigenvalues in decreasing order (for the scree plot); after the
+        randomized solver, the leading ones it computed (at least
+        ``n_components_``), their contributions still shares of the trace.
     n_components_ : int
         Number of components kept.
     mean_ : ndarray of shape (n_features,)
@@ -312,9 +344,19 @@ class PCA(
         ],
         "standardize": ["boolean"],
         "whiten": ["boolean"],
+        "svd_solver": [StrOptions({"auto", "full", "randomized"})],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, n_components=0.7, *, standardize=False, whiten=False):
+    def __init__(
+        self,
+        n_components=0.7,
+        *,
+        standardize=False,
+        whiten=False,
+        svd_solver="auto",
+        random_state=None,
+    ):
         store_params(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -363,25 +405,66 @@ class PCA(
         # needs anyway, so ordinary data pay no extra pass.)
         factor = 1.0
         fitted = None
-        if n_samples >= n_features and np.all(np.isfinite(mean)):
+        randomized = self._solver(n_samples, n_features) == "randomized"
+        if not randomized and n_samples >= n_features and np.all(np.isfinite(mean)):
             fitted = self._fit_covariance(X, mean, check_range=True)
         if fitted is None:
             factor = power_of_two_scale(X)
             if factor != 1.0:
                 X, mean = self._rescaled(X, factor)
-            if n_samples >= n_features:
+            if randomized:
+                fitted = self._fit_randomized(X, mean)
+            elif n_samples >= n_features:
                 fitted = self._fit_covariance(X, mean)
             else:
                 fitted = self._fit_svd(X, mean)
         if factor != 1.0:
             # Statistics in rescaled units: partial_fit cannot add to them.
             self.__dict__.pop("_moments", None)
-        eigenvalues, eigenvectors, scale = fitted
+        eigenvalues, eigenvectors, scale, *total = fitted
         self._set_model(
-            eigenvalues, eigenvectors, mean, scale, n_samples, X.dtype, factor
+            eigenvalues, eigenvectors, mean, scale, n_samples, X.dtype, factor,
+            *total,
         )
         return self
 
+    def _solver(self, n_samples, n_features):
+        """The solver a fit on an in-memory X uses: "full" or "randomized".
+
+        "auto" takes scikit-learn's conditions for the randomized solver (an
+        int ``n_components`` below 80 % of ``min(n_samples, n_features)``, more
+        than 500 rows or columns) and, since the exact paths here cost only one
+        Gram or covariance product and a ``min(n_samples, n_features)``-sized
+        eigensolver, uses it only where its products cost less than half of
+        those: the exact result wherever it is not much slower.
+        """
+        rule = self.n_components
+        if rule is None or (isinstance(rule, str) and rule == "scree"):
+            return "full"
+        rank = min(n_samples, n_features)
+        if isinstance(rule, Integral) and rule > rank:
+            return "full"  # which raises the error
+        if self.svd_solver != "auto":
+            return self.svd_solver
+        if (
+            not isinstance(rule, Integral)
+            or max(n_samples, n_features) <= 500
+            or rule >= 0.8 * rank
+        ):
+            return "full"
+        randomized = (
+            2.0 * n_samples * n_features * min(rule + 10, rank)
+            * (_n_power_iterations(rule, rank) + 1)
+        )
+        full = float(rank) ** 2 * max(n_samples, n_features) + float(rank) ** 3
+        return "randomized" if randomized < full / 2 else "full"
+
+    def _keeps_scatter(self):
+        # partial_fit adds to the n_features x n_features scatter matrix, which
+        # the randomized solver exists not to form.
+        return self.svd_solver != "randomized"
+
+    @available_if(_keeps_scatter)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Add a block of samples to the model (exact incremental PCA).
@@ -408,10 +491,10 @@ class PCA(
         first = not hasattr(self, "_moments")
         if first and hasattr(self, "components_"):
             raise ValueError(
-                "This PCA was fitted by fit on fewer samples than features (or on "
-                "data rescaled to stay within float64's range), which keeps no "
-                "scatter matrix to add blocks to; use partial_fit from the start "
-                "(or fit on all the data)."
+                "This PCA was fitted by fit on fewer samples than features, with "
+                "the randomized solver or on data rescaled to stay within "
+                "float64's range, which keeps no scatter matrix to add blocks to; "
+                "use partial_fit from the start (or fit on all the data)."
             )
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
         block = GroupMoments.of(X)
@@ -441,16 +524,19 @@ class PCA(
         self._moments = moments
 
     def _set_model(
-        self, eigenvalues, eigenvectors, mean, scale, n_samples, dtype, factor=1.0
+        self, eigenvalues, eigenvectors, mean, scale, n_samples, dtype, factor=1.0,
+        total=None,
     ):
         """Select and share out in the units of the decomposition, where nothing
         overflows; then back to the units of X (``factor`` is the power of two the
-        decomposition ran at)."""
+        decomposition ran at). ``total`` is the trace when ``eigenvalues`` holds
+        only the leading eigenvalues."""
         n_features = eigenvectors.shape[1]
+        if total is None:
+            total = eigenvalues.sum()
         n_components = _select_n_components(
-            self.n_components, eigenvalues, n_features
+            self.n_components, eigenvalues, n_features, total
         )
-        total = eigenvalues.sum()
         ratio = eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
         if factor != 1.0:
             mean = mean / factor
@@ -459,6 +545,7 @@ class PCA(
             else:
                 with np.errstate(over="ignore"):
                     eigenvalues = eigenvalues / factor / factor
+                    total = total / factor / factor
                 if not np.all(np.isfinite(eigenvalues)):
                     raise ValueError(
                         "The variances of X overflow float64: rescale X, or use "
@@ -470,6 +557,9 @@ class PCA(
             flip_signs(eigenvectors[:n_components]), dtype=dtype
         )
         self.eigenvalues_ = eigenvalues
+        # The trace: the sum of eigenvalues_ unless the randomized solver
+        # computed only the leading ones.
+        self._total_variance = float(total)
         self.explained_variance_ = eigenvalues[:n_components].copy()
         self.explained_variance_ratio_ = ratio[:n_components].copy()
         self.n_components_ = n_components
@@ -561,6 +651,57 @@ class PCA(
         eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
         return eigenvalues, vt, scale
 
+    def _fit_randomized(self, X, mean):
+        """Leading eigenpairs by a randomized SVD of the centred data.
+
+        The selection stays exact: the total variance is the trace, the sum of
+        the column variances, so a fraction or the Kaiser rule needs only the
+        leading eigenvalues; their number is doubled until the rule is decided
+        (up to 80 % of the rank, where the full decomposition takes over).
+        """
+        n_samples, n_features = X.shape
+        rank = min(n_samples, n_features)
+        Xc = X - mean.astype(X.dtype)
+        variance = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64) / (n_samples - 1)
+        scale = None
+        if self.standardize:
+            second_moment = np.einsum("ij,ij->j", X, X, dtype=np.float64) / n_samples
+            constant = constant_features(variance, second_moment, n_samples, X.dtype)
+            scale = np.sqrt(np.where(constant, 1.0, variance))
+            Xc /= scale.astype(X.dtype)
+            Xc[:, constant] = 0.0
+            # Each standardized feature has variance 1, a constant one 0.
+            total = float(np.count_nonzero(~constant))
+        else:
+            total = float(variance.sum())
+        rule = self.n_components
+        random_state = check_random_state(self.random_state)
+        size = int(rule) if isinstance(rule, Integral) else min(10, rank)
+        while True:
+            s, vt = randomized_svd(
+                Xc,
+                size,
+                n_iter=_n_power_iterations(size, rank),
+                random_state=random_state,
+            )
+            eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
+            if self._decided(eigenvalues, total, n_features) or size == rank:
+                return eigenvalues, vt, scale, total
+            size = 2 * size
+            if size >= 0.8 * rank:
+                if n_samples >= n_features:
+                    return self._fit_covariance(X, mean)
+                return self._fit_svd(X, mean)
+
+    def _decided(self, eigenvalues, total, n_features):
+        """Whether the leading ``eigenvalues`` settle the rule exactly."""
+        rule = self.n_components
+        if isinstance(rule, Integral):
+            return True
+        if isinstance(rule, str):  # "kaiser": the last one is not kept
+            return eigenvalues[-1] <= total / n_features
+        return total <= 0 or eigenvalues.sum() / total >= rule - _RATIO_TOL
+
     def _fit_gram(self, Xc, n_samples):
         """Eigenvalues of the n x n Gram matrix ``Xc Xc^T``, axes of the kept ones.
 
@@ -603,11 +744,23 @@ class PCA(
             Component scores (whitened when ``whiten=True``).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        # Finiteness is checked on the product (checked_product), which saves
+        # a pass over X.
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=False,
+            ensure_all_finite=False,
+        )
         projection = self._projection().astype(X.dtype, copy=False)
         # X P' - m P' avoids a centred copy of X.
-        X_new = X @ projection.T
-        X_new -= (self.mean_ @ projection.T).astype(X.dtype, copy=False)
+        X_new = checked_product(
+            X,
+            projection.T,
+            -(self.mean_ @ projection.T).astype(X.dtype, copy=False),
+            "PCA",
+        )
         if self.whiten:
             X_new /= self._whitening_scale(X.dtype)
         return X_new
@@ -666,7 +819,7 @@ class PCA(
         """
         check_is_fitted(self)
         eigenvalues = np.asarray(self.eigenvalues_, dtype=np.float64).copy()
-        total = eigenvalues.sum()
+        total = getattr(self, "_total_variance", eigenvalues.sum())
         percent = (
             100.0 * eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
         )

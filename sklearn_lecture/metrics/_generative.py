@@ -165,7 +165,7 @@ def two_sample_score(
     rng = check_random_state(random_state)
     if features == "pca":
         k = max(1, min(int(n_components), X_real.shape[1], len(X_real) - 1))
-        transformer = PCA(n_components=k).fit(X_real)
+        transformer = PCA(n_components=k, random_state=rng).fit(X_real)
     elif features is None:
         transformer = None
     elif hasattr(features, "transform"):

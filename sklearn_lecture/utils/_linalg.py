@@ -7,6 +7,7 @@ one family needs, so that no family imports another family's private module.
 import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
+from sklearn.utils.validation import assert_all_finite
 
 # Gram-then-subtract (X'X - n m m') loses about log10(E[x^2] / Var[x]) digits to
 # cancellation. Beyond these ratios the scatter is recomputed from centred blocks.
@@ -231,6 +232,11 @@ def constant_features(variance, second_moment, n_samples, dtype):
 def thin_svd(A):
     """Thin SVD ``A = U diag(s) Vt`` (LAPACK gesdd, gesvd if it fails).
 
+    numpy's LAPACK, not scipy's: the callers multiply the factors with numpy
+    right away, and numpy and scipy each bring their own OpenBLAS, whose thread
+    pools fight for the cores when a caller alternates between them (FisherLDA on
+    100 x 2000 data took 25-35 ms with scipy's SVD, 9 ms with numpy's).
+
     Parameters
     ----------
     A : ndarray of shape (m, n)
@@ -240,13 +246,114 @@ def thin_svd(A):
     -------
     U, s, Vt : ndarrays of shapes (m, k), (k,), (k, n), k = min(m, n)
     """
+    if A.shape[0] < A.shape[1]:
+        # LAPACK's tall path (QR first) on the transpose, a view in Fortran
+        # order, is faster than its wide path (6 ms against 7.6 ms on a
+        # 100 x 2000 matrix); the factors are the same.
+        vt, s, u = thin_svd(A.T)
+        return u.T, s, vt.T
     try:
-        return linalg.svd(A, full_matrices=False, check_finite=False)
-    except linalg.LinAlgError:
+        return np.linalg.svd(A, full_matrices=False)
+    except np.linalg.LinAlgError:
         # gesdd occasionally fails to converge; gesvd is slower but robust.
         return linalg.svd(
             A, full_matrices=False, check_finite=False, lapack_driver="gesvd"
         )
+
+
+def checked_product(X, M, shift, estimator_name):
+    """``X @ M + shift``, raising as scikit-learn's input validation when X is
+    not finite.
+
+    The finiteness test is a matrix product instead of a reduction over X: the
+    sum of each row, NaN or infinite whenever the row holds a NaN or an
+    infinity (a multiplication by one cannot be skipped or lose it). With
+    many more samples and features than outputs it rides on the product
+    itself, as a column of ones appended to M, which saves a pass over X;
+    otherwise (X narrow, its second pass from cache, or M nearly as large as
+    X, its copy costing that pass) a separate matrix-vector product with ones
+    is cheaper. Only when a sum is not finite, which finite rows reach only by
+    overflow, is X itself checked.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Validated but not yet checked for NaN and infinity.
+    M : ndarray of shape (n_features, n_outputs)
+    shift : ndarray of shape (n_outputs,)
+        Added to every row.
+    estimator_name : str
+        Named in the error message.
+
+    Returns
+    -------
+    product : ndarray of shape (n_samples, n_outputs)
+        C-contiguous.
+    """
+    n_features, n_outputs = M.shape
+    # The sum of a finite row may overflow where its projections do not.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if min(X.shape) > 8 * (n_outputs + 1):
+            # An even number of columns: GEMM's odd edge is slower. Laid out
+            # as M is, so that copying M into it is a plain copy.
+            width = n_outputs + 1 + (n_outputs + 1) % 2
+            if M.flags.f_contiguous:
+                augmented = np.zeros((width, n_features), dtype=M.dtype).T
+            else:
+                augmented = np.zeros((n_features, width), dtype=M.dtype)
+            augmented[:, :n_outputs] = M
+            augmented[:, n_outputs] = 1
+            full = X @ augmented
+            sums = full[:, n_outputs]
+            product = np.add(full[:, :n_outputs], shift)
+        else:
+            product = X @ M
+            sums = X @ np.ones(n_features, dtype=X.dtype)
+            product += shift
+    if not np.all(np.isfinite(sums)):
+        assert_all_finite(X, input_name="X", estimator_name=estimator_name)
+    return product
+
+
+def randomized_svd(A, n_components, *, n_iter, random_state, n_oversamples=10):
+    """Leading singular values and right singular vectors of A (Halko et al.).
+
+    A Gaussian sketch of ``n_components + n_oversamples`` columns, ``n_iter``
+    power iterations, each half-step orthonormalised by a QR (numpy's LAPACK
+    throughout, so that the products and factorisations share one BLAS pool),
+    then the thin SVD of the small projected matrix.
+
+    Parameters
+    ----------
+    A : ndarray of shape (m, n)
+    n_components : int
+        At most ``min(m, n)``.
+    n_iter : int
+        Power iterations.
+    random_state : numpy.random.RandomState
+        Draws the sketch.
+    n_oversamples : int, default=10
+
+    Returns
+    -------
+    s, Vt : ndarrays of shapes (n_components,) and (n_components, n)
+        Decreasing singular values and their right singular vectors.
+
+    References
+    ----------
+    N. Halko, P. G. Martinsson, J. A. Tropp, "Finding structure with
+    randomness", SIAM Review 53(2), 217-288, 2011 (algorithm 4.4).
+    """
+    size = min(n_components + n_oversamples, *A.shape)
+    sketch = random_state.standard_normal((A.shape[1], size)).astype(A.dtype)
+    Q = A @ sketch
+    for _ in range(n_iter):
+        Q = np.linalg.qr(Q)[0]
+        Q = np.linalg.qr(A.T @ Q)[0]
+        Q = A @ Q
+    Q = np.linalg.qr(Q)[0]
+    _, s, vt = thin_svd(Q.T @ A)
+    return s[:n_components], vt[:n_components]
 
 
 def flip_signs(components):
