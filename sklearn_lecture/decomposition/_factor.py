@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
 from ..utils._dask import DaskInferenceMixin
+from ..utils._linalg import affine_scores
 from ..utils._linalg import constant_features as _constant_features
 from ..utils._params import store_params
 from ..utils._threads import blas_single_thread
@@ -79,13 +80,6 @@ def _check_features(X, estimator_name):
             f"other variables are undefined. Drop them before {estimator_name}."
         )
     return mean, centred, variance
-
-
-def _affine_scores(X, mean, scale, weights):
-    """``((X - mean) / scale) @ weights`` without a centred copy of X."""
-    if scale is not None:
-        weights = weights / scale[:, None]
-    return X @ weights - mean @ weights
 
 
 def _correlation_from_covariance(covariance):
@@ -993,8 +987,9 @@ class CommonFactorAnalysis(
             Regression or Bartlett scores (see ``scores``).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return _affine_scores(X, self.mean_, self.scale_, self._weights)
+        return affine_scores(
+            self, X, self._weights, mean=self.mean_, scale=self.scale_, dtype=np.float64
+        )
 
     def factor_table(self):
         """Loadings, communalities and uniquenesses in one printable table.

@@ -12,9 +12,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, _fit_context
 from ..utils._dask import DaskInferenceMixin
+from ..utils._linalg import affine_scores
 from ..utils._params import store_params
 from ._factor import (
-    _affine_scores,
     _check_features,
     _correlation_from_covariance,
 )
@@ -217,8 +217,14 @@ class CorrelationMerging(
         X_new : ndarray of shape (n_samples, n_factors_)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return _affine_scores(X, self.mean_, self.scale_, self.components_.T)
+        return affine_scores(
+            self,
+            X,
+            self.components_.T,
+            mean=self.mean_,
+            scale=self.scale_,
+            dtype=np.float64,
+        )
 
     @property
     def _n_features_out(self):

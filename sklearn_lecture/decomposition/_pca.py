@@ -27,7 +27,7 @@ from ..utils._dask import (
 )
 from ..utils._linalg import (
     _SAFE_EXPONENT,
-    checked_product,
+    affine_scores,
     constant_features,
     flip_signs,
     power_of_two_scale,
@@ -744,25 +744,11 @@ class PCA(
             Component scores (whitened when ``whiten=True``).
         """
         check_is_fitted(self)
-        # Finiteness is checked on the product (checked_product), which saves
-        # a pass over X.
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float64, np.float32],
-            reset=False,
-            ensure_all_finite=False,
-        )
-        projection = self._projection().astype(X.dtype, copy=False)
-        # X P' - m P' avoids a centred copy of X.
-        X_new = checked_product(
-            X,
-            projection.T,
-            -(self.mean_ @ projection.T).astype(X.dtype, copy=False),
-            "PCA",
+        X_new = affine_scores(
+            self, X, self._projection().T, mean=self.mean_, preserve_dtype=True
         )
         if self.whiten:
-            X_new /= self._whitening_scale(X.dtype)
+            X_new /= self._whitening_scale(X_new.dtype)
         return X_new
 
     def _whitening_scale(self, dtype):

@@ -26,7 +26,7 @@ from ..utils._dask import (
     validate_dask_head,
 )
 from ..utils._linalg import (
-    checked_product,
+    affine_scores,
     constant_features,
     flip_signs,
     group_sums,
@@ -702,21 +702,7 @@ class FisherLDA(
             within-class variance along each direction.
         """
         check_is_fitted(self)
-        X = self._validate_for_product(X)
-        return checked_product(
-            X, self.scalings_, -(self.xbar_ @ self.scalings_), "FisherLDA"
-        )
-
-    def _validate_for_product(self, X):
-        # Finiteness is checked on the product (checked_product), which saves
-        # a pass over X.
-        return validate_data(
-            self,
-            X,
-            dtype=[np.float64, np.float32],
-            reset=False,
-            ensure_all_finite=False,
-        )
+        return affine_scores(self, X, self.scalings_, mean=self.xbar_)
 
     def decision_function(self, X):
         """Class scores ``X @ coef_.T + intercept_`` of the decision rule.
@@ -738,8 +724,7 @@ class FisherLDA(
             linear classifiers.
         """
         check_is_fitted(self)
-        X = self._validate_for_product(X)
-        scores = checked_product(X, self.coef_.T, self.intercept_, "FisherLDA")
+        scores = affine_scores(self, X, self.coef_.T, intercept=self.intercept_)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):

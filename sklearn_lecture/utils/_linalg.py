@@ -7,7 +7,10 @@ one family needs, so that no family imports another family's private module.
 import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
-from sklearn.utils.validation import assert_all_finite
+from sklearn.utils.validation import assert_all_finite, validate_data
+
+# The dtypes the estimators compute in (float32 input stays float32).
+_FLOATS = [np.float64, np.float32]
 
 # Gram-then-subtract (X'X - n m m') loses about log10(E[x^2] / Var[x]) digits to
 # cancellation. Beyond these ratios the scatter is recomputed from centred blocks.
@@ -313,6 +316,56 @@ def checked_product(X, M, shift, estimator_name):
     if not np.all(np.isfinite(sums)):
         assert_all_finite(X, input_name="X", estimator_name=estimator_name)
     return product
+
+
+def affine_scores(
+    estimator,
+    X,
+    weights,
+    *,
+    mean=None,
+    scale=None,
+    intercept=None,
+    dtype=_FLOATS,
+    preserve_dtype=False,
+):
+    """``((X - mean) / scale) @ weights + intercept`` of new X, for a fitted estimator.
+
+    The linear maps of PCA, FisherLDA, CommonFactorAnalysis and
+    CorrelationMerging: X is validated against the fit (``reset=False``) in
+    ``dtype`` and computed on as ``X @ W + (intercept - mean @ W)`` with ``W =
+    weights / scale``, so that no centred copy of X is made; its finiteness is
+    checked on the product (:func:`checked_product`), which saves a pass over X.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    X : array-like of shape (n_samples, n_features)
+    weights : ndarray of shape (n_features, n_outputs)
+    mean, scale : ndarray of shape (n_features,) or None
+        Subtracted from, then dividing, each feature; None for neither.
+    intercept : ndarray of shape (n_outputs,) or None
+        Added to every row of scores.
+    dtype : dtype or list of dtypes
+        What X is validated to (a list keeps float32 input float32).
+    preserve_dtype : bool, default=False
+        Compute in the dtype of X (the weights cast to it), as a transformer
+        that preserves float32 does; else in the wider of the two dtypes.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_samples, n_outputs)
+    """
+    X = validate_data(estimator, X, dtype=dtype, reset=False, ensure_all_finite=False)
+    if scale is not None:
+        weights = weights / scale[:, None]
+    if preserve_dtype:
+        weights = weights.astype(X.dtype, copy=False)
+    shift = np.zeros(weights.shape[1]) if intercept is None else intercept
+    if mean is not None:
+        shift = shift - mean @ weights
+    shift = shift.astype(np.result_type(X, weights), copy=False)
+    return checked_product(X, weights, shift, type(estimator).__name__)
 
 
 def randomized_svd(A, n_components, *, n_iter, random_state, n_oversamples=10):
