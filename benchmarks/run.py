@@ -179,13 +179,35 @@ def _torch_loop(module, X, y, loss_fn, *, epochs, batch_size, lr, seed=0):
     return module
 
 
+def _autoencoder_pair(X, sizes, *, epochs, batch_size, lr=2e-3):
+    """Our Autoencoder and the plain loop on the same module, data and settings."""
+    import torch
+
+    from sklearn_lecture import Autoencoder
+    from sklearn_lecture.neural._modules import AutoencoderModule
+
+    def ours():
+        return Autoencoder(sizes, max_epochs=epochs, batch_size=batch_size, lr=lr,
+                           random_state=0).fit(X)
+
+    def peer():
+        torch.manual_seed(0)
+        module = AutoencoderModule(X.shape[1], sizes, "relu")
+        return _torch_loop(
+            module, X, None,
+            lambda out, target: torch.nn.functional.mse_loss(out[0], target),
+            epochs=epochs, batch_size=batch_size, lr=lr,
+        )
+
+    return ours, peer
+
+
 def bench_autoencoder(repeats=5, epochs=20):
     import torch
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    from sklearn_lecture import PCA, Autoencoder
-    from sklearn_lecture.neural._modules import AutoencoderModule
+    from sklearn_lecture import PCA
 
     # One intra-op thread for both sides: these nets are too small for two.
     torch.set_num_threads(1)
@@ -193,19 +215,7 @@ def bench_autoencoder(repeats=5, epochs=20):
     X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
     sizes = (64, 8)
 
-    def ours():
-        return Autoencoder(sizes, max_epochs=epochs, batch_size=64, lr=2e-3,
-                           random_state=0).fit(X_train)
-
-    def peer():
-        torch.manual_seed(0)
-        module = AutoencoderModule(X.shape[1], sizes, "relu")
-        return _torch_loop(
-            module, X_train, None,
-            lambda out, target: torch.nn.functional.mse_loss(out[0], target),
-            epochs=epochs, batch_size=64, lr=2e-3,
-        )
-
+    ours, peer = _autoencoder_pair(X_train, sizes, epochs=epochs, batch_size=64)
     res, o, _ = compare(f"Autoencoder{sizes} fit, digits, {epochs} epochs",
                         "plain torch loop", ours, peer, repeats=repeats, target=1.25)
     pca = PCA(8).fit(X_train)
@@ -221,9 +231,6 @@ def bench_autoencoder_large(repeats=3, epochs=2, n_samples=100_000, batch_size=2
     """Per-epoch overhead on a larger case: 100 000 rows, batches of 256."""
     import torch
 
-    from sklearn_lecture import Autoencoder
-    from sklearn_lecture.neural._modules import AutoencoderModule
-
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     # Data on an 8-dimensional subspace plus noise, in [0, 1] like pixels.
@@ -232,19 +239,7 @@ def bench_autoencoder_large(repeats=3, epochs=2, n_samples=100_000, batch_size=2
                 0, 1)
     sizes = (64, 8)
 
-    def ours():
-        return Autoencoder(sizes, max_epochs=epochs, batch_size=batch_size, lr=2e-3,
-                           random_state=0).fit(X)
-
-    def peer():
-        torch.manual_seed(0)
-        module = AutoencoderModule(X.shape[1], sizes, "relu")
-        return _torch_loop(
-            module, X, None,
-            lambda out, target: torch.nn.functional.mse_loss(out[0], target),
-            epochs=epochs, batch_size=batch_size, lr=2e-3,
-        )
-
+    ours, peer = _autoencoder_pair(X, sizes, epochs=epochs, batch_size=batch_size)
     res, o, _ = compare(
         f"Autoencoder{sizes} fit, {n_samples} x 64, batch {batch_size}, "
         f"{epochs} epochs",
