@@ -327,6 +327,42 @@ def test_randomized_solver_rules_needing_every_eigenvalue_are_full(n_components)
     assert_array_equal(rand.components_, full.components_)
 
 
+@pytest.mark.parametrize("n_components", [0.5, "kaiser"])
+def test_randomized_solver_rules_stay_exact_on_a_flat_spectrum(n_components):
+    # A slowly varying spectrum, on which the sketch's eigenvalues fall short:
+    # decided on them, "kaiser" kept 244 components of 600 x 700 where the exact
+    # rule keeps 245. The bounds do not settle the rule, so the exact
+    # decomposition decides it.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 350)) * np.linspace(1, 3, 350)
+    full = PCA(n_components, svd_solver="full").fit(X)
+    rand = PCA(n_components, svd_solver="randomized", random_state=0).fit(X)
+    assert rand.n_components_ == full.n_components_
+    assert_allclose(rand.explained_variance_ratio_, full.explained_variance_ratio_)
+
+
+def test_certified_rule_decisions_from_eigenvalue_bounds():
+    from sklearn_lecture.decomposition._pca import _certified
+
+    lower = np.array([5.0, 3.0, 0.9, 0.5])
+    # Kaiser with a trace of 10 over 10 features: the mean eigenvalue is 1. The
+    # first two are above it (their lower bounds are); the third's upper bound
+    # (sqrt(0.9) + sqrt(missed))**2 is below it only when little is missed.
+    assert _certified("kaiser", lower, 1e-6, 10.0, 10)
+    assert not _certified("kaiser", lower, 0.1, 10.0, 10)
+    # A fraction of 0.75 of a trace of 10, reached at k=2 by the lower bounds
+    # (7.6 >= 7.5); exact only if the first alone cannot reach it: its upper
+    # bound (sqrt(7) + sqrt(missed))**2 is below 7.5 only when little is missed.
+    lower = np.array([7.0, 0.6, 0.1, 0.05])
+    assert _certified(0.75, lower, 1e-6, 10.0, 10)
+    assert not _certified(0.75, lower, 0.1, 10.0, 10)
+    # The trace bounds the first too: 10 - (1.2 + 0.1 + 0.05) is below 9.5.
+    assert _certified(0.95, np.array([8.5, 1.2, 0.1, 0.05]), 1.0, 10.0, 10)
+    # Not reached among those computed: compute more.
+    assert not _certified(0.99, lower, 1e-6, 10.0, 10)
+    assert _certified(3, lower, 1.0, 10.0, 10)
+
+
 def test_randomized_solver_grows_to_the_full_decomposition():
     # 95 % of the variance of white noise needs most of its 120 axes: beyond
     # 80 % of the rank the full decomposition is cheaper, and exact.

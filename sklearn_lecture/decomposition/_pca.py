@@ -87,6 +87,45 @@ def _select_n_components(rule, eigenvalues, n_features, total=None):
     return min(k, n_eig)
 
 
+def _certified(rule, lower, missed, total, n_features):
+    """Whether eigenvalue bounds decide ``rule`` as the exact eigenvalues would.
+
+    ``lower`` holds lower bounds of the leading eigenvalues (decreasing); each
+    true one lies below ``(sqrt(lower) + sqrt(missed))**2``, ``missed`` bounding
+    the largest eigenvalue of what the sketch missed (Weyl's inequality); the
+    eigenvalues not computed sum to at most the trace ``total`` minus the lower
+    bounds of those computed. The decision is certain when the rule selects
+    the same number of components from every spectrum within these bounds,
+    with a margin for the rounding of the exact path.
+    """
+    if isinstance(rule, Integral) or total <= 0:
+        return True
+    upper = (np.sqrt(lower) + np.sqrt(missed)) ** 2
+    margin = 1e-12
+    k = _select_n_components(rule, lower, n_features, total)
+    if k >= lower.shape[0]:
+        return False  # the rule may need more than those computed
+    if isinstance(rule, str):  # "kaiser": the eigenvalues above the mean
+        mean = total / n_features
+        kept = np.count_nonzero(lower > mean)
+        # Those kept are above the mean (their lower bounds are), and the next
+        # one is not (its upper bound is below).
+        above = kept == 0 or lower[kept - 1] > mean * (1 + margin)
+        return bool(above and upper[k] < mean * (1 - margin))
+    # A fraction: the first k whose cumulative share reaches the rule. The
+    # lower bounds reach it at k, so the exact k is at most this one ...
+    target = (rule - _RATIO_TOL) * total
+    if np.cumsum(lower)[k - 1] < target * (1 + margin):
+        return False
+    if k == 1:
+        return True
+    # ... and at least this one if the k - 1 leading ones cannot reach it.
+    leading = min(
+        float(np.sum(upper[: k - 1])), total - float(np.sum(lower[k - 1 :]))
+    )
+    return leading < target * (1 - margin)
+
+
 def _n_power_iterations(n_components, rank):
     """Power iterations of the randomized solver (scikit-learn's choice)."""
     return 7 if n_components < 0.1 * rank else 4
@@ -248,9 +287,11 @@ class PCA(
         - ``"randomized"``: a randomized SVD of the centred data (Halko et al.),
           which computes only the leading axes. The selection rules stay
           exact: the total variance is the trace, so a fraction or the Kaiser
-          rule needs only the leading eigenvalues, whose number is doubled
-          until the rule is decided. ``"scree"`` and None need every
-          eigenvalue and use the full decomposition;
+          rule needs only the leading eigenvalues, and the number computed is
+          doubled until bounds on them (what the sketch misses bounds their
+          error) decide the rule as the exact eigenvalues would; on a flat
+          spectrum that takes the full decomposition. ``"scree"`` and None need
+          every eigenvalue and use the full decomposition;
         - ``"auto"``: randomized where scikit-learn's PCA would use it (an int
           ``n_components`` below 80 % of ``min(n_samples, n_features)``, more
           than 500 rows or columns) and its matrix products cost less than
@@ -654,10 +695,13 @@ class PCA(
     def _fit_randomized(self, X, mean):
         """Leading eigenpairs by a randomized SVD of the centred data.
 
-        The selection stays exact: the total variance is the trace, the sum of
+        The selection stays exact. The total variance is the trace, the sum of
         the column variances, so a fraction or the Kaiser rule needs only the
-        leading eigenvalues; their number is doubled until the rule is decided
-        (up to 80 % of the rank, where the full decomposition takes over).
+        leading eigenvalues and bounds on them: each computed eigenvalue is a
+        lower bound of the true one, and the squared Frobenius norm the sketch
+        misses bounds how far below it can be (:func:`_certified`). The number
+        of computed eigenpairs doubles until the bounds decide the rule, and the
+        full decomposition takes over from 80 % of the rank.
         """
         n_samples, n_features = X.shape
         rank = min(n_samples, n_features)
@@ -674,33 +718,29 @@ class PCA(
             total = float(np.count_nonzero(~constant))
         else:
             total = float(variance.sum())
+        # What the sketch may miss, in eigenvalue units: the trace minus what it
+        # captured, plus the rounding of both sums.
+        rounding = 64 * np.finfo(X.dtype).eps * total
         rule = self.n_components
         random_state = check_random_state(self.random_state)
         size = int(rule) if isinstance(rule, Integral) else min(10, rank)
         while True:
-            s, vt = randomized_svd(
+            s, vt, captured = randomized_svd(
                 Xc,
                 size,
                 n_iter=_n_power_iterations(size, rank),
                 random_state=random_state,
+                return_captured=True,
             )
             eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
-            if self._decided(eigenvalues, total, n_features) or size == rank:
+            missed = max(total - captured / (n_samples - 1), 0.0) + rounding
+            if size == rank or _certified(rule, eigenvalues, missed, total, n_features):
                 return eigenvalues, vt, scale, total
             size = 2 * size
             if size >= 0.8 * rank:
                 if n_samples >= n_features:
                     return self._fit_covariance(X, mean)
                 return self._fit_svd(X, mean)
-
-    def _decided(self, eigenvalues, total, n_features):
-        """Whether the leading ``eigenvalues`` settle the rule exactly."""
-        rule = self.n_components
-        if isinstance(rule, Integral):
-            return True
-        if isinstance(rule, str):  # "kaiser": the last one is not kept
-            return eigenvalues[-1] <= total / n_features
-        return total <= 0 or eigenvalues.sum() / total >= rule - _RATIO_TOL
 
     def _fit_gram(self, Xc, n_samples):
         """Eigenvalues of the n x n Gram matrix ``Xc Xc^T``, axes of the kept ones.

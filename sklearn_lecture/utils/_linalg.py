@@ -368,7 +368,9 @@ def affine_scores(
     return checked_product(X, weights, shift, type(estimator).__name__)
 
 
-def randomized_svd(A, n_components, *, n_iter, random_state, n_oversamples=10):
+def randomized_svd(
+    A, n_components, *, n_iter, random_state, n_oversamples=10, return_captured=False
+):
     """Leading singular values and right singular vectors of A (Halko et al.).
 
     A Gaussian sketch of ``n_components + n_oversamples`` columns, ``n_iter``
@@ -386,11 +388,20 @@ def randomized_svd(A, n_components, *, n_iter, random_state, n_oversamples=10):
     random_state : numpy.random.RandomState
         Draws the sketch.
     n_oversamples : int, default=10
+    return_captured : bool, default=False
+        Also return ``||Q^T A||_F^2``, the squared Frobenius norm the sketch's
+        range captures: with ``||A||_F^2`` it bounds what the range misses,
+        ``||A - Q Q^T A||_2^2 <= ||A||_F^2 - ||Q^T A||_F^2``.
 
     Returns
     -------
     s, Vt : ndarrays of shapes (n_components,) and (n_components, n)
-        Decreasing singular values and their right singular vectors.
+        Decreasing singular values and their right singular vectors. Each
+        ``s[j]`` is at most the j-th singular value of A (the sketch's range is
+        a subspace) and, by Weyl's inequality, at least that value minus
+        ``||A - Q Q^T A||_2``.
+    captured : float
+        Only with ``return_captured``.
 
     References
     ----------
@@ -406,6 +417,9 @@ def randomized_svd(A, n_components, *, n_iter, random_state, n_oversamples=10):
         Q = A @ Q
     Q = np.linalg.qr(Q)[0]
     _, s, vt = thin_svd(Q.T @ A)
+    if return_captured:
+        captured = float(np.sum(s.astype(np.float64) ** 2))
+        return s[:n_components], vt[:n_components], captured
     return s[:n_components], vt[:n_components]
 
 
