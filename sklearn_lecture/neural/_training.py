@@ -191,13 +191,46 @@ class _DivergenceGuard(Callback):
 class _Net(NeuralNet):
     """skorch's NeuralNet whose unsupervised target is the input batch itself.
 
-    ``train_step_single`` and ``validation_step`` are skorch's public hooks,
-    rewritten only to switch the module's train/eval mode when it changes: skorch
-    walks every submodule on every batch otherwise.
+    ``train_step_single``, ``validation_step``, ``notify`` and
+    ``run_single_epoch`` are skorch's public methods, rewritten only to trim
+    per-batch bookkeeping: the module's train/eval mode switches only when it
+    changes (skorch walks every submodule on every batch otherwise), callbacks'
+    no-op hooks are skipped, and a batch's size is the length of its input.
+    Together about 20 µs of the 50 µs that skorch added to a small batch.
     """
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return self.criterion_(y_pred, X if y_true is None else y_true)
+
+    def notify(self, method_name, **cb_kwargs):
+        """skorch's ``notify``, skipping the callbacks whose hook does nothing.
+
+        Most callbacks act once per epoch; their inherited no-op batch hooks
+        were called twice per mini-batch.
+        """
+        getattr(self, method_name)(self, **cb_kwargs)
+        for _, cb in self.callbacks_:
+            if getattr(type(cb), method_name) is not getattr(Callback, method_name):
+                getattr(cb, method_name)(self, **cb_kwargs)
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """skorch's epoch loop, reading a batch's size as the length of its input.
+
+        Every batch here is a pair of tensors (:class:`_BatchLoader`), so
+        skorch's general ``get_len``, which walks nested containers, is not
+        needed: on small batches it cost a quarter of the loop's bookkeeping.
+        """
+        if iterator is None:
+            return
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            self.history.record_batch(prefix + "_loss", step["loss"].item())
+            self.history.record_batch(prefix + "_batch_size", len(batch[0]))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        self.history.record(prefix + "_batch_count", batch_count)
 
     def _mode(self, training):
         if self.module_.training is not training:
