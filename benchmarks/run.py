@@ -272,11 +272,12 @@ def bench_rnn(repeats=3, epochs=3, n_samples=2000, n_timesteps=50):
             epochs=epochs, batch_size=batch, lr=lr,
         )
 
-    res, o, _ = compare(
+    name = (
         f"RNNRegressor(lstm, hidden {hidden}) fit, adding problem T={n_timesteps}, "
-        f"{n_samples} sequences, {epochs} epochs",
-        "plain torch loop", ours, peer, repeats=repeats, target=1.25,
+        f"{n_samples} sequences, {epochs} epochs"
     )
+    res, o, _ = compare(name, "plain torch loop", ours, peer, repeats=repeats,
+                        target=1.25)
     res.quality = f"training MSE after {epochs} epochs {o.loss_curve_[-1]:.4f}"
     return res
 
