@@ -21,6 +21,7 @@ from sklearn_lecture.neural._modules import ACTIVATIONS, make_activation  # noqa
 from sklearn_lecture.neural._optim import LR_SCHEDULES, OPTIMIZERS  # noqa: E402
 from sklearn_lecture.neural._training import _batch_bounds  # noqa: E402
 from sklearn_lecture.utils._compat import InvalidParameterError  # noqa: E402
+from sklearn_lecture.utils._params import store_params  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -73,22 +74,7 @@ class _TinyRegressor(RegressorMixin, BaseNeuralNet):
         device="cpu",
         verbose=0,
     ):
-        self.optimizer = optimizer
-        self.lr = lr
-        self.momentum = momentum
-        self.rho = rho
-        self.lr_schedule = lr_schedule
-        self.lr_decay = lr_decay
-        self.lr_step_size = lr_step_size
-        self.lr_step_gamma = lr_step_gamma
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
+        store_params(self, locals())
 
     def _build_module(self, X, y):
         return _LinearModule(int(np.prod(X.shape[1:])), int(np.prod(y.shape[1:])))
