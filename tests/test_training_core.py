@@ -13,9 +13,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
 from sklearn_lecture.neural import Autoencoder  # noqa: E402
-from sklearn_lecture.neural._base import BaseNeuralNet, fill_shared_docs  # noqa: E402
+from sklearn_lecture.neural._base import (  # noqa: E402
+    BaseNeuralNet,
+    fill_shared_docs,
+    fit_guard,
+)
 from sklearn_lecture.neural._training import train_net  # noqa: E402
-from sklearn_lecture.utils._compat import _fit_context  # noqa: E402
 from sklearn_lecture.utils._params import store_params  # noqa: E402
 
 
@@ -74,11 +77,12 @@ class TinyLinearNet(RegressorMixin, BaseNeuralNet):
     def _build_criterion(self):
         return torch.nn.MSELoss()
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         return self._fit_net(X, y.astype(np.float32))
 
+    @fit_guard
     def partial_fit(self, X, y):
         first = not hasattr(self, "net_")
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, reset=first)

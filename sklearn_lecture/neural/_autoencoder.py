@@ -14,9 +14,9 @@ import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ..utils._params import store_params
-from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs
+from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, fit_guard
 from ._modules import AutoencoderModule, ReconstructionLoss
 
 __all__ = [
@@ -150,7 +150,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
     def _check_extra_params(self):
         """Checks that go beyond ``_parameter_constraints``."""
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y=None):
         """Train the autoencoder to reconstruct X.
 
@@ -171,7 +171,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         self._n_features_out = self._layer_sizes()[-1]
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def partial_fit(self, X, y=None):
         """Train one more epoch on X; the first call starts the net.
 
@@ -228,9 +228,11 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         return codes.astype(X.dtype, copy=False)
 
     def _decode64(self, codes):
+        bce = self._fitted_params["loss"] == "bce"
+
         def decode(module, z):
             out = module.decode(z)
-            return torch.sigmoid(out) if self.loss == "bce" else out
+            return torch.sigmoid(out) if bce else out
 
         return self._forward64(codes, decode)
 
@@ -257,9 +259,11 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         return self._decode64(codes).astype(codes.dtype, copy=False)
 
     def _reconstruct64(self, X):
+        bce = self._fitted_params["loss"] == "bce"
+
         def reconstruct(module, x):
             out = module.decode(module.encode(x))
-            return torch.sigmoid(out) if self.loss == "bce" else out
+            return torch.sigmoid(out) if bce else out
 
         return self._forward64(X, reconstruct)
 

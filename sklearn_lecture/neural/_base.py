@@ -23,9 +23,12 @@ included, and stores them with ``store_params(self, locals())``
    called under the seeded generator.
 3. ``_build_criterion(self)``: the loss, called as ``criterion(output, target)``
    (the target of an unsupervised net is the input batch).
-4. ``fit``: ``@_fit_context(prefer_skip_nested_validation=True)``, validate with
-   ``validate_data``, prepare ``y``, then ``self._fit_net(X, y)``;
-   ``partial_fit``: the same with ``self._partial_fit_net(X, y)`` (one epoch).
+4. ``fit``: decorated with :func:`fit_guard`, validate with ``validate_data``,
+   prepare ``y``, then ``self._fit_net(X, y)``; ``partial_fit``: the same with
+   ``self._partial_fit_net(X, y)`` (one epoch). The guard validates the
+   parameters (scikit-learn's ``_fit_context``) and keeps the failure rule: a
+   failed ``fit`` leaves the estimator clearly unfitted, a refused
+   ``partial_fit`` leaves it as it was.
 5. Inference: ``self._forward64(X, fn)`` (eval mode, chunked, in the precision of
    X: float64 for float64 input, float32 for float32).
 6. The docstring says ``{net_parameters}`` and ``{net_attributes}`` where the
@@ -35,9 +38,9 @@ Optional: ``_early_stopping_stratify(y)`` (a classifier returns its class codes)
 and ``_check_n_samples``.
 """
 
+import functools
 import inspect
 import textwrap
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -45,7 +48,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from ..utils._compat import Interval, StrOptions
+from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._dask import DaskInferenceMixin
 from ..utils._docstrings import substitute_doc
 from ._modules import ACTIVATIONS
@@ -53,6 +56,7 @@ from ._optim import LR_SCHEDULES, OPTIMIZERS
 from ._training import (
     NetState,
     check_device,
+    disarm_early_stopping,
     fit_module,
     inference_copy,
     initialize_net,
@@ -67,6 +71,7 @@ __all__ = [
     "SHARED_PARAMETER_DOCS",
     "check_layer_sizes",
     "fill_shared_docs",
+    "fit_guard",
 ]
 
 
@@ -221,6 +226,37 @@ def check_layer_sizes(hidden_layer_sizes):
 _FITTED = ("_net_state", "_fitted_params", "_inference_modules")
 
 
+def fit_guard(method):
+    """Decorate a net's ``fit`` or ``partial_fit``: validation and the failure rule.
+
+    The parameters are validated as by scikit-learn's ``_fit_context``. A ``fit``
+    that fails, whether on its input or in training, leaves the estimator clearly
+    unfitted: never the new input's ``n_features_in_`` or ``classes_`` beside the
+    old net. A ``partial_fit`` that refuses its call (bad input, changed
+    parameters, too few rows) leaves the estimator as it was; one that fails
+    while updating the weights leaves it clearly unfitted, since the weights are
+    then neither the old nor the new ones.
+    """
+    partial = method.__name__ == "partial_fit"
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        before = dict(self.__dict__)
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            if partial and not self.__dict__.get("_updating_weights", False):
+                self.__dict__.clear()
+                self.__dict__.update(before)
+            else:
+                self._clear_fitted()
+            raise
+        finally:
+            self.__dict__.pop("_updating_weights", None)
+
+    return _fit_context(prefer_skip_nested_validation=True)(guarded)
+
+
 
 class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
     """Base class of the neural estimators (see the module docstring to subclass)."""
@@ -259,12 +295,23 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         raise NotImplementedError
 
     def _check_n_samples(self, n_samples):
-        """Refuse data too small to train on (batch norm needs two samples)."""
-        if getattr(self, "batch_norm", False) and n_samples < 2:
+        """Refuse data too small to train on (batch norm needs two rows a batch).
+
+        Called on the training rows of every fit and partial_fit call, before
+        anything is trained.
+        """
+        if not getattr(self, "batch_norm", False):
+            return
+        if n_samples < 2:
             raise ValueError(
                 f"batch_norm=True needs at least 2 training samples to estimate "
                 f"batch statistics; got n_samples={n_samples}. Use batch_norm=False "
                 "or more data."
+            )
+        if self.batch_size < 2:
+            raise ValueError(
+                "batch_norm=True estimates statistics over each mini-batch and "
+                f"needs batch_size >= 2; got batch_size={self.batch_size}."
             )
 
     def _early_stopping_stratify(self, y):
@@ -276,12 +323,21 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
     def _early_stopping_split(self, n_samples, y, rng):
         if not self.early_stopping:
             return None
-        split = train_validation_split(
-            n_samples,
-            self.validation_fraction,
-            rng,
-            stratify=self._early_stopping_stratify(y),
-        )
+        stratify = self._early_stopping_stratify(y)
+        try:
+            split = train_validation_split(
+                n_samples, self.validation_fraction, rng, stratify=stratify
+            )
+        except ValueError as error:
+            # scikit-learn's stratified split speaks of class codes.
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction="
+                f"{self.validation_fraction} of every class, which these "
+                f"{n_samples} samples cannot give: every class needs 2 samples, "
+                "and the held-out rows must be at least as many as the classes. "
+                "Use early_stopping=False, a larger validation_fraction or more "
+                "data."
+            ) from error
         if len(split[0]) == 0 or len(split[1]) == 0:
             raise ValueError(
                 f"early_stopping=True with validation_fraction="
@@ -301,19 +357,18 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
             Prepared target (float for regression, integer codes for
             classification) or None for an unsupervised net.
         """
-        with self._unfitted_on_error():
-            device = check_device(self.device)
-            rng = check_random_state(self.random_state)
-            split = self._early_stopping_split(X.shape[0], y, rng)
-            X_train, y_train = X, y
-            if split is not None:
-                X_train = X[split[0]]
-                y_train = None if y is None else y[split[0]]
-            self._check_n_samples(X_train.shape[0])
-            state = NetState(rng.randint(np.iinfo(np.int32).max))
-            with seeded_torch(state, device):
-                module = self._build_module(X_train, y_train)
-            self._train_end_to_end(module, X, y, state, split)
+        device = check_device(self.device)
+        rng = check_random_state(self.random_state)
+        split = self._early_stopping_split(X.shape[0], y, rng)
+        X_train, y_train = X, y
+        if split is not None:
+            X_train = X[split[0]]
+            y_train = None if y is None else y[split[0]]
+        self._check_n_samples(X_train.shape[0])
+        state = NetState(rng.randint(np.iinfo(np.int32).max))
+        with seeded_torch(state, device):
+            module = self._build_module(X_train, y_train)
+        self._train_end_to_end(module, X, y, state, split)
         return self
 
     def _train_end_to_end(self, module, X, y, seed, split):
@@ -337,23 +392,23 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         scikit-learn's ``partial_fit``); the optimizer state, the schedule and the
         random stream continue from the previous call.
         """
+        self._check_n_samples(X.shape[0])
         if hasattr(self, "net_"):
-            # Before the guard: a refused call leaves the fitted net as it was.
             self._check_same_params()
-        with self._unfitted_on_error():
-            if hasattr(self, "net_"):
-                net, state = self.net_, self._net_state
-            else:
-                device = check_device(self.device)
-                self._check_n_samples(X.shape[0])
-                rng = check_random_state(self.random_state)
-                state = NetState(rng.randint(np.iinfo(np.int32).max))
-                with seeded_torch(state, device):
-                    module = self._build_module(X, y)
-                    net = initialize_net(
-                        self, module, self._build_criterion(), n_train=X.shape[0]
-                    )
-            train_net(net, X, y, epochs=1, state=state)
+            net, state = self.net_, self._net_state
+            # Early stopping belongs to the fit that held out its split.
+            disarm_early_stopping(net)
+        else:
+            device = check_device(self.device)
+            rng = check_random_state(self.random_state)
+            state = NetState(rng.randint(np.iinfo(np.int32).max))
+            with seeded_torch(state, device):
+                module = self._build_module(X, y)
+                net = initialize_net(
+                    self, module, self._build_criterion(), n_train=X.shape[0]
+                )
+        self._updating_weights = True
+        train_net(net, X, y, epochs=1, state=state)
         self._set_training_results(net, state)
         return self
 
@@ -389,23 +444,19 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         self._inference_modules = {}
         self.n_iter_ = len(history)
         self.loss_curve_ = np.asarray(history[:, "train_loss"], dtype=np.float64)
+        # NaN for the epochs of partial_fit calls after an early-stopping fit.
+        valid = [epoch.get("valid_loss", np.nan) for epoch in history]
         self.validation_loss_curve_ = (
-            np.asarray(history[:, "valid_loss"], dtype=np.float64)
-            if "valid_loss" in history[-1]
+            np.asarray(valid, dtype=np.float64)
+            if any("valid_loss" in epoch for epoch in history)
             else None
         )
 
-    @contextmanager
-    def _unfitted_on_error(self):
-        # A failed fit leaves the estimator clearly unfitted, never with the new
-        # input's n_features_in_ beside the old net.
-        try:
-            yield
-        except BaseException:
-            for name in [*self.__dict__]:
-                if name in _FITTED or (name.endswith("_") and not name.startswith("_")):
-                    del self.__dict__[name]
-            raise
+    def _clear_fitted(self):
+        """Delete every fitted attribute: the estimator is then clearly unfitted."""
+        for name in [*self.__dict__]:
+            if name in _FITTED or (name.endswith("_") and not name.startswith("_")):
+                del self.__dict__[name]
 
     # -- inference ---------------------------------------------------------------
 

@@ -21,10 +21,10 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ..utils._docstrings import substitute_doc
 from ..utils._params import store_params
-from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs
+from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, fit_guard
 from ._modules import (
     DCGANDiscriminator,
     DCGANGenerator,
@@ -224,13 +224,14 @@ class _BaseGAN(BaseNeuralNet):
                 "discriminator compares batches of real and generated rows); got "
                 f"n_samples={n_samples}."
             )
+        super()._check_n_samples(n_samples)
 
     def _validate_train(self, X, reset):
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
         self._check_features(X.shape[1])
         return X
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y=None):
         """Train the generator and the discriminator from scratch on X.
 
@@ -245,26 +246,27 @@ class _BaseGAN(BaseNeuralNet):
         -------
         self : object
         """
-        with self._unfitted_on_error():
-            X = self._validate_train(X, reset=True)
-            rng = check_random_state(self.random_state)
-            valid = None
-            if self.early_stopping:
-                train, valid_idx = train_validation_split(
-                    len(X), self.validation_fraction, rng
+        X = self._validate_train(X, reset=True)
+        rng = check_random_state(self.random_state)
+        valid = None
+        if self.early_stopping:
+            train, valid_idx = train_validation_split(
+                len(X), self.validation_fraction, rng
+            )
+            if len(train) < 2 or len(valid_idx) < 5:
+                raise ValueError(
+                    f"early_stopping=True with validation_fraction="
+                    f"{self.validation_fraction} needs at least 2 training "
+                    f"and 5 validation rows; n_samples={len(X)}."
                 )
-                if len(train) < 2 or len(valid_idx) < 5:
-                    raise ValueError(
-                        f"early_stopping=True with validation_fraction="
-                        f"{self.validation_fraction} needs at least 2 training "
-                        f"and 5 validation rows; n_samples={len(X)}."
-                    )
-                X, valid = X[train], X[valid_idx]
-            self._initialize(X, rng)
-            self._valid = valid
-            self._train(X, self.max_epochs)
+            X, valid = X[train], X[valid_idx]
+        self._check_n_samples(X.shape[0])
+        self._initialize(X, rng)
+        self._valid = valid
+        self._train(X, self.max_epochs)
         return self
 
+    @fit_guard
     def partial_fit(self, X, y=None):
         """One more epoch on X, starting the nets on the first call.
 
@@ -282,18 +284,18 @@ class _BaseGAN(BaseNeuralNet):
         self : object
         """
         first = not hasattr(self, "generator_")
-        if first:
-            self._validate_params()
+        if not first:
+            self._check_same_params()
         X = self._validate_train(X, reset=first)
-        with self._unfitted_on_error():
-            if first:
-                self._initialize(X, check_random_state(self.random_state))
-            self._valid, self._best = None, None
-            self._train(X, 1)
+        self._check_n_samples(X.shape[0])
+        if first:
+            self._initialize(X, check_random_state(self.random_state))
+        self._valid, self._best = None, None
+        self._updating_weights = True
+        self._train(X, 1)
         return self
 
     def _initialize(self, X, rng):
-        self._check_n_samples(X.shape[0])
         device = check_device(self.device)
         self._dtype = X.dtype
         if self.scaling == "global":
@@ -352,6 +354,7 @@ class _BaseGAN(BaseNeuralNet):
         self.discriminator_.eval()
         history = self._loop.history
         self.history_ = list(history)
+        self._fitted_params = self._net_params()
         self.n_iter_ = len(history)
         self.loss_curve_ = np.array(
             [
@@ -488,10 +491,11 @@ class _BaseGAN(BaseNeuralNet):
         """
         check_is_fitted(self)
         Z = check_array(Z, dtype=np.float64)
-        if Z.shape[1] != self.latent_dim:
+        latent_dim = self._fitted_params["latent_dim"]
+        if Z.shape[1] != latent_dim:
             raise ValueError(
                 f"Z has {Z.shape[1]} columns but the generator takes latent codes "
-                f"of latent_dim={self.latent_dim}."
+                f"of latent_dim={latent_dim}."
             )
         return self._generate(Z)
 
@@ -523,7 +527,9 @@ class _BaseGAN(BaseNeuralNet):
             raise ValueError(
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
-        Z = self._latent_rng(random_state).standard_normal((n_samples, self.latent_dim))
+        Z = self._latent_rng(random_state).standard_normal(
+            (n_samples, self._fitted_params["latent_dim"])
+        )
         return self._generate(Z)
 
     def interpolate(self, z_start, z_end, n_steps=10, method="linear"):
@@ -545,12 +551,13 @@ class _BaseGAN(BaseNeuralNet):
         X : ndarray of shape (n_steps, n_features_in_)
         """
         check_is_fitted(self)
+        latent_dim = self._fitted_params["latent_dim"]
         ends = []
         for name, z in (("z_start", z_start), ("z_end", z_end)):
             z = check_array(z, ensure_2d=False, dtype=np.float64)
-            if z.shape != (self.latent_dim,):
+            if z.shape != (latent_dim,):
                 raise ValueError(
-                    f"{name} must have shape (latent_dim,) = ({self.latent_dim},); "
+                    f"{name} must have shape (latent_dim,) = ({latent_dim},); "
                     f"got {z.shape}."
                 )
             ends.append(z)
@@ -588,11 +595,12 @@ class _BaseGAN(BaseNeuralNet):
         real_logits = forward64(self.discriminator_, self._scale(X).astype(np.float64))
         fake_logits = forward64(self.discriminator_, fake)
         real_logits, fake_logits = map(torch.from_numpy, (real_logits, fake_logits))
+        fitted = self._fitted_params
         return {
             "discriminator": float(
-                discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+                discriminator_loss(real_logits, fake_logits, fitted["label_smoothing"])
             ),
-            "generator": float(generator_loss(fake_logits, self.loss)),
+            "generator": float(generator_loss(fake_logits, fitted["loss"])),
         }
 
     def __sklearn_tags__(self):

@@ -14,6 +14,7 @@ import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import assert_all_finite
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -23,11 +24,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ..utils._docstrings import fill_doc
 from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes
-from ._base import BaseNeuralNet, fill_shared_docs
+from ._base import BaseNeuralNet, fill_shared_docs, fit_guard
 from ._modules import MaskedMSELoss, RNNModule, SequenceCrossEntropyLoss
 
 __all__ = ["RNNRegressor", "RNNClassifier"]
@@ -69,9 +70,18 @@ class _RNNBase(BaseNeuralNet):
     def _validate_sequences(self, X, reset):
         # validate_data accepts 3-D X with allow_nd and counts X.shape[1], the time
         # steps, as n_features_in_: it sets it at fit and checks it at predict.
-        X = validate_data(
-            self, X, reset=reset, allow_nd=True, dtype=[np.float64, np.float32]
-        )
+        try:
+            X = validate_data(
+                self, X, reset=reset, allow_nd=True, dtype=[np.float64, np.float32]
+            )
+        except ValueError as error:
+            if "inhomogeneous" not in str(error):
+                raise
+            raise ValueError(
+                f"{type(self).__name__} takes sequences of one length: pad the "
+                "shorter ones (e.g. with zeros) to the longest and pass their "
+                "true lengths as sample_lengths."
+            ) from error
         if X.ndim > 3:
             raise ValueError(
                 f"{type(self).__name__} expects X of shape (n_samples, n_timesteps) "
@@ -155,6 +165,28 @@ class _RNNBase(BaseNeuralNet):
             # returns the last step's value), so that 1-D targets work too.
             return np.repeat(y[:, np.newaxis], n_timesteps, axis=1), True
         return y, False
+
+    def _set_target_layout(self, per_sequence, squeeze, reset):
+        """Remember the layout of y, which predict returns; partial_fit keeps it.
+
+        ``per_sequence``: one target per sequence although the output is a
+        sequence (predict returns the last step); ``squeeze``: no targets axis.
+        """
+        layout = (bool(per_sequence), bool(squeeze))
+        if not reset and layout != (self._per_sequence, self._squeeze_output):
+
+            def describe(per_sequence, squeeze):
+                one_per_sequence = per_sequence or self.output == "last"
+                where = "one per sequence" if one_per_sequence else "one per step"
+                return where if squeeze else where + " with a targets axis"
+
+            fitted = describe(self._per_sequence, self._squeeze_output)
+            raise ValueError(
+                f"y has the layout {describe(*layout)!r}, but the net was trained "
+                f"on y of layout {fitted!r}; partial_fit needs the targets shaped "
+                "as on the first call."
+            )
+        self._per_sequence, self._squeeze_output = layout
 
     def _set_shapes(self, X, lengths):
         self.n_timesteps_ = X.shape[1]
@@ -315,11 +347,14 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         store_params(self, locals())
 
     def _validate_target(self, y, n_timesteps):
+        # NaN may pad the steps past a sequence's length; the valid steps are
+        # checked once the lengths are known.
         y = check_array(
             y,
             ensure_2d=False,
             allow_nd=True,
             dtype=[np.float64, np.float32],
+            ensure_all_finite="allow-nan",
             input_name="y",
         )
         name = type(self).__name__
@@ -330,16 +365,15 @@ class RNNRegressor(RegressorMixin, _RNNBase):
                     f"(n_samples, n_targets); got shape {y.shape}. A target per "
                     "time step needs output='sequence'."
                 )
-            self._per_sequence = False
-            return y.reshape(len(y), -1), y.ndim == 1
-        y, self._per_sequence = self._sequence_target(y, n_timesteps)
+            return y.reshape(len(y), -1), False, y.ndim == 1
+        y, per_sequence = self._sequence_target(y, n_timesteps)
         if y.ndim not in (2, 3) or y.shape[1] != n_timesteps:
             raise ValueError(
                 f"{name} with output='sequence' expects y of shape (n_samples,), "
                 f"(n_samples, n_timesteps) or (n_samples, n_timesteps, n_targets) "
                 f"with n_timesteps={n_timesteps} as in X; got shape {y.shape}."
             )
-        return y.reshape(len(y), n_timesteps, -1), y.ndim == 2
+        return y.reshape(len(y), n_timesteps, -1), per_sequence, y.ndim == 2
 
     def _n_module_outputs(self):
         return self.n_outputs_
@@ -348,7 +382,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         # Padded steps of a per-step target are NaN, left out of the mean.
         return MaskedMSELoss()
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     @_sequence_docs
     def fit(self, X, y, sample_lengths=None):
         """Train the recurrent network on sequences X and targets y.
@@ -372,7 +406,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         self._fit_net(*self._training_arrays(X, y, sample_lengths, reset=True))
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     @_sequence_docs
     def partial_fit(self, X, y, sample_lengths=None):
         """Train one more epoch on a block of sequences; the first call starts.
@@ -404,7 +438,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         self._require_y(y)
         X = self._validate_sequences(X, reset=reset)
         # A 1-D (or, per time step, 2-D) y gets the same shape back from predict.
-        target, squeeze = self._validate_target(y, X.shape[1])
+        target, per_sequence, squeeze = self._validate_target(y, X.shape[1])
         check_consistent_length(X, target)
         lengths = self._check_lengths(sample_lengths, X)
         if not reset and target.shape[-1] != self.n_outputs_:
@@ -412,10 +446,19 @@ class RNNRegressor(RegressorMixin, _RNNBase):
                 f"y has {target.shape[-1]} targets per output, but "
                 f"{type(self).__name__} was trained with {self.n_outputs_}."
             )
+        valid = np.ones(len(target), dtype=bool)
         if self.output == "sequence":
+            valid = self._step_mask(lengths, X.shape[1])
             target = target.copy()  # never write into the caller's y
-            target[~self._step_mask(lengths, X.shape[1])] = np.nan
-        self._squeeze_output = squeeze
+            target[~valid] = np.nan
+        if np.isnan(target[valid]).any():
+            raise ValueError(
+                "Input y contains NaN."
+                if self.output == "last"
+                else "Input y contains NaN at valid time steps; only the steps past "
+                "a sequence's length (see sample_lengths) may hold NaN."
+            )
+        self._set_target_layout(per_sequence, squeeze, reset)
         self._set_shapes(X, lengths)
         self.n_outputs_ = target.shape[-1]
         return self._module_input(X, lengths), target
@@ -474,7 +517,8 @@ class RNNRegressor(RegressorMixin, _RNNBase):
             raise ValueError(
                 f"y has shape {y.shape} but the predictions have shape {y_pred.shape}."
             )
-        if sample_lengths is not None and self.output == "sequence" and y.ndim > 1:
+        sequence = self._fitted_params["output"] == "sequence"
+        if sample_lengths is not None and sequence and y.ndim > 1:
             valid = self._step_mask(
                 self._check_lengths(sample_lengths, y_pred), y.shape[1]
             )
@@ -633,7 +677,16 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
 
     def _validate_labels(self, y, n_timesteps):
         """(labels, per-sequence flag): y as 1-D ("last") or (n, T) labels."""
-        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=None, input_name="y")
+        # Padded steps may hold anything (NaN, None); the valid steps' labels are
+        # checked once the lengths are known.
+        y = check_array(
+            y,
+            ensure_2d=False,
+            allow_nd=True,
+            dtype=None,
+            ensure_all_finite=False,
+            input_name="y",
+        )
         name = type(self).__name__
         if self.output == "last":
             if y.ndim == 2 and y.shape[1] == 1:
@@ -671,7 +724,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         # Every class is validated (per sequence; per-step labels split at random).
         return y if y.ndim == 1 else None
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     @_sequence_docs
     def fit(self, X, y, sample_lengths=None):
         """Train the recurrent network on sequences X and labels y.
@@ -713,7 +766,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         self._fit_net(self._module_input(X, lengths), target)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     @_sequence_docs
     def partial_fit(self, X, y, classes=None, sample_lengths=None):
         """Train one more epoch on a block of labelled sequences.
@@ -774,14 +827,16 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         X = self._validate_sequences(X, reset=reset)
         labels, per_sequence = self._validate_labels(y, X.shape[1])
         check_consistent_length(X, labels)
-        check_classification_targets(labels)
         lengths = self._check_lengths(sample_lengths, X)
         valid = (
             self._step_mask(lengths, X.shape[1])
             if labels.ndim == 2
             else np.ones(len(labels), dtype=bool)
         )
-        self._per_sequence = per_sequence
+        assert_all_finite(labels[valid], input_name="y")
+        check_classification_targets(labels[valid])
+        # Labels never have a targets axis: only the per-sequence flag varies.
+        self._set_target_layout(per_sequence, True, reset)
         return X, labels, valid, lengths
 
     def _logits(self, X, sample_lengths, fn=None):

@@ -24,11 +24,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes
 from ._autoencoder import Autoencoder
-from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs
+from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, fit_guard
 from ._modules import (
     Corruption,
     GreedyLayerModule,
@@ -102,50 +102,49 @@ class _StackedNet(BaseNeuralNet):
         for all stages, so that pre-training never trains on the rows the
         fine-tuning validates on.
         """
-        with self._unfitted_on_error():
-            n_layers = len(self._layer_sizes())
-            rng = check_random_state(self.random_state)
-            split = self._early_stopping_split(X.shape[0], y, rng)
-            self._check_n_samples(X.shape[0] if split is None else len(split[0]))
-            init_seed, finetune_seed, *layer_seeds = rng.randint(
-                np.iinfo(np.int32).max, size=n_layers + 2
-            )
-            # The deep net is drawn first, so that pretrain=True and pretrain=False
-            # start from the same weights wherever pre-training does not touch them.
-            with seeded_torch(NetState(init_seed), check_device(self.device)):
-                module = self._build_module(X, y)
-                layers = self._greedy_layers(module) if self.pretrain else []
+        n_layers = len(self._layer_sizes())
+        rng = check_random_state(self.random_state)
+        split = self._early_stopping_split(X.shape[0], y, rng)
+        self._check_n_samples(X.shape[0] if split is None else len(split[0]))
+        init_seed, finetune_seed, *layer_seeds = rng.randint(
+            np.iinfo(np.int32).max, size=n_layers + 2
+        )
+        # The deep net is drawn first, so that pretrain=True and pretrain=False
+        # start from the same weights wherever pre-training does not touch them.
+        with seeded_torch(NetState(init_seed), check_device(self.device)):
+            module = self._build_module(X, y)
+            layers = self._greedy_layers(module) if self.pretrain else []
 
-            curves, valid_curves = [], []
-            codes = X
-            for k, (layer, seed) in enumerate(zip(layers, layer_seeds)):
-                if self.verbose:
-                    print(
-                        f"Pre-training layer {k + 1}/{len(layers)} "
-                        f"({layer.linear.in_features} -> {layer.linear.out_features})"
-                    )
-                net, _ = fit_module(
-                    self,
-                    layer,
-                    self._layer_criterion(k),
-                    codes,
-                    max_epochs=self.pretrain_epochs,
-                    seed=seed,
-                    split=split,
-                )
-                curves.append(np.asarray(net.history[:, "train_loss"], dtype=float))
-                if split is not None:
-                    valid_curves.append(
-                        np.asarray(net.history[:, "valid_loss"], dtype=float)
-                    )
-                if k < len(layers) - 1:
-                    # Codes in eval mode: no corruption, batch norm's running
-                    # statistics.
-                    codes = forward64(net.module_, codes, lambda m, x: m.encode(x))
-
+        curves, valid_curves = [], []
+        codes = X
+        for k, (layer, seed) in enumerate(zip(layers, layer_seeds)):
             if self.verbose:
-                print("Fine-tuning the whole network")
-            self._train_end_to_end(module, X, y, finetune_seed, split)
+                print(
+                    f"Pre-training layer {k + 1}/{len(layers)} "
+                    f"({layer.linear.in_features} -> {layer.linear.out_features})"
+                )
+            net, _ = fit_module(
+                self,
+                layer,
+                self._layer_criterion(k),
+                codes,
+                max_epochs=self.pretrain_epochs,
+                seed=seed,
+                split=split,
+            )
+            curves.append(np.asarray(net.history[:, "train_loss"], dtype=float))
+            if split is not None:
+                valid_curves.append(
+                    np.asarray(net.history[:, "valid_loss"], dtype=float)
+                )
+            if k < len(layers) - 1:
+                # Codes in eval mode: no corruption, batch norm's running
+                # statistics.
+                codes = forward64(net.module_, codes, lambda m, x: m.encode(x))
+
+        if self.verbose:
+            print("Fine-tuning the whole network")
+        self._train_end_to_end(module, X, y, finetune_seed, split)
         self.pretrain_loss_curves_ = curves
         self.pretrain_validation_loss_curves_ = (
             valid_curves if split is not None else None
@@ -417,7 +416,7 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
         # Every class is validated.
         return y
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y):
         """Pre-train the encoder stack on X, then fine-tune it with a softmax on y.
 
@@ -447,7 +446,7 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
         self._fit_net(X, y_codes.astype(np.int64))
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def partial_fit(self, X, y, classes=None):
         """Train one more epoch on (X, y); the first call starts the net.
 

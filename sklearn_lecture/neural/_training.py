@@ -28,6 +28,7 @@ Inference goes through :func:`run_module` on an eval-mode copy of the module
 
 import copy
 import time
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -43,6 +44,7 @@ __all__ = [
     "check_device",
     "seeded_torch",
     "initialize_net",
+    "disarm_early_stopping",
     "train_net",
     "fit_module",
     "forward64",
@@ -373,6 +375,19 @@ def initialize_net(settings, module, criterion, *, n_train, valid=None):
     return net.initialize()
 
 
+def disarm_early_stopping(net):
+    """Stop validating a net on the split its fit held out, and stop early no more.
+
+    A net continued on new blocks (``partial_fit``) trains on them alone: the
+    held-out rows of the first fit and the patience counted on them no longer
+    apply. A no-op for a net fitted without early stopping.
+    """
+    if net.train_split is None:
+        return
+    net.set_params(train_split=None)
+    net.callbacks_ = [(n, cb) for n, cb in net.callbacks_ if n != "early_stopping"]
+
+
 def train_net(net, X, y=None, *, epochs, state):
     """Train ``net`` for ``epochs`` more epochs on (X, y), continuing its state.
 
@@ -470,11 +485,24 @@ def run_module(module, X, fn=None):
     outputs = []
     with torch.no_grad():
         for start in range(0, max(len(X), 1), _INFERENCE_CHUNK):
-            chunk = X[start : start + _INFERENCE_CHUNK]
-            x = torch.as_tensor(np.ascontiguousarray(chunk), device=device)
+            chunk = np.ascontiguousarray(X[start : start + _INFERENCE_CHUNK])
+            x = _shared_tensor(chunk, device)
             out = module(x.to(dtype)) if fn is None else fn(module, x.to(dtype))
             outputs.append(out.cpu().numpy())
     return np.concatenate(outputs, axis=0)
+
+
+def _shared_tensor(a, device):
+    """``torch.as_tensor(a)``, quiet about read-only input.
+
+    Inference only reads its input, so a read-only array (a memory map under
+    joblib) is safe to share; torch would warn that it is not writable.
+    """
+    if a.flags.writeable:
+        return torch.as_tensor(a, device=device)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The given NumPy array is not writable")
+        return torch.as_tensor(a, device=device)
 
 
 def forward64(module, X, fn=None):

@@ -1,0 +1,222 @@
+"""The nets' failure rule and the wrong answers adversarial testing found in them.
+
+A ``fit`` that fails leaves the estimator clearly unfitted; a ``partial_fit``
+that refuses its call leaves it as it was; inference reads what was fitted, not
+parameters set since. Each test below failed before its fix: with a silent wrong
+answer (the old net beside the new classes, a changed output shape) or a torch
+error later on.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import NotFittedError
+
+from sklearn_lecture.neural import (
+    GAN,
+    Autoencoder,
+    RNNClassifier,
+    RNNRegressor,
+    StackedAutoencoderClassifier,
+)
+
+TINY = dict(max_epochs=2, batch_size=8, random_state=0)
+
+
+def _sequences(n=16, t=5, d=2, seed=0):
+    return np.random.RandomState(seed).rand(n, t, d)
+
+
+def _assert_unfitted(est, method, X):
+    assert not hasattr(est, "n_features_in_")
+    with pytest.raises(NotFittedError):
+        getattr(est, method)(X)
+
+
+# --- A failed fit leaves the estimator clearly unfitted -------------------------
+
+
+def test_a_refit_refused_for_its_classes_does_not_keep_the_old_net():
+    X = _sequences()
+    clf = RNNClassifier(hidden_size=4, **TINY).fit(X, np.arange(16) % 3)
+    clf.set_params(class_weight={"c": 1})
+    with pytest.raises(ValueError, match="class_weight"):
+        clf.fit(X, np.where(np.arange(16) % 2, "a", "b"))
+    # Before: classes_ ['a', 'b'] beside the 3-class net, predicting 'a'.
+    assert not hasattr(clf, "classes_")
+    _assert_unfitted(clf, "predict", X)
+
+
+def test_a_refit_refused_on_its_input_does_not_keep_the_old_net():
+    rng = np.random.RandomState(0)
+    ae = Autoencoder((4, 2), **TINY).fit(rng.rand(40, 5))
+    ae.set_params(loss="bce")
+    with pytest.raises(ValueError, match="needs inputs in"):
+        ae.fit(rng.randn(40, 7))
+    # Before: n_features_in_ 7 beside the 5-input net, then a torch shape error.
+    _assert_unfitted(ae, "transform", rng.randn(3, 7))
+
+    clf = StackedAutoencoderClassifier((3,), pretrain_epochs=1, **TINY)
+    clf.fit(rng.rand(20, 4), np.arange(20) % 2)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(rng.rand(20, 6), np.zeros(20))
+    _assert_unfitted(clf, "predict", rng.rand(3, 6))
+
+
+# --- A refused partial_fit leaves the estimator as it was -----------------------
+
+
+def test_a_refused_partial_fit_keeps_the_shape_predict_returns():
+    X = _sequences(d=1)
+    clf = RNNClassifier(output="sequence", hidden_size=4, **TINY)
+    clf.fit(X, (X[..., 0] > 0.5).astype(int))
+    n_iter = clf.n_iter_
+    with pytest.raises(ValueError, match="not in classes"):
+        clf.partial_fit(X, np.full((16, 5), 7))
+    assert clf.predict(X[:2]).shape == (2, 5)  # before: (2,)
+    assert clf.n_iter_ == n_iter
+    # A per-sequence y after per-step labels is refused, not taken silently.
+    with pytest.raises(ValueError, match="shaped as on the first call"):
+        clf.partial_fit(X, np.arange(16) % 2)
+    assert clf.predict(X[:2]).shape == (2, 5)
+
+    reg = RNNRegressor(output="sequence", hidden_size=4, **TINY).fit(X, X[..., 0])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        reg.partial_fit(X, X[:3, 0, 0])
+    assert reg.predict(X[:2]).shape == (2, 5)
+    with pytest.raises(ValueError, match="shaped as on the first call"):
+        reg.partial_fit(X, X[:, 0, 0])
+    assert reg.predict(X[:2]).shape == (2, 5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Autoencoder((3, 2), batch_norm=True, **TINY),
+    lambda: GAN(
+        latent_dim=2,
+        generator_layer_sizes=(8,),
+        discriminator_layer_sizes=(8,),
+        **TINY,
+    ),
+])
+def test_a_one_row_block_is_refused_and_the_fitted_net_kept(make):
+    X = np.random.RandomState(0).rand(20, 4)
+    est = make().fit(X)
+    n_iter = est.n_iter_
+    with pytest.raises(ValueError, match="at least 2 training samples"):
+        est.partial_fit(X[:1])
+    # Before: the torch batch-norm error, and the trained net deleted.
+    assert est.n_iter_ == n_iter
+    est.partial_fit(X)
+    assert est.n_iter_ == n_iter + 1
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Autoencoder((3, 2), batch_norm=True, max_epochs=1, batch_size=1),
+    lambda: GAN(latent_dim=2, generator_layer_sizes=(8,), max_epochs=1, batch_size=1),
+])
+def test_batch_norm_with_batches_of_one_row_is_refused(make):
+    X = np.random.RandomState(0).rand(20, 4)
+    with pytest.raises(ValueError, match="needs batch_size >= 2"):
+        make().fit(X)
+
+
+def test_gan_partial_fit_refuses_changed_parameters_and_sampling_reads_the_fit():
+    X = np.random.RandomState(0).rand(20, 4)
+    gan = GAN(latent_dim=2, generator_layer_sizes=(8,), discriminator_layer_sizes=(8,),
+              **TINY).fit(X)
+    before = gan.sample(3, random_state=0)
+    for change in [{"generator_layer_sizes": (16,)}, {"label_smoothing": 0.5},
+                   {"latent_dim": 5}]:
+        est = gan.set_params(**change)
+        with pytest.raises(ValueError, match="parameters changed since"):
+            est.partial_fit(X)
+    # Before: a torch shape error (the generator takes 2-D codes).
+    assert_allclose(gan.sample(3, random_state=0), before)
+    assert gan.generate(np.zeros((1, 2))).shape == (1, 4)
+
+
+# --- Inference reads the fit --------------------------------------------------------
+
+
+def test_reconstruction_reads_the_fitted_loss():
+    X = np.random.RandomState(0).rand(20, 4)
+    ae = Autoencoder((3, 2), loss="bce", **TINY).fit(X)
+    codes = ae.transform(X[:2])
+    before, score = ae.inverse_transform(codes), ae.score(X)
+    ae.set_params(loss="mse")
+    assert_allclose(ae.inverse_transform(codes), before)  # still through the sigmoid
+    assert ae.score(X) == score
+
+
+# --- partial_fit after an early-stopping fit ------------------------------------
+
+
+def test_partial_fit_after_early_stopping_no_longer_validates_on_the_fits_split():
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 4)
+    ae = Autoencoder((3,), early_stopping=True, max_epochs=5, batch_size=16,
+                     random_state=0).fit(X)
+    n_fit = ae.n_iter_
+    weights = [p.detach().clone() for p in ae.net_.module_.parameters()]
+    ae.partial_fit(rng.rand(30, 4))
+    assert ae.n_iter_ == n_fit + 1
+    assert len(ae.validation_loss_curve_) == ae.n_iter_
+    assert np.isfinite(ae.validation_loss_curve_[:n_fit]).all()
+    assert np.isnan(ae.validation_loss_curve_[n_fit:]).all()
+    # The epoch's update is kept, not replaced by the fit's best epoch.
+    after = list(ae.net_.module_.parameters())
+    assert any(not np.allclose(a.detach(), b) for a, b in zip(after, weights))
+
+
+# --- Sequences: padding and ragged input ----------------------------------------
+
+
+def test_padded_steps_may_hold_nan_or_none():
+    X = _sequences()
+    lengths = [3] * 8 + [5] * 8
+    kw = dict(output="sequence", hidden_size=4, **TINY)
+    y = X[..., 0].copy()
+    y_nan = y.copy()
+    y_nan[:8, 3:] = np.nan
+    assert_allclose(
+        RNNRegressor(**kw).fit(X, y_nan, sample_lengths=lengths).predict(X),
+        RNNRegressor(**kw).fit(X, y, sample_lengths=lengths).predict(X),
+    )
+    labels = np.where(y > 0.5, "p", "q").astype(object)
+    padded = labels.copy()
+    padded[:8, 3:] = None
+    assert_array_equal(
+        RNNClassifier(**kw).fit(X, padded, sample_lengths=lengths).predict(X),
+        RNNClassifier(**kw).fit(X, labels, sample_lengths=lengths).predict(X),
+    )
+    # NaN at a valid step is still refused.
+    y_nan[9, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN at valid time steps"):
+        RNNRegressor(**kw).fit(X, y_nan, sample_lengths=lengths)
+
+
+def test_ragged_sequences_are_told_to_pad():
+    rng = np.random.RandomState(0)
+    with pytest.raises(ValueError, match="pad the shorter ones"):
+        RNNRegressor(**TINY).fit([rng.rand(3, 2), rng.rand(5, 2)], [1.0, 2.0])
+
+
+def test_a_stratified_early_stopping_split_that_cannot_be_made_says_why():
+    X = np.random.RandomState(0).rand(8, 4)
+    clf = StackedAutoencoderClassifier((3,), early_stopping=True, pretrain_epochs=1,
+                                       **TINY)
+    with pytest.raises(ValueError, match="every class needs 2 samples"):
+        clf.fit(X, list("abcdabce"))
+
+
+def test_inference_on_read_only_input_is_quiet(tmp_path):
+    X = np.random.RandomState(0).rand(20, 4)
+    ae = Autoencoder((3,), **TINY).fit(X)
+    path = tmp_path / "X.npy"
+    np.save(path, X)
+    X_ro = np.load(path, mmap_mode="r")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_allclose(ae.transform(X_ro), ae.transform(X))
