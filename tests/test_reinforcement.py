@@ -557,6 +557,25 @@ def test_unknown_environment_id(cls):
     assert isinstance(info.value.__cause__, gym.error.Error)
 
 
+def test_vacuum_refuses_bad_actions_and_batteries():
+    env = RobotVacuumEnv()
+    env.reset(seed=0)
+    for action in (6, -1, 1.5):
+        with pytest.raises(ValueError, match=r"action should be an int from 0 to 5"):
+            env.step(action)
+    state, *_ = env.step(np.int64(1))  # numpy ints, as action_space.sample gives
+    assert env.decode(state) == ("new room", 11, ("kitchen", "new room"))
+    # reset checks the battery as the constructor does.
+    for battery in (30.7, True, "30"):
+        with pytest.raises(ValueError, match="battery should be an int from 0 to 100"):
+            RobotVacuumEnv(battery=battery)
+        with pytest.raises(ValueError, match="battery should be an int from 0 to 100"):
+            env.reset(options={"battery": battery})
+    with pytest.raises(ValueError, match="battery should be from 0 to 100"):
+        env.reset(options={"battery": 101})
+    state, _ = env.reset(options={"battery": np.int32(50)})
+    assert env.decode(state).battery == 50
+
 
 @pytest.mark.parametrize(
     "params, name",
