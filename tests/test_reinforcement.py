@@ -16,6 +16,7 @@ gym = pytest.importorskip("gymnasium")
 
 from gymnasium.utils.env_checker import check_env  # noqa: E402
 from sklearn.base import clone  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
 
 from sklearn_lecture.reinforcement import (  # noqa: E402
     ROBOT_VACUUM_ID,
@@ -420,6 +421,85 @@ def test_partial_fit_continues(cliff):
         agent.partial_fit(gym.make("FrozenLake-v1"))
 
 
+class _StopsAfter(gym.Wrapper):
+    """Raises ``error`` at step ``n_steps + 1``, as a Ctrl-C during training."""
+
+    def __init__(self, env, n_steps, error=KeyboardInterrupt):
+        super().__init__(env)
+        self.n_steps, self.error, self.count = n_steps, error, 0
+
+    def step(self, action):
+        self.count += 1
+        if self.count > self.n_steps:
+            raise self.error
+        return self.env.step(action)
+
+
+@pytest.mark.parametrize("cls", [QLearning, SARSA])
+def test_partial_fit_revalidates_changed_parameters(cls, cliff):
+    agent = cls(n_episodes=5, random_state=0).fit(cliff)
+    table = agent.q_table_.copy()
+    for params, name in [
+        ({"learning_rate": 5.0}, "learning_rate"),
+        ({"epsilon": 3.0}, "epsilon"),
+        ({"discount": 2.0}, "discount"),
+        ({"exploration": "bogus"}, "exploration"),
+    ]:
+        valid = agent.get_params()
+        agent.set_params(**params)
+        with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+            agent.partial_fit(cliff, n_episodes=3)
+        agent.set_params(**valid)
+    # Refused before any step: the table is the one fitted.
+    np.testing.assert_array_equal(agent.q_table_, table)
+    assert agent.n_episodes_ == 5
+
+
+@pytest.mark.parametrize("cls", [QLearning, SARSA])
+@pytest.mark.parametrize("first", ["fit", "partial_fit"])
+def test_interrupted_fit_leaves_the_agent_unfitted(cls, first):
+    # Fitted on FrozenLake (16 states), then refitted on CliffWalking (48) and
+    # interrupted: no mix of the 48-state table and the 16-state policy.
+    agent = cls(n_episodes=50, learning_rate=0.5, random_state=0)
+    agent.fit("FrozenLake-v1")
+    if first == "partial_fit":
+        agent = clone(agent)
+    with pytest.raises(KeyboardInterrupt):
+        getattr(agent, first)(_StopsAfter(gym.make("CliffWalking-v1"), 30))
+    assert not [name for name in vars(agent) if name.endswith("_")]
+    with pytest.raises(NotFittedError):
+        agent.predict([20])
+    with pytest.raises(NotFittedError):
+        agent.evaluate("CliffWalking-v1", n_episodes=1)
+    # A new fit works as on a fresh agent.
+    agent.fit(gym.make("CliffWalking-v1"))
+    fresh = cls(n_episodes=50, learning_rate=0.5, random_state=0).fit(
+        gym.make("CliffWalking-v1")
+    )
+    np.testing.assert_array_equal(agent.q_table_, fresh.q_table_)
+
+
+@pytest.mark.parametrize("cls", [QLearning, SARSA])
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
+def test_interrupted_partial_fit_keeps_the_fitted_agent(cls, error):
+    kw = dict(n_episodes=50, learning_rate=0.5, epsilon_decay=0.99, random_state=0)
+    agent = cls(**kw).fit("CliffWalking-v1")
+    before = {k: np.copy(v) for k, v in vars(agent).items() if k.endswith("_")}
+    with pytest.raises(error):
+        agent.partial_fit(_StopsAfter(gym.make("CliffWalking-v1"), 300, error), 20)
+    for name, value in before.items():
+        np.testing.assert_array_equal(getattr(agent, name), value)
+    assert agent.predict(np.arange(48)).shape == (48,)
+    # The random stream was rewound too: the call again gives what an
+    # uninterrupted one gives.
+    agent.partial_fit("CliffWalking-v1", n_episodes=20)
+    reference = cls(**kw).fit("CliffWalking-v1")
+    reference.partial_fit("CliffWalking-v1", n_episodes=20)
+    np.testing.assert_array_equal(agent.q_table_, reference.q_table_)
+    np.testing.assert_array_equal(agent.policy_, reference.policy_)
+    assert agent.n_episodes_ == 70
+
+
 def test_epsilon_decay_floor(cliff):
     agent = QLearning(
         n_episodes=100, epsilon=1.0, epsilon_decay=0.5, min_epsilon=0.05, random_state=0
@@ -466,6 +546,35 @@ def test_continuous_space_is_refused(cls):
 def test_not_an_environment(cls):
     with pytest.raises(ValueError, match="needs a Gymnasium environment.*ndarray"):
         cls().fit(np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("cls", [QLearning, SARSA, ValueIteration])
+def test_unknown_environment_id(cls):
+    with pytest.raises(ValueError, match="could not make the environment 'NoSuch"):
+        cls().fit("NoSuchEnv-v0")
+    with pytest.raises(ValueError, match="could not make") as info:
+        cls().fit("CliffWalking-v9")
+    assert isinstance(info.value.__cause__, gym.error.Error)
+
+
+def test_vacuum_refuses_bad_actions_and_batteries():
+    env = RobotVacuumEnv()
+    env.reset(seed=0)
+    for action in (6, -1, 1.5):
+        with pytest.raises(ValueError, match=r"action should be an int from 0 to 5"):
+            env.step(action)
+    state, *_ = env.step(np.int64(1))  # numpy ints, as action_space.sample gives
+    assert env.decode(state) == ("new room", 11, ("kitchen", "new room"))
+    # reset checks the battery as the constructor does.
+    for battery in (30.7, True, "30"):
+        with pytest.raises(ValueError, match="battery should be an int from 0 to 100"):
+            RobotVacuumEnv(battery=battery)
+        with pytest.raises(ValueError, match="battery should be an int from 0 to 100"):
+            env.reset(options={"battery": battery})
+    with pytest.raises(ValueError, match="battery should be from 0 to 100"):
+        env.reset(options={"battery": 101})
+    state, _ = env.reset(options={"battery": np.int32(50)})
+    assert env.decode(state).battery == 50
 
 
 @pytest.mark.parametrize(

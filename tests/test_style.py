@@ -490,6 +490,66 @@ def test_grey_images_are_converted(content, style):
     assert st.transform(grey[:, :, None]).shape == (*grey.shape, 3)
 
 
+def _pointwise_module():
+    """A 1x1 convolution: receptive field of one pixel, any image size goes."""
+    return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 1), torch.nn.ReLU())
+
+
+def test_nested_list_is_one_image_as_an_array_is():
+    # image.tolist() holds one RGB image, not H grey images of W x 3 pixels.
+    image = np.random.RandomState(0).rand(16, 12, 3).astype(np.float32)
+    kw = dict(features=_pointwise_module(), content_layers="1", style_layers="1")
+    expected = StyleTransfer(**kw).fit(image).style_grams_["1"]
+    for as_list in (image.tolist(), np.stack([image, image]).tolist()):
+        grams = StyleTransfer(**kw).fit(as_list).style_grams_["1"]
+        np.testing.assert_allclose(grams, expected, rtol=1e-6)
+    # A list of arrays, or a ragged nested list, is several images.
+    small = image[:10, :8]
+    both = StyleTransfer(**kw).fit([image, small]).style_grams_["1"]
+    mean = (expected + StyleTransfer(**kw).fit(small).style_grams_["1"]) / 2
+    np.testing.assert_allclose(both, mean, rtol=1e-6)
+    ragged = StyleTransfer(**kw).fit([image.tolist(), small.tolist()])
+    np.testing.assert_allclose(ragged.style_grams_["1"], mean, rtol=1e-6)
+    with pytest.raises(ValueError, match="empty list"):
+        StyleTransfer(**kw).fit([])
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+@pytest.mark.parametrize("shape", [(1, 6, 3), (6, 1, 3), (1, 1, 3)])
+def test_images_of_one_row_or_column_are_refused(optimizer, shape):
+    # The total variation is a mean over the pixels with both neighbours: none.
+    image = np.random.RandomState(0).rand(6, 6, 3).astype(np.float32)
+    thin = image[: shape[0], : shape[1]]
+    module = _pointwise_module()
+    st = StyleTransfer(
+        features=module, content_layers="1", style_layers="1", n_steps=3,
+        optimizer=optimizer, random_state=0,
+    )  # fmt: skip
+    # A style image only gives its Gram matrices: a thin one is fine.
+    st.fit(thin)
+    assert np.isfinite(st.style_grams_["1"]).all()
+    st.fit(image)
+    with pytest.raises(ValueError, match=r"of \d+x\d+ pixels is too small.*2 pixels"):
+        st.transform(thin)
+    inversion = FeatureInversion(
+        "1", features=module, n_steps=3, optimizer=optimizer, random_state=0
+    )
+    with pytest.raises(ValueError, match="too small.*2 pixels"):
+        inversion.fit_transform(thin)
+    with pytest.raises(ValueError, match="too small.*image_size"):
+        clone(inversion).set_params(image_size=2).fit(image[:, :2])
+    # Two pixels a side are enough, and every loss is finite.
+    for estimator in (st, inversion):
+        out = estimator.fit_transform(image[:2, :2])
+        assert out.shape == (2, 2, 3)
+        assert all(np.isfinite(v).all() for v in estimator.loss_history_.values())
+
+
+def test_image_size_below_two_is_refused(style):
+    with pytest.raises(InvalidParameterError, match="'image_size' parameter"):
+        StyleTransfer(image_size=1).fit(style)
+
+
 @pytest.mark.parametrize(
     "bad, match",
     [

@@ -243,9 +243,29 @@ def _check_one_image_array(image, what):
     return values, {"dtype": array.dtype, "single": single}
 
 
+def _is_image_list(images):
+    """Whether ``images`` is a list of separate images, not one nested list.
+
+    A list holding arrays (or anything but lists) is a list of images, which may
+    differ in size. A list of lists is what ``image.tolist()`` gives, one image (or
+    a batch) to read as ``np.asarray`` does; only when it is ragged is it several
+    images. Reading every list as several images would take the rows of one RGB
+    image for as many grey images.
+    """
+    if not isinstance(images, (list, tuple)):
+        return False
+    if not images or not all(isinstance(item, (list, tuple)) for item in images):
+        return True
+    try:
+        array = np.asarray(images)
+    except ValueError:  # ragged: images of several sizes
+        return True
+    return array.dtype == object
+
+
 def _check_images(images, what, *, allow_list=False):
     """Validate images; a list (of arrays of several sizes) when ``allow_list``."""
-    if allow_list and isinstance(images, (list, tuple)):
+    if allow_list and _is_image_list(images):
         if not images:
             raise ValueError(f"{what} is an empty list.")
         return [
@@ -293,7 +313,10 @@ torch.nn.Module, default="random_vgg"
         do. The module is copied; its weights are not changed.
     image_size : int, default=None
         Resize every image so that its longer side has this many pixels (the
-        output has that size). ``None`` keeps the sizes given.
+        output has that size), at least 2. ``None`` keeps the sizes given. Either
+        way an image needs at least the receptive field of the layers, and one
+        that is optimised (transformed) 2 pixels or more on each side (the
+        total variation compares neighbours).
     n_steps : int, default=200
         Evaluations of the loss and its gradient (forward and backward
         passes, the cost of a transform): Adam steps, or L-BFGS's budget of
@@ -382,7 +405,7 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
             torch.nn.Module,
         ],
         "tv_weight": [Interval(Real, 0, None, closed="left")],
-        "image_size": [Interval(Integral, 1, None, closed="left"), None],
+        "image_size": [Interval(Integral, 2, None, closed="left"), None],
         "n_steps": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [StrOptions({"lbfgs", "adam"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -452,8 +475,13 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
         field = getattr(self.features_, "receptive_field", None)
         return max(field(layer) for layer in layers) if field is not None else 1
 
-    def _to_tensor(self, images, what, layers):
-        """(n, H, W, 3) float array -> (n, 3, H, W) tensor, resized and checked."""
+    def _to_tensor(self, images, what, layers, *, optimised=True):
+        """(n, H, W, 3) float array -> (n, 3, H, W) tensor, resized and checked.
+
+        ``optimised`` says the images are those ``transform`` optimises (or
+        starts from), whose total variation needs 2 pixels on each side; a style
+        image only gives its features.
+        """
         x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
         x = x.to(self._device())
         if self.image_size is not None:
@@ -471,6 +499,14 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
                 f"{what} of {x.shape[-2]}x{x.shape[-1]} pixels is smaller than the "
                 f"receptive field of layer {deepest!r} ({smallest} pixels). Use a "
                 "larger image (or image_size), or shallower layers."
+            )
+        if optimised and min(x.shape[-2:]) < 2:
+            # The total variation is a mean over the (H - 1) x (W - 1) pixels
+            # that have both neighbours: there are none on a single row or column.
+            raise ValueError(
+                f"{what} of {x.shape[-2]}x{x.shape[-1]} pixels is too small: the "
+                "total variation compares neighbouring pixels, so both sides need "
+                "at least 2 pixels. Use a larger image (or image_size)."
             )
         return x.contiguous()
 
@@ -707,7 +743,8 @@ class StyleTransfer(_ImageOptimizer):
         ----------
         X : ndarray of shape (H, W, 3), (H, W), (n, H, W, 3), or list of such
             The style image(s), uint8 or float in [0, 1]. With several, their
-            Gram matrices are averaged (a list may mix sizes).
+            Gram matrices are averaged (a list of arrays may mix sizes; a nested
+            list of numbers, as ``image.tolist()`` gives, is read as one array).
         y : None
             Ignored.
 
@@ -734,7 +771,7 @@ class StyleTransfer(_ImageOptimizer):
         sums, count = {}, 0
         with torch.no_grad():
             for batch in styles:
-                x = self._to_tensor(batch, "The style image", style)
+                x = self._to_tensor(batch, "The style image", style, optimised=False)
                 feats = _check_finite(self._features_of(x, style))
                 for layer in style:
                     total = gram_matrix(feats[layer]).sum(0)

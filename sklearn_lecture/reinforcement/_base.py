@@ -19,6 +19,7 @@ array again after every fit.
 """
 
 from bisect import bisect_right
+from contextlib import contextmanager
 from itertools import accumulate
 from math import exp
 from numbers import Integral, Real
@@ -46,12 +47,19 @@ _SEED_BOUND = 2**31 - 1
 def _check_env(env, owner):
     """Return ``(env, made_here)`` for a Gymnasium environment or a registered id.
 
-    Raises a ValueError naming the problem for anything else, and for observation or
-    action spaces that are not ``Discrete`` spaces starting at 0.
+    Raises a ValueError naming the problem for anything else (an id that
+    ``gymnasium.make`` cannot make included), and for observation or action spaces
+    that are not ``Discrete`` spaces starting at 0.
     """
     made_here = False
     if isinstance(env, str):
-        env = gym.make(env)
+        try:
+            env = gym.make(env)
+        except gym.error.Error as exc:
+            raise ValueError(
+                f"{owner} could not make the environment {env!r} with "
+                f"gymnasium.make: {exc}"
+            ) from exc
         made_here = True
     if not isinstance(env, gym.Env):
         raise ValueError(
@@ -346,8 +354,9 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         """
         env, made_here = _check_env(env, type(self).__name__)
         try:
-            self._initialize(env)
-            self._train(env, self.n_episodes)
+            with self._unfitted_on_error():
+                self._initialize(env)
+                self._train(env, self.n_episodes)
         finally:
             if made_here:
                 env.close()
@@ -358,7 +367,10 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         """Continue training on ``env`` (the first call initialises, as ``fit``).
 
         The exploration schedule (``epsilon_decay``) and the random stream carry on
-        from the previous call.
+        from the previous call. A call that fails or is interrupted (an error of
+        the environment, ``KeyboardInterrupt``) leaves a fitted agent as it was
+        before the call, its random stream included: the episodes of that call are
+        discarded. A first call that fails leaves the agent unfitted, as ``fit``.
 
         Parameters
         ----------
@@ -373,21 +385,43 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         self : object
             The updated agent.
         """
+        fitted = hasattr(self, "q_table_")
+        if fitted:
+            # _fit_context validates the parameters of the first call only; they
+            # may have been changed with set_params since.
+            self._validate_params()
         if n_episodes is None:
             n_episodes = self.n_episodes
         check_scalar(n_episodes, "n_episodes", Integral, min_val=1)
-        if hasattr(self, "q_table_"):
+        if fitted:
             env, made_here = self._check_same_env(env)
         else:
             env, made_here = _check_env(env, type(self).__name__)
         try:
-            if not hasattr(self, "q_table_"):
-                self._initialize(env)
-            self._train(env, n_episodes)
+            if fitted:
+                self._train(env, n_episodes)
+            else:
+                with self._unfitted_on_error():
+                    self._initialize(env)
+                    self._train(env, n_episodes)
         finally:
             if made_here:
                 env.close()
         return self
+
+    @contextmanager
+    def _unfitted_on_error(self):
+        # A failed or interrupted fit leaves the agent clearly unfitted, never with
+        # the new environment's table beside the old policy.
+        try:
+            yield
+        except BaseException:
+            for name in [*self.__dict__]:
+                if name == "_random_state" or (
+                    name.endswith("_") and not name.startswith("_")
+                ):
+                    del self.__dict__[name]
+            raise
 
     def _initialize(self, env):
         self.n_states_ = int(env.observation_space.n)
@@ -410,7 +444,23 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         return np.maximum(decayed, self.min_epsilon).tolist()
 
     def _train(self, env, n_episodes):
+        """Run ``n_episodes`` episodes; the agent changes only if all complete.
+
+        The table is updated in a list of lists and the fitted attributes are set
+        at the end; on an error or an interruption the random stream is rewound,
+        so that the agent is left as it was before the call.
+        """
         rng = self._random_state
+        rng_state = rng.get_state()
+        try:
+            results = self._run_episodes(env, n_episodes, rng)
+        except BaseException:
+            rng.set_state(rng_state)
+            raise
+        self._set_training_results(*results, rng)
+
+    def _run_episodes(self, env, n_episodes, rng):
+        """The episodes of ``_train``: ``(Q, returns, lengths, params)``."""
         # Seeding the first reset fixes the environment's generator for the whole
         # call (Gymnasium's convention; a seeded reset also costs four unseeded).
         seeds = [int(rng.randint(_SEED_BOUND))] + [None] * (n_episodes - 1)
@@ -476,7 +526,10 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
                     f": mean return {np.mean(recent):.3f} over the last "
                     f"{report_every}{exploration_note.format(param)}"
                 )
+        return Q, returns, lengths, params
 
+    def _set_training_results(self, Q, returns, lengths, params, rng):
+        n_episodes = len(returns)
         self.q_table_ = np.array(Q, dtype=np.float64)
         self.episode_rewards_ = np.concatenate([self.episode_rewards_, returns])
         self.episode_lengths_ = np.concatenate(

@@ -34,6 +34,15 @@ VacuumState.__doc__ = """A decoded state: the room (a name of ``ROOMS``), the ba
 in % and the tuple of the rooms still dirty."""
 
 
+def _check_battery(battery):
+    """The battery in % as an int, from 0 to 100, or a ValueError."""
+    if isinstance(battery, bool) or not isinstance(battery, (int, np.integer)):
+        raise ValueError(f"battery should be an int from 0 to 100; got {battery!r}.")
+    if not 0 <= battery <= 100:
+        raise ValueError(f"battery should be from 0 to 100 (%); got {battery}.")
+    return int(battery)
+
+
 class RobotVacuumEnv(gym.Env):
     """The lecture's robot vacuum: explore the new room or go back to charge?
 
@@ -110,18 +119,13 @@ class RobotVacuumEnv(gym.Env):
     action_names = ACTIONS
 
     def __init__(self, battery=30, render_mode=None):
-        if isinstance(battery, bool) or not isinstance(battery, (int, np.integer)):
-            raise ValueError(
-                f"battery should be an int from 0 to 100; got {battery!r}."
-            )
-        if not 0 <= battery <= 100:
-            raise ValueError(f"battery should be from 0 to 100 (%); got {battery}.")
+        battery = _check_battery(battery)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"render_mode should be one of {self.metadata['render_modes']} or "
                 f"None; got {render_mode!r}."
             )
-        self.battery = int(battery)
+        self.battery = battery
         self.render_mode = render_mode
         self.n_rooms = len(ROOMS)
         self.observation_space = Discrete(
@@ -180,14 +184,21 @@ class RobotVacuumEnv(gym.Env):
         super().reset(seed=seed)
         battery = self.battery
         if options and "battery" in options:
-            battery = int(options["battery"])
-            if not 0 <= battery <= 100:
-                raise ValueError(f"battery should be from 0 to 100 (%); got {battery}.")
+            battery = _check_battery(options["battery"])
         self.s = self.encode("outlet", battery, _DIRTY_ROOMS)
         self.last_action = None
         return self.s, self._info()
 
     def step(self, action):
+        # A bad index would otherwise surface as a bare KeyError of P. A plain int
+        # is checked first: action_space.contains alone doubles the cost of a step.
+        valid = type(action) is int and 0 <= action < len(ACTIONS)
+        if not valid and not self.action_space.contains(action):
+            raise ValueError(
+                f"action should be an int from 0 to {len(ACTIONS) - 1} ("
+                + ", ".join(f"{i} {name}" for i, name in enumerate(ACTIONS))
+                + f"); got {action!r}."
+            )
         _, self.s, reward, terminated = self.P[self.s][int(action)][0]
         self.last_action = int(action)
         return self.s, reward, terminated, False, self._info()
