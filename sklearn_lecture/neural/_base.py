@@ -51,6 +51,7 @@ from sklearn.utils import check_random_state
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._dask import DaskInferenceMixin
 from ..utils._docstrings import substitute_doc
+from ..utils._validation import clear_fitted
 from ._modules import ACTIVATIONS
 from ._optim import LR_SCHEDULES, OPTIMIZERS
 from ._training import (
@@ -453,10 +454,7 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         )
 
     def _clear_fitted(self):
-        """Delete every fitted attribute: the estimator is then clearly unfitted."""
-        for name in [*self.__dict__]:
-            if name in _FITTED or (name.endswith("_") and not name.startswith("_")):
-                del self.__dict__[name]
+        clear_fitted(self, private=_FITTED)
 
     # -- inference ---------------------------------------------------------------
 

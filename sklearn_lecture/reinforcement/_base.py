@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._params import store_params
+from ..utils._validation import clear_fitted
 
 __all__ = ["_BaseTabularAgent", "_GreedyPolicyMixin", "_check_env"]
 
@@ -416,11 +417,7 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         try:
             yield
         except BaseException:
-            for name in [*self.__dict__]:
-                if name == "_random_state" or (
-                    name.endswith("_") and not name.startswith("_")
-                ):
-                    del self.__dict__[name]
+            clear_fitted(self, private=("_random_state",))
             raise
 
     def _initialize(self, env):

@@ -2,7 +2,26 @@
 
 import numpy as np
 
-__all__ = ["check_partial_fit_classes"]
+__all__ = ["check_partial_fit_classes", "clear_fitted"]
+
+
+def clear_fitted(estimator, private=()):
+    """Delete an estimator's fitted attributes: it is then clearly unfitted.
+
+    What a fit that failed half-way calls, so that no new attribute (the new
+    input's ``n_features_in_``, a new Q table) stays beside the old model's.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Its public attributes ending in ``_`` are deleted.
+    private : iterable of str, default=()
+        Private fitted state to delete with them.
+    """
+    private = set(private)
+    for name in [*vars(estimator)]:
+        if name in private or (name.endswith("_") and not name.startswith("_")):
+            delattr(estimator, name)
 
 
 def check_partial_fit_classes(fitted_classes, classes, labels):
