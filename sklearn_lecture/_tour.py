@@ -203,6 +203,12 @@ def main(argv=None):
     if importlib.util.find_spec("matplotlib") is None:
         parser.error("the tour draws figures: pip install 'sklearn_lecture[plot]'.")
     only = None if args.only is None else set(args.only.split(","))
+    known = {name for _, _, names in CHAPTERS for name in names}
+    if only is not None and not only <= known:
+        parser.error(
+            f"--only names no example {', '.join(sorted(only - known))}; the "
+            f"examples are {', '.join(sorted(known))}."
+        )
     output_dir = Path(args.output_dir)
     (output_dir / "examples").mkdir(parents=True, exist_ok=True)
 

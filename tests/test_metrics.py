@@ -1,5 +1,7 @@
 """The download-free quality scores against closed forms and their definitions."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.stats import entropy
@@ -89,6 +91,8 @@ def test_two_sample_score_feature_spaces():
         (dict(cv=1), "cv"),
         (dict(X_generated=np.zeros((3, 4))), "at least"),
         (dict(features="tsne"), "features"),
+        (dict(n_components=0), "n_components"),
+        (dict(n_components=2.5), "n_components"),
     ],
 )
 def test_two_sample_score_errors(kwargs, match):
@@ -99,3 +103,38 @@ def test_two_sample_score_errors(kwargs, match):
         two_sample_score(**args)
     with pytest.raises(ValueError, match="NaN"):
         two_sample_score(np.full((10, 2), np.nan), rng.randn(10, 2))
+
+
+@pytest.mark.parametrize("features", ["pca", None])
+@pytest.mark.parametrize("scale", [1e200, 1e-200])
+def test_two_sample_score_does_not_depend_on_the_scale(features, scale):
+    # Before: a LinAlgError from PCA, or 0.5 (every distance overflowed or
+    # underflowed to a tie) for two clearly separated sets.
+    rng = np.random.RandomState(0)
+    a, b = rng.randn(200, 5), rng.randn(200, 5) + 5
+    reference = two_sample_score(a, b, features=features, random_state=0)
+    assert reference == 1.0
+    assert two_sample_score(
+        a * scale, b * scale, features=features, random_state=0
+    ) == reference
+
+
+def test_copies_of_the_real_rows_score_far_below_chance():
+    # As the docstring says: memorisation shows as a score well under 0.5.
+    a = np.random.RandomState(0).randn(200, 5)
+    assert two_sample_score(a, a.copy(), random_state=0) < 0.25
+
+
+def test_classifier_score_hands_data_frames_to_the_classifier():
+    pd = pytest.importorskip("pandas")
+    X, y = load_digits(return_X_y=True)
+    df = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+    clf = LogisticRegression(max_iter=500).fit(df, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "X does not have valid feature names"
+        assert classifier_score(df, clf) == pytest.approx(
+            classifier_score(df.to_numpy(), clf.fit(df.to_numpy(), y))
+        )
+    clf.fit(df, y)
+    with pytest.raises(ValueError, match="feature names"):
+        classifier_score(df[["c", "b", "a"]], clf)

@@ -353,7 +353,8 @@ def test_temporal_order_class_is_the_order_of_the_two_symbols():
     X, y = make_temporal_order(300, 100, random_state=0)
     symbols = np.array(TEMPORAL_ORDER_SYMBOLS)[X.argmax(axis=2)]
     assert np.all(X.sum(axis=2) == 1)
-    assert np.all(symbols[:, 0] == "B") and np.all(symbols[:, -1] == "E")
+    # The paper's frame: E first, the trigger symbol B last.
+    assert np.all(symbols[:, 0] == "E") and np.all(symbols[:, -1] == "B")
     for row, label in zip(symbols, y):
         positions = np.flatnonzero(np.isin(row, ["X", "Y"]))
         assert len(positions) == 2

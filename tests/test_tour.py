@@ -33,3 +33,12 @@ def test_tour_says_why_a_chapter_is_skipped(tmp_path, capsys):
     main(["--no-neural", "--only", "plot_rnn_adding_problem", "--output-dir",
           str(tmp_path)])
     assert "skipped (--no-neural)" in capsys.readouterr().out
+
+
+def test_tour_refuses_an_unknown_example_name(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    # Before: a typo ran nothing and reported "0 plots" with exit status 0.
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--only", "plot_elbw", "--output-dir", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "names no example plot_elbw" in capsys.readouterr().err

@@ -250,8 +250,9 @@ def make_temporal_order(n_samples, n_timesteps=100, random_state=None):
     """Generate the temporal-order problem of Hochreiter & Schmidhuber (1997).
 
     Each sequence is a string of symbols, one-hot encoded over
-    ``("a", "b", "c", "d", "B", "E", "X", "Y")`` (8 features per step): it
-    starts with ``B``, ends with ``E``, and between them holds random
+    ``("a", "b", "c", "d", "B", "E", "X", "Y")`` (8 features per step): as in
+    the paper, it starts with ``E``, ends with ``B`` (the trigger symbol, after
+    which the class is read), and between them holds random
     distractors from ``a, b, c, d`` except at two steps ``t1`` and ``t2``, which
     hold ``X`` or ``Y``. The class is the order of the two relevant symbols:
     0 = XX, 1 = XY, 2 = YX, 3 = YY (chance: 25 %). As in experiment 6a of the
@@ -292,8 +293,8 @@ def make_temporal_order(n_samples, n_timesteps=100, random_state=None):
     n_timesteps = _check_int("n_timesteps", n_timesteps, 10)
     rng = check_random_state(random_state)
     symbols = rng.randint(0, 4, size=(n_samples, n_timesteps))
-    symbols[:, 0] = 4  # B
-    symbols[:, -1] = 5  # E
+    symbols[:, 0] = 5  # E
+    symbols[:, -1] = 4  # B, the trigger
     t1 = rng.randint(n_timesteps // 10, n_timesteps // 5 + 1, size=n_samples)
     t2 = rng.randint(n_timesteps // 2, 6 * n_timesteps // 10 + 1, size=n_samples)
     first, second = rng.randint(0, 2, size=(2, n_samples))

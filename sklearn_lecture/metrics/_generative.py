@@ -18,6 +18,8 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils import Bunch, check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._linalg import power_of_two_scale
+
 __all__ = ["classifier_score", "two_sample_score"]
 
 
@@ -34,7 +36,9 @@ def classifier_score(samples, classifier, *, return_details=False):
     Parameters
     ----------
     samples : array-like of shape (n_samples, n_features)
-        Generated (or real, for reference) rows, in the classifier's input space.
+        Generated (or real, for reference) rows, in the classifier's input space;
+        handed to ``classifier.predict_proba`` as they are, so a DataFrame keeps
+        its column names for the classifier to check.
     classifier : fitted classifier with ``predict_proba``
         For instance a logistic regression trained on the real data.
     return_details : bool, default=False
@@ -74,8 +78,7 @@ def classifier_score(samples, classifier, *, return_details=False):
             f"classifier_score needs a classifier with predict_proba; "
             f"{type(classifier).__name__} has none."
         )
-    samples = check_array(samples, dtype=[np.float64, np.float32])
-    proba = np.asarray(classifier.predict_proba(samples), dtype=np.float64)
+    proba = check_array(classifier.predict_proba(samples), dtype=np.float64)
     marginal = proba.mean(axis=0)
     kl = (xlogy(proba, proba) - xlogy(proba, marginal)).sum(axis=1)
     score = float(np.exp(kl.mean()))
@@ -106,10 +109,13 @@ def two_sample_score(
     The two sets are pooled (the larger one subsampled to the size of the
     smaller, so chance is 0.5), labelled real/generated, and a 1-nearest-neighbour
     classifier is scored by stratified k-fold cross-validation in a feature space.
-    0.5 means the two samples are indistinguishable to 1-NN; a model that copies
-    its training rows can still score 0.5 against them, so compare with held-out
-    real rows. Values well above 0.5 say the generated rows lie apart from the
-    real ones (mode collapse, blur, artefacts); below 0.5 is chance.
+    0.5 means the two samples are indistinguishable to 1-NN. Values well above
+    0.5 say the generated rows lie apart from the real ones (mode collapse, blur,
+    artefacts). Values well below 0.5 say they lie too close: a model that copies
+    its training rows scores far under 0.5 against those rows (each copy's
+    nearest neighbour is its twin, of the other label) and about 0.5 against
+    held-out real rows, so compare with held-out rows to tell memorisation from
+    a good fit. The score is the same for the data in any scale.
 
     Parameters
     ----------
@@ -120,7 +126,8 @@ def two_sample_score(
         ``n_components`` principal components of the real rows (fitted here),
         None the raw features, or any fitted object with ``transform``.
     n_components : int, default=10
-        Components of the ``"pca"`` space (clipped to what the real data allows).
+        Components of the ``"pca"`` space (>= 1; clipped to what the real data
+        allows).
     cv : int, default=5
         Number of stratified folds.
     random_state : int, RandomState instance or None, default=None
@@ -156,6 +163,10 @@ def two_sample_score(
         )
     if not isinstance(cv, Integral) or cv < 2:
         raise ValueError(f"cv must be an integer >= 2, got {cv!r}.")
+    if not isinstance(n_components, Integral) or isinstance(n_components, bool) or (
+        n_components < 1
+    ):
+        raise ValueError(f"n_components must be an integer >= 1, got {n_components!r}.")
     n = min(len(X_real), len(X_generated))
     if n < cv:
         raise ValueError(
@@ -163,9 +174,17 @@ def two_sample_score(
             f"{len(X_real)} real and {len(X_generated)} generated."
         )
     rng = check_random_state(random_state)
+    if features == "pca" or features is None:
+        # 1-NN and PCA are scale-equivariant, and a power of two is exact: data
+        # of magnitude 1e±200 give the distances of data of magnitude 1, not
+        # overflowed or underflowed ties.
+        extremes = [X_real.max(), -X_real.min(), X_generated.max(), -X_generated.min()]
+        scale = power_of_two_scale(np.asarray(extremes, dtype=X_real.dtype))
+        if scale != 1.0:
+            X_real, X_generated = X_real * scale, X_generated * scale
     if features == "pca":
-        k = max(1, min(int(n_components), X_real.shape[1], len(X_real) - 1))
-        transformer = PCA(n_components=k, random_state=rng).fit(X_real)
+        k = min(int(n_components), X_real.shape[1], len(X_real) - 1)
+        transformer = PCA(n_components=max(1, k), random_state=rng).fit(X_real)
     elif features is None:
         transformer = None
     elif hasattr(features, "transform"):
@@ -178,7 +197,11 @@ def two_sample_score(
     generated = X_generated[np.sort(rng.permutation(len(X_generated))[:n])]
     pooled = np.vstack([real, generated])
     if transformer is not None:
-        pooled = transformer.transform(pooled)
+        pooled = check_array(
+            transformer.transform(pooled), dtype=[np.float64, np.float32]
+        )
+        if features != "pca":  # a user's space, in its own scale
+            pooled = pooled * power_of_two_scale(pooled)
     labels = np.repeat([0, 1], n)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=rng)
     scores = cross_val_score(
