@@ -181,6 +181,12 @@ class RobotVacuumEnv(gym.Env):
 
     # -- the Gymnasium API ----------------------------------------------------
     def reset(self, *, seed=None, options=None):
+        """Start at the outlet with every room dirty.
+
+        ``options={"battery": b}`` starts with ``b`` % instead of the
+        constructor's ``battery``. Returns ``(state, info)``; ``info`` holds the
+        decoded ``room``, ``battery`` and ``dirty`` rooms.
+        """
         super().reset(seed=seed)
         battery = self.battery
         if options and "battery" in options:
@@ -190,6 +196,8 @@ class RobotVacuumEnv(gym.Env):
         return self.s, self._info()
 
     def step(self, action):
+        """Take ``action`` (an index of ``ACTIONS``): ``(state, reward,
+        terminated, truncated, info)``, as Gymnasium's ``Env.step``."""
         # A bad index would otherwise surface as a bare KeyError of P. A plain int
         # is checked first: action_space.contains alone doubles the cost of a step.
         valid = type(action) is int and 0 <= action < len(ACTIONS)
@@ -208,6 +216,7 @@ class RobotVacuumEnv(gym.Env):
         return {"room": room, "battery": battery, "dirty": dirty}
 
     def render(self):
+        """The room map as text (``"ansi"``) or an RGB array (``"rgb_array"``)."""
         if self.render_mode is None:
             gym.logger.warn(
                 "RobotVacuumEnv.render() needs a render_mode: 'ansi' or 'rgb_array'."
