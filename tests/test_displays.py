@@ -3,7 +3,9 @@
 import inspect
 import sys
 
+import numpy as np
 import pytest
+from numpy.testing import assert_allclose
 from sklearn.datasets import load_wine, make_blobs
 
 from sklearn_lecture import PCA, ElbowDisplay, ElbowKMeans, ScreeDisplay
@@ -70,3 +72,19 @@ def test_same_import_error_without_matplotlib(monkeypatch, fitted):
         with pytest.raises(ImportError, match="requires matplotlib"):
             Display.from_estimator(fitted[Display])
 
+
+
+def test_scree_cumulative_is_the_share_of_the_trace_after_the_randomized_solver():
+    # The randomized solver computes only the leading eigenvalues: their sum is
+    # not the total variance (the plot showed 100 % at the fifth of 100 axes).
+    X = np.random.RandomState(0).randn(1000, 100) @ np.diag(np.linspace(1, 3, 100))
+    pca = PCA(5, svd_solver="randomized", random_state=0).fit(X)
+    assert len(pca.eigenvalues_) < X.shape[1]
+    display = ScreeDisplay.from_estimator(pca)
+    table = pca.contribution_table()
+    assert_allclose(display.line_.get_ydata(), table.cumulative_percent)
+    share = 100 * np.cumsum(pca.eigenvalues_) / np.trace(np.cov(X.T))
+    assert_allclose(display.line_.get_ydata(), share, rtol=1e-3)
+    kept = [text.get_text() for text in display.ax_cumulative_.texts]
+    assert kept == [f"5 kept: {share[4]:.1f} %"]
+    plt.close("all")

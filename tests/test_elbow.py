@@ -158,6 +158,45 @@ def test_k_range_clipped_to_distinct_samples():
         ElbowKMeans(k_min=4, k_max=3).fit(X)
 
 
+def test_clusters_of_identical_points_end_the_range_at_their_elbow():
+    # Four clusters of 25 copies each: the range stops at K=4, where J = 0
+    # (no logarithm; it was floored at 1e-12 max J, a cliff that hid the
+    # elbow) and the fit fell back to K=1. With a little noise the elbow is 4,
+    # the limit as the noise goes to zero.
+    points = np.array([[0, 0], [10, 0], [0, 10], [10, 10.0]])
+    C = np.repeat(points, 25, axis=0)
+    jittered = C + np.random.RandomState(0).randn(*C.shape) * 1e-3
+    assert ElbowKMeans(random_state=0).fit(jittered).n_clusters_ == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NoElbowWarning)
+        elbow = ElbowKMeans(random_state=0).fit(C)
+        # Weights as repetitions: the same K.
+        weighted = ElbowKMeans(random_state=0).fit(points, sample_weight=np.full(4, 25))
+    assert_array_equal(elbow.k_values_, [1, 2, 3, 4])
+    assert elbow.distortions_[-1] == 0.0
+    assert elbow.n_clusters_ == 4 and elbow.elbow_found_
+    assert weighted.n_clusters_ == 4
+    assert_array_equal(elbow.predict(points), elbow.predict(C[::25]))
+    # An earlier knee among the positive J still wins: two tight groups of
+    # three points each, every point repeated.
+    groups = np.array(
+        [[0, 0], [0, 0.01], [0.01, 0], [10, 10], [10, 10.01], [10.01, 10]]
+    )
+    elbow = ElbowKMeans(random_state=0).fit(np.repeat(groups, 5, axis=0))
+    assert elbow.n_clusters_ == 2
+
+
+def test_distinct_single_samples_are_no_clusters_of_copies():
+    # J = 0 at K = n for any n distinct points: no evidence of an elbow there.
+    points = np.array([[0, 0], [10, 0], [0, 10], [10, 10.0]])
+    with pytest.warns(NoElbowWarning, match="Falling back"):
+        elbow = ElbowKMeans(random_state=0).fit(points)
+    assert elbow.n_clusters_ == 1 and not elbow.elbow_found_
+    X = np.random.RandomState(1).randn(8, 2)
+    with pytest.warns(NoElbowWarning, match="Falling back"):
+        assert ElbowKMeans(random_state=0).fit(X).n_clusters_ == 1
+
+
 def test_integer_weights_equal_repeated_rows(blobs4):
     X = blobs4[0][:120]
     w = np.random.RandomState(0).randint(0, 3, size=len(X))

@@ -305,6 +305,37 @@ def test_standardize_false_fits_the_covariance():
         assert_allclose(a.transform(Z), b.transform(Z), atol=1e-8)
 
 
+@pytest.mark.parametrize(
+    "factor",
+    [1e170, 1e-170, np.logspace(-200, 200, 13)],
+    ids=["1e170", "1e-170", "mixed"],
+)
+def test_correlation_analyses_are_scale_free_at_extreme_magnitudes(wine, factor):
+    # The squares of such columns overflow (or underflow) float64: every
+    # column looked constant ("X has constant column(s) [0, ..., 12]").
+    X, _ = wine
+    big = X * factor
+    ref = CommonFactorAnalysis(3).fit(X)
+    cfa = CommonFactorAnalysis(3).fit(big)
+    assert_allclose(cfa.loadings_, ref.loadings_, atol=1e-9)
+    assert_allclose(cfa.uniquenesses_, ref.uniquenesses_, atol=1e-9)
+    assert_allclose(cfa.scale_ / factor, ref.scale_, rtol=1e-12)
+    assert_allclose(cfa.mean_ / factor, ref.mean_, rtol=1e-12)
+    assert_allclose(cfa.transform(big), ref.transform(X), atol=1e-9)
+    assert_allclose(kmo(big)[0], kmo(X)[0], rtol=1e-12)
+    assert_allclose(bartlett_sphericity(big)[0], bartlett_sphericity(X)[0], rtol=1e-12)
+
+
+def test_covariance_beyond_float64_is_refused_with_standardize_false(wine):
+    X, _ = wine
+    with pytest.raises(ValueError, match="covariances of X overflow"):
+        CommonFactorAnalysis(3, standardize=False).fit(X * 1e170)
+    # Within float64 the columns are only rescaled: the same model.
+    ref = CommonFactorAnalysis(3, method="ml", standardize=False).fit(X)
+    big = CommonFactorAnalysis(3, method="ml", standardize=False).fit(X * 2.0**400)
+    assert_allclose(big.loadings_ / 2.0**400, ref.loadings_, rtol=1e-12, atol=0)
+
+
 def test_recovers_generated_loadings():
     X, loadings = _three_factor_data(n_samples=5000)
     for method in ["principal_axis", "minres", "ml"]:

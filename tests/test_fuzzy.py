@@ -89,6 +89,30 @@ def test_fcm_point_on_a_centroid_gets_full_membership(iris):
         assert_allclose(_fcm_memberships(d2, m)[:, 0], [0.5, 0.5, 0.0])
 
 
+@pytest.mark.parametrize("m", [1.5, 2.0, 3.0])
+def test_fcm_seeded_on_clusters_of_copies_keeps_them_apart(m):
+    # Each seed's cluster is all copies of its point: its nearest other
+    # sample lay in the other cluster, so the copies started with equal
+    # memberships of both and the centroids merged at the mean (0.5, 0.5).
+    # The fixed point is the two points themselves, memberships one-hot.
+    B = np.r_[np.zeros((5, 2)), np.ones((5, 2))]
+    for init in ("k-means++", "random", B[[0, 5]]):
+        fcm = FuzzyKMeans(2, method="fcm", m=m, init=init, random_state=0).fit(B)
+        order = np.argsort(fcm.cluster_centers_[:, 0])
+        assert_allclose(fcm.cluster_centers_[order], [[0, 0], [1, 1]], atol=1e-6)
+        assert_allclose(
+            fcm.membership_[:, order], np.repeat(np.eye(2), 5, axis=0), atol=1e-6
+        )
+    # Random binary data: 7 of 31 such fits collapsed onto one point.
+    rng = np.random.RandomState(0)
+    for seed in range(20):
+        X = rng.randint(0, 2, (40, rng.randint(1, 4))).astype(float)
+        if len(np.unique(X, axis=0)) < 2:
+            continue
+        fcm = FuzzyKMeans(2, method="fcm", m=m, random_state=seed).fit(X)
+        assert _pairwise_min_distance(fcm.cluster_centers_) > 0.1
+
+
 def test_fcm_with_m_near_one_is_the_hard_partition_and_finite(iris):
     init = iris[[0, 50, 100]] + 0.01
     fcm = FuzzyKMeans(3, method="fcm", m=1.01, init=init).fit(iris)

@@ -327,6 +327,71 @@ def test_fewer_distinct_points_than_clusters():
     assert removed.inertia_ == 0
 
 
+# Samples tied between two centroids (integer data), on which the fit's
+# arithmetic (centred data) and predict's (the data as given) round differently.
+_TIED = np.array(
+    [[2, 2], [0, 3], [1, 1], [2, 1], [0, 3], [3, 0], [3, 0], [0, 1], [0, 1],
+     [3, 2], [3, 1], [0, 3], [1, 3], [2, 2], [3, 2], [1, 0], [0, 3], [3, 1],
+     [0, 0]],
+    dtype=float,
+)
+
+
+@pytest.mark.parametrize("algorithm", ["hamerly", "lloyd"])
+def test_labels_are_predict_of_the_training_data_at_ties(algorithm):
+    # 3 of these 19 samples had labels_ 1 and predict 0.
+    init = np.array([[3.0, 2.0], [2.0, 2.0], [1.0, 3.0]])
+    km = KMeans(3, init=init, algorithm=algorithm).fit(_TIED)
+    assert_array_equal(km.labels_, km.predict(_TIED))
+    assert_array_equal(km.fit_predict(_TIED), km.predict(_TIED))
+    for seed in range(20):
+        rng = np.random.RandomState(seed)
+        X = rng.randint(0, 4, (60, 2)).astype(float)
+        for Z in (X, X + 1000.0, X.astype(np.float32)):
+            km = KMeans(4, algorithm=algorithm, random_state=seed).fit(Z)
+            assert_array_equal(km.labels_, km.predict(Z))
+
+
+@pytest.mark.parametrize("algorithm", ["hamerly", "lloyd"])
+def test_coinciding_centroids_of_copies_stop_early(algorithm):
+    # Two distinct points for four centroids, tol=0: the centroid of three
+    # copies of 0 is 0 but for rounding, and that rounding re-seeded an empty
+    # cluster from it at each of the 300 iterations (scikit-learn: 1).
+    X = np.array([[-0.0], [-1.0], [-0.0], [0.0], [-1.0]])
+    init = np.array([[-0.0], [-1.0], [-0.0], [0.0]])
+    with pytest.warns(ConvergenceWarning, match="distinct clusters"):
+        km = KMeans(4, init=init, tol=0, algorithm=algorithm).fit(X)
+    with pytest.warns(ConvergenceWarning, match="distinct clusters"):
+        ref = _sklearn_lloyd(X, init, tol=0)
+    assert km.n_iter_ < 4 + 1  # at most one step per coinciding centroid
+    assert_allclose(km.cluster_centers_, ref.cluster_centers_, atol=1e-15)
+    assert km.inertia_ < 1e-30
+    assert_array_equal(km.labels_, km.predict(X))
+
+
+def test_float32_predict_far_from_the_origin_is_the_float64_partition():
+    # predict scored ||c||^2 - 2 x.c on the data as given: in float32 at 1e4
+    # from the origin its rounding (~30 in squared distance) misassigned 326
+    # of these 3000 samples, and labels_, now predict's, would have followed.
+    X, _ = make_blobs(3000, 4, centers=3, cluster_std=3, random_state=0)
+    X = X + 1e4
+    ref = KMeans(3, random_state=0).fit(X)
+    km = KMeans(3, random_state=0).fit(X.astype(np.float32))
+    assert_array_equal(km.labels_, ref.labels_)
+    assert_array_equal(km.predict(X.astype(np.float32)), ref.predict(X))
+
+
+def test_labels_are_predict_on_large_tied_data_with_bounds():
+    # Large enough for Hamerly's bounds, whose margins decide which samples
+    # predict assigns again; far from the origin so that the two
+    # arithmetics round differently.
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 5, (40000, 2)).astype(float) + 1e3
+    for init in ("k-means++", X[rng.choice(len(X), 6, replace=False)]):
+        km = KMeans(6, init=init, random_state=0).fit(X)
+        assert_array_equal(km.labels_, km.predict(X))
+
+
 def test_pipeline_grid_search_cross_val_on_iris():
     X = load_iris().data
     pipe = make_pipeline(StandardScaler(), KMeans(3, n_init=5, random_state=0))

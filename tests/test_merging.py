@@ -153,3 +153,15 @@ def test_bad_input():
         CorrelationMerging(2).fit(constant)
     single = CorrelationMerging().fit(X[:, :1])
     assert single.n_factors_ == 1 and single.merge_history_ == []
+
+
+@pytest.mark.parametrize("factor", [1e170, 1e-170, np.logspace(-200, 200, 13)])
+def test_merging_is_scale_free_at_extreme_magnitudes(factor):
+    # Squares beyond float64 made every column look constant.
+    X = load_wine().data
+    ref = CorrelationMerging(3).fit(X)
+    merged = CorrelationMerging(3).fit(X * factor)
+    assert [g.tolist() for g in merged.groups_] == [g.tolist() for g in ref.groups_]
+    assert_allclose(merged.correlation_, ref.correlation_, atol=1e-12)
+    assert_allclose(merged.scale_ / factor, ref.scale_, rtol=1e-12)
+    assert_allclose(merged.transform(X * factor), ref.transform(X), atol=1e-12)

@@ -180,3 +180,106 @@ def test_fuzzy_single_pass_reaches_the_full_fit(method, limit):
     np.testing.assert_allclose(stream.membership_.sum(axis=1), 1.0)
     with pytest.raises(ValueError, match="features"):
         stream.partial_fit(X[:10, :2])
+
+
+# -- data whose squares overflow or underflow -------------------------------------
+# fit rescales them by a power of two; partial_fit did not (KMeans put every
+# sample in one cluster at 1e-200, FuzzyKMeans's centroids came out ~1e199,
+# PCA's eigenvalues were 0 or its eigensolver failed, FisherLDA gave NaN).
+
+
+@pytest.mark.parametrize("factor", [1e-200, 1e200])
+def test_kmeans_partial_fit_is_scale_equivariant(factor):
+    X, _ = make_blobs(200, 2, centers=3, random_state=0)
+    for init in ("k-means++", X[:3]):
+        ref = KMeans(3, init=init, random_state=0)
+        km = KMeans(3, init=init if isinstance(init, str) else init * factor,
+                    random_state=0)
+        for batch in (X[:100], X[100:]):
+            ref.partial_fit(batch)
+            km.partial_fit(batch * factor)
+        np.testing.assert_allclose(
+            km.cluster_centers_ / factor, ref.cluster_centers_, rtol=1e-12
+        )
+        np.testing.assert_array_equal(km.labels_, ref.labels_)
+        np.testing.assert_array_equal(km.predict(X * factor), ref.predict(X))
+
+
+@pytest.mark.parametrize("method", ["soft", "fcm"])
+@pytest.mark.parametrize("factor", [1e-200, 1e200])
+def test_fuzzy_partial_fit_is_scale_equivariant(method, factor):
+    from sklearn_lecture import FuzzyKMeans
+
+    X, _ = make_blobs(200, 2, centers=3, random_state=0)
+    ref = FuzzyKMeans(3, method=method, random_state=0)
+    fkm = FuzzyKMeans(3, method=method, random_state=0)
+    for batch in (X[:100], X[100:]):
+        ref.partial_fit(batch)
+        fkm.partial_fit(batch * factor)
+    np.testing.assert_allclose(
+        fkm.cluster_centers_ / factor, ref.cluster_centers_, rtol=1e-12
+    )
+    np.testing.assert_allclose(fkm.membership_, ref.membership_, atol=1e-12)
+    if factor < 1:
+        # A batch whose squares overflow at the first batch's scale is
+        # refused, not garbled.
+        with pytest.raises(ValueError, match="first batch fixed the scale"):
+            fkm.partial_fit(X * 1e300 * factor)
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("factor", [1e-170, 1e170])
+def test_pca_partial_fit_is_scale_equivariant(standardize, factor):
+    from sklearn_lecture import PCA
+
+    X, _ = make_blobs(200, 4, centers=3, random_state=0)
+    if factor > 1 and not standardize:
+        # Variances of 1e340 are beyond float64, as fit says.
+        with pytest.raises(ValueError, match="variances of X overflow"):
+            PCA(None).partial_fit(X * factor)
+        return
+    ref = PCA(None, standardize=standardize).fit(X)
+    pca = PCA(None, standardize=standardize)
+    for batch in np.array_split(X, 3):
+        pca.partial_fit(batch * factor)
+    # Continuing a fit on rescaled data too (it kept no statistics).
+    fitted = PCA(None, standardize=standardize).fit(X[:120] * factor)
+    fitted.partial_fit(X[120:] * factor)
+    for model in (pca, fitted):
+        if standardize:
+            np.testing.assert_allclose(model.eigenvalues_, ref.eigenvalues_, rtol=1e-12)
+        scores = model.transform(X * factor) / (1.0 if standardize else factor)
+        np.testing.assert_allclose(scores, ref.transform(X), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(model.mean_ / factor, ref.mean_, rtol=1e-12)
+
+
+def test_pca_partial_fit_merges_blocks_of_different_magnitudes():
+    from sklearn_lecture import PCA
+
+    X, _ = make_blobs(200, 4, centers=3, random_state=0)
+    # Each block alone would be rescaled by another power of two.
+    X = np.r_[X[:100] * 1e-200, X[100:] * 1e200]
+    pca = PCA(None, standardize=True).partial_fit(X[:100]).partial_fit(X[100:])
+    ref = PCA(None, standardize=True).fit(X)
+    np.testing.assert_allclose(pca.eigenvalues_, ref.eigenvalues_, rtol=1e-12)
+    np.testing.assert_allclose(pca.transform(X), ref.transform(X), atol=1e-9)
+
+
+@pytest.mark.parametrize("factor", [1e-170, 1e170])
+def test_fisher_partial_fit_is_scale_equivariant(factor):
+    from sklearn.datasets import make_classification
+
+    from sklearn_lecture import FisherLDA
+
+    X, y = make_classification(200, 4, n_informative=3, n_redundant=0, random_state=0)
+    ref = FisherLDA().fit(X, y)
+    streamed = FisherLDA().partial_fit(X[:80] * factor, y[:80], classes=[0, 1])
+    streamed.partial_fit(X[80:] * factor, y[80:])
+    fitted = FisherLDA().fit(X[:80] * factor, y[:80])
+    fitted.partial_fit(X[80:] * factor, y[80:])
+    for lda in (streamed, fitted):
+        np.testing.assert_allclose(
+            lda.transform(X * factor), ref.transform(X), rtol=1e-9, atol=1e-12
+        )
+        np.testing.assert_allclose(lda.scalings_ * factor, ref.scalings_, rtol=1e-9)
+        np.testing.assert_array_equal(lda.predict(X * factor), ref.predict(X))

@@ -277,6 +277,130 @@ def test_clone_and_pickle_give_identical_results(wine):
     assert_array_equal(restored.transform(X), pca.transform(X))
 
 
+def _correlated(n_samples=50, n_features=4, seed=0):
+    rng = np.random.RandomState(seed)
+    return rng.randn(n_samples, n_features) @ rng.randn(n_features, n_features)
+
+
+@pytest.mark.parametrize(
+    "dtype, factor", [(np.float64, 1e-170), (np.float64, 1e-300), (np.float32, 1e-25)]
+)
+def test_data_whose_squares_underflow_to_zero_are_rescaled(dtype, factor):
+    # Squares below the smallest subnormal are exactly zero: the range check
+    # saw no squares at all and fitted the data as they were, every feature
+    # looking constant (eigenvalues 0, scale_ 1, whitening a no-op).
+    Z = _correlated().astype(dtype)
+    tiny = Z * dtype(factor)
+    ref = PCA(None, standardize=True).fit(Z)
+    pca = PCA(None, standardize=True).fit(tiny)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    assert_allclose(pca.eigenvalues_, ref.eigenvalues_, rtol=rtol)
+    assert_allclose(pca.scale_ / dtype(factor), ref.scale_, rtol=rtol)
+    assert_allclose(pca.transform(tiny), ref.transform(Z), rtol=rtol, atol=rtol)
+    whitened = PCA(2, whiten=True).fit(tiny).transform(tiny)
+    assert_allclose(whitened.std(axis=0, ddof=1), 1.0, rtol=rtol)
+
+
+def test_a_failed_fit_leaves_the_previous_model_and_its_statistics():
+    # The statistics of the refused data were kept, and the next partial_fit
+    # merged them into a model that had never seen them.
+    rng = np.random.RandomState(0)
+    A, B, C = rng.randn(50, 4), rng.randn(50, 4) * 10 + 100, rng.randn(50, 4)
+    pca = PCA(2).fit(A)
+    before = pca.components_.copy()
+    with pytest.raises(ValueError, match="n_components=5 must be at most"):
+        pca.set_params(n_components=5).fit(B)
+    assert_array_equal(pca.components_, before)
+    pca.set_params(n_components=2).partial_fit(C)
+    ref = PCA(2).fit(np.r_[A, C])
+    assert_allclose(pca.mean_, ref.mean_, rtol=1e-12)
+    assert_allclose(pca.eigenvalues_, ref.eigenvalues_, rtol=1e-12)
+
+
+# ---------------------------------------------------- probabilistic PCA score
+
+
+@pytest.mark.parametrize("svd_solver", ["full", "randomized"])
+@pytest.mark.parametrize("n_components", [1, 3, 5, 13])
+def test_probabilistic_model_is_scikit_learns(wine, n_components, svd_solver):
+    X, _ = wine
+    ours = PCA(n_components, svd_solver=svd_solver, random_state=0).fit(X)
+    ref = SklearnPCA(n_components, svd_solver=svd_solver, random_state=0).fit(X)
+    assert_allclose(ours.noise_variance_, ref.noise_variance_, rtol=1e-7, atol=0)
+    scale = np.abs(ref.get_covariance()).max()
+    assert_allclose(ours.get_covariance(), ref.get_covariance(), atol=1e-12 * scale)
+    precision = ref.get_precision()
+    assert_allclose(
+        ours.get_precision(), precision, atol=1e-7 * np.abs(precision).max()
+    )
+    X_new = X[::3] * 1.01
+    assert_allclose(ours.score_samples(X_new), ref.score_samples(X_new), rtol=1e-7)
+    assert_allclose(ours.score(X_new), ref.score(X_new), rtol=1e-9)
+
+
+def test_probabilistic_model_of_wide_data_and_the_gaussian_density():
+    from scipy.stats import multivariate_normal
+
+    X = np.random.RandomState(0).randn(30, 60)
+    for n_components in (1, 5, 13):
+        ours = PCA(n_components).fit(X)
+        ref = SklearnPCA(n_components).fit(X)
+        assert_allclose(ours.noise_variance_, ref.noise_variance_, rtol=1e-10)
+        assert_allclose(ours.score_samples(X), ref.score_samples(X), rtol=1e-10)
+        density = multivariate_normal(ours.mean_, ours.get_covariance())
+        assert_allclose(ours.score_samples(X), density.logpdf(X), rtol=1e-10)
+        assert_allclose(
+            ours.get_precision() @ ours.get_covariance(), np.eye(60), atol=1e-10
+        )
+
+
+def test_standardized_score_is_the_likelihood_of_the_raw_data(wine):
+    # The density of X: that of the standardized data (scikit-learn's PCA on
+    # them) minus the log-Jacobian sum(log(scale_)).
+    X, _ = wine
+    std = X.std(axis=0, ddof=1)
+    Z = (X - X.mean(axis=0)) / std
+    pca = PCA(4, standardize=True).fit(X)
+    ref = SklearnPCA(4).fit(Z)
+    assert_allclose(
+        pca.score_samples(X), ref.score_samples(Z) - np.log(std).sum(), rtol=1e-10
+    )
+    cov = pca.get_covariance()
+    assert_allclose(cov, ref.get_covariance() * np.outer(std, std), rtol=1e-10)
+    assert_allclose(pca.get_precision() @ cov, np.eye(13), atol=1e-10)
+    # Scale-equivariant: data times 1e-170 (variances 1e-340, below float64)
+    # only shift the log-density by the log-Jacobian.
+    for standardize in (False, True):
+        ref = PCA(4, standardize=standardize).fit(X)
+        tiny = PCA(4, standardize=standardize).fit(X * 1e-170)
+        assert_allclose(
+            tiny.score_samples(X * 1e-170) + 13 * np.log(1e-170),
+            ref.score_samples(X),
+            rtol=1e-10,
+        )
+
+
+def test_grid_search_over_n_components_by_likelihood(wine):
+    X, _ = wine
+    grid = {"n_components": [1, 2, 3, 5]}
+    ours = GridSearchCV(PCA(), grid, cv=3).fit(X)
+    ref = GridSearchCV(SklearnPCA(), grid, cv=3).fit(X)
+    assert ours.best_params_ == ref.best_params_
+    assert_allclose(
+        ours.cv_results_["mean_test_score"],
+        ref.cv_results_["mean_test_score"],
+        rtol=1e-9,
+    )
+
+
+def test_singular_probabilistic_model_has_no_density():
+    X = np.random.RandomState(0).randn(5, 8)
+    pca = PCA(None).fit(X)  # every axis of 5 samples in 8 dimensions
+    assert pca.noise_variance_ == 0.0
+    with pytest.raises(ValueError, match="singular covariance"):
+        pca.score(X)
+
+
 # ------------------------------------------------------------ randomized solver
 
 

@@ -263,7 +263,11 @@ def _farthest_samples(X, centers, labels, n_empty):
     scikit-learn's rule for Lloyd: each empty cluster takes one of the samples
     farthest (in squared distance) from their assigned centroid. Samples already
     on their centroid are not taken, so fewer than ``n_empty`` may come back
-    (only when there are more clusters than distinct samples).
+    (only when there are more clusters than distinct samples). On it means
+    within the rounding of the centroid, a mean of the samples: a cluster of
+    copies of one point has that point for centroid but for the rounding of
+    the sum, and re-seeding from it would move copies between coinciding
+    centroids at every iteration.
 
     Parameters
     ----------
@@ -280,7 +284,14 @@ def _farthest_samples(X, centers, labels, n_empty):
         empty cluster.
     """
     dist = _distances_to_own_center(X, centers, labels)
-    n_move = min(n_empty, int(np.count_nonzero(dist > 0)))
+    # The sum over up to n samples in float64 rounds by n eps64 of their
+    # magnitude, the centroid's cast to the dtype of X by its eps.
+    rounding = X.shape[0] * np.finfo(np.float64).eps + 4 * np.finfo(X.dtype).eps
+    noise = rounding**2 * (
+        row_norms(X, squared=True) + row_norms(centers, squared=True)[labels]
+    )
+    dist = np.where(dist > noise, dist, 0)
+    n_move = min(n_empty, int(np.count_nonzero(dist)))
     if n_move == 0:
         return np.empty(0, dtype=np.intp)
     return np.argpartition(dist, -n_move)[: -n_move - 1 : -1]

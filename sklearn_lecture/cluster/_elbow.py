@@ -67,6 +67,29 @@ def _kneedle(k_values, distortions, sensitivity=1.0):
     return None, "log J(K) bends nowhere more than a straight line would"
 
 
+def _elbow_of(k_values, distortions, repeated):
+    """Index of the elbow of J(K), or None and why.
+
+    Kneedle on ``log J`` (:func:`_kneedle`), but for a J of zero at the end of
+    the range: there every distinct sample is its own cluster, J has no
+    logarithm, and any stand-in for it would decide the knee. That point is
+    left out of the search. When the rest has no knee and ``repeated`` (the
+    range ends at the number of distinct samples, each of them repeated, or
+    weighing more than one) it is the elbow: the data are that many clusters
+    of copies, the limit of ever tighter clusters, whose last cluster removes
+    all that is left of J and whose J stays zero beyond. For distinct single
+    samples a zero says only that n points fit n centroids.
+    """
+    m = len(k_values)
+    exact = m >= 2 and distortions[-1] <= 1e-12 * distortions.max()
+    if not exact:
+        return _kneedle(k_values, distortions)
+    knee, reason = _kneedle(k_values[:-1], distortions[:-1])
+    if knee is None and repeated:
+        return m - 1, None
+    return knee, reason
+
+
 def _silhouette(distances, labels):
     """Mean silhouette coefficient from a precomputed distance matrix.
 
@@ -231,6 +254,14 @@ class ElbowKMeans(_BaseKMeans):
     the smallest K of the range is used (the curve shows no evidence for more
     clusters); the warning also names the silhouette's K.
 
+    A J of zero, at the end of a range clipped to the number of distinct
+    samples, has no logarithm: the knee is sought among the other K. When they
+    hold none and every distinct sample is repeated (its total weight above
+    one), that last K is the elbow: the data are that many clusters of
+    identical points, which the log scale sees as the limit of ever tighter
+    clusters (J falls to nothing there and stays zero beyond). Distinct single
+    samples make no such case: n points always fit n centroids.
+
     Sample weights act as repetitions: integer weights give the same J(K), the
     same K and the same model as repeated rows. The silhouette is computed
     without weights.
@@ -289,7 +320,8 @@ class ElbowKMeans(_BaseKMeans):
             raise ValueError(
                 f"k_min={self.k_min} must not exceed k_max={self.k_max}."
             )
-        n_distinct = _collapse_duplicates(X, sample_weight)[0].shape[0]
+        _, point_weight, _ = _collapse_duplicates(X, sample_weight)
+        n_distinct = point_weight.shape[0]
         k_hi = min(self.k_max, n_distinct)
         k_lo = min(self.k_min, k_hi)
         k_values = np.arange(k_lo, k_hi + 1)
@@ -331,7 +363,9 @@ class ElbowKMeans(_BaseKMeans):
         self.silhouette_n_clusters_ = (
             max(silhouettes, key=silhouettes.get) if silhouettes else None
         )
-        knee, reason = _kneedle(self.k_values_, np.asarray(scaled))
+        knee, reason = _elbow_of(
+            k_values, np.asarray(scaled), k_hi == n_distinct and point_weight.min() > 1
+        )
         self.elbow_found_ = knee is not None
         if knee is None:
             # The smallest K: without an elbow the curve gives no evidence for

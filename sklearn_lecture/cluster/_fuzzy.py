@@ -56,11 +56,11 @@ def _weighted_means(weights, Xt, previous):
     return sums[:, :d] / total[:, None]
 
 
-def _check_no_overflow(x_sq, dtype):
+def _check_no_overflow(x_sq, dtype, advice="rescale the data"):
     if not np.isfinite(x_sq).all() or x_sq.max() > np.finfo(dtype).max / 8:
         raise ValueError(
-            "X has values so large that squared distances overflow "
-            f"{dtype}; rescale the data."
+            f"X has values so large that squared distances overflow {dtype}; "
+            f"{advice}."
         )
 
 
@@ -412,12 +412,22 @@ class FuzzyKMeans(_BaseKMeans):
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], order="C", reset=False
         )
+        # In the units of the first batch: centred on its mean, times the
+        # power of two it was fitted at (see fit).
         Xc = X - self._offset
-        points = np.vstack([Xc, self._centers_centered.astype(X.dtype)])
+        with np.errstate(over="ignore"):
+            if self._scale != 1.0:
+                Xc *= X.dtype.type(self._scale)
+            points = np.vstack([Xc, self._centers_centered.astype(X.dtype)])
+            x_sq = row_norms(points, squared=True)
         weights = np.concatenate([np.ones(len(Xc)), self._center_weights])
         centers = self._centers_centered
-        x_sq = row_norms(points, squared=True)
-        _check_no_overflow(x_sq, X.dtype)
+        _check_no_overflow(
+            x_sq,
+            X.dtype,
+            "the first batch fixed the scale the model computes in, and this "
+            "one lies too far from it; pass batches of the first one's magnitude",
+        )
         Pt = _transposed_with_ones(points)
         tol = self.tol * np.mean(np.var(Xc, axis=0)) if len(Xc) > 1 else 0.0
         power = float(self.m) if self.method == "fcm" else 1.0
@@ -432,7 +442,9 @@ class FuzzyKMeans(_BaseKMeans):
         u = self._memberships_t(_distances_t(Pt, x_sq, centers))
         self._center_weights = u @ weights
         self._centers_centered = centers
-        self.cluster_centers_ = (centers + self._offset).astype(X.dtype)
+        self.cluster_centers_ = (
+            centers / X.dtype.type(self._scale) + self._offset
+        ).astype(X.dtype)
         self.membership_ = np.ascontiguousarray(u[:, : len(Xc)].T)
         self.labels_ = np.argmax(self.membership_, axis=1)
         self.n_steps_ += 1
@@ -449,10 +461,22 @@ class FuzzyKMeans(_BaseKMeans):
         # other sample. (Zero within the rounding of the expanded distance, or
         # float32 and float64 would take different first steps.)
         eps = np.finfo(d2.dtype).eps
+        c_sq = row_norms(centers, squared=True)
         noise = (4.0 * (centers.shape[1] + 4) * eps) * (
-            row_norms(centers, squared=True)[:, None] + x_sq[None, :]
+            c_sq[:, None] + x_sq[None, :]
         )
         nearest = np.where(d2 > noise, d2, np.inf).min(axis=1)
+        # At most half way to the nearest other (distinct) centroid: when the
+        # seed's cluster is all copies of its point, its nearest other sample
+        # lies in another cluster, and the copies would get equal memberships
+        # of both, a symmetric start that merges the centroids.
+        between = squared_distances(centers, centers, X_sq=c_sq, Y_sq=c_sq)
+        distinct = between > (4.0 * (centers.shape[1] + 4) * eps) * (
+            c_sq[:, None] + c_sq[None, :]
+        )
+        nearest = np.minimum(
+            nearest, 0.25 * np.where(distinct, between, np.inf).min(axis=1)
+        )
         floor = np.where(np.isfinite(nearest), nearest, 0.0)
         u = _fcm_memberships(np.maximum(d2, floor[:, None]), m)
         um = np.empty_like(u)

@@ -30,7 +30,11 @@ from ._common import (
     _farthest_samples,
     _init_centroids,
 )
-from ._kmeans_fast import _lloyd_hamerly, _weighted_column_sums
+from ._kmeans_fast import (
+    _assignment_origin,
+    _lloyd_hamerly,
+    _weighted_column_sums,
+)
 
 
 def _inertia(X, w, centers, labels):
@@ -56,6 +60,8 @@ def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster):
     Returns
     -------
     labels, centers, inertia, n_iter, distortion_history
+    margin : None
+        (The accelerated engine's margins of the labels, not computed here.)
     """
     w = np.ones(X.shape[0]) if w is None else w
     w_total = float(w.sum(dtype=np.float64))
@@ -97,12 +103,12 @@ def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster):
     if not converged:
         labels = squared_distances(X, centers, X_sq=0).argmin(axis=1)
     inertia = _inertia(X, w, centers, labels)
-    return labels, centers, inertia, n_iter, np.asarray(history)
+    return labels, centers, inertia, n_iter, np.asarray(history), None
 
 
 def _report_run(run, run_index, n_init, scale, w_total):
     """Print J after each iteration of one run, then its inertia (``verbose``)."""
-    _, _, inertia, n_iter, history = run
+    _, _, inertia, n_iter, history, _ = run
     with np.errstate(over="ignore"):
         for i, j in enumerate(history / scale / scale, start=1):
             print(f"Run {run_index + 1}/{n_init}, iteration {i}: J = {j:.6g}")
@@ -176,7 +182,8 @@ class KMeans(_BaseKMeans):
         The centroids.
 
     labels_ : ndarray of shape (n_samples,)
-        The cluster of each training sample.
+        The cluster of each training sample: what ``predict`` gives it, a
+        sample tied within rounding between two centroids included.
 
     inertia_ : float
         Weighted sum of squared distances of the samples to their centroid.
@@ -316,6 +323,7 @@ class KMeans(_BaseKMeans):
         # or underflow are fitted times a power of two: exact, and k-means is
         # scale-equivariant, so the partition is that of the data themselves.
         scale = power_of_two_scale(X_fit)
+        X_given = X_fit
         if scale != 1.0:
             X_fit = X_fit * X.dtype.type(scale)
             if not seeded:
@@ -359,7 +367,7 @@ class KMeans(_BaseKMeans):
             # either engine and either dtype.
             if best is None or run[2] < best[2] * (1.0 - rtol):
                 best = run
-        labels, centers, inertia, n_iter, history = best
+        labels, centers, inertia, n_iter, history, margin = best
 
         self._scale = scale
         self._scaled_inertia = float(inertia)
@@ -372,6 +380,7 @@ class KMeans(_BaseKMeans):
         with np.errstate(over="ignore"):
             self.distortion_history_ = history / scale / scale
         self.n_iter_ = int(n_iter)
+        labels = self._labels_as_predicted(X_given, labels, margin, x_sq, mean)
         dropped = index < 0
         self.labels_ = np.empty(X.shape[0], dtype=np.intp)
         self.labels_[~dropped] = labels[index[~dropped]]
@@ -389,6 +398,40 @@ class KMeans(_BaseKMeans):
                 stacklevel=4,
             )
         return self
+
+    def _labels_as_predicted(self, X_fit, labels, margin, x_sq, mean):
+        """The fit's labels of the rows X_fit, with ties decided as predict does.
+
+        The fit assigns the centred data to the centred centroids; predict the
+        data to ``cluster_centers_``. Both are exact but for rounding, so only
+        a sample whose nearest centroid beats the next by less than the
+        rounding of either (``margin``, from the engine; None: unknown) can
+        get two answers: those few are assigned again as predict assigns
+        them, and ``labels_`` is ``predict`` of the training data.
+
+        ``margin``, ``x_sq`` (squared norms of the rows centred on ``mean``)
+        and ``mean`` are in the units of the fit, times ``_scale``.
+        """
+        if margin is None:
+            return self._predict_validated(X_fit)
+        rel_err = 4.0 * (X_fit.shape[1] + 4) * float(np.finfo(X_fit.dtype).eps)
+        # The squared norms predict's rounding is relative to, from the point
+        # it scores relative to: the centroids' as stored, the rows' bounded by
+        # ||x - o||^2 <= 2 (x_sq + ||mean - o||^2); times 4 for predict's two
+        # scores and the rounding of the stored centroids.
+        centers = self.cluster_centers_ * X_fit.dtype.type(self._scale)
+        origin = _assignment_origin(centers, X_fit.dtype)
+        if origin is not None:
+            mean, centers = mean - origin, centers - origin
+        c_sq_max = float(row_norms(centers, squared=True).max())
+        window = (4.0 * rel_err) * (
+            2.0 * x_sq + (2.0 * float(mean @ mean) + c_sq_max)
+        )
+        uncertain = np.flatnonzero(margin <= window)
+        if len(uncertain):
+            labels = labels.copy()
+            labels[uncertain] = self._predict_validated(X_fit[uncertain])
+        return labels
 
     def _fit_dask(self, X, sample_weight):
         """Lloyd's iteration as one map-reduce per step over the blocks of X."""
@@ -483,7 +526,6 @@ class KMeans(_BaseKMeans):
                 centers = centers.astype(np.float64)
             counts = np.zeros(self.n_clusters)
             history = []
-            self._scale = 1.0
         else:
             if self.cluster_centers_.shape[0] != self.n_clusters:
                 raise ValueError(
@@ -499,6 +541,14 @@ class KMeans(_BaseKMeans):
                 ).astype(np.float64)
             history = list(getattr(self, "distortion_history_", []))
         X64 = X.astype(np.float64, copy=False)
+        # Batches and centroids whose squares overflow or underflow (magnitude
+        # ~1e155 or ~1e-155) are updated times a power of two: exact, and the
+        # assignment and the update are scale-equivariant.
+        scale = power_of_two_scale(
+            np.array([X64.max(), X64.min(), centers.max(), centers.min()])
+        )
+        if scale != 1.0:
+            X64, centers = X64 * scale, centers * scale
         labels = squared_distances(X64, centers, X_sq=0).argmin(axis=1)
         w = sample_weight.astype(np.float64)
         batch_weight = np.bincount(labels, weights=w, minlength=len(centers))
@@ -515,11 +565,14 @@ class KMeans(_BaseKMeans):
         labels = d2.argmin(axis=1)
         nearest = d2[np.arange(len(labels)), labels] + row_norms(X64, squared=True)
         w_total = float(w.sum())
-        self.cluster_centers_ = centers.astype(X.dtype)
+        self.cluster_centers_ = (centers / scale).astype(X.dtype)
         self.n_clusters_ = self.n_clusters
+        self._scale = scale
         self._counts = counts
         self.labels_ = labels
-        self.inertia_ = float(np.maximum(nearest, 0) @ w)
+        with np.errstate(over="ignore"):
+            # Can overflow to inf for data of magnitude ~1e155: the true value.
+            self.inertia_ = float(np.maximum(nearest, 0) @ w) / scale / scale
         self.distortion_ = self.inertia_ / w_total if w_total > 0 else 0.0
         self.distortion_history_ = np.asarray([*history, self.distortion_])
         self.n_steps_ = getattr(self, "n_steps_", 0) + 1

@@ -130,4 +130,8 @@ def mean_variance(X):
     moments = map_reduce_blocks(
         lambda b: GroupMoments.of(_checked(b)), GroupMoments.merge, X
     )
-    return float(np.trace(moments.within)) / (moments.n_samples * X.shape[1])
+    # (The statistics of X times a power of two where its squares would
+    # overflow or underflow.)
+    scale = moments.factor
+    trace = float(np.trace(moments.within)) / scale / scale
+    return trace / (moments.n_samples * X.shape[1])

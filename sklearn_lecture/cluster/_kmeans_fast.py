@@ -112,11 +112,16 @@ def _run_parts(func, n_rows, pool, n_threads, row_cost):
     return list(pool.map(func, bounds[:-1], bounds[1:]))
 
 
-def _assign(X, centers, labels, pool=None, n_threads=1, best=None, second=None):
+def _assign(
+    X, centers, labels, pool=None, n_threads=1, best=None, second=None, origin=None
+):
     """Nearest center of each row of X, written into ``labels``.
 
     With ``best`` and ``second`` (float64 arrays) given, the smallest and second
     smallest scores ``||c||^2 - 2 x.c`` are stored too, for the distance bounds.
+    With ``origin`` given (a point, in the dtype of X), the rows are scored
+    relative to it, ``centers`` being given relative to it too: each block is
+    shifted in cache, and X is not copied.
     """
     n_clusters = centers.shape[0]
     c_sq = row_norms(centers, squared=True)
@@ -127,13 +132,18 @@ def _assign(X, centers, labels, pool=None, n_threads=1, best=None, second=None):
         rows = min(_CHUNK_ROWS, end - start)
         buf = np.empty((rows, n_clusters), dtype=X.dtype)
         buf64 = np.empty((rows, n_clusters)) if upcast else buf
+        if origin is not None:
+            shifted = np.empty((rows, X.shape[1]), dtype=X.dtype)
         if best is not None:
             # Flat positions of the first entry of each row of a block.
             row_start = np.arange(0, rows * n_clusters, n_clusters)
         for s in range(start, end, _CHUNK_ROWS):
             e = min(s + _CHUNK_ROWS, end)
+            rows_x = X[s:e]
+            if origin is not None:
+                rows_x = np.subtract(rows_x, origin, out=shifted[: e - s])
             block = squared_distances(
-                X[s:e], centers, X_sq=0, Y_sq=c_sq, out=buf[: e - s]
+                rows_x, centers, X_sq=0, Y_sq=c_sq, out=buf[: e - s]
             )
             if upcast:
                 np.copyto(buf64[: e - s], block)
@@ -156,12 +166,42 @@ def _assign(X, centers, labels, pool=None, n_threads=1, best=None, second=None):
     )
 
 
+def _assignment_origin(centers, dtype):
+    """The point :func:`_nearest_centers` scores relative to, or None (the origin).
+
+    The rounding of ``||c||^2 - 2 x.c`` in ``dtype`` grows with ``||x||^2 +
+    ||c||^2``: for centers so far from the origin, compared with their spread,
+    that it would exceed 1e-8 of that spread (float32 data off the origin,
+    float64 data thousands of spreads away), the rows are scored relative to
+    the mean of the centers, as the fit scores them relative to the mean of
+    the data.
+    """
+    if centers.shape[0] < 2:
+        return None
+    middle = centers.mean(axis=0, dtype=np.float64)
+    spread = float(row_norms(centers - middle, squared=True).max())
+    limit = max(1.0, 1e-8 / float(np.finfo(dtype).eps))
+    if float(middle @ middle) <= limit * spread:
+        return None
+    return middle
+
+
 def _nearest_centers(X, centers):
     """Index of the nearest center of each row of X (blocked, threaded if large)."""
     labels = np.empty(X.shape[0], dtype=np.intp)
     cost = _assign_cost(X.shape[1], centers.shape[0])
+    origin = _assignment_origin(centers, X.dtype)
+    if origin is not None:
+        origin = origin.astype(X.dtype)
+        centers = centers - origin
     _with_threads(
-        _assign, X.shape[0], cost, X, centers.astype(X.dtype, copy=False), labels
+        _assign,
+        X.shape[0],
+        cost,
+        X,
+        centers.astype(X.dtype, copy=False),
+        labels,
+        origin=origin,
     )
     return labels
 
@@ -261,6 +301,10 @@ def _lloyd_hamerly(X, w, centers, *, max_iter, tol, empty_cluster, x_sq=None):
     Returns
     -------
     labels, centers, inertia, n_iter, distortion_history
+    margin : ndarray of shape (n_samples,)
+        A lower bound on how much farther (in squared distance) each sample
+        lies from its second nearest center than from its own; at most zero
+        where the two may be tied within rounding.
     """
     if x_sq is None:
         x_sq = row_norms(X, squared=True).astype(np.float64, copy=False)
@@ -407,8 +451,17 @@ def _hamerly_loop(
                 lower -= np.take(others_max * (1.0 + 1e-9), labels)
             else:
                 lower -= shift.max() * (1.0 + 1e-9)
-    if not strict_convergence:
-        # A last assignment to the final centers, as scikit-learn.
-        _assign(X, centers, labels, pool, n_threads)
+    if strict_convergence and bounds_valid:
+        # The bounds hold for the centers of the last assignment, which the
+        # update left in place but for rounding (their shift).
+        moved = float(shift.max()) * (1.0 + 1e-9)
+        margin = np.maximum(lower - moved, 0.0) ** 2 - (upper + moved) ** 2
+    else:
+        # A last assignment to the final centers, as scikit-learn (its two
+        # best scores give the margins).
+        best, second = np.empty(n_samples), np.empty(n_samples)
+        _assign(X, centers, labels, pool, n_threads, best, second)
+        c_sq_max = float(row_norms(centers, squared=True).max())
+        margin = second - best - 2.0 * rel_err * (x_sq + c_sq_max)
     inertia = _inertia(X, w, centers, labels, pool, n_threads)
-    return labels, centers, inertia, i + 1, np.asarray(history)
+    return labels, centers, inertia, i + 1, np.asarray(history), margin

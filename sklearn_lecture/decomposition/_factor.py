@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
 from ..utils._dask import DaskInferenceMixin
-from ..utils._linalg import affine_scores
+from ..utils._linalg import affine_scores, power_of_two_scale
 from ..utils._linalg import constant_features as _constant_features
 from ..utils._params import store_params
 from ..utils._threads import blas_single_thread
@@ -64,8 +64,27 @@ def _max_identified_factors(n_features):
 
 
 def _check_features(X, estimator_name):
-    """Validate X for a correlation analysis and return its column statistics."""
+    """Validate X for a correlation analysis and return its column statistics.
+
+    Columns whose squares would overflow or underflow (magnitude ~1e155 or
+    ~1e-155) are taken times a power of two each: exact, and correlations are
+    scale-free.
+
+    Returns
+    -------
+    mean : ndarray of shape (n_features,)
+        The column means of X.
+    centred : ndarray of shape (n_samples, n_features)
+        ``(X - mean) * column_scale``.
+    variance : ndarray of shape (n_features,)
+        The column variances (ddof=1) of ``X * column_scale``.
+    column_scale : ndarray of shape (n_features,)
+        The powers of two (ones but for columns of extreme magnitude).
+    """
     n_samples, n_features = X.shape
+    column_scale = power_of_two_scale(X, axis=0)
+    if np.any(column_scale != 1.0):
+        X = X * column_scale.astype(X.dtype)
     # Summed in float64 (as constant_features assumes): a constant float32
     # column then centres to exactly zero.
     mean = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
@@ -79,7 +98,7 @@ def _check_features(X, estimator_name):
             f"X has constant column(s) {columns}: their correlations with the "
             f"other variables are undefined. Drop them before {estimator_name}."
         )
-    return mean, centred, variance
+    return mean / column_scale, centred, variance, column_scale
 
 
 def _correlation_from_covariance(covariance):
@@ -93,7 +112,7 @@ def _correlation_from_covariance(covariance):
 def _correlation(X, name):
     """Correlation matrix of X (after the checks of :func:`_check_features`)."""
     n_samples = X.shape[0]
-    _, centred, _ = _check_features(X, name)
+    _, centred, _, _ = _check_features(X, name)
     return _correlation_from_covariance(centred.T @ centred / (n_samples - 1))
 
 
@@ -812,10 +831,14 @@ class CommonFactorAnalysis(
         # One factor is always fitted; more only while the model identifies
         # them.
         max_factors = max(1, _max_identified_factors(n_features))
-        mean, centred, variance = _check_features(X, type(self).__name__)
+        mean, centred, variance, column_scale = _check_features(
+            X, type(self).__name__
+        )
         covariance = centred.T @ centred / (n_samples - 1)
         covariance = (covariance + covariance.T) / 2.0
         corr = _correlation_from_covariance(covariance)
+        if not self.standardize and np.any(column_scale != 1.0):
+            covariance = self._covariance_of_x(covariance, column_scale)
         eigenvalues = np.clip(linalg.eigvalsh(corr, check_finite=False)[::-1], 0, None)
 
         reference = None
@@ -856,9 +879,26 @@ class CommonFactorAnalysis(
         self.n_factors_ = n_factors
         self.n_iter_ = n_iter
         self.mean_ = mean
-        self.scale_ = np.sqrt(variance) if self.standardize else None
+        self.scale_ = np.sqrt(variance) / column_scale if self.standardize else None
         self._weights = self._score_weights(S)
         return self
+
+    @staticmethod
+    def _covariance_of_x(covariance, column_scale):
+        """The covariance of X from that of its columns times powers of two."""
+        with np.errstate(over="ignore", under="ignore"):
+            # One factor at a time: their product can underflow.
+            covariance = covariance / column_scale[:, None] / column_scale[None, :]
+        if not np.all(np.isfinite(covariance)) or not np.all(
+            np.diag(covariance) >= np.finfo(np.float64).tiny
+        ):
+            raise ValueError(
+                "The covariances of X overflow (or underflow) float64, so "
+                "standardize=False cannot model them: rescale X, or use "
+                "standardize=True, whose factor model is that of the "
+                "correlations."
+            )
+        return covariance
 
     def _choose_n_factors(self, eigenvalues, reference, max_factors):
         n_features = eigenvalues.shape[0]

@@ -125,7 +125,9 @@ class CorrelationMerging(
         """
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         n_samples, n_features = X.shape
-        mean, centred, variance = _check_features(X, type(self).__name__)
+        mean, centred, variance, column_scale = _check_features(
+            X, type(self).__name__
+        )
         corr = _correlation_from_covariance(centred.T @ centred / (n_samples - 1))
         target = self._target(corr, n_features)
 
@@ -187,7 +189,7 @@ class CorrelationMerging(
         self.n_factors_ = len(groups)
         self.correlation_ = corr
         self.mean_ = mean
-        self.scale_ = np.sqrt(variance)
+        self.scale_ = np.sqrt(variance) / column_scale
         return self
 
     def _target(self, corr, n_features):

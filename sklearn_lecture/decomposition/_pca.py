@@ -32,6 +32,7 @@ from ..utils._linalg import (
     flip_signs,
     power_of_two_scale,
     randomized_svd,
+    row_norms,
     scatter_matrix,
     thin_svd,
 )
@@ -124,6 +125,23 @@ def _certified(rule, lower, missed, total, n_features):
         float(np.sum(upper[: k - 1])), total - float(np.sum(lower[k - 1 :]))
     )
     return leading < target * (1 - margin)
+
+
+def _noise_variance(eigenvalues, total, n_components, n_samples, n_features):
+    """Probabilistic PCA's noise variance: the mean of the discarded eigenvalues.
+
+    Tipping & Bishop's maximum-likelihood estimate, as scikit-learn's
+    ``noise_variance_``: the ``min(n_samples, n_features) - n_components``
+    eigenvalues not kept (from the trace ``total`` when ``eigenvalues`` holds
+    only the leading ones), 0 when every one is kept.
+    """
+    rank = min(n_samples, n_features)
+    if n_components >= rank:
+        return 0.0
+    if eigenvalues.shape[0] >= rank:
+        return float(eigenvalues[n_components:rank].mean())
+    left = total - float(eigenvalues[:n_components].sum())
+    return max(left, 0.0) / (rank - n_components)
 
 
 def _n_power_iterations(n_components, rank):
@@ -317,6 +335,13 @@ class PCA(
         ``n_components_``), their contributions still shares of the trace.
     n_components_ : int
         Number of components kept.
+    noise_variance_ : float
+        The noise variance of probabilistic PCA (Tipping & Bishop), as
+        scikit-learn's: the mean of the ``min(n_samples, n_features) -
+        n_components_`` eigenvalues not kept, 0 when every one is kept; in the
+        units of ``explained_variance_`` (those of the standardized data when
+        ``standardize=True``). With the kept axes it defines the model of
+        :meth:`get_covariance` and :meth:`score`.
     mean_ : ndarray of shape (n_features,)
         Per-feature mean of the training data.
     scale_ : ndarray of shape (n_features,) or None
@@ -438,7 +463,6 @@ class PCA(
             mean = X.mean(axis=0, dtype=np.float64)
         if not np.all(np.isfinite(mean)):
             assert_all_finite(X, input_name="X", estimator_name="PCA")
-        self.__dict__.pop("_moments", None)
         # Data whose squares overflow or underflow (magnitude ~1e155 or
         # ~1e-155) are decomposed times a power of two: exact, and PCA is
         # scale-equivariant (same axes, eigenvalues times the square).
@@ -454,19 +478,22 @@ class PCA(
             if factor != 1.0:
                 X, mean = self._rescaled(X, factor)
             if randomized:
-                fitted = self._fit_randomized(X, mean)
+                fitted = self._fit_randomized(X, mean, factor)
             elif n_samples >= n_features:
-                fitted = self._fit_covariance(X, mean)
+                fitted = self._fit_covariance(X, mean, factor)
             else:
                 fitted = self._fit_svd(X, mean)
-        if factor != 1.0:
-            # Statistics in rescaled units: partial_fit cannot add to them.
-            self.__dict__.pop("_moments", None)
-        eigenvalues, eigenvectors, scale, *total = fitted
+        eigenvalues, eigenvectors, scale, total, moments = fitted
         self._set_model(
-            eigenvalues, eigenvectors, mean, scale, n_samples, X.dtype, factor,
-            *total,
+            eigenvalues, eigenvectors, mean, scale, n_samples, X.dtype, factor, total
         )
+        # Stored once the model is: a fit that fails leaves the previous model
+        # and its statistics as they were, never one with the other's.
+        if moments is None:
+            self.__dict__.pop("_moments", None)
+        else:
+            # Kept, so that partial_fit can add blocks to what fit has seen.
+            self._moments = moments
         return self
 
     def _solver(self, n_samples, n_features):
@@ -532,10 +559,10 @@ class PCA(
         first = not hasattr(self, "_moments")
         if first and hasattr(self, "components_"):
             raise ValueError(
-                "This PCA was fitted by fit on fewer samples than features, with "
-                "the randomized solver or on data rescaled to stay within "
-                "float64's range, which keeps no scatter matrix to add blocks to; "
-                "use partial_fit from the start (or fit on all the data)."
+                "This PCA was fitted by fit on fewer samples than features or "
+                "with the randomized solver, which keeps no scatter matrix to "
+                "add blocks to; use partial_fit from the start (or fit on all "
+                "the data)."
             )
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
         block = GroupMoments.of(X)
@@ -560,7 +587,8 @@ class PCA(
         eigenvalues, eigenvectors = np.linalg.eigh(cov)
         eigenvalues = np.clip(eigenvalues[::-1], 0.0, None)
         self._set_model(
-            eigenvalues, eigenvectors[:, ::-1].T, mean, scale, int(n_samples), dtype
+            eigenvalues, eigenvectors[:, ::-1].T, mean, scale, int(n_samples), dtype,
+            moments.factor,
         )
         self._moments = moments
 
@@ -579,7 +607,19 @@ class PCA(
             self.n_components, eigenvalues, n_features, total
         )
         ratio = eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
+        noise = _noise_variance(eigenvalues, total, n_components, n_samples, n_features)
+        # The spread of each kept component (for whitening and the likelihood)
+        # and of the noise: from the eigenvalues of the decomposition, since
+        # those of X (times factor**-2) underflow for data of magnitude ~1e-155
+        # where their roots do not.
+        spread = np.sqrt(eigenvalues[:n_components])
+        noise_spread = np.sqrt(noise)
         if factor != 1.0:
+            if scale is None:
+                spread = spread / factor
+                noise_spread = noise_spread / factor
+                with np.errstate(over="ignore", under="ignore"):
+                    noise = noise / factor / factor
             mean = mean / factor
             if scale is not None:
                 scale = scale / factor
@@ -602,6 +642,8 @@ class PCA(
         # computed only the leading ones.
         self._total_variance = float(total)
         self.explained_variance_ = eigenvalues[:n_components].copy()
+        self.noise_variance_ = float(noise)
+        self._spread, self._noise_spread = spread, float(noise_spread)
         self.explained_variance_ratio_ = ratio[:n_components].copy()
         self.n_components_ = n_components
         self.mean_ = mean.astype(dtype)
@@ -621,11 +663,13 @@ class PCA(
             )
         return X, X.mean(axis=0, dtype=np.float64)
 
-    def _fit_covariance(self, X, mean, check_range=False):
+    def _fit_covariance(self, X, mean, factor=1.0, check_range=False):
         """Eigen-decomposition of the covariance (or correlation) matrix.
 
-        With ``check_range``, None when the squares of X overflow or underflow
-        (the caller then rescales X).
+        ``factor`` is the power of two X was multiplied by. With
+        ``check_range``, None when the squares of X overflow or underflow (the
+        caller then rescales X). Returns the eigenvalues, the axes, the scales
+        of the features, None (the trace is their sum) and the statistics of X.
         """
         n_samples, n_features = X.shape
         with np.errstate(over="ignore", under="ignore"):
@@ -634,15 +678,17 @@ class PCA(
         if check_range:
             largest = second_moment.max()
             limit = 2.0 ** (2 * _SAFE_EXPONENT.get(np.dtype(X.dtype), 100))
-            if not np.isfinite(largest) or largest > limit or 0 < largest < 1 / limit:
+            # Not ``0 < largest``: squares of data below ~1e-162 underflow to
+            # exactly zero, and all-zero data rescale to themselves anyway.
+            if not 1 / limit <= largest <= limit:
                 return None
         scatter = scatter_matrix(X, mean[None, :], np.array([n_samples]), raw=raw)
-        # Kept, so that partial_fit can add blocks to what fit has seen.
-        self._moments = GroupMoments(
+        moments = GroupMoments(
             np.array([float(n_samples)]),
             mean[None, :],
             scatter.copy(),
             np.diag(raw).astype(np.float64),
+            factor,
         )
         cov = scatter / (n_samples - 1)
         scale = None
@@ -655,7 +701,7 @@ class PCA(
         # for the two cores made this 100 x 100 problem take up to 50 ms.
         eigenvalues, eigenvectors = np.linalg.eigh(cov)
         eigenvalues = np.clip(eigenvalues[::-1], 0.0, None)
-        return eigenvalues, eigenvectors[:, ::-1].T, scale
+        return eigenvalues, eigenvectors[:, ::-1].T, scale, None, moments
 
     def _correlation(self, cov, second_moment, n_samples, dtype):
         """Turn a covariance matrix into the correlation matrix, and the scales."""
@@ -687,12 +733,12 @@ class PCA(
             Xc[:, constant] = 0.0
         gram = self._fit_gram(Xc, n_samples)
         if gram is not None:
-            return (*gram, scale)
+            return (*gram, scale, None, None)
         _, s, vt = thin_svd(Xc)
         eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
-        return eigenvalues, vt, scale
+        return eigenvalues, vt, scale, None, None
 
-    def _fit_randomized(self, X, mean):
+    def _fit_randomized(self, X, mean, factor=1.0):
         """Leading eigenpairs by a randomized SVD of the centred data.
 
         The selection stays exact. The total variance is the trace, the sum of
@@ -701,7 +747,8 @@ class PCA(
         lower bound of the true one, and the squared Frobenius norm the sketch
         misses bounds how far below it can be (:func:`_certified`). The number
         of computed eigenpairs doubles until the bounds decide the rule, and the
-        full decomposition takes over from 80 % of the rank.
+        full decomposition takes over from 80 % of the rank (``factor``, the
+        power of two X was multiplied by, goes with its statistics).
         """
         n_samples, n_features = X.shape
         rank = min(n_samples, n_features)
@@ -735,11 +782,11 @@ class PCA(
             eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
             missed = max(total - captured / (n_samples - 1), 0.0) + rounding
             if size == rank or _certified(rule, eigenvalues, missed, total, n_features):
-                return eigenvalues, vt, scale, total
+                return eigenvalues, vt, scale, total, None
             size = 2 * size
             if size >= 0.8 * rank:
                 if n_samples >= n_features:
-                    return self._fit_covariance(X, mean)
+                    return self._fit_covariance(X, mean, factor)
                 return self._fit_svd(X, mean)
 
     def _fit_gram(self, Xc, n_samples):
@@ -792,13 +839,142 @@ class PCA(
         return X_new
 
     def _whitening_scale(self, dtype):
-        scale = np.sqrt(self.explained_variance_).astype(dtype)
+        scale = self._spread.astype(dtype)
         # A zero eigenvalue would divide by zero; scikit-learn floors it at eps.
         # Relative to the largest here, or data of scale 1e-150 (whose
         # deviations are all below eps) would not be whitened at all.
         largest = scale.max() if scale.size else 0
         floor = np.finfo(dtype).eps * (largest if largest > 0 else 1)
         return np.maximum(scale, floor)
+
+    def get_covariance(self):
+        """Covariance of the data under the probabilistic PCA model.
+
+        Tipping & Bishop's model, as scikit-learn's ``PCA.get_covariance``:
+        ``components_.T @ diag(explained_variance_ - noise_variance_) @
+        components_ + noise_variance_ * I``, times ``scale_`` on both sides
+        when ``standardize=True`` (the model is then that of the standardized
+        data). ``whiten`` does not change it.
+
+        Returns
+        -------
+        cov : ndarray of shape (n_features, n_features)
+            The model's covariance of X.
+        """
+        check_is_fitted(self)
+        components = self.components_.astype(np.float64)
+        excess = np.maximum(self.explained_variance_ - self.noise_variance_, 0.0)
+        cov = (components.T * excess) @ components
+        cov.flat[:: cov.shape[0] + 1] += self.noise_variance_
+        if self.scale_ is not None:
+            scale = self.scale_.astype(np.float64)
+            cov *= np.outer(scale, scale)
+        return cov
+
+    def get_precision(self):
+        """Inverse of :meth:`get_covariance`, in closed form.
+
+        The components are orthonormal, so the inverse is ``I / s2 -
+        components_.T @ diag(1 / s2 - 1 / explained_variance_) @ components_``
+        (``s2`` the noise variance), divided by ``scale_`` on both sides when
+        ``standardize=True``.
+
+        Returns
+        -------
+        precision : ndarray of shape (n_features, n_features)
+            The model's precision matrix of X.
+        """
+        check_is_fitted(self)
+        self._check_density()
+        components = self.components_.astype(np.float64)
+        noise = self.noise_variance_
+        n_features = components.shape[1]
+        if noise > 0:
+            shrink = 1.0 / noise - 1.0 / self.explained_variance_
+            precision = -(components.T * shrink) @ components
+            precision.flat[:: n_features + 1] += 1.0 / noise
+        else:  # every axis kept
+            precision = (components.T / self.explained_variance_) @ components
+        if self.scale_ is not None:
+            scale = self.scale_.astype(np.float64)
+            precision /= np.outer(scale, scale)
+        return precision
+
+    def _check_density(self):
+        """Refuse a model whose covariance is singular: it has no density."""
+        # From the spreads: the variances of data of magnitude ~1e-155
+        # underflow to zero where the model is not singular.
+        if (
+            self._noise_spread == 0 and self.n_components_ < self.n_features_in_
+        ) or not np.all(self._spread > 0):
+            raise ValueError(
+                "The probabilistic PCA model of this fit has a singular "
+                "covariance (every component of fewer samples than features "
+                "kept, or a component of zero variance), so it has no density; "
+                "keep fewer components."
+            )
+
+    def score_samples(self, X):
+        """Log-likelihood of each sample under the probabilistic PCA model.
+
+        The Gaussian density of :meth:`get_covariance` around ``mean_``, as
+        scikit-learn's ``PCA.score_samples`` (Tipping & Bishop, 1999). With
+        ``standardize=True`` it is still the density of X: that of the
+        standardized sample minus ``sum(log(scale_))`` (the Jacobian of the
+        standardization), so that scores compare across ``n_components`` and
+        with ``standardize=False``. Computed from the projections on the
+        components, without the ``n_features x n_features`` precision matrix.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        self._check_density()
+        Z = X.astype(np.float64) - self.mean_.astype(np.float64)
+        if self.scale_ is not None:
+            Z /= self.scale_.astype(np.float64)
+        components = self.components_.astype(np.float64)
+        projections = Z @ components.T
+        # In units of the spreads, which stay finite where the variances of
+        # data of magnitude ~1e-155 underflow.
+        quadratic = row_norms(projections / self._spread, squared=True)
+        n_features = X.shape[1]
+        log_det = 2.0 * float(np.sum(np.log(self._spread)))
+        if self._noise_spread > 0:
+            residual = (Z - projections @ components) / self._noise_spread
+            quadratic += row_norms(residual, squared=True)
+            log_det += 2.0 * (n_features - self.n_components_) * np.log(
+                self._noise_spread
+            )
+        if self.scale_ is not None:
+            log_det += 2.0 * float(np.sum(np.log(self.scale_.astype(np.float64))))
+        return -0.5 * (quadratic + n_features * np.log(2.0 * np.pi) + log_det)
+
+    def score(self, X, y=None):
+        """Mean log-likelihood of the samples under the probabilistic PCA model.
+
+        See :meth:`score_samples`; higher is better, so that model selection
+        (``GridSearchCV`` over ``n_components``) can use it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
 
     def inverse_transform(self, X):
         """Map component scores back to the input space (reconstruction).

@@ -31,6 +31,11 @@ class ScreeDisplay:
             default=None
         A reference curve drawn over the bars, such as parallel analysis'
         random-data eigenvalues; None draws none.
+    total_variance : float or None, default=None
+        The sum of all eigenvalues (the trace), which the cumulative
+        contributions are shares of, when ``eigenvalues`` holds only the
+        leading ones (a PCA fitted by the randomized solver); None sums
+        ``eigenvalues``.
 
     Attributes
     ----------
@@ -74,6 +79,7 @@ class ScreeDisplay:
         estimator_name=None,
         kaiser_line=None,
         reference_eigenvalues=None,
+        total_variance=None,
     ):
         store_params(self, locals())
 
@@ -111,6 +117,9 @@ class ScreeDisplay:
             estimator_name=name or type(estimator).__name__,
             kaiser_line=1.0 if factor_model else None,
             reference_eigenvalues=getattr(estimator, "parallel_eigenvalues_", None),
+            # The trace, which the PCA's contributions are shares of: more than
+            # the sum of eigenvalues_ after the randomized solver.
+            total_variance=getattr(estimator, "_total_variance", None),
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -134,7 +143,9 @@ class ScreeDisplay:
         ax = _get_axes(ax, "ScreeDisplay.plot")
         eigenvalues = np.asarray(self.eigenvalues, dtype=np.float64)
         positions = np.arange(1, eigenvalues.shape[0] + 1)
-        total = eigenvalues.sum()
+        total = (
+            eigenvalues.sum() if self.total_variance is None else self.total_variance
+        )
         cumulative = (
             100.0 * np.cumsum(eigenvalues) / total
             if total > 0

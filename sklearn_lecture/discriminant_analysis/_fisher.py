@@ -73,10 +73,11 @@ class _LowRankMoments(GroupMoments):
     to what it has seen; the n_features x n_features matrix is only built then.
     """
 
-    def __init__(self, counts, means, root, second_moments):
+    def __init__(self, counts, means, root, second_moments, factor=1.0):
         self.counts = counts
         self.means = means
         self.second_moments = second_moments
+        self.factor = factor
         self._root = root
         self._within = None
 
@@ -331,11 +332,12 @@ class FisherLDA(
             raw = X.T @ X
             second_moment = np.diag(raw).copy()
             within = scatter_matrix(X, means, counts, labels, raw=raw)
-        moments = GroupMoments(counts.astype(float), means, within, second_moment)
-        self._fit_statistics(classes, moments, Z, factor)
-        # Kept, so that partial_fit can add blocks to what fit has seen (not in
-        # rescaled units).
-        if Z is None and factor == 1.0:
+        moments = GroupMoments(
+            counts.astype(float), means, within, second_moment, factor
+        )
+        self._fit_statistics(classes, moments, Z)
+        # Kept, so that partial_fit can add blocks to what fit has seen.
+        if Z is None:
             self._moments, self._partial_classes = moments, classes
         return self
 
@@ -432,13 +434,15 @@ class FisherLDA(
                 f"min(n_features, n_classes - 1)={max_components}."
             )
 
-    def _fit_statistics(self, classes, moments, Z, factor=1.0):
+    def _fit_statistics(self, classes, moments, Z):
         """The model of the samples whose per-class statistics are ``moments``.
 
-        ``factor`` is the power of two the statistics were computed at (data of
-        huge or tiny magnitude); the model is returned to the units of X.
+        ``moments.factor`` is the power of two the statistics were computed at
+        (data of huge or tiny magnitude); the model is returned to the units of
+        X.
         """
         counts, means, within = moments.counts, moments.means, moments.within
+        factor = moments.factor
         n_samples = moments.n_samples
         n_classes, n_features = means.shape
         max_components = min(n_classes - 1, n_features)
@@ -591,11 +595,10 @@ class FisherLDA(
         )
         # root^T root = Z^T Z (unscaled).
         root = s[:, None] * vt / scale
-        if factor == 1.0:
-            self._moments = _LowRankMoments(
-                counts.astype(float), means, root, second_moment * n_samples
-            )
-            self._partial_classes = classes
+        self._moments = _LowRankMoments(
+            counts.astype(float), means, root, second_moment * n_samples, factor
+        )
+        self._partial_classes = classes
         self._set_model(
             classes, means, priors, directions, eigenvalues, n_components, factor,
             _Scatters(

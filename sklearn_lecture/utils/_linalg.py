@@ -31,7 +31,7 @@ _DENSE_INDICATOR_SIZE = 2**16
 _SAFE_EXPONENT = {np.dtype(np.float64): 100, np.dtype(np.float32): 20}
 
 
-def power_of_two_scale(X):
+def power_of_two_scale(X, axis=None):
     """A power of two that brings the magnitude of X near 1, or 1.0 if not needed.
 
     Multiplying by a power of two is exact (short of the subnormal range), so an
@@ -43,14 +43,27 @@ def power_of_two_scale(X):
     ----------
     X : ndarray
         Finite values, float32 or float64.
+    axis : None or 0, default=None
+        None: one scale for all of X. 0: one scale per column of a 2-D X (for
+        scale-free statistics such as correlations, whose columns may differ
+        in magnitude).
 
     Returns
     -------
-    scale : float
-        ``1.0`` when the largest magnitude of X lies within ``2**±100``
-        (float64; ``2**±20`` for float32) or X is all zeros, else ``2**-e`` with
-        ``2**(e-1) <= max|X| < 2**e``.
+    scale : float, or ndarray of shape (n_columns,) with ``axis=0``
+        ``1.0`` when the largest magnitude of X (of the column) lies within
+        ``2**±100`` (float64; ``2**±20`` for float32) or it is all zeros, else
+        ``2**-e`` with ``2**(e-1) <= max|X| < 2**e``.
     """
+    if axis is not None:
+        if X.shape[0] == 0:
+            return np.ones(X.shape[1])
+        amax = np.maximum(np.max(X, axis=0), -np.min(X, axis=0)).astype(np.float64)
+        exponent = np.frexp(amax)[1]
+        rescale = (amax > 0) & (
+            np.abs(exponent) > _SAFE_EXPONENT.get(np.dtype(X.dtype), 100)
+        )
+        return np.where(rescale, np.ldexp(1.0, -exponent), 1.0)
     if X.size == 0:
         return 1.0
     amax = float(max(np.max(X), -np.min(X)))
