@@ -15,9 +15,12 @@ from sklearn_lecture import PCA, FisherLDA, KMeans  # noqa: E402
 @pytest.fixture(scope="module")
 def client():
     """Two worker processes, started and closed by the test module."""
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 
@@ -133,3 +136,124 @@ def test_grid_search_under_the_dask_joblib_backend(client, blobs):
         grid.fit(X, y)
     assert len(grid.cv_results_["params"]) == 6
     assert grid.best_score_ > 0.9
+
+
+def _frames(X, npartitions=3):
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    return df, dd.from_pandas(df, npartitions=npartitions)
+
+
+def test_dask_dataframe_is_mapped_by_partition_with_its_names(client, blobs):
+    X, _ = blobs
+    # Sorted on f0, so that filtering on it empties the leading partitions.
+    df, ddf = _frames(X[np.argsort(X[:, 0])])
+    km = KMeans(4, random_state=0).fit(df)
+    labels = km.predict(ddf)
+    assert isinstance(labels, da.Array)  # lazy, as dask-ml's ParallelPostFit
+    np.testing.assert_array_equal(labels.compute(), km.predict(df))
+    pca = PCA(2).fit(df)
+    np.testing.assert_allclose(pca.transform(ddf).compute(), pca.transform(df))
+    # The partitions reach the estimator as pandas: reordered columns are
+    # refused as for a pandas DataFrame, not predicted on silently.
+    reordered = list(df.columns[::-1])
+    for frame in (df[reordered], ddf[reordered]):
+        with pytest.raises(ValueError, match="feature names should match"):
+            km.predict(frame)
+    threshold = np.median(X[:, 0])
+    kept = ddf[ddf["f0"] > threshold]
+    assert kept.map_partitions(len).compute().iloc[0] == 0
+    np.testing.assert_array_equal(
+        km.predict(kept).compute(), km.predict(df[df["f0"] > threshold])
+    )
+
+
+def test_pandas_output_on_dask_is_a_dask_dataframe(client, blobs):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, _ = blobs
+    pca = PCA(2).set_output(transform="pandas").fit(X)
+    Z = pca.transform(_dask(X))
+    assert isinstance(Z, dd.DataFrame)
+    pd.testing.assert_frame_equal(Z.compute(), pca.transform(X))
+    # From a dask DataFrame: the partitions' own index, as from pandas.
+    df, ddf = _frames(X)
+    df.index = df.index + 1000
+    ddf = dd.from_pandas(df, npartitions=3)
+    pca = PCA(2).set_output(transform="pandas").fit(df)
+    pd.testing.assert_frame_equal(pca.transform(ddf).compute(), pca.transform(df))
+
+
+def test_empty_chunks_give_empty_outputs(client, blobs):
+    X, y = blobs
+    with_empty = da.from_array(X, chunks=((1500, 0, 1500), (6,)))
+    km = KMeans(4, random_state=0).fit(X)
+    lda = FisherLDA().fit(X, y)
+    np.testing.assert_array_equal(km.predict(with_empty).compute(), km.predict(X))
+    proba = lda.predict_proba(with_empty)
+    assert proba.chunks == ((1500, 0, 1500), (4,))
+    np.testing.assert_allclose(proba.compute(), lda.predict_proba(X), atol=1e-12)
+    # Boolean filtering leaves empty chunks once their sizes are computed
+    # (here the leading ones: the rows are sorted on the filtered feature).
+    X = X[np.argsort(X[:, 0])]
+    dX = _dask(X)
+    kept = dX[dX[:, 0] > np.median(X[:, 0])]
+    kept.compute_chunk_sizes()
+    assert kept.chunks[0][:3] == (0, 0, 0)
+    np.testing.assert_array_equal(
+        km.predict(kept).compute(), km.predict(X[X[:, 0] > np.median(X[:, 0])])
+    )
+
+
+def test_lazy_results_and_lazily_fitted_estimators_pickle(client, blobs):
+    import pickle
+
+    X, _ = blobs
+    km = KMeans(4, random_state=0).fit(_dask(X))  # its labels_ is lazy
+    restored = pickle.loads(pickle.dumps(km))
+    np.testing.assert_array_equal(restored.labels_.compute(), km.labels_.compute())
+    pca = PCA(2).fit(X)
+    Z = pickle.loads(pickle.dumps(pca.transform(_dask(X))))
+    np.testing.assert_allclose(Z.compute(), pca.transform(X))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"block_size": 0}, ValueError, "block_size == 0, must be >= 1"),
+        ({"block_size": -10}, ValueError, "block_size == -10, must be >= 1"),
+        ({"block_size": 2.5}, TypeError, "block_size must be an instance of int"),
+        ({"epochs": 0}, ValueError, "epochs == 0, must be >= 1"),
+        ({"epochs": 1.5}, TypeError, "epochs must be an instance of int"),
+    ],
+)
+def test_partial_fit_blocks_refuses_bad_arguments(kwargs, error, match):
+    from sklearn_lecture.utils import partial_fit_blocks
+
+    X = np.random.RandomState(0).rand(100, 2)
+    with pytest.raises(error, match=match):
+        partial_fit_blocks(KMeans(3, random_state=0), X, **kwargs)
+
+
+def test_partial_fit_blocks_refuses_bad_data_and_skips_empty_chunks(client, blobs):
+    from sklearn.linear_model import SGDClassifier
+
+    from sklearn_lecture.utils import partial_fit_blocks
+
+    X, y = blobs
+    with pytest.raises(ValueError, match="0 samples"):
+        partial_fit_blocks(KMeans(3), X[:0])
+    # Labels beyond X's rows would be dropped by the blocks: refused up front.
+    for Xs in (X[:100], _dask(X[:100], rows=30)):
+        with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+            partial_fit_blocks(
+                SGDClassifier(), Xs, y[:150], block_size=30, classes=[0, 1]
+            )
+    with pytest.raises(ValueError, match="to_dask_array"):
+        partial_fit_blocks(KMeans(3), _frames(X)[1])
+    with_empty = da.from_array(X, chunks=((1500, 0, 1500), (6,)))
+    streamed = partial_fit_blocks(KMeans(4, random_state=0), with_empty)
+    ref = partial_fit_blocks(KMeans(4, random_state=0), X, block_size=1500)
+    assert streamed.n_steps_ == ref.n_steps_ == 2
+    np.testing.assert_allclose(streamed.cluster_centers_, ref.cluster_centers_)

@@ -3,16 +3,21 @@
 :class:`DaskInferenceMixin` makes ``predict``, ``transform``, ``predict_proba``,
 ``decision_function``, ``score_samples`` and ``inverse_transform`` of an estimator
 return a lazy dask array, computed block by block, when they are given a dask
-array (what dask-ml's ``ParallelPostFit`` does from outside). It wraps the methods
-a class defines when the class is created, as scikit-learn's ``_SetOutputMixin``
-wraps ``transform``. The fit side lives with each estimator: PCA, FisherLDA and
-KMeans reduce per-block statistics computed on the workers.
+array, and partition by partition when given a dask DataFrame (what dask-ml's
+``ParallelPostFit`` does from outside; pandas output gives a dask DataFrame, as
+there). It wraps the methods a class defines when the class is created, as
+scikit-learn's ``_SetOutputMixin`` wraps ``transform``. The fit side lives with
+each estimator: PCA, FisherLDA and KMeans reduce per-block statistics computed
+on the workers.
 """
 
 import copy
 import functools
+import numbers
+import warnings
 
 import numpy as np
+from sklearn.utils import check_consistent_length, check_scalar
 
 __all__ = [
     "DaskInferenceMixin",
@@ -106,47 +111,149 @@ def validate_dask_head(estimator, X, **check_params):
     return X
 
 
-def _blockwise(method):
+def _is_dask_frame(X):
+    """True for a dask DataFrame or Series, checked without importing dask."""
+    module = type(X).__module__.split(".")[0]
+    return module in ("dask", "dask_expr") and hasattr(X, "map_partitions")
+
+
+def _is_pandas(out):
+    """True for a pandas container; refuses the ones dask has no counterpart of.
+
+    Raises
+    ------
+    ValueError
+        For a polars output (``set_output(transform="polars")``).
+    """
+    module = type(out).__module__.split(".")[0]
+    if module == "polars":
+        raise ValueError(
+            "A dask input has no polars counterpart: call "
+            'set_output(transform="pandas") for a dask DataFrame, or '
+            'set_output(transform="default") for a dask array.'
+        )
+    return module == "pandas"
+
+
+def _task_copy(estimator):
+    """What the tasks carry: the estimator without its own lazy attributes.
+
+    A dask ``labels_`` would put a graph inside the graph.
+    """
+    estimator = copy.copy(estimator)
+    for name, value in list(vars(estimator).items()):
+        if is_dask_array(value) or _is_dask_frame(value):
+            delattr(estimator, name)
+    return estimator
+
+
+def _call_method(owner, name, estimator, args, kwargs, block):
+    """``owner.name`` undecorated on one block (module level, hence picklable)."""
+    return vars(owner)[name].__wrapped__(estimator, block, *args, **kwargs)
+
+
+def _on_block(call, empty, block):
+    """``call(block)`` in the container and layout of ``empty``."""
+    if block.shape[0] == 0:
+        # An empty chunk (boolean filtering, then compute_chunk_sizes): there is
+        # nothing to validate, and the estimators refuse 0 samples.
+        return empty if isinstance(empty, np.ndarray) else empty.set_axis(block.index)
+    out = call(block)
+    # pandas output of an array block: dask assembles the frame (see _map_blocks).
+    return np.asarray(out) if isinstance(empty, np.ndarray) else out
+
+
+def _map_blocks(call, X):
+    """The method mapped over the row blocks of a dask array.
+
+    A dask array out, or a dask DataFrame where the estimator is set to pandas
+    output (whose index counts the rows, as scikit-learn's for an ndarray).
+    """
+    X = row_blocks(X)
+    # The output's shape per row, dtype and container, from the first row.
+    probe = call(X[:1].compute())
+    frame = _is_pandas(probe)
+    empty = np.asarray(probe)[:0]
+    chunks = (X.chunks[0], *((size,) for size in empty.shape[1:]))
+    extra = {}
+    if empty.ndim < X.ndim:
+        extra["drop_axis"] = list(range(empty.ndim, X.ndim))
+    elif empty.ndim > X.ndim:
+        extra["new_axis"] = list(range(X.ndim, empty.ndim))
+    out = X.map_blocks(
+        functools.partial(_on_block, call, empty),
+        dtype=empty.dtype,
+        chunks=chunks,
+        meta=empty,
+        **extra,
+    )
+    if not frame:
+        return out
+    import dask.dataframe as dd
+
+    return dd.from_dask_array(out, columns=list(probe.columns))
+
+
+def _first_row(X):
+    """The first row of a dask DataFrame, past empty leading partitions."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Insufficient elements", UserWarning)
+        row = X.head(1)
+        if len(row) == 0:
+            row = X.head(1, npartitions=-1)
+    return row
+
+
+def _map_partitions(call, X):
+    """The method mapped over the partitions of a dask DataFrame, as pandas.
+
+    Each partition keeps its column names, so the estimator checks them as it
+    checks a pandas input's (the first row is checked here, eagerly). A dask
+    array out, with unknown chunk sizes as a DataFrame's partitions have, or a
+    dask DataFrame with the input's index where pandas output is set.
+    """
+    probe = call(_first_row(X))
+    empty = probe.iloc[:0] if _is_pandas(probe) else np.asarray(probe)[:0]
+    return X.map_partitions(functools.partial(_on_block, call, empty), meta=empty)
+
+
+def _blockwise(owner, name):
+    """``owner.name``, mapped block by block when given a dask collection."""
+    method = vars(owner)[name]
+
     @functools.wraps(method)
     def wrapper(self, X, *args, **kwargs):
-        if not is_dask_array(X):
+        if is_dask_array(X):
+            mapper = _map_blocks
+        elif _is_dask_frame(X):
+            mapper = _map_partitions
+        else:
             return method(self, X, *args, **kwargs)
-        X = row_blocks(X)
-        # What the tasks carry: the estimator without its own lazy attributes
-        # (a dask labels_ would put a graph inside the graph).
-        estimator = copy.copy(self)
-        for name, value in list(vars(estimator).items()):
-            if is_dask_array(value):
-                delattr(estimator, name)
-
-        def apply(block):
-            return method(estimator, block, *args, **kwargs)
-
-        # The output's shape per row and dtype, from the first row.
-        probe = np.asarray(apply(X[:1].compute()))
-        chunks = (X.chunks[0], *((size,) for size in probe.shape[1:]))
-        extra = {}
-        if probe.ndim < X.ndim:
-            extra["drop_axis"] = list(range(probe.ndim, X.ndim))
-        elif probe.ndim > X.ndim:
-            extra["new_axis"] = list(range(X.ndim, probe.ndim))
-        return X.map_blocks(
-            apply, dtype=probe.dtype, chunks=chunks, meta=probe[:0], **extra
+        call = functools.partial(
+            _call_method, owner, name, _task_copy(self), args, kwargs
         )
+        return mapper(call, X)
 
     wrapper._dask_blockwise = True
     return wrapper
 
 
 class DaskInferenceMixin:
-    """Inference methods that map dask arrays block by block to dask arrays."""
+    """Inference methods that map dask collections block by block.
+
+    A dask array gives a dask array, chunked as its rows; a dask DataFrame is
+    mapped partition by partition, each a pandas DataFrame whose column names
+    the estimator checks, and gives a dask array of unknown chunk sizes. With
+    ``set_output(transform="pandas")``, ``transform`` gives a dask DataFrame.
+    Empty blocks give empty outputs. The tasks, and so the lazy results, pickle.
+    """
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         for name in _BLOCKWISE_METHODS:
             method = cls.__dict__.get(name)
             if callable(method) and not getattr(method, "_dask_blockwise", False):
-                setattr(cls, name, _blockwise(method))
+                setattr(cls, name, _blockwise(cls, name))
 
 
 def _row_block_slices(X, block_size):
@@ -155,12 +262,38 @@ def _row_block_slices(X, block_size):
         starts = np.cumsum((0, *X.chunks[0]))
         return X, list(zip(starts[:-1], starts[1:]))
     n = len(X)
-    size = n if block_size is None else int(block_size)
+    size = n if block_size is None else block_size
     return X, [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
-def _materialise(block):
+def _rows(a, start, stop):
+    """Rows ``start:stop`` of an array, list or pandas object, by position, computed."""
+    block = a.iloc[start:stop] if hasattr(a, "iloc") else a[start:stop]
     return block.compute() if is_dask_array(block) else block
+
+
+def _check_blocks_input(X, y, epochs, block_size):
+    """X and y validated (dask chunk sizes known), or an error saying why not."""
+    check_scalar(epochs, "epochs", numbers.Integral, min_val=1)
+    if block_size is not None:
+        check_scalar(block_size, "block_size", numbers.Integral, min_val=1)
+    if _is_dask_frame(X) or _is_dask_frame(y):
+        raise ValueError(
+            "partial_fit_blocks cuts dask arrays into their row chunks; convert a "
+            "dask DataFrame or Series with .to_dask_array(lengths=True)."
+        )
+    if is_dask_array(X):
+        X = row_blocks(X)
+    if is_dask_array(y):
+        y = row_blocks(y)
+    n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+    if n_samples == 0:
+        raise ValueError("X has 0 samples; partial_fit_blocks needs at least one.")
+    if y is not None:
+        # As partial_fit would refuse them at once: blocks cut from X's rows
+        # would otherwise drop the extra labels silently.
+        check_consistent_length(X, y)
+    return X, y
 
 
 def partial_fit_blocks(estimator, X, y=None, *, epochs=1, block_size=None, **kwargs):
@@ -178,10 +311,11 @@ def partial_fit_blocks(estimator, X, y=None, *, epochs=1, block_size=None, **kwa
     X : dask array or ndarray of shape (n_samples, ...)
     y : dask array, ndarray or None
         Cut into the same row blocks as X.
-    epochs : int, default=1
+    epochs : int >= 1, default=1
         Passes over all the blocks.
-    block_size : int, default=None
-        Rows per block of a numpy X (None: all at once); a dask X keeps its chunks.
+    block_size : int >= 1, default=None
+        Rows per block of a numpy X (None: all at once); a dask X keeps its chunks
+        (its empty ones skipped).
     **kwargs
         Passed to every ``partial_fit`` call (e.g. ``classes``).
 
@@ -189,6 +323,14 @@ def partial_fit_blocks(estimator, X, y=None, *, epochs=1, block_size=None, **kwa
     -------
     estimator
         The estimator, trained.
+
+    Raises
+    ------
+    TypeError
+        For an ``epochs`` or ``block_size`` that is not an integer.
+    ValueError
+        For ``epochs`` or ``block_size`` below 1, an X without rows, a y of
+        another length than X, or a dask DataFrame (pass a dask array).
 
     Examples
     --------
@@ -200,11 +342,14 @@ def partial_fit_blocks(estimator, X, y=None, *, epochs=1, block_size=None, **kwa
     >>> km.cluster_centers_.shape
     (3, 2)
     """
+    X, y = _check_blocks_input(X, y, epochs, block_size)
     X, slices = _row_block_slices(X, block_size)
-    for _ in range(int(epochs)):
+    # Empty chunks (boolean filtering, then compute_chunk_sizes) hold no rows.
+    slices = [(start, stop) for start, stop in slices if stop > start]
+    for _ in range(epochs):
         for start, stop in slices:
-            Xb = _materialise(X[start:stop])
-            yb = None if y is None else _materialise(y[start:stop])
+            Xb = _rows(X, start, stop)
+            yb = None if y is None else _rows(y, start, stop)
             if yb is None:
                 estimator.partial_fit(Xb, **kwargs)
             else:
