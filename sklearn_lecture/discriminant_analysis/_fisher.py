@@ -74,18 +74,18 @@ class _LowRankMoments(GroupMoments):
     """
 
     def __init__(self, counts, means, root, second_moments, factor=1.0):
-        self.counts = counts
-        self.means = means
-        self.second_moments = second_moments
-        self.factor = factor
         self._root = root
-        self._within = None
+        super().__init__(counts, means, None, second_moments, factor)
 
     @property
     def within(self):
         if self._within is None:
             self._within = self._root.T @ self._root
         return self._within
+
+    @within.setter
+    def within(self, value):
+        self._within = value
 
 
 class _Scatters:
