@@ -169,6 +169,33 @@ def test_dask_dataframe_is_mapped_by_partition_with_its_names(client, blobs):
     )
 
 
+def _load_part(parts, i, folder):
+    (folder / f"loaded-{i}").touch()  # seen from the test, across processes
+    return parts[i]
+
+
+def test_building_the_lazy_result_loads_one_partition(client, blobs, tmp_path):
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    X, _ = blobs
+    df, _ = _frames(X[np.argsort(X[:, 0])])
+    bounds = np.linspace(0, len(df), 5).astype(int)
+    parts = [df.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    ddf = dd.from_delayed(
+        [dask.delayed(_load_part)(parts, i, tmp_path) for i in range(4)],
+        meta=df.iloc[:0],
+    )
+    pca = PCA(2).fit(df)
+    # The first partition filtered to empty: before, building the result
+    # computed every partition (a whole pass) to find a first row.
+    threshold = parts[0]["f0"].max()
+    out = pca.transform(ddf[ddf["f0"] > threshold])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loaded-0", "loaded-1"]
+    np.testing.assert_allclose(
+        out.compute(), pca.transform(df[df["f0"] > threshold])
+    )
+
+
 def test_pandas_output_on_dask_is_a_dask_dataframe(client, blobs):
     dd = pytest.importorskip("dask.dataframe")
     pd = pytest.importorskip("pandas")

@@ -119,6 +119,17 @@ def test_two_sample_score_does_not_depend_on_the_scale(features, scale):
     ) == reference
 
 
+def test_two_sample_score_of_sets_in_different_dtypes_and_scales():
+    # float32 real rows beside float64 rows of magnitude 1e200: the scale is
+    # taken in the wider dtype (in float32 their extremes were inf, and 0.5).
+    rng = np.random.RandomState(0)
+    a, b = rng.randn(100, 4), rng.randn(100, 4)
+    score = two_sample_score(
+        a.astype(np.float32), b * 1e200, features=None, random_state=0
+    )
+    assert score > 0.95
+
+
 def test_copies_of_the_real_rows_score_far_below_chance():
     # As the docstring says: memorisation shows as a score well under 0.5.
     a = np.random.RandomState(0).randn(200, 5)

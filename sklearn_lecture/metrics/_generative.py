@@ -179,7 +179,8 @@ def two_sample_score(
         # of magnitude 1e±200 give the distances of data of magnitude 1, not
         # overflowed or underflowed ties.
         extremes = [X_real.max(), -X_real.min(), X_generated.max(), -X_generated.min()]
-        scale = power_of_two_scale(np.asarray(extremes, dtype=X_real.dtype))
+        dtype = np.result_type(X_real, X_generated)  # no overflow in the cast
+        scale = power_of_two_scale(np.asarray(extremes, dtype=dtype))
         if scale != 1.0:
             X_real, X_generated = X_real * scale, X_generated * scale
     if features == "pca":

@@ -677,8 +677,8 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
 
     def _validate_labels(self, y, n_timesteps):
         """(labels, per-sequence flag): y as 1-D ("last") or (n, T) labels."""
-        # Padded steps may hold anything (NaN, None); the valid steps' labels are
-        # checked once the lengths are known.
+        # Padded steps may hold NaN (or None among string labels); the valid
+        # steps' labels are checked once the lengths are known.
         y = check_array(
             y,
             ensure_2d=False,

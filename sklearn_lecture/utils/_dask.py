@@ -195,13 +195,19 @@ def _map_blocks(call, X):
 
 
 def _first_row(X):
-    """The first row of a dask DataFrame, past empty leading partitions."""
+    """The first row of a dask DataFrame, past empty leading partitions.
+
+    The partitions are computed one at a time, up to the first that is not
+    empty: a filter upstream of an expensive load costs one partition, not a
+    pass over all of them.
+    """
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Insufficient elements", UserWarning)
-        row = X.head(1)
-        if len(row) == 0:
-            row = X.head(1, npartitions=-1)
-    return row
+        for i in range(X.npartitions):
+            row = X.get_partition(i).head(1, npartitions=1)
+            if len(row):
+                return row
+    return row  # every partition is empty
 
 
 def _map_partitions(call, X):
