@@ -41,7 +41,6 @@ from ._training import (
     check_device,
     forward64,
     seeded_torch,
-    train_validation_split,
 )
 
 __all__ = ["GAN", "DCGAN"]
@@ -249,10 +248,9 @@ class _BaseGAN(BaseNeuralNet):
         X = self._validate_train(X, reset=True)
         rng = check_random_state(self.random_state)
         valid = None
-        if self.early_stopping:
-            train, valid_idx = train_validation_split(
-                len(X), self.validation_fraction, rng
-            )
+        split = self._early_stopping_split(len(X), None, rng)
+        if split is not None:
+            train, valid_idx = split
             if len(train) < 2 or len(valid_idx) < 5:
                 raise ValueError(
                     f"early_stopping=True with validation_fraction="
