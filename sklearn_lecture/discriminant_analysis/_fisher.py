@@ -434,12 +434,10 @@ class FisherLDA(
         known = check_partial_fit_classes(
             None if first else self._partial_classes, classes, y
         )
-        if first:
-            self._check_n_classes(known, X.shape[1])
+        # Every call: set_params may have changed n_components since the last.
+        self._check_n_classes(known, X.shape[1])
         block = GroupMoments.of(X, np.searchsorted(known, y), len(known))
         moments = block if first else self._moments.merge(block)
-        self._partial_classes = known
-        self._moments = moments
         missing = known[moments.counts == 0]
         if missing.size:
             warnings.warn(
@@ -448,8 +446,11 @@ class FisherLDA(
                 UserWarning,
                 stacklevel=2,
             )
-            return self
-        self._fit_statistics(known, moments, None)
+        else:
+            self._fit_statistics(known, moments, None)
+        # Stored once the model is: a call that fails leaves the model and the
+        # statistics as they were, so that the block can be passed again.
+        self._moments, self._partial_classes = moments, known
         return self
 
     def _check_n_classes(self, classes, n_features):
