@@ -284,3 +284,100 @@ def test_partial_fit_blocks_refuses_bad_data_and_skips_empty_chunks(client, blob
     ref = partial_fit_blocks(KMeans(4, random_state=0), X, block_size=1500)
     assert streamed.n_steps_ == ref.n_steps_ == 2
     np.testing.assert_allclose(streamed.cluster_centers_, ref.cluster_centers_)
+
+
+# -- fits in the units of the in-memory fit ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_blobs():
+    X, y = make_blobs(600, n_features=3, centers=3, random_state=0)
+    return X, y
+
+
+@pytest.mark.parametrize("factor", [1e160, 1e-170])
+def test_dask_fits_are_scale_equivariant_as_the_numpy_fits(client, small_blobs, factor):
+    # Data whose squares overflow or underflow: the dask fits ignored the
+    # numpy fits' power of two (KMeans stopped after one iteration, on NaN
+    # inertia or with every row in one cluster).
+    X, y = small_blobs
+    big = X * factor
+    init = big[[0, 1, 2]]
+    ref = KMeans(3, init=init).fit(big)
+    ours = KMeans(3, init=init).fit(_dask(big, rows=200))
+    assert ours.n_iter_ == ref.n_iter_ == KMeans(3, init=X[[0, 1, 2]]).fit(X).n_iter_
+    np.testing.assert_array_equal(ours.labels_.compute(), ref.labels_)
+    np.testing.assert_allclose(
+        ours.cluster_centers_ / factor, ref.cluster_centers_ / factor, rtol=1e-12
+    )
+    assert ours.inertia_ == pytest.approx(ref.inertia_, rel=1e-12)
+    np.testing.assert_array_equal(ours.predict(big), ref.predict(big))
+    lda = FisherLDA().fit(_dask(big, rows=200), _dask(y, rows=200))
+    np.testing.assert_array_equal(lda.predict(big), FisherLDA().fit(X, y).predict(X))
+    np.testing.assert_allclose(
+        lda.scalings_ * factor, FisherLDA().fit(X, y).scalings_, rtol=1e-9
+    )
+    for standardize in (False, True):
+        if factor > 1 and not standardize:
+            # Variances of ~1e320 are beyond float64, as the numpy fit says.
+            with pytest.raises(ValueError, match="variances of X overflow"):
+                PCA(2).fit(_dask(big, rows=200))
+            continue
+        pca = PCA(2, standardize=standardize).fit(_dask(big, rows=200))
+        np.testing.assert_allclose(
+            pca.transform(big),
+            PCA(2, standardize=standardize).fit(big).transform(big),
+            rtol=1e-9,
+            atol=1e-9 * np.abs(pca.transform(big)).max(),
+        )
+
+
+def test_partial_fit_continues_a_dask_fit(client, small_blobs):
+    # Was: AttributeError from dask slicing (the cluster sizes were taken from
+    # the lazy labels_).
+    X, _ = small_blobs
+    init = X[[0, 1, 2]]
+    batch = X[:50] + 0.5
+    ref = KMeans(3, init=init).fit(X).partial_fit(batch)
+    ours = KMeans(3, init=init).fit(_dask(X, rows=200)).partial_fit(batch)
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=1e-12)
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    assert ours.n_steps_ == ref.n_steps_ == 1
+
+
+def test_dask_fits_skip_empty_chunks(client, small_blobs):
+    # Boolean filtering, then compute_chunk_sizes, leaves empty chunks: they
+    # failed with "Found array with 0 sample(s)".
+    X, y = small_blobs
+    with_empty = da.from_array(X, chunks=((300, 0, 300), (3,)))
+    labels = da.from_array(y, chunks=((300, 0, 300),))
+    init = X[[0, 1, 2]]
+    km = KMeans(3, init=init).fit(with_empty)
+    np.testing.assert_allclose(
+        km.cluster_centers_, KMeans(3, init=init).fit(X).cluster_centers_, rtol=1e-12
+    )
+    assert KMeans(3, random_state=0).fit(with_empty).inertia_ > 0
+    np.testing.assert_allclose(
+        PCA(2).fit(with_empty).eigenvalues_, PCA(2).fit(X).eigenvalues_, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        FisherLDA().fit(with_empty, labels).scalings_,
+        FisherLDA().fit(X, y).scalings_,
+        rtol=1e-10,
+    )
+
+
+def test_fisher_dask_targets_are_checked_as_numpys(client, small_blobs):
+    from sklearn.exceptions import DataConversionWarning
+
+    X, y = small_blobs
+    dX = _dask(X, rows=200)
+    # Were "Chunks do not add up to shape" and "object too deep".
+    for wrong in (np.r_[y, y[:10]], y[:500]):
+        with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+            FisherLDA().fit(dX, _dask(wrong, rows=100))
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        column = FisherLDA().fit(dX, _dask(y[:, None], rows=100))
+    np.testing.assert_allclose(column.scalings_, FisherLDA().fit(X, y).scalings_)
+    with pytest.raises(ValueError, match="y should be a 1d array"):
+        FisherLDA().fit(dX, _dask(np.c_[y, y], rows=100))

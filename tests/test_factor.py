@@ -326,10 +326,38 @@ def test_correlation_analyses_are_scale_free_at_extreme_magnitudes(wine, factor)
     assert_allclose(bartlett_sphericity(big)[0], bartlett_sphericity(X)[0], rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "method, n_factors", [("minres", 3), ("principal_axis", 2), ("ml", 3)]
+)
+@pytest.mark.parametrize("factor", [1e-100, 1e100])
+def test_standardize_false_is_scale_equivariant(wine, method, n_factors, factor):
+    # Covariances of ~1e200 or ~1e-200: minres stopped after one iteration
+    # (its objective under- or overflowed), principal_axis overflowed; the
+    # loadings were 28 % and 88 % off.
+    X, _ = wine
+    ref = CommonFactorAnalysis(n_factors, method=method, standardize=False).fit(X)
+    cfa = CommonFactorAnalysis(n_factors, method=method, standardize=False)
+    cfa.fit(X * factor)
+    largest = np.abs(ref.loadings_).max()
+    assert_allclose(cfa.loadings_ / factor, ref.loadings_, atol=1e-7 * largest)
+    assert_allclose(cfa.components_, cfa.loadings_.T)
+    assert_allclose(cfa.uniquenesses_ / factor**2, ref.uniquenesses_, rtol=1e-5)
+    assert_allclose(cfa.communalities_ / factor**2, ref.communalities_, rtol=1e-5)
+    assert_allclose(
+        cfa.explained_variance_ / factor**2, ref.explained_variance_, rtol=1e-6
+    )
+    assert_allclose(cfa.explained_variance_ratio_, ref.explained_variance_ratio_)
+    assert_allclose(cfa.transform(X * factor), ref.transform(X), atol=1e-6)
+
+
 def test_covariance_beyond_float64_is_refused_with_standardize_false(wine):
     X, _ = wine
-    with pytest.raises(ValueError, match="covariances of X overflow"):
+    with pytest.raises(ValueError, match="variances of X overflow"):
         CommonFactorAnalysis(3, standardize=False).fit(X * 1e170)
+    # Columns too different in magnitude for one float64 covariance matrix.
+    uneven = X * np.r_[1e-170, np.ones(11), 1e170]
+    with pytest.raises(ValueError, match="differ too much in magnitude"):
+        CommonFactorAnalysis(3, standardize=False).fit(uneven)
     # Within float64 the columns are only rescaled: the same model.
     ref = CommonFactorAnalysis(3, method="ml", standardize=False).fit(X)
     big = CommonFactorAnalysis(3, method="ml", standardize=False).fit(X * 2.0**400)

@@ -283,3 +283,72 @@ def test_fisher_partial_fit_is_scale_equivariant(factor):
         )
         np.testing.assert_allclose(lda.scalings_ * factor, ref.scalings_, rtol=1e-9)
         np.testing.assert_array_equal(lda.predict(X * factor), ref.predict(X))
+
+
+# -- refused calls and far batches -------------------------------------------------
+
+
+def test_fisher_partial_fit_that_fails_leaves_model_and_statistics_as_they_were():
+    import warnings
+
+    from sklearn_lecture import FisherLDA
+    from sklearn_lecture.discriminant_analysis import SingularScatterWarning
+
+    X, y = make_blobs(300, n_features=3, centers=3, random_state=0)
+    lda = FisherLDA().partial_fit(X[:100], y[:100], classes=[0, 1, 2])
+    before = lda.scalings_.copy()
+    # Was accepted: n_components_ = 5 with 3 directions, one of them noise.
+    lda.set_params(n_components=5)
+    with pytest.raises(ValueError, match="n_components=5 cannot be larger"):
+        lda.partial_fit(X[100:200], y[100:200])
+    lda.set_params(n_components=None)
+    # A solve refused (its warning raised as an error): the block was merged
+    # all the same, and passing it again counted it twice.
+    singular = X[100:200].copy()
+    singular[:, 2] = 1e300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SingularScatterWarning)
+        with pytest.raises(SingularScatterWarning):
+            lda.partial_fit(singular, y[100:200])
+    np.testing.assert_array_equal(lda.scalings_, before)
+    lda.partial_fit(X[100:], y[100:])
+    ref = FisherLDA().fit(X, y)
+    np.testing.assert_allclose(lda.scalings_, ref.scalings_, rtol=1e-10)
+    np.testing.assert_allclose(lda.means_, ref.means_, rtol=1e-12)
+
+
+def test_fuzzy_partial_fit_keeps_a_cluster_without_weight_in_place():
+    from sklearn_lecture import FuzzyKMeans
+
+    # The third centroid gathers no membership from the first batch (weight
+    # exactly 0): the next batch's update divided 0 by 0 and every centroid
+    # became NaN. Left in place, as fit leaves it, it takes no part in the
+    # update: the other two are the two-cluster model's.
+    X, _ = make_blobs(200, n_features=2, centers=3, random_state=0)
+    init = np.array([[0.0, 0.0], [2.0, 4.0], [100.0, 100.0]])
+    fkm = FuzzyKMeans(3, method="soft", beta=10.0, init=init)
+    fkm.partial_fit(X[:100]).partial_fit(X[100:])
+    ref = FuzzyKMeans(2, method="soft", beta=10.0, init=init[:2])
+    ref.partial_fit(X[:100]).partial_fit(X[100:])
+    np.testing.assert_array_equal(fkm.cluster_centers_[2], init[2])
+    np.testing.assert_allclose(fkm.cluster_centers_[:2], ref.cluster_centers_)
+    np.testing.assert_allclose(fkm.membership_[:, :2], ref.membership_, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["soft", "fcm"])
+def test_fuzzy_partial_fit_refuses_a_batch_too_far_to_assign(method):
+    from sklearn_lecture import FuzzyKMeans
+
+    X, _ = make_blobs(300, n_features=2, centers=3, random_state=0)
+    fkm = FuzzyKMeans(3, method=method, random_state=0).partial_fit(X[:100])
+    centers = fkm.cluster_centers_.copy()
+    # 1e50 away the distances to all three centroids round to the same
+    # float64 (the batch's rows themselves are then one point): the update
+    # gave NaN (soft) or centroids pulled together (fcm).
+    with pytest.raises(ValueError, match="cannot tell its distances"):
+        fkm.partial_fit(X[100:200] + 1e50)
+    np.testing.assert_array_equal(fkm.cluster_centers_, centers)
+    # Far, but within what float64 resolves: the batch draws centroids to it.
+    fkm.partial_fit(X[100:200] + 1e10)
+    assert np.isfinite(fkm.cluster_centers_).all()
+    assert np.any(np.abs(fkm.cluster_centers_ - 1e10).max(axis=1) < 10)

@@ -64,6 +64,36 @@ def _check_no_overflow(x_sq, dtype, advice="rescale the data"):
         )
 
 
+def _check_resolvable(x_sq, centers, extent, dtype):
+    """Refuse a batch too far from the centroids to tell its distances apart.
+
+    ``x_sq`` are the squared norms of the batch's rows and ``extent`` the
+    largest of the first batch's, in the units of the model (centred, times
+    its power of two). The squared distances carry a rounding error of about
+    ``4 (d + 4) eps (||x||^2 + ||c||^2)`` (the bound ``fit`` uses), while two
+    centroids ``delta`` apart change a row's distances by at most ``2 delta
+    (||x|| + ||c||)``: once the first reaches the second, the batch's farthest
+    rows are equally near all the centroids in float64, and would pull them
+    all alike where their true memberships differ. Centroids that coincide
+    within the model's own rounding (a collapsed fuzzy c-means) are never told
+    apart, and are not checked.
+    """
+    c_sq = row_norms(centers, squared=True).max()
+    delta = np.sqrt(squared_distances(centers, centers).max())
+    noise = 4.0 * (centers.shape[1] + 4) * np.finfo(dtype).eps
+    if delta**2 <= noise * (extent + c_sq):
+        return
+    far = x_sq.max(initial=0.0)
+    if noise * (far + c_sq) >= 2.0 * delta * (np.sqrt(far) + np.sqrt(c_sq)):
+        raise ValueError(
+            "This batch lies so far from the fitted centroids (about "
+            f"{np.sqrt(far) / delta:.1e} times the distance between them) that "
+            f"{np.dtype(dtype)} cannot tell its distances to them apart; the "
+            "first batch fixed the scale the model computes in: pass batches "
+            "of the first one's range, or fit anew."
+        )
+
+
 def _fcm_memberships(d2, m, out=None):
     """Fuzzy c-means memberships ``u_jt ∝ d2_jt^(-1/(m-1))``, shape (K, n).
 
@@ -357,6 +387,8 @@ class FuzzyKMeans(_BaseKMeans):
 
         self._offset = offset
         self._scale = scale
+        # How far the samples reach, for partial_fit's check of later batches.
+        self._extent = float(x_sq.max())
         self._centers_centered = centers
         self.cluster_centers_ = (centers / X.dtype.type(scale) + offset).astype(
             X.dtype, copy=False
@@ -428,13 +460,14 @@ class FuzzyKMeans(_BaseKMeans):
             "the first batch fixed the scale the model computes in, and this "
             "one lies too far from it; pass batches of the first one's magnitude",
         )
+        _check_resolvable(x_sq[: len(Xc)], centers, self._extent, X.dtype)
         Pt = _transposed_with_ones(points)
         tol = self.tol * np.mean(np.var(Xc, axis=0)) if len(Xc) > 1 else 0.0
         power = float(self.m) if self.method == "fcm" else 1.0
         for _ in range(self.max_iter):
             u = self._memberships_t(_distances_t(Pt, x_sq, centers))
             w = (u**power if power != 1.0 else u) * weights
-            new = (w @ points) / w.sum(axis=1)[:, None]
+            new = _weighted_means(w, Pt, centers)
             shift = float(np.sum((new - centers) ** 2))
             centers = new
             if shift <= tol:

@@ -434,8 +434,13 @@ class KMeans(_BaseKMeans):
         return labels
 
     def _fit_dask(self, X, sample_weight):
-        """Lloyd's iteration as one map-reduce per step over the blocks of X."""
-        from ._kmeans_dask import kmeans_parallel_init, lloyd_dask, mean_variance
+        """Lloyd's iteration as one map-reduce per step over the blocks of X.
+
+        In the units of the in-memory fit: the data centred, times the power
+        of two that keeps their squares within float64 (one map-reduce of the
+        blocks' moments finds both, and the scale of ``tol``).
+        """
+        from ._kmeans_dask import fit_units, kmeans_parallel_init, lloyd_dask
 
         if sample_weight is not None:
             raise ValueError("sample_weight is not supported with a dask array X.")
@@ -443,26 +448,34 @@ class KMeans(_BaseKMeans):
             self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
         )
         _check_n_clusters(self.n_clusters, X.shape[0])
-        for name in ("_counts", "n_steps_"):
-            self.__dict__.pop(name, None)
-        self._scale = 1.0
+        units, variance = fit_units(X)
+        scale, mean = units
         if isinstance(self.init, str) and self.init == "k-means++":
-            centers = kmeans_parallel_init(X, self.n_clusters, self.random_state)
+            centers = kmeans_parallel_init(
+                X, self.n_clusters, self.random_state, units
+            )
         elif isinstance(self.init, str):
             rng = check_random_state(self.random_state)
             rows = np.sort(rng.choice(X.shape[0], self.n_clusters, replace=False))
-            centers = X[rows].compute().astype(np.float64)
+            centers = X[rows].compute().astype(np.float64) * scale - mean
         else:
             centers = _init_centroids(
                 np.empty((0, X.shape[1])), self.n_clusters, self.init, None
             )
-        tol = self.tol * mean_variance(X)
-        centers, inertia, n_iter = lloyd_dask(
-            X, centers, max_iter=self.max_iter, tol=tol
+            centers = centers.astype(np.float64) * scale - mean
+        centers, inertia, n_iter, counts = lloyd_dask(
+            X, centers, units=units, max_iter=self.max_iter, tol=self.tol * variance
         )
-        self.cluster_centers_ = centers.astype(X.dtype, copy=False)
+        # A fit starts anew; partial_fit continues from these clusters' sizes.
+        self.__dict__.pop("n_steps_", None)
+        self._counts = counts
+        self._scale = scale
+        self._scaled_inertia = float(inertia)
+        self.cluster_centers_ = ((centers + mean) / scale).astype(X.dtype, copy=False)
         self.n_clusters_ = self.n_clusters
-        self.inertia_ = float(inertia)
+        with np.errstate(over="ignore"):
+            # Can overflow to inf for data of magnitude ~1e155: the true value.
+            self.inertia_ = float(inertia) / scale / scale
         self.distortion_ = self.inertia_ / X.shape[0]
         self.distortion_history_ = np.array([self.distortion_])
         self.n_iter_ = n_iter

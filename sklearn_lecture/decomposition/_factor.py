@@ -837,8 +837,21 @@ class CommonFactorAnalysis(
         covariance = centred.T @ centred / (n_samples - 1)
         covariance = (covariance + covariance.T) / 2.0
         corr = _correlation_from_covariance(covariance)
-        if not self.standardize and np.any(column_scale != 1.0):
-            covariance = self._covariance_of_x(covariance, column_scale)
+        factor = 1.0
+        if not self.standardize:
+            # The covariances of X times the square of a power of two that
+            # brings the spreads near 1 (1.0 but for spreads of magnitude
+            # ~1e30 or ~1e-30, where the extraction's objectives and steps
+            # overflow, underflow or stall): exact, and the factor model is
+            # scale-equivariant (loadings times the power, uniquenesses its
+            # square), so it is fitted there and brought back to X's units.
+            with np.errstate(over="ignore", under="ignore"):
+                spread = np.sqrt(np.diag(covariance)) / column_scale
+                factor = power_of_two_scale(spread)
+                relative_scale = column_scale / factor
+            if factor != 1.0 or np.any(column_scale != 1.0):
+                covariance = self._covariance_of_x(covariance, relative_scale)
+            self._check_variances_of_x(covariance, factor)
         eigenvalues = np.clip(linalg.eigvalsh(corr, check_finite=False)[::-1], 0, None)
 
         reference = None
@@ -881,11 +894,35 @@ class CommonFactorAnalysis(
         self.mean_ = mean
         self.scale_ = np.sqrt(variance) / column_scale if self.standardize else None
         self._weights = self._score_weights(S)
+        if factor != 1.0:
+            self._to_units_of_x(factor)
         return self
+
+    def _to_units_of_x(self, factor):
+        """The model fitted on X times ``factor`` (a power of two), for X.
+
+        Loadings (and the structure) scale as one over the factor, variances
+        as one over its square, the score weights as the factor; the
+        correlations between factors, the rotation and the ratios do not
+        change.
+        """
+        with np.errstate(under="ignore"):
+            self.loadings_ = self.loadings_ / factor
+            self.communalities_ = self.communalities_ / factor / factor
+            self.uniquenesses_ = self.uniquenesses_ / factor / factor
+            self.explained_variance_ = self.explained_variance_ / factor / factor
+        self.components_ = self.loadings_.T.copy()
+        if self.structure_ is not None:
+            self.structure_ = self.structure_ / factor
+        self._weights = self._weights * factor
 
     @staticmethod
     def _covariance_of_x(covariance, column_scale):
-        """The covariance of X from that of its columns times powers of two."""
+        """The covariance of X times a power of two, from that of ``X * column_scale``.
+
+        ``column_scale`` holds one power of two per column; the covariance is
+        divided by it on either side.
+        """
         with np.errstate(over="ignore", under="ignore"):
             # One factor at a time: their product can underflow.
             covariance = covariance / column_scale[:, None] / column_scale[None, :]
@@ -893,12 +930,29 @@ class CommonFactorAnalysis(
             np.diag(covariance) >= np.finfo(np.float64).tiny
         ):
             raise ValueError(
-                "The covariances of X overflow (or underflow) float64, so "
-                "standardize=False cannot model them: rescale X, or use "
-                "standardize=True, whose factor model is that of the "
-                "correlations."
+                "The variances of the columns of X differ too much in magnitude "
+                "for one float64 covariance matrix, so standardize=False cannot "
+                "model them: rescale the columns of X, or use standardize=True, "
+                "whose factor model is that of the correlations."
             )
         return covariance
+
+    @staticmethod
+    def _check_variances_of_x(covariance, factor):
+        """Refuse variances beyond float64 in the units of X.
+
+        ``covariance`` is that of X times ``factor`` (a power of two). The
+        model's variances (uniquenesses, communalities, the variance each
+        factor explains) are at most the variances, and at most their sum.
+        """
+        with np.errstate(over="ignore"):
+            total = float(np.sum(np.diag(covariance))) / factor / factor
+        if not np.isfinite(total):
+            raise ValueError(
+                "The variances of X overflow float64, so standardize=False "
+                "cannot model them: rescale X, or use standardize=True, whose "
+                "factor model is that of the correlations."
+            )
 
     def _choose_n_factors(self, eigenvalues, reference, max_factors):
         n_features = eigenvalues.shape[0]

@@ -249,8 +249,13 @@ class ContributionTable:
 
 
 def _block_moments(block):
-    """Statistics of one block of a dask array, checked on the worker."""
-    return GroupMoments.of(check_array(block, dtype=[np.float64, np.float32]))
+    """Statistics of one block of a dask array, checked on the worker.
+
+    An empty block (a chunk emptied by boolean filtering) gives zero counts.
+    """
+    return GroupMoments.of(
+        check_array(block, dtype=[np.float64, np.float32], ensure_min_samples=0)
+    )
 
 
 class PCA(
@@ -672,7 +677,9 @@ class PCA(
         of the features, None (the trace is their sum) and the statistics of X.
         """
         n_samples, n_features = X.shape
-        with np.errstate(over="ignore", under="ignore"):
+        # Squares beyond float64 (check_range then rescales) can also give
+        # inf - inf inside the product.
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             raw = X.T @ X
         second_moment = np.diag(raw).astype(np.float64) / n_samples
         if check_range:

@@ -14,6 +14,8 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.covariance import ledoit_wolf
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils import check_consistent_length
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -23,6 +25,7 @@ from ..utils._dask import (
     DaskInferenceMixin,
     is_dask_array,
     map_reduce_blocks,
+    row_blocks,
     validate_dask_head,
 )
 from ..utils._linalg import (
@@ -50,9 +53,38 @@ class SingularScatterWarning(UserWarning):
 
 
 def _block_class_moments(X, y, classes):
-    """Per-class statistics of one block of a dask array, on the worker."""
-    X = check_array(X, dtype=np.float64)
+    """Per-class statistics of one block of a dask array, on the worker.
+
+    An empty block (a chunk emptied by boolean filtering) gives zero counts.
+    """
+    X = check_array(X, dtype=np.float64, ensure_min_samples=0)
     return GroupMoments.of(X, np.searchsorted(classes, y), len(classes))
+
+
+def _dask_targets(X, y):
+    """The dask y of a dask X as the in-memory fit takes it: one label per row.
+
+    A column vector is raveled with a DataConversionWarning, as scikit-learn's
+    ``column_or_1d`` does; any other shape, or a length other than X's, is
+    refused before any block is computed.
+    """
+    if not is_dask_array(y):
+        raise ValueError("With a dask array X, y must be a dask array too.")
+    y = row_blocks(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please "
+            "change the shape of y to (n_samples, ), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=5,
+        )
+        y = y[:, 0]
+    elif y.ndim != 1:
+        raise ValueError(
+            f"y should be a 1d array, got an array of shape {y.shape} instead."
+        )
+    check_consistent_length(X, y)
+    return y
 
 
 def _use_span(n_samples, n_features):
@@ -348,9 +380,8 @@ class FisherLDA(
                 "shrinkage='auto' (Ledoit-Wolf) needs every centred sample in one "
                 "place; with a dask array use a float shrinkage."
             )
-        if not is_dask_array(y):
-            raise ValueError("With a dask array X, y must be a dask array too.")
         X = validate_dask_head(self, X, dtype=np.float64)
+        y = _dask_targets(X, y)
         classes = map_reduce_blocks(np.unique, np.union1d, y)
         check_classification_targets(classes)
         self._check_n_classes(classes, X.shape[1])
@@ -403,12 +434,10 @@ class FisherLDA(
         known = check_partial_fit_classes(
             None if first else self._partial_classes, classes, y
         )
-        if first:
-            self._check_n_classes(known, X.shape[1])
+        # Every call: set_params may have changed n_components since the last.
+        self._check_n_classes(known, X.shape[1])
         block = GroupMoments.of(X, np.searchsorted(known, y), len(known))
         moments = block if first else self._moments.merge(block)
-        self._partial_classes = known
-        self._moments = moments
         missing = known[moments.counts == 0]
         if missing.size:
             warnings.warn(
@@ -417,8 +446,11 @@ class FisherLDA(
                 UserWarning,
                 stacklevel=2,
             )
-            return self
-        self._fit_statistics(known, moments, None)
+        else:
+            self._fit_statistics(known, moments, None)
+        # Stored once the model is: a call that fails leaves the model and the
+        # statistics as they were, so that the block can be passed again.
+        self._moments, self._partial_classes = moments, known
         return self
 
     def _check_n_classes(self, classes, n_features):
