@@ -273,3 +273,16 @@ def test_elbow_display(fitted):
     plt.close("all")
     with pytest.raises(Exception, match="not fitted"):
         ElbowDisplay.from_estimator(ElbowKMeans())
+
+
+@pytest.mark.parametrize("n_points", [3, 4])
+def test_copies_a_hair_apart_are_no_elbow_at_the_last_k(n_points):
+    # Copies of (0, 0) and of points within 0.001 of (10, 0): J(2) is 1e-8 of
+    # J(1), a bend Kneedle cannot confirm on so few values. The last K (every
+    # distinct point its own cluster) is then no elbow to report as found.
+    points = np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 0.001], [10.001, 0.0]])
+    X = np.repeat(points[:n_points], 5, axis=0)
+    with pytest.warns(NoElbowWarning):
+        elbow = ElbowKMeans(k_max=6, random_state=0).fit(X)
+    assert not elbow.elbow_found_
+    assert elbow.n_clusters_ != n_points

@@ -42,6 +42,23 @@ def _kneedle(k_values, distortions, sensitivity=1.0):
     a straight or concave curve has no knee. J values of 0 (as many clusters as
     distinct samples) are floored at ``1e-12 max J`` before the logarithm.
     """
+    diff, reason = _difference_curve(k_values, distortions)
+    if diff is None:
+        return None, reason
+    m = len(diff)
+    maxima = [
+        i for i in range(1, m - 1) if diff[i] >= diff[i - 1] and diff[i] > diff[i + 1]
+    ]
+    for n, i in enumerate(maxima):
+        threshold = diff[i] - sensitivity / (m - 1)
+        stop = maxima[n + 1] if n + 1 < len(maxima) else m
+        if np.any(diff[i + 1 : stop] < threshold):
+            return i, None
+    return None, "log J(K) bends nowhere more than a straight line would"
+
+
+def _difference_curve(k_values, distortions):
+    """Kneedle's difference curve of ``log J(K)``, or None and why there is none."""
     k = np.asarray(k_values, dtype=np.float64)
     J = np.asarray(distortions, dtype=np.float64)
     m = len(k)
@@ -55,16 +72,7 @@ def _kneedle(k_values, distortions, sensitivity=1.0):
         return None, "J(K) is flat"
     x = (k - k[0]) / (k[-1] - k[0])
     y = (J - J.min()) / span
-    diff = (1.0 - y) - x
-    maxima = [
-        i for i in range(1, m - 1) if diff[i] >= diff[i - 1] and diff[i] > diff[i + 1]
-    ]
-    for n, i in enumerate(maxima):
-        threshold = diff[i] - sensitivity / (m - 1)
-        stop = maxima[n + 1] if n + 1 < len(maxima) else m
-        if np.any(diff[i + 1 : stop] < threshold):
-            return i, None
-    return None, "log J(K) bends nowhere more than a straight line would"
+    return (1.0 - y) - x, None
 
 
 def _elbow_of(k_values, distortions, repeated):
@@ -77,8 +85,11 @@ def _elbow_of(k_values, distortions, repeated):
     range ends at the number of distinct samples, each of them repeated, or
     weighing more than one) it is the elbow: the data are that many clusters
     of copies, the limit of ever tighter clusters, whose last cluster removes
-    all that is left of J and whose J stays zero beyond. For distinct single
-    samples a zero says only that n points fit n centroids.
+    all that is left of J and whose J stays zero beyond. That takes a rest of
+    three values or more whose ``log J`` bends nowhere below its chord: a bend
+    that Kneedle's threshold did not confirm (two clusters of copies a hair
+    apart) leaves the question open. For distinct single samples a zero says
+    only that n points fit n centroids.
     """
     m = len(k_values)
     exact = m >= 2 and distortions[-1] <= 1e-12 * distortions.max()
@@ -86,7 +97,9 @@ def _elbow_of(k_values, distortions, repeated):
         return _kneedle(k_values, distortions)
     knee, reason = _kneedle(k_values[:-1], distortions[:-1])
     if knee is None and repeated:
-        return m - 1, None
+        diff, _ = _difference_curve(k_values[:-1], distortions[:-1])
+        if diff is not None and diff.max() <= 1e-9:
+            return m - 1, None
     return knee, reason
 
 

@@ -11,7 +11,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
 from ..utils._compat import Interval, StrOptions, _fit_context
-from ..utils._linalg import power_of_two_scale, row_norms, squared_distances
+from ..utils._linalg import (
+    expansion_rounding,
+    power_of_two_scale,
+    row_norms,
+    squared_distances,
+)
 from ..utils._params import store_params
 from ._base import _BaseKMeans
 from ._common import _init_centroids
@@ -80,7 +85,7 @@ def _check_resolvable(x_sq, centers, extent, dtype):
     """
     c_sq = row_norms(centers, squared=True).max()
     delta = np.sqrt(squared_distances(centers, centers).max())
-    noise = 4.0 * (centers.shape[1] + 4) * np.finfo(dtype).eps
+    noise = expansion_rounding(centers.shape[1], dtype)
     if delta**2 <= noise * (extent + c_sq):
         return
     far = x_sq.max(initial=0.0)
@@ -493,20 +498,16 @@ class FuzzyKMeans(_BaseKMeans):
         # centroid counts as being at the distance of that centroid's nearest
         # other sample. (Zero within the rounding of the expanded distance, or
         # float32 and float64 would take different first steps.)
-        eps = np.finfo(d2.dtype).eps
+        rounding = expansion_rounding(centers.shape[1], d2.dtype)
         c_sq = row_norms(centers, squared=True)
-        noise = (4.0 * (centers.shape[1] + 4) * eps) * (
-            c_sq[:, None] + x_sq[None, :]
-        )
+        noise = rounding * (c_sq[:, None] + x_sq[None, :])
         nearest = np.where(d2 > noise, d2, np.inf).min(axis=1)
         # At most half way to the nearest other (distinct) centroid: when the
         # seed's cluster is all copies of its point, its nearest other sample
         # lies in another cluster, and the copies would get equal memberships
         # of both, a symmetric start that merges the centroids.
         between = squared_distances(centers, centers, X_sq=c_sq, Y_sq=c_sq)
-        distinct = between > (4.0 * (centers.shape[1] + 4) * eps) * (
-            c_sq[:, None] + c_sq[None, :]
-        )
+        distinct = between > rounding * (c_sq[:, None] + c_sq[None, :])
         nearest = np.minimum(
             nearest, 0.25 * np.where(distinct, between, np.inf).min(axis=1)
         )

@@ -17,6 +17,7 @@ from sklearn.utils.validation import validate_data
 from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ..utils._dask import validate_dask_head
 from ..utils._linalg import (
+    expansion_rounding,
     group_sums,
     power_of_two_scale,
     row_norms,
@@ -59,9 +60,15 @@ def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster):
 
     Returns
     -------
-    labels, centers, inertia, n_iter, distortion_history
+    labels : ndarray of shape (n_samples,)
+    centers : ndarray of shape (n_clusters, n_features)
+    inertia : float
+    n_iter : int
+    distortion_history : ndarray of shape (n_iter,)
+        J after each iteration.
     margin : None
-        (The accelerated engine's margins of the labels, not computed here.)
+        Where the accelerated engine returns how far each label is from a tie;
+        not computed here, so the estimator checks every label against predict.
     """
     w = np.ones(X.shape[0]) if w is None else w
     w_total = float(w.sum(dtype=np.float64))
@@ -414,7 +421,7 @@ class KMeans(_BaseKMeans):
         """
         if margin is None:
             return self._predict_validated(X_fit)
-        rel_err = 4.0 * (X_fit.shape[1] + 4) * float(np.finfo(X_fit.dtype).eps)
+        rel_err = expansion_rounding(X_fit.shape[1], X_fit.dtype)
         # The squared norms predict's rounding is relative to, from the point
         # it scores relative to: the centroids' as stored, the rows' bounded by
         # ||x - o||^2 <= 2 (x_sq + ||mean - o||^2); times 4 for predict's two
@@ -557,9 +564,7 @@ class KMeans(_BaseKMeans):
         # Batches and centroids whose squares overflow or underflow (magnitude
         # ~1e155 or ~1e-155) are updated times a power of two: exact, and the
         # assignment and the update are scale-equivariant.
-        scale = power_of_two_scale(
-            np.array([X64.max(), X64.min(), centers.max(), centers.min()])
-        )
+        scale = power_of_two_scale(X64, centers)
         if scale != 1.0:
             X64, centers = X64 * scale, centers * scale
         labels = squared_distances(X64, centers, X_sq=0).argmin(axis=1)

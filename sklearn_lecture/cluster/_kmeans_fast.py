@@ -25,7 +25,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..utils._linalg import group_sums, row_norms, squared_distances
+from ..utils._linalg import (
+    expansion_rounding,
+    group_sums,
+    row_norms,
+    squared_distances,
+)
 from ..utils._threads import blas_single_thread
 from ._common import _distances_to_own_center, _farthest_samples
 
@@ -336,9 +341,8 @@ def _hamerly_loop(
     n_samples, n_features = X.shape
     w_total = float(n_samples if w is None else w.sum(dtype=np.float64))
     x_sq_total = float(x_sq.sum() if w is None else x_sq @ w)
-    eps = float(np.finfo(X.dtype).eps)
     # Rounding bound on ||x||^2 - 2 x.c + ||c||^2, relative to ||x||^2 + ||c||^2.
-    rel_err = 4.0 * (n_features + 4) * eps
+    rel_err = expansion_rounding(n_features, X.dtype)
     labels = np.full(n_samples, -1, dtype=np.intp)
     upper = np.empty(n_samples)
     lower = np.empty(n_samples)

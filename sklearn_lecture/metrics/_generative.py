@@ -178,9 +178,7 @@ def two_sample_score(
         # 1-NN and PCA are scale-equivariant, and a power of two is exact: data
         # of magnitude 1e±200 give the distances of data of magnitude 1, not
         # overflowed or underflowed ties.
-        extremes = [X_real.max(), -X_real.min(), X_generated.max(), -X_generated.min()]
-        dtype = np.result_type(X_real, X_generated)  # no overflow in the cast
-        scale = power_of_two_scale(np.asarray(extremes, dtype=dtype))
+        scale = power_of_two_scale(X_real, X_generated)
         if scale != 1.0:
             X_real, X_generated = X_real * scale, X_generated * scale
     if features == "pca":

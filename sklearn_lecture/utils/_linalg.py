@@ -31,7 +31,7 @@ _DENSE_INDICATOR_SIZE = 2**16
 _SAFE_EXPONENT = {np.dtype(np.float64): 100, np.dtype(np.float32): 20}
 
 
-def power_of_two_scale(X, axis=None):
+def power_of_two_scale(*arrays, axis=None):
     """A power of two that brings the magnitude of X near 1, or 1.0 if not needed.
 
     Multiplying by a power of two is exact (short of the subnormal range), so an
@@ -41,38 +41,54 @@ def power_of_two_scale(X, axis=None):
 
     Parameters
     ----------
-    X : ndarray
-        Finite values, float32 or float64.
+    *arrays : ndarray
+        Finite values, float32 or float64: one array, or several that will be
+        scaled together (data and centroids, two samples to compare); their
+        largest magnitude decides, in their widest dtype.
     axis : None or 0, default=None
-        None: one scale for all of X. 0: one scale per column of a 2-D X (for
-        scale-free statistics such as correlations, whose columns may differ
-        in magnitude).
+        None: one scale for all of the arrays. 0: one scale per column of a
+        single 2-D array (for scale-free statistics such as correlations, whose
+        columns may differ in magnitude).
 
     Returns
     -------
     scale : float, or ndarray of shape (n_columns,) with ``axis=0``
-        ``1.0`` when the largest magnitude of X (of the column) lies within
+        ``1.0`` when the largest magnitude (of the column) lies within
         ``2**±100`` (float64; ``2**±20`` for float32) or it is all zeros, else
         ``2**-e`` with ``2**(e-1) <= max|X| < 2**e``.
     """
-    if axis is not None:
+    if axis not in (None, 0) or (axis == 0 and len(arrays) != 1):
+        raise ValueError("axis=0 takes one 2-D array; axis=None one or several.")
+    dtype = np.result_type(*arrays)
+    if axis == 0:
+        (X,) = arrays
         if X.shape[0] == 0:
             return np.ones(X.shape[1])
-        amax = np.maximum(np.max(X, axis=0), -np.min(X, axis=0)).astype(np.float64)
-        exponent = np.frexp(amax)[1]
-        rescale = (amax > 0) & (
-            np.abs(exponent) > _SAFE_EXPONENT.get(np.dtype(X.dtype), 100)
+        amax = np.maximum(np.max(X, axis=0), -np.min(X, axis=0))
+    else:
+        amax = max(
+            (max(float(np.max(X)), -float(np.min(X))) for X in arrays if X.size),
+            default=0.0,
         )
-        return np.where(rescale, np.ldexp(1.0, -exponent), 1.0)
-    if X.size == 0:
-        return 1.0
-    amax = float(max(np.max(X), -np.min(X)))
-    if not np.isfinite(amax) or amax == 0.0:
-        return 1.0
-    exponent = int(np.frexp(amax)[1])
-    if abs(exponent) <= _SAFE_EXPONENT.get(np.dtype(X.dtype), 100):
-        return 1.0
-    return float(np.ldexp(1.0, -exponent))
+    amax = np.asarray(amax, dtype=np.float64)
+    exponent = np.frexp(amax)[1]
+    rescale = (
+        np.isfinite(amax)
+        & (amax > 0)
+        & (np.abs(exponent) > _SAFE_EXPONENT.get(np.dtype(dtype), 100))
+    )
+    scale = np.where(rescale, np.ldexp(1.0, -exponent), 1.0)
+    return float(scale) if axis is None else scale
+
+
+def expansion_rounding(n_features, dtype):
+    """Relative rounding bound of :func:`squared_distances` in ``dtype``.
+
+    The expansion ``||x||^2 - 2 x.c + ||c||^2`` of rows with ``n_features``
+    features is exact within ``bound * (||x||^2 + ||c||^2)``: distances below
+    that are zero for all the arithmetic can tell.
+    """
+    return 4.0 * (n_features + 4) * float(np.finfo(dtype).eps)
 
 
 def row_norms(X, squared=False):
