@@ -14,7 +14,6 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.covariance import ledoit_wolf
-from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import check_consistent_length
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
@@ -40,7 +39,7 @@ from ..utils._linalg import (
 )
 from ..utils._moments import GroupMoments
 from ..utils._params import store_params
-from ..utils._validation import check_partial_fit_classes
+from ..utils._validation import check_partial_fit_classes, ravel_column_vector
 
 
 class SingularScatterWarning(UserWarning):
@@ -71,15 +70,8 @@ def _dask_targets(X, y):
     if not is_dask_array(y):
         raise ValueError("With a dask array X, y must be a dask array too.")
     y = row_blocks(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        warnings.warn(
-            "A column-vector y was passed when a 1d array was expected. Please "
-            "change the shape of y to (n_samples, ), for example using ravel().",
-            DataConversionWarning,
-            stacklevel=5,
-        )
-        y = y[:, 0]
-    elif y.ndim != 1:
+    y = ravel_column_vector(y, stacklevel=5)
+    if y.ndim != 1:
         raise ValueError(
             f"y should be a 1d array, got an array of shape {y.shape} instead."
         )

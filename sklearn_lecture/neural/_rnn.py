@@ -6,13 +6,11 @@ variable lengths (``sample_lengths``), the per-step targets and the recurrent
 module. Each estimator adds only its targets, its loss and its outputs.
 """
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import assert_all_finite
 from sklearn.utils.class_weight import compute_class_weight
@@ -27,7 +25,7 @@ from sklearn.utils.validation import (
 from ..utils._compat import Interval, StrOptions
 from ..utils._docstrings import fill_doc
 from ..utils._params import store_params
-from ..utils._validation import check_partial_fit_classes
+from ..utils._validation import check_partial_fit_classes, ravel_column_vector
 from ._base import BaseNeuralNet, fill_shared_docs, fit_guard
 from ._modules import MaskedMSELoss, RNNModule, SequenceCrossEntropyLoss
 
@@ -151,15 +149,12 @@ class _RNNBase(BaseNeuralNet):
 
     def _sequence_target(self, y, n_timesteps):
         """y for output="sequence": (per-step y, whether it was one per sequence)."""
-        if y.ndim == 2 and y.shape[1] == 1 and n_timesteps != 1:
-            warnings.warn(
-                "A column-vector y was passed when a 1d array was expected: with "
-                "sequence output it is read as one value per sequence. Please "
-                "change the shape of y to (n_samples,), for example using ravel().",
-                DataConversionWarning,
+        if n_timesteps != 1:
+            y = ravel_column_vector(
+                y,
                 stacklevel=4,
+                reading="with sequence output it is read as one value per sequence",
             )
-            y = y[:, 0]
         if y.ndim == 1:
             # One value per sequence: the target of every step (predict then
             # returns the last step's value), so that 1-D targets work too.
@@ -689,15 +684,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         )
         name = type(self).__name__
         if self.output == "last":
-            if y.ndim == 2 and y.shape[1] == 1:
-                warnings.warn(
-                    "A column-vector y was passed when a 1d array was expected. "
-                    "Please change the shape of y to (n_samples,), for example "
-                    "using ravel().",
-                    DataConversionWarning,
-                    stacklevel=3,
-                )
-                y = y[:, 0]
+            y = ravel_column_vector(y, stacklevel=3)
             if y.ndim != 1:
                 raise ValueError(
                     f"{name} with output='last' expects y of shape (n_samples,), one "

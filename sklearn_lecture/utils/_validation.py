@@ -1,8 +1,37 @@
 """Input checks shared by the families."""
 
-import numpy as np
+import warnings
 
-__all__ = ["check_partial_fit_classes", "clear_fitted"]
+import numpy as np
+from sklearn.exceptions import DataConversionWarning
+
+__all__ = ["check_partial_fit_classes", "clear_fitted", "ravel_column_vector"]
+
+
+def ravel_column_vector(y, *, stacklevel, reading=""):
+    """A y of shape (n, 1) as (n,), with scikit-learn's DataConversionWarning.
+
+    What ``sklearn.utils.column_or_1d(y, warn=True)`` does, for any array with
+    ``ndim`` and slicing (a dask array included); other shapes pass unchanged.
+
+    Parameters
+    ----------
+    y : array of shape (n_samples, ...)
+    stacklevel : int
+        Of the warning, so that it points at the user's call.
+    reading : str, default=""
+        How the estimator reads the column, said in the warning.
+    """
+    if y.ndim != 2 or y.shape[1] != 1:
+        return y
+    warnings.warn(
+        "A column-vector y was passed when a 1d array was expected"
+        f"{': ' + reading if reading else ''}. Please change the shape of y to "
+        "(n_samples,), for example using ravel().",
+        DataConversionWarning,
+        stacklevel=stacklevel + 1,
+    )
+    return y[:, 0]
 
 
 def clear_fitted(estimator, private=()):
