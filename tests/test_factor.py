@@ -576,3 +576,17 @@ def test_scree_display_shows_kaiser_and_parallel(wine):
     pca = ScreeDisplay.from_estimator(PCA(standardize=True).fit(X))
     assert pca.kaiser_line_ is None and pca.reference_line_ is None
     plt.close("all")
+
+
+@pytest.mark.parametrize("method", ["principal_axis", "minres", "ml"])
+def test_heywood_rows_keep_communality_plus_uniqueness_at_the_variance(method):
+    # Diabetes, 2 factors: variable 4 is a Heywood case. minres left loadings
+    # whose communality (1.058) exceeded the standardized variance beside the
+    # floored uniqueness.
+    from sklearn.datasets import load_diabetes
+
+    X = load_diabetes(return_X_y=True)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fa = CommonFactorAnalysis(2, method=method, rotation=None).fit(X)
+    assert_allclose(fa.communalities_ + fa.uniquenesses_, 1.0, atol=1e-6)

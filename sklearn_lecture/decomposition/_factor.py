@@ -337,12 +337,22 @@ def _principal_axis(S, n_factors, tol, max_iter):
             converged = small(h1, h)
             break
         h = h1
-    # A Heywood row is shrunk to its capped communality.
     h = h1
+    return _fit_heywood_rows(loadings, h, heywood), d - h, n_iter, converged, heywood
+
+
+def _fit_heywood_rows(loadings, communalities, heywood):
+    """The loadings, their Heywood rows scaled to the capped communality.
+
+    At a Heywood case the extraction holds the uniqueness at its floor, but the
+    loadings it leaves can explain more than the rest of the variable's variance
+    (a communality above the variance): scaled to the norm
+    ``sqrt(variance - uniqueness)``, communality and uniqueness add up to the
+    variance, as the model says.
+    """
     row = np.sqrt(np.einsum("ij,ij->i", loadings, loadings))
-    shrink = np.where(heywood, np.sqrt(h) / np.where(row > 0, row, 1.0), 1.0)
-    loadings = loadings * shrink[:, None]
-    return loadings, d - h, n_iter, converged, heywood
+    scale = np.sqrt(communalities) / np.where(row > 0, row, 1.0)
+    return loadings * np.where(heywood, scale, 1.0)[:, None]
 
 
 def _minres_objective(psi, S, n_factors):
@@ -1007,6 +1017,8 @@ class CommonFactorAnalysis(
             d = np.diag(S)
             loadings = loadings * np.sqrt(d)[:, None]
             psi = psi * d
+        if self.method != "principal_axis":
+            loadings = _fit_heywood_rows(loadings, np.diag(S) - psi, heywood)
         if not converged:
             warnings.warn(
                 f"The {self.method} extraction did not converge in "

@@ -197,11 +197,16 @@ class FisherLDA(
         - None: none;
         - float: ``(1 - α) Σ_W + α (trace(Σ_W) / n_features) I``;
         - ``"auto"``: Ledoit–Wolf shrinkage (:func:`sklearn.covariance.ledoit_wolf`)
-          of the within-class centred data, each feature standardized first as
-          scikit-learn's LinearDiscriminantAnalysis does.
+          of the within-class centred data pooled over the classes, each feature
+          standardized first as scikit-learn's LinearDiscriminantAnalysis does
+          (which instead shrinks each class's covariance and averages them by
+          the priors, so the two differ by a few percent).
 
         Use it when S_W is singular (more features than samples, collinear or
-        constant features).
+        constant features). With a shrunk Σ_W the directions solve
+        ``S_B w = λ Σ_W w`` with the true between-class scatter; scikit-learn's
+        eigen solver subtracts the shrunk within-class covariance from a shrunk
+        total one, so its directions differ.
     tol : float, default=1e-4
         Singularity threshold: S_W counts as singular when a singular value of
         the standardized within-class data falls below ``tol`` (the smallest
