@@ -590,3 +590,12 @@ def test_heywood_rows_keep_communality_plus_uniqueness_at_the_variance(method):
         warnings.simplefilter("ignore")
         fa = CommonFactorAnalysis(2, method=method, rotation=None).fit(X)
     assert_allclose(fa.communalities_ + fa.uniquenesses_, 1.0, atol=1e-6)
+
+
+def test_heywood_warning_names_the_columns_of_a_data_frame():
+    pytest.importorskip("pandas")
+    from sklearn.datasets import load_iris
+
+    X = load_iris(as_frame=True).data
+    with pytest.warns(HeywoodWarning, match=r"\['petal length \(cm\)'\]"):
+        CommonFactorAnalysis(n_factors=1).fit(X)

@@ -394,3 +394,15 @@ def test_wrong_number_of_features_at_predict(iris):
 @parametrize_with_checks([FuzzyKMeans(method="fcm", m=1.5)])
 def test_sklearn_checks_fcm(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("method", ["soft", "fcm"])
+def test_inference_reads_the_fit_not_parameters_set_since(method):
+    # Before: predict_proba and fuzzy_score read method, m and n_clusters as
+    # set after the fit (a wrong score, or a TypeError from beta=None).
+    X, _ = load_iris(return_X_y=True)
+    est = FuzzyKMeans(3, method=method, random_state=0).fit(X)
+    proba, score = est.predict_proba(X[:5]), est.fuzzy_score(X)
+    est.set_params(n_clusters=5, m=1.2, method="fcm" if method == "soft" else "soft")
+    assert_allclose(est.predict_proba(X[:5]), proba)
+    assert est.fuzzy_score(X) == score

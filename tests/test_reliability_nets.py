@@ -220,3 +220,11 @@ def test_inference_on_read_only_input_is_quiet(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert_allclose(ae.transform(X_ro), ae.transform(X))
+
+
+def test_the_verbose_table_is_plain_text(capsys):
+    # skorch colours its table with ANSI codes, which clutter logs and CI output.
+    X = np.random.RandomState(0).rand(30, 4)
+    Autoencoder((2,), max_epochs=2, random_state=0, verbose=1).fit(X)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "\x1b[" not in out

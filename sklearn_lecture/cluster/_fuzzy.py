@@ -390,6 +390,9 @@ class FuzzyKMeans(_BaseKMeans):
                 self.beta_ = beta * scale * scale
             centers, u, history = self._fit_soft(Xt, x_sq, centers, beta, tol)
 
+        # The model predict, score and partial_fit read, whatever set_params
+        # changes after the fit.
+        self._model = (self.method, float(self.m))
         self._offset = offset
         self._scale = scale
         # How far the samples reach, for partial_fit's check of later batches.
@@ -468,7 +471,8 @@ class FuzzyKMeans(_BaseKMeans):
         _check_resolvable(x_sq[: len(Xc)], centers, self._extent, X.dtype)
         Pt = _transposed_with_ones(points)
         tol = self.tol * np.mean(np.var(Xc, axis=0)) if len(Xc) > 1 else 0.0
-        power = float(self.m) if self.method == "fcm" else 1.0
+        method, m = self._model
+        power = m if method == "fcm" else 1.0
         for _ in range(self.max_iter):
             u = self._memberships_t(_distances_t(Pt, x_sq, centers))
             w = (u**power if power != 1.0 else u) * weights
@@ -563,8 +567,9 @@ class FuzzyKMeans(_BaseKMeans):
         return np.ascontiguousarray(self._test_distances_t(X).T)
 
     def _memberships_t(self, d2):
-        if self.method == "fcm":
-            return _fcm_memberships(d2, float(self.m))
+        method, m = self._model
+        if method == "fcm":
+            return _fcm_memberships(d2, m)
         return _soft_memberships(d2, self._scaled_beta)[0]
 
     def _predict_validated(self, X):
@@ -617,8 +622,8 @@ class FuzzyKMeans(_BaseKMeans):
         """
         d2 = self._test_distances_t(self._check_test_data(X))
         scale = self._scale
-        if self.method == "fcm":
-            m = float(self.m)
+        method, m = self._model
+        if method == "fcm":
             u = _fcm_memberships(d2, m)
             if m == 2.0:
                 objective = np.vdot(u * u, d2)
@@ -632,7 +637,7 @@ class FuzzyKMeans(_BaseKMeans):
         # beta * F is scale-free; the density's normalisation carries the scale.
         loglik = (
             -beta * free_energy
-            - np.log(self.n_clusters)
+            - np.log(len(self.cluster_centers_))
             + 0.5 * n_features * (np.log(beta / np.pi) + 2.0 * np.log(scale))
         )
         return float(np.mean(loglik))

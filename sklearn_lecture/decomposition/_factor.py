@@ -883,9 +883,13 @@ class CommonFactorAnalysis(
         S = corr if self.standardize else covariance
         loadings, psi, n_iter, heywood = self._extract(S, corr, n_factors)
         if heywood.any():
+            names = getattr(self, "feature_names_in_", None)
+            variables = np.flatnonzero(heywood).tolist()
+            if names is not None:
+                variables = [str(names[j]) for j in variables]
             warnings.warn(
                 f"Heywood case: the communality of variable(s) "
-                f"{np.flatnonzero(heywood).tolist()} reached the variable's "
+                f"{variables} reached the variable's "
                 f"variance; their uniqueness is held at {_MIN_UNIQUENESS:.1%} of it. "
                 "Fewer factors or more samples usually help.",
                 HeywoodWarning,

@@ -27,6 +27,7 @@ Inference goes through :func:`run_module` on an eval-mode copy of the module
 """
 
 import copy
+import re
 import time
 import warnings
 from contextlib import contextmanager
@@ -256,6 +257,14 @@ class _Net(NeuralNet):
         return {"loss": loss, "y_pred": y_pred}
 
 
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _print_plain(text):
+    """Print skorch's epoch table without its ANSI colour codes."""
+    print(_ANSI_CODE.sub("", text))
+
+
 def _divergence_error(name, value, epoch, lr):
     return ValueError(
         f"Training diverged: the training {name} became {value} at epoch {epoch}. "
@@ -356,6 +365,9 @@ def initialize_net(settings, module, criterion, *, n_train, valid=None):
     if not settings.verbose:
         # PrintLog formats a table every epoch even when it prints nothing.
         extra["callbacks__print_log"] = None
+    else:
+        # Plain text, as the GANs' table: logs and CI output get no colour codes.
+        extra["callbacks__print_log__sink"] = _print_plain
     net = _Net(
         module=module,
         criterion=criterion,
