@@ -228,3 +228,20 @@ def test_the_verbose_table_is_plain_text(capsys):
     Autoencoder((2,), max_epochs=2, random_state=0, verbose=1).fit(X)
     out = capsys.readouterr().out
     assert "train_loss" in out and "\x1b[" not in out
+
+
+@pytest.mark.parametrize("schedule", ["step", "exponential", "inverse_time"])
+def test_partial_fit_follows_the_schedule_of_one_fit(schedule):
+    # torch's StepLR multiplies the current rate: rebuilt at each partial_fit,
+    # it applied every step twice (0.1, 0.1, 0.025 ... instead of 0.1, 0.1, 0.05).
+    X = np.random.RandomState(0).rand(40, 5)
+    kw = dict(lr=0.1, lr_schedule=schedule, lr_decay=0.3, lr_step_size=2,
+              lr_step_gamma=0.5, optimizer="sgd", random_state=0)
+    continued = Autoencoder((3,), **kw)
+    for _ in range(6):
+        continued.partial_fit(X)
+    fitted = Autoencoder((3,), max_epochs=6, **kw).fit(X)
+    rates = [epoch["event_lr"] for epoch in continued.net_.history]
+    assert_allclose(rates, [epoch["event_lr"] for epoch in fitted.net_.history])
+    if schedule == "step":
+        assert_allclose(rates, [0.1, 0.1, 0.05, 0.05, 0.025, 0.025])

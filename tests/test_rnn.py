@@ -91,11 +91,19 @@ def test_plain_rnn_prediction_matches_the_recurrence_by_hand(mackey_glass):
     np.testing.assert_allclose(reg.predict(X), expected, rtol=1e-12, atol=1e-12)
 
 
-def test_lstm_forget_gates_start_open():
-    module = RNNModule(3, 1, hidden_size=5, num_layers=2, cell="lstm", output="last")
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_lstm_forget_gates_start_open(bidirectional):
+    module = RNNModule(3, 1, hidden_size=5, num_layers=2, cell="lstm", output="last",
+                       bidirectional=bidirectional)
     for layer in range(2):
-        bias = getattr(module.rnn, f"bias_ih_l{layer}").detach().numpy()
-        np.testing.assert_array_equal(bias[5:10], 1.0)
+        for suffix in ["", "_reverse"] if bidirectional else [""]:
+            # The gate's bias is the sum of torch's two vectors (before, the
+            # second kept its random start, about +-1/sqrt(hidden)).
+            bias = sum(
+                getattr(module.rnn, f"{kind}_l{layer}{suffix}").detach().numpy()
+                for kind in ("bias_ih", "bias_hh")
+            )
+            np.testing.assert_array_equal(bias[5:10], 1.0)
     assert module.rnn.num_layers == 2
 
 

@@ -54,12 +54,15 @@ def _varying_lengths(n_samples, n_timesteps, rng):
 
 
 # The budget: 1000 training sequences of 100 steps, batches of 16, the default
-# forget-gate bias (3) and gradient clipping (1). Measured on this data: the LSTM
-# leaves the chance plateau after ~16 epochs, the GRU after ~13, both then reach
-# 100 % held-out; the plain RNN stays at 25 % for 30 epochs. When a gated cell
-# leaves the plateau depends on the seed (benchmarks/rnn_temporal_order.py
-# --seeds 4 measures it); these seeds are fixed, so the test is deterministic.
-@pytest.mark.parametrize("cell, max_epochs", [("lstm", 24), ("gru", 16)])
+# forget-gate bias (3) and gradient clipping (1). Measured on this data: the GRU
+# leaves the chance plateau after ~13 epochs, the LSTM of seed 0 after 28 (seeds
+# 0-5: 28, 29, none within 40, 18, 10, 12 epochs, with the forget gates' bias
+# exactly 3; 19, none, none, 22, 17, 15 when torch's second bias vector kept its
+# random start); both then reach 100 % held-out; the plain RNN stays at 25 % for
+# 30 epochs. When a gated cell leaves the plateau depends on the seed
+# (benchmarks/rnn_temporal_order.py --seeds 4 measures it); these seeds are
+# fixed, so the test is deterministic.
+@pytest.mark.parametrize("cell, max_epochs", [("lstm", 34), ("gru", 16)])
 def test_gated_cells_solve_temporal_order_at_100_steps(
     cell, max_epochs, temporal_order
 ):

@@ -90,8 +90,9 @@ SHARED_PARAMETER_DOCS = {
     ),
     "batch_norm": (
         "bool",
-        "Batch normalisation after every hidden linear layer (running statistics "
-        "at inference). Needs at least two training samples.",
+        "Batch normalisation after every hidden linear layer but the code layer "
+        "(running statistics at inference). Needs at least two training samples "
+        "and batch_size >= 2.",
     ),
     "optimizer": (
         "{" + _OPTIMIZER_NAMES + "}",

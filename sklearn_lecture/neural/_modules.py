@@ -371,9 +371,10 @@ class GreedyLayerModule(torch.nn.Module):
 class StackedClassifierModule(torch.nn.Module):
     """Encoder stack and a softmax layer: ``forward(x)`` returns the class logits.
 
-    Every encoder layer, the last included, is ``Linear → [BatchNorm1d] →
-    activation``; the head is a linear layer to ``n_classes`` logits (the softmax
-    is in the cross-entropy loss and in ``predict_proba``).
+    Every encoder layer is ``Linear → [BatchNorm1d] → activation``, but the last
+    (the code the greedy pre-training learns), which is ``Linear → activation``
+    as an autoencoder's code layer; the head is a linear layer to ``n_classes``
+    logits (the softmax is in the cross-entropy loss and in ``predict_proba``).
     """
 
     def __init__(
@@ -422,7 +423,8 @@ class RNNModule(nn.Module):
         directions' states (for ``"last"``: the forward state at the last step and
         the backward state at the first step, each having read the whole sequence).
     forget_bias : float, default=1.0
-        Initial bias of the LSTM's forget gates.
+        Initial bias of the LSTM's forget gates (the sum of torch's two bias
+        vectors over the forget slice).
 
     An input one feature wider than ``n_inputs`` carries a 0/1 mask of the valid
     steps as its last feature (a sequence's valid steps come first): each
@@ -459,12 +461,14 @@ class RNNModule(nn.Module):
         )
         if cell == "lstm":
             # Forget gates start open (Gers et al. 2000) so that the cell carries
-            # its memory from the first epoch; torch splits the bias in two
-            # vectors, each ordered (input, forget, cell, output).
+            # its memory from the first epoch. torch adds two bias vectors, each
+            # ordered (input, forget, cell, output): the gate's bias is their
+            # sum, so one holds forget_bias and the other zero.
             for name, bias in self.rnn.named_parameters():
-                if name.startswith("bias_ih"):
+                if name.startswith(("bias_ih", "bias_hh")):
+                    value = forget_bias if name.startswith("bias_ih") else 0.0
                     with torch.no_grad():
-                        bias[hidden_size : 2 * hidden_size].fill_(forget_bias)
+                        bias[hidden_size : 2 * hidden_size].fill_(value)
         n_directions = 2 if bidirectional else 1
         self.head = nn.Linear(n_directions * hidden_size, n_outputs)
 

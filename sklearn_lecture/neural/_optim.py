@@ -16,7 +16,7 @@ import math
 
 import torch
 from skorch.callbacks import LRScheduler
-from torch.optim.lr_scheduler import LambdaLR, StepLR
+from torch.optim.lr_scheduler import LambdaLR
 
 __all__ = [
     "OPTIMIZERS",
@@ -211,6 +211,10 @@ def _inverse_time_decay(epoch, *, k):
     return 1.0 / (1.0 + k * epoch)
 
 
+def _step_decay(epoch, *, step_size, gamma):
+    return gamma ** (epoch // step_size)
+
+
 def make_lr_scheduler(schedule, *, lr_decay, lr_step_size, lr_step_gamma):
     """Return a skorch callback that anneals the learning rate once per epoch.
 
@@ -220,7 +224,11 @@ def make_lr_scheduler(schedule, *, lr_decay, lr_step_size, lr_step_gamma):
     - ``"inverse_time"``: ``α₀ / (1 + k t)`` with ``k = lr_decay``;
     - ``"step"``: ``α₀ · lr_step_gamma ** (t // lr_step_size)``.
 
-    The schedule functions are module-level ``functools.partial`` objects, so a
+    Each is a factor of ``α₀`` computed from ``t`` (torch's ``LambdaLR``), never
+    a multiplication of the current rate: a net continued by ``partial_fit``,
+    whose scheduler is built again at each call, follows the schedule of one
+    long fit (torch's incremental ``StepLR`` would apply a step twice). The
+    schedule functions are module-level ``functools.partial`` objects, so a
     fitted net that holds the callback can be pickled.
 
     Parameters
@@ -244,7 +252,9 @@ def make_lr_scheduler(schedule, *, lr_decay, lr_step_size, lr_step_gamma):
     >>> from sklearn_lecture.neural._optim import make_lr_scheduler
     >>> cb = make_lr_scheduler("step", lr_decay=0.0, lr_step_size=10, lr_step_gamma=0.5)
     >>> type(cb).__name__, cb.policy.__name__
-    ('LRScheduler', 'StepLR')
+    ('LRScheduler', 'LambdaLR')
+    >>> [cb.kwargs["lr_lambda"](t) for t in (0, 9, 10, 25)]
+    [1.0, 1.0, 0.5, 0.25]
     >>> make_lr_scheduler(None, lr_decay=0.0, lr_step_size=1, lr_step_gamma=0.1) is None
     True
     """
@@ -265,9 +275,10 @@ def make_lr_scheduler(schedule, *, lr_decay, lr_step_size, lr_step_gamma):
             raise ValueError(
                 f"lr_schedule='step' needs lr_step_gamma > 0, got {lr_step_gamma!r}."
             )
-        return LRScheduler(
-            policy=StepLR, step_size=int(lr_step_size), gamma=lr_step_gamma
+        step = functools.partial(
+            _step_decay, step_size=int(lr_step_size), gamma=lr_step_gamma
         )
+        return LRScheduler(policy=LambdaLR, lr_lambda=step)
     if not lr_decay >= 0:
         raise ValueError(
             f"lr_schedule={schedule!r} needs lr_decay >= 0, got {lr_decay!r}."
