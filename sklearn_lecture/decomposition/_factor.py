@@ -338,7 +338,7 @@ def _principal_axis(S, n_factors, tol, max_iter):
             break
         h = h1
     h = h1
-    return _fit_heywood_rows(loadings, h, heywood), d - h, n_iter, converged, heywood
+    return loadings, d - h, n_iter, converged, heywood
 
 
 def _fit_heywood_rows(loadings, communalities, heywood):
@@ -1021,8 +1021,7 @@ class CommonFactorAnalysis(
             d = np.diag(S)
             loadings = loadings * np.sqrt(d)[:, None]
             psi = psi * d
-        if self.method != "principal_axis":
-            loadings = _fit_heywood_rows(loadings, np.diag(S) - psi, heywood)
+        loadings = _fit_heywood_rows(loadings, np.diag(S) - psi, heywood)
         if not converged:
             warnings.warn(
                 f"The {self.method} extraction did not converge in "

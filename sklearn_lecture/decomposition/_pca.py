@@ -724,20 +724,27 @@ class PCA(
         corr[diag[~constant], diag[~constant]] = 1.0
         return scale, corr
 
-    def _fit_svd(self, X, mean):
-        """SVD of the centred data, for more features than samples."""
+    def _centred(self, X, mean):
+        """``(Xc, scale, constant)``: X centred, standardized when asked.
+
+        ``scale`` and the constant-feature mask are None unless ``standardize``.
+        """
         n_samples = X.shape[0]
         Xc = X - mean.astype(X.dtype)
-        scale = None
-        if self.standardize:
-            variance = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64) / (
-                n_samples - 1
-            )
-            second_moment = np.einsum("ij,ij->j", X, X, dtype=np.float64) / n_samples
-            constant = constant_features(variance, second_moment, n_samples, X.dtype)
-            scale = np.sqrt(np.where(constant, 1.0, variance))
-            Xc /= scale.astype(X.dtype)
-            Xc[:, constant] = 0.0
+        if not self.standardize:
+            return Xc, None, None
+        variance = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64) / (n_samples - 1)
+        second_moment = np.einsum("ij,ij->j", X, X, dtype=np.float64) / n_samples
+        constant = constant_features(variance, second_moment, n_samples, X.dtype)
+        scale = np.sqrt(np.where(constant, 1.0, variance))
+        Xc /= scale.astype(X.dtype)
+        Xc[:, constant] = 0.0
+        return Xc, scale, constant
+
+    def _fit_svd(self, X, mean, centred=None):
+        """SVD of the centred data, for more features than samples."""
+        n_samples = X.shape[0]
+        Xc, scale, _ = self._centred(X, mean) if centred is None else centred
         gram = self._fit_gram(Xc, n_samples)
         if gram is not None:
             return (*gram, scale, None, None)
@@ -759,19 +766,15 @@ class PCA(
         """
         n_samples, n_features = X.shape
         rank = min(n_samples, n_features)
-        Xc = X - mean.astype(X.dtype)
-        variance = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64) / (n_samples - 1)
-        scale = None
-        if self.standardize:
-            second_moment = np.einsum("ij,ij->j", X, X, dtype=np.float64) / n_samples
-            constant = constant_features(variance, second_moment, n_samples, X.dtype)
-            scale = np.sqrt(np.where(constant, 1.0, variance))
-            Xc /= scale.astype(X.dtype)
-            Xc[:, constant] = 0.0
+        Xc, scale, constant = self._centred(X, mean)
+        if scale is None:
+            variance = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64) / (
+                n_samples - 1
+            )
+            total = float(variance.sum())
+        else:
             # Each standardized feature has variance 1, a constant one 0.
             total = float(np.count_nonzero(~constant))
-        else:
-            total = float(variance.sum())
         # What the sketch may miss, in eigenvalue units: the trace minus what it
         # captured, plus the rounding of both sums.
         rounding = 64 * np.finfo(X.dtype).eps * total
@@ -794,7 +797,7 @@ class PCA(
             if size >= 0.8 * rank:
                 if n_samples >= n_features:
                     return self._fit_covariance(X, mean, factor)
-                return self._fit_svd(X, mean)
+                return self._fit_svd(X, mean, (Xc, scale, constant))
 
     def _fit_gram(self, Xc, n_samples):
         """Eigenvalues of the n x n Gram matrix ``Xc Xc^T``, axes of the kept ones.
@@ -817,13 +820,6 @@ class PCA(
         axes = (u[:, :k] / np.sqrt(mu[:k])).astype(Xc.dtype).T @ Xc
         return eigenvalues, axes
 
-    def _projection(self):
-        """Matrix mapping raw X (before centring) to the component scores."""
-        projection = self.components_
-        if self.scale_ is not None:
-            projection = projection / self.scale_
-        return projection
-
     def transform(self, X):
         """Project X onto the kept principal axes.
 
@@ -839,7 +835,12 @@ class PCA(
         """
         check_is_fitted(self)
         X_new = affine_scores(
-            self, X, self._projection().T, mean=self.mean_, preserve_dtype=True
+            self,
+            X,
+            self.components_.T,
+            mean=self.mean_,
+            scale=self.scale_,
+            preserve_dtype=True,
         )
         if self.whiten:
             X_new /= self._whitening_scale(X_new.dtype)

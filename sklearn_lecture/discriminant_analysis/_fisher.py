@@ -343,13 +343,11 @@ class FisherLDA(
         counts = np.bincount(labels, minlength=n_classes)
         # One indicator product: one pass over X for every class at once.
         means = group_sums(X, labels, n_classes) / counts[:, None]
-        self.__dict__.pop("_moments", None)
-        if (
-            self.shrinkage != "auto"
-            and _use_span(n_samples, X.shape[1])
-            and self._fit_span(X, labels, classes, counts, means, factor)
-        ):
-            return self
+        if self.shrinkage != "auto" and _use_span(n_samples, X.shape[1]):
+            moments = self._fit_span(X, labels, classes, counts, means, factor)
+            if moments is not None:
+                self._moments, self._partial_classes = moments, classes
+                return self
         if self.shrinkage == "auto":
             # Ledoit-Wolf needs the centred data themselves, so the scatter is
             # taken from them too.
@@ -368,6 +366,8 @@ class FisherLDA(
         # Kept, so that partial_fit can add blocks to what fit has seen.
         if Z is None:
             self._moments, self._partial_classes = moments, classes
+        else:
+            self.__dict__.pop("_moments", None)
         return self
 
     def _fit_dask(self, X, y):
@@ -600,7 +600,7 @@ class FisherLDA(
         # dense eigenvalues can tell.
         singular = zero.any() or target == 0.0
         if not singular and target / diagonal.max() < self.tol**2:
-            return False
+            return None
         ridge = np.full(n_features, target)
         if singular:
             self._warn_singular(stacklevel=4)
@@ -624,10 +624,6 @@ class FisherLDA(
         )
         # root^T root = Z^T Z (unscaled).
         root = s[:, None] * vt / scale
-        self._moments = _LowRankMoments(
-            counts.astype(float), means, root, second_moment * n_samples, factor
-        )
-        self._partial_classes = classes
         self._set_model(
             classes, means, priors, directions, eigenvalues, n_components, factor,
             _Scatters(
@@ -635,7 +631,9 @@ class FisherLDA(
                 ridge=ridge, n_samples=n_samples, factor=factor,
             ),
         )
-        return True
+        return _LowRankMoments(
+            counts.astype(float), means, root, second_moment * n_samples, factor
+        )
 
     def _pooled_covariance(self, covariance, Z):
         """Apply the requested shrinkage to the pooled within-class covariance."""

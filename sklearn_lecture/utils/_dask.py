@@ -263,8 +263,9 @@ class DaskInferenceMixin:
 
 
 def _row_block_slices(X, block_size):
+    """X's blocks as (start, stop): its row chunks (already row blocks, see
+    _check_blocks_input) for a dask array, ``block_size`` rows otherwise."""
     if is_dask_array(X):
-        X = row_blocks(X)
         starts = np.cumsum((0, *X.chunks[0]))
         return X, list(zip(starts[:-1], starts[1:]))
     n = len(X)
