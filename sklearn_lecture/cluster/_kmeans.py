@@ -28,6 +28,7 @@ from ._base import _BaseKMeans
 from ._common import (
     _check_n_clusters,
     _collapse_duplicates,
+    _distances_to_own_center,
     _farthest_samples,
     _init_centroids,
 )
@@ -40,7 +41,7 @@ from ._kmeans_fast import (
 
 def _inertia(X, w, centers, labels):
     """``sum_t w_t ||x_t - mu_{c(t)}||^2``, summed in float64."""
-    return float(row_norms(X - centers[labels], squared=True).astype(np.float64) @ w)
+    return float(_distances_to_own_center(X, centers, labels).astype(np.float64) @ w)
 
 
 def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster):
@@ -447,7 +448,7 @@ class KMeans(_BaseKMeans):
         of two that keeps their squares within float64 (one map-reduce of the
         blocks' moments finds both, and the scale of ``tol``).
         """
-        from ._kmeans_dask import fit_units, kmeans_parallel_init, lloyd_dask
+        from ._kmeans_dask import _checked, fit_units, kmeans_parallel_init, lloyd_dask
 
         if sample_weight is not None:
             raise ValueError("sample_weight is not supported with a dask array X.")
@@ -464,12 +465,12 @@ class KMeans(_BaseKMeans):
         elif isinstance(self.init, str):
             rng = check_random_state(self.random_state)
             rows = np.sort(rng.choice(X.shape[0], self.n_clusters, replace=False))
-            centers = X[rows].compute().astype(np.float64) * scale - mean
+            centers = _checked(X[rows].compute(), units)
         else:
             centers = _init_centroids(
                 np.empty((0, X.shape[1])), self.n_clusters, self.init, None
             )
-            centers = centers.astype(np.float64) * scale - mean
+            centers = _checked(centers, units)
         centers, inertia, n_iter, counts = lloyd_dask(
             X, centers, units=units, max_iter=self.max_iter, tol=self.tol * variance
         )

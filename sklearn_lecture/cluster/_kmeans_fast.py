@@ -306,10 +306,11 @@ def _lloyd_hamerly(X, w, centers, *, max_iter, tol, empty_cluster, x_sq=None):
     Returns
     -------
     labels, centers, inertia, n_iter, distortion_history
-    margin : ndarray of shape (n_samples,)
+    margin : ndarray of shape (n_samples,) or None
         A lower bound on how much farther (in squared distance) each sample
         lies from its second nearest center than from its own; at most zero
-        where the two may be tied within rounding.
+        where the two may be tied within rounding. None after a strict
+        convergence without bounds (small data), where no last pass was made.
     """
     if x_sq is None:
         x_sq = row_norms(X, squared=True).astype(np.float64, copy=False)
@@ -460,6 +461,11 @@ def _hamerly_loop(
         # update left in place but for rounding (their shift).
         moved = float(shift.max()) * (1.0 + 1e-9)
         margin = np.maximum(lower - moved, 0.0) ** 2 - (upper + moved) ** 2
+    elif strict_convergence:
+        # The labels are those of the final centers already; without bounds
+        # the margins are unknown, and the estimator checks the labels of the
+        # chosen run against predict (one pass, not one per run).
+        margin = None
     else:
         # A last assignment to the final centers, as scikit-learn (its two
         # best scores give the margins).
