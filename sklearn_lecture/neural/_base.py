@@ -38,7 +38,6 @@ Optional: ``_early_stopping_stratify(y)`` (a classifier returns its class codes)
 and ``_check_n_samples``.
 """
 
-import functools
 import inspect
 import textwrap
 from numbers import Integral, Real
@@ -48,10 +47,10 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ..utils._dask import DaskInferenceMixin
 from ..utils._docstrings import substitute_doc
-from ..utils._validation import clear_fitted
+from ..utils._validation import clear_fitted, fit_guard
 from ._modules import ACTIVATIONS
 from ._optim import LR_SCHEDULES, OPTIMIZERS
 from ._training import (
@@ -226,38 +225,6 @@ def check_layer_sizes(hidden_layer_sizes):
 
 # Private fitted state, cleared with the public fitted attributes on a failed fit.
 _FITTED = ("_net_state", "_fitted_params", "_inference_modules")
-
-
-def fit_guard(method):
-    """Decorate a net's ``fit`` or ``partial_fit``: validation and the failure rule.
-
-    The parameters are validated as by scikit-learn's ``_fit_context``. A ``fit``
-    that fails, whether on its input or in training, leaves the estimator clearly
-    unfitted: never the new input's ``n_features_in_`` or ``classes_`` beside the
-    old net. A ``partial_fit`` that refuses its call (bad input, changed
-    parameters, too few rows) leaves the estimator as it was; one that fails
-    while updating the weights leaves it clearly unfitted, since the weights are
-    then neither the old nor the new ones.
-    """
-    partial = method.__name__ == "partial_fit"
-
-    @functools.wraps(method)
-    def guarded(self, *args, **kwargs):
-        before = dict(self.__dict__)
-        try:
-            return method(self, *args, **kwargs)
-        except BaseException:
-            if partial and not self.__dict__.get("_updating_weights", False):
-                self.__dict__.clear()
-                self.__dict__.update(before)
-            else:
-                self._clear_fitted()
-            raise
-        finally:
-            self.__dict__.pop("_updating_weights", None)
-
-    return _fit_context(prefer_skip_nested_validation=True)(guarded)
-
 
 
 class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):

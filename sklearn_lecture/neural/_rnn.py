@@ -349,7 +349,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
             ensure_2d=False,
             allow_nd=True,
             dtype=[np.float64, np.float32],
-            ensure_all_finite="allow-nan",
+            ensure_all_finite="allow-nan" if self.output == "sequence" else True,
             input_name="y",
         )
         name = type(self).__name__
@@ -441,18 +441,15 @@ class RNNRegressor(RegressorMixin, _RNNBase):
                 f"y has {target.shape[-1]} targets per output, but "
                 f"{type(self).__name__} was trained with {self.n_outputs_}."
             )
-        valid = np.ones(len(target), dtype=bool)
         if self.output == "sequence":
             valid = self._step_mask(lengths, X.shape[1])
             target = target.copy()  # never write into the caller's y
             target[~valid] = np.nan
-        if np.isnan(target[valid]).any():
-            raise ValueError(
-                "Input y contains NaN."
-                if self.output == "last"
-                else "Input y contains NaN at valid time steps; only the steps past "
-                "a sequence's length (see sample_lengths) may hold NaN."
-            )
+            if np.isnan(target[valid]).any():
+                raise ValueError(
+                    "Input y contains NaN at valid time steps; only the steps past "
+                    "a sequence's length (see sample_lengths) may hold NaN."
+                )
         self._set_target_layout(per_sequence, squeeze, reset)
         self._set_shapes(X, lengths)
         self.n_outputs_ = target.shape[-1]
@@ -679,7 +676,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
             ensure_2d=False,
             allow_nd=True,
             dtype=None,
-            ensure_all_finite=False,
+            ensure_all_finite=self.output == "last",
             input_name="y",
         )
         name = type(self).__name__
@@ -815,12 +812,11 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         labels, per_sequence = self._validate_labels(y, X.shape[1])
         check_consistent_length(X, labels)
         lengths = self._check_lengths(sample_lengths, X)
-        valid = (
-            self._step_mask(lengths, X.shape[1])
-            if labels.ndim == 2
-            else np.ones(len(labels), dtype=bool)
-        )
-        assert_all_finite(labels[valid], input_name="y")
+        if labels.ndim == 2:
+            valid = self._step_mask(lengths, X.shape[1])
+            assert_all_finite(labels[valid], input_name="y")
+        else:
+            valid = np.ones(len(labels), dtype=bool)
         check_classification_targets(labels[valid])
         # Labels never have a targets axis: only the per-sequence flag varies.
         self._set_target_layout(per_sequence, True, reset)

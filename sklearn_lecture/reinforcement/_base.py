@@ -19,7 +19,6 @@ array again after every fit.
 """
 
 from bisect import bisect_right
-from contextlib import contextmanager
 from itertools import accumulate
 from math import exp
 from numbers import Integral, Real
@@ -31,9 +30,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ..utils._params import store_params
-from ..utils._validation import clear_fitted
+from ..utils._validation import clear_fitted, fit_guard
 
 __all__ = ["_BaseTabularAgent", "_GreedyPolicyMixin", "_check_env"]
 
@@ -336,7 +335,7 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
     ):
         store_params(self, locals())
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, env):
         """Learn the Q table from ``n_episodes`` episodes on ``env``.
 
@@ -355,15 +354,14 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         """
         env, made_here = _check_env(env, type(self).__name__)
         try:
-            with self._unfitted_on_error():
-                self._initialize(env)
-                self._train(env, self.n_episodes)
+            self._initialize(env)
+            self._train(env, self.n_episodes)
         finally:
             if made_here:
                 env.close()
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def partial_fit(self, env, n_episodes=None):
         """Continue training on ``env`` (the first call initialises, as ``fit``).
 
@@ -399,26 +397,16 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         else:
             env, made_here = _check_env(env, type(self).__name__)
         try:
-            if fitted:
-                self._train(env, n_episodes)
-            else:
-                with self._unfitted_on_error():
-                    self._initialize(env)
-                    self._train(env, n_episodes)
+            if not fitted:
+                self._initialize(env)
+            self._train(env, n_episodes)
         finally:
             if made_here:
                 env.close()
         return self
 
-    @contextmanager
-    def _unfitted_on_error(self):
-        # A failed or interrupted fit leaves the agent clearly unfitted, never with
-        # the new environment's table beside the old policy.
-        try:
-            yield
-        except BaseException:
-            clear_fitted(self, private=("_random_state",))
-            raise
+    def _clear_fitted(self):
+        clear_fitted(self, private=("_random_state",))
 
     def _initialize(self, env):
         self.n_states_ = int(env.observation_space.n)

@@ -1,11 +1,19 @@
 """Input checks shared by the families."""
 
+import functools
 import warnings
 
 import numpy as np
 from sklearn.exceptions import DataConversionWarning
 
-__all__ = ["check_partial_fit_classes", "clear_fitted", "ravel_column_vector"]
+from ._compat import _fit_context
+
+__all__ = [
+    "check_partial_fit_classes",
+    "clear_fitted",
+    "fit_guard",
+    "ravel_column_vector",
+]
 
 
 def ravel_column_vector(y, *, stacklevel, reading=""):
@@ -96,3 +104,36 @@ def check_partial_fit_classes(fitted_classes, classes, labels):
             "in classes on the first call to partial_fit."
         )
     return known
+
+
+def fit_guard(method):
+    """Decorate a ``fit`` or ``partial_fit``: validation and the failure rule.
+
+    The parameters are validated as by scikit-learn's ``_fit_context``. A ``fit``
+    that fails, whether on its input or in training, leaves the estimator clearly
+    unfitted (its ``_clear_fitted()``): never the new input's ``n_features_in_``
+    or ``classes_`` beside the old model. A ``partial_fit`` that refuses its
+    call (bad input, changed parameters, too few rows) or is interrupted before
+    it changes the model in place leaves the estimator as it was. One that sets
+    ``self._updating_weights = True`` before updating a model in place (a net's
+    weights) and then fails leaves it clearly unfitted, since the model is then
+    neither the old nor the new one.
+    """
+    partial = method.__name__ == "partial_fit"
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        before = dict(self.__dict__)
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            if partial and not self.__dict__.get("_updating_weights", False):
+                self.__dict__.clear()
+                self.__dict__.update(before)
+            else:
+                self._clear_fitted()
+            raise
+        finally:
+            self.__dict__.pop("_updating_weights", None)
+
+    return _fit_context(prefer_skip_nested_validation=True)(guarded)
