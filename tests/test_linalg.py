@@ -10,6 +10,7 @@ from sklearn_lecture.utils._linalg import (
     constant_features,
     flip_signs,
     group_sums,
+    is_singular,
     row_norms,
     scatter_matrix,
     squared_distances,
@@ -89,3 +90,20 @@ def test_constant_features_and_flip_signs():
     flipped = flip_signs(components)
     assert_array_equal(flipped, components * np.array([-1, 1, -1])[:, None])
     assert_allclose(row_norms(components), np.linalg.norm(components, axis=1))
+
+
+@pytest.mark.parametrize("smallest", [-5.1e-16, 0.0, 5.1e-16])
+def test_is_singular_does_not_hinge_on_the_sign_of_rounding(smallest):
+    # A correlation matrix with a collinear column: its smallest eigenvalue is
+    # rounding noise of either sign, depending on the BLAS kernel. Whether a
+    # Cholesky factorisation succeeds used to decide; the tolerance relative to
+    # the largest eigenvalue decides the same way on every machine.
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.normal(size=(14, 14)))
+    eigenvalues = np.r_[smallest, np.linspace(0.1, 4.8, 13)]
+    S = (Q * eigenvalues) @ Q.T
+    S = (S + S.T) / 2
+    singular, values = is_singular(S)
+    assert singular
+    assert_allclose(values[1:], eigenvalues[1:], atol=1e-12)
+    assert not is_singular(S + 1e-10 * np.eye(14))[0]

@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
 from ..utils._dask import DaskInferenceMixin
-from ..utils._linalg import affine_scores, power_of_two_scale
+from ..utils._linalg import affine_scores, is_singular, power_of_two_scale
 from ..utils._linalg import constant_features as _constant_features
 from ..utils._params import store_params
 from ..utils._threads import blas_single_thread
@@ -164,8 +164,11 @@ def bartlett_sphericity(X):
     """
     X = _validate_helper_input(X)
     n_samples, n_features = X.shape
-    sign, logdet = np.linalg.slogdet(_correlation(X, "bartlett_sphericity"))
-    statistic = np.inf if sign <= 0 else -logdet * (
+    # A singular correlation matrix (collinear columns, no more samples than
+    # features) has determinant zero: the statistic is infinite, whatever the
+    # rounding of its smallest eigenvalues and the order of the columns.
+    singular, eigenvalues = is_singular(_correlation(X, "bartlett_sphericity"))
+    statistic = np.inf if singular else -np.sum(np.log(eigenvalues)) * (
         n_samples - 1 - (2 * n_features + 5) / 6
     )
     dof = n_features * (n_features - 1) // 2
@@ -213,10 +216,7 @@ def kmo(X):
     """
     X = _validate_helper_input(X)
     corr = _correlation(X, "kmo")
-    try:
-        factor = linalg.cho_factor(corr, check_finite=False)
-        inverse = linalg.cho_solve(factor, np.eye(corr.shape[0]), check_finite=False)
-    except linalg.LinAlgError:
+    if is_singular(corr)[0]:
         warnings.warn(
             "The correlation matrix is singular (collinear variables or fewer "
             "samples than variables): the partial correlations come from its "
@@ -224,7 +224,7 @@ def kmo(X):
             UserWarning,
             stacklevel=2,
         )
-        inverse = linalg.pinvh(corr, check_finite=False)
+    inverse = linalg.pinvh(corr, check_finite=False)
     diag = np.sqrt(np.clip(np.diag(inverse), np.finfo(float).tiny, None))
     partial = -inverse / np.outer(diag, diag)
     np.fill_diagonal(corr, 0.0)
@@ -243,13 +243,9 @@ def _initial_communalities(S):
     correlation of each variable replaces it (as psych's ``smc``).
     """
     d = np.diag(S)
-    try:
-        factor = linalg.cho_factor(S, check_finite=False)
-        inverse_diag = np.diag(
-            linalg.cho_solve(factor, np.eye(S.shape[0]), check_finite=False)
-        )
-        h = d - 1.0 / inverse_diag
-    except linalg.LinAlgError:
+    if not is_singular(S)[0]:
+        h = d - 1.0 / np.diag(linalg.inv(S, check_finite=False))
+    else:
         corr = np.abs(_correlation_from_covariance(S))
         np.fill_diagonal(corr, 0.0)
         h = d * corr.max(axis=1)
@@ -1004,15 +1000,13 @@ class CommonFactorAnalysis(
             )
             loadings = _minres_loadings(S, psi, n_factors)
         else:
-            try:
-                linalg.cholesky(corr, check_finite=False)
-            except linalg.LinAlgError:
+            if is_singular(corr)[0]:
                 raise ValueError(
                     "method='ml' needs a non-singular correlation matrix, but this "
                     "one is singular (collinear columns, or no more samples than "
                     "features): the likelihood is unbounded. Drop the redundant "
                     "columns or use method='minres' or 'principal_axis'."
-                ) from None
+                )
             # The likelihood is scale-free: fit the correlations, rescale after.
             psi, n_iter, converged, heywood = _minimise_uniquenesses(
                 _ml_objective, corr, n_factors, self.tol, self.max_iter, ml=True
@@ -1071,14 +1065,7 @@ class CommonFactorAnalysis(
             structure = self.loadings_ if self.structure_ is None else self.structure_
             # A singular S (collinear columns, fewer samples than features)
             # would give huge weights: the pseudo-inverse keeps them finite.
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", linalg.LinAlgWarning)
-                try:
-                    return linalg.solve(
-                        S, structure, assume_a="pos", check_finite=False
-                    )
-                except (linalg.LinAlgError, linalg.LinAlgWarning):
-                    return linalg.pinvh(S, check_finite=False) @ structure
+            return linalg.pinvh(S, check_finite=False) @ structure
         weighted = self.loadings_ / self.uniquenesses_[:, None]
         return weighted @ linalg.pinvh(self.loadings_.T @ weighted, check_finite=False)
 

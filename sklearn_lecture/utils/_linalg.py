@@ -261,6 +261,32 @@ def constant_features(variance, second_moment, n_samples, dtype):
     ).tiny
 
 
+def is_singular(S):
+    """Whether a symmetric positive semi-definite matrix is numerically singular.
+
+    The rule of :func:`numpy.linalg.matrix_rank` and :func:`scipy.linalg.pinvh`:
+    an eigenvalue at most ``max|eigenvalue| * p * eps`` counts as zero. Whether
+    a Cholesky factorisation succeeds is no test: on a correlation matrix with a
+    collinear column, the smallest eigenvalue comes out as a few units of
+    rounding of either sign, depending on the BLAS kernel.
+
+    Parameters
+    ----------
+    S : ndarray of shape (p, p)
+        Symmetric, finite.
+
+    Returns
+    -------
+    singular : bool
+    eigenvalues : ndarray of shape (p,)
+        In increasing order.
+    """
+    eigenvalues = linalg.eigvalsh(S, check_finite=False)
+    scale = np.abs(eigenvalues).max(initial=0.0)
+    tolerance = scale * S.shape[0] * np.finfo(np.float64).eps
+    return bool(eigenvalues[0] <= tolerance), eigenvalues
+
+
 def thin_svd(A):
     """Thin SVD ``A = U diag(s) Vt`` (LAPACK gesdd, gesvd if it fails).
 
