@@ -334,3 +334,126 @@ def test_whitening_of_tiny_data():
     assert_allclose(pca.transform(Z * 1e-150), ref.transform(Z), atol=1e-9)
     assert_allclose(pca.transform(Z * 1e-150).std(axis=0, ddof=1), 1.0)
     assert_allclose(pca.inverse_transform(pca.transform(Z * 1e-150)) / 1e-150, Z)
+
+
+# --- the second probe: classical families ------------------------------------------
+
+
+def _wine():
+    from sklearn.datasets import load_wine
+
+    return load_wine(return_X_y=True)
+
+
+def test_bartlett_sphericity_of_a_singular_correlation_matrix_is_infinite():
+    # 16: 18.0-18.4 depending on column order, -120.6, ~8000.
+    from sklearn_lecture.decomposition import bartlett_sphericity
+
+    rng = np.random.RandomState(0)
+    wide = rng.rand(4, 6)
+    for X in [wide, wide[:, ::-1], wide[:, [3, 1, 5, 0, 2, 4]], rng.rand(3, 6)]:
+        statistic, dof, p_value = bartlett_sphericity(X)
+        assert statistic == np.inf and p_value == 0.0 and dof == 15
+    Y = rng.rand(50, 4)
+    statistic, _, p_value = bartlett_sphericity(np.column_stack([Y, Y[:, 0] + Y[:, 1]]))
+    assert statistic == np.inf and p_value == 0.0
+    # Non-singular data keep the finite statistic.
+    assert np.isfinite(bartlett_sphericity(Y)[0])
+
+
+@pytest.mark.parametrize("rotation", ["oblimin", "quartimax"])
+@pytest.mark.parametrize("factor", [1e-3, 10.0])
+def test_gradient_projection_rotations_are_scale_equivariant(rotation, factor):
+    # 17: at 1e-3 the criterion's gradient was below the tolerance before the
+    # first step (unrotated loadings, no warning); at 10 the steps overshot.
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_lecture.decomposition import CommonFactorAnalysis
+
+    X = StandardScaler().fit_transform(_wine()[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ref = CommonFactorAnalysis(2, rotation=rotation, standardize=False).fit(X)
+        cfa = CommonFactorAnalysis(2, rotation=rotation, standardize=False)
+        cfa.fit(X * factor)
+    unrotated = CommonFactorAnalysis(2, rotation=None, standardize=False).fit(X)
+    assert np.abs(ref.loadings_ - unrotated.loadings_).max() > 0.05
+    assert_allclose(cfa.loadings_ / factor, ref.loadings_, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["CommonFactorAnalysis", "CorrelationMerging", "PCA"])
+def test_a_failed_refit_leaves_the_fitted_model(name):
+    # 18: the refused refit left the new data's n_features_in_ beside the old model.
+    from sklearn_lecture import decomposition
+
+    X = _wine()[0]
+    estimator = getattr(decomposition, name)(2).fit(X)
+    before = estimator.transform(X)
+    bad = X[:, :5].copy()
+    if name == "PCA":
+        bad[0, 0] = np.nan
+    else:
+        bad[:, 4] = 1.0
+    with pytest.raises(ValueError):
+        estimator.fit(bad)
+    assert estimator.n_features_in_ == 13
+    assert_array_equal(estimator.transform(X), before)
+
+
+def test_fisher_partial_fit_before_every_class_is_not_fitted():
+    # 19: check_is_fitted passed, then predict raised AttributeError on coef_.
+    from sklearn.exceptions import NotFittedError
+
+    X, y = _wine()
+    lda = FisherLDA()
+    with pytest.warns(UserWarning, match="No samples of the classes"):
+        lda.partial_fit(X[y == 0], y[y == 0], classes=[0, 1])
+    for method in [lda.predict, lda.transform, lda.decision_function]:
+        with pytest.raises(NotFittedError):
+            method(X)
+    lda.partial_fit(X[y == 1], y[y == 1])
+    ref = FisherLDA().fit(X[y < 2], y[y < 2])
+    assert_allclose(lda.coef_, ref.coef_, rtol=1e-8)
+
+
+def test_pca_partial_fit_accepts_one_row_blocks():
+    # 20: "needs at least 2 samples", n_features_in_ left, then AttributeError.
+    from sklearn.exceptions import NotFittedError
+
+    X = _wine()[0]
+    pca = PCA(None)
+    with pytest.warns(UserWarning, match="second sample"):
+        pca.partial_fit(X[:1])
+    with pytest.raises(NotFittedError):
+        pca.transform(X)
+    for i in range(1, len(X)):
+        pca.partial_fit(X[i : i + 1])
+    ref = PCA(None).fit(X)
+    assert_allclose(pca.explained_variance_, ref.explained_variance_, rtol=1e-9)
+    assert_allclose(pca.transform(X), ref.transform(X), atol=1e-8)
+
+
+def test_fuzzy_partial_fit_refuses_changed_parameters_and_continues_a_fit():
+    # 21: a soft fit, then set_params(method="fcm", m=3): partial_fit went on.
+    X = make_blobs(300, centers=3, random_state=0)[0]
+    fuzzy = FuzzyKMeans(3, random_state=0).fit(X)
+    centers = fuzzy.cluster_centers_.copy()
+    fuzzy.set_params(method="fcm", m=3)
+    with pytest.raises(ValueError, match="call fit to start anew"):
+        fuzzy.partial_fit(X)
+    assert_array_equal(fuzzy.cluster_centers_, centers)
+    fuzzy.set_params(method="soft", m=3.0)  # m plays no part in the soft model
+    fuzzy.partial_fit(X[:100])
+    assert fuzzy.n_steps_ == 2
+    # Continued from the fit: the centroids moved little.
+    assert np.abs(fuzzy.cluster_centers_ - centers).max() < 0.5
+
+
+def test_parameters_changed_after_fit_take_effect_at_the_next_fit():
+    # The package's one rule (scikit-learn's): what was fitted is what predicts.
+    Z = _correlated()
+    pca = PCA(2).fit(Z)
+    scores = pca.transform(Z)
+    pca.set_params(whiten=True)
+    assert_array_equal(pca.transform(Z), scores)
+    assert_allclose(pca.fit(Z).transform(Z).std(axis=0, ddof=1), 1.0)

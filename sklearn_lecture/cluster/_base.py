@@ -19,9 +19,10 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ..utils._compat import Interval, StrOptions, _check_sample_weight
 from ..utils._dask import DaskInferenceMixin, is_dask_array
 from ..utils._linalg import squared_distances
+from ..utils._validation import fit_guard
 from ._common import _check_n_clusters
 from ._kmeans_fast import _nearest_centers
 
@@ -93,7 +94,7 @@ class _BaseKMeans(
         check_is_fitted(self)
         return self._validate(X, reset=False)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y=None, sample_weight=None):
         """Compute the clustering.
 

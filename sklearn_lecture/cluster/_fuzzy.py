@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ..utils._linalg import (
     expansion_rounding,
     power_of_two_scale,
@@ -18,6 +18,7 @@ from ..utils._linalg import (
     squared_distances,
 )
 from ..utils._params import store_params
+from ..utils._validation import fit_guard
 from ._base import _BaseKMeans
 from ._common import _init_centroids
 from ._kmeans import KMeans
@@ -332,7 +333,7 @@ class FuzzyKMeans(_BaseKMeans):
     ):
         store_params(self, locals())
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y=None):
         """Compute the fuzzy clustering.
 
@@ -393,6 +394,7 @@ class FuzzyKMeans(_BaseKMeans):
         # The model predict, score and partial_fit read, whatever set_params
         # changes after the fit.
         self._model = (self.method, float(self.m))
+        self._fitted_params = self._model_params()
         self._offset = offset
         self._scale = scale
         # How far the samples reach, for partial_fit's check of later batches.
@@ -419,7 +421,13 @@ class FuzzyKMeans(_BaseKMeans):
         self.partition_entropy_ = float(-plogp.sum()) / n_samples
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    def _model_params(self):
+        """The parameters that define the model partial_fit continues."""
+        if self.method == "fcm":
+            return {"method": "fcm", "m": float(self.m)}
+        return {"method": "soft", "beta": self.beta}
+
+    @fit_guard
     def partial_fit(self, X, y=None):
         """Update the fuzzy clustering with one batch (single-pass fuzzy k-means).
 
@@ -430,6 +438,9 @@ class FuzzyKMeans(_BaseKMeans):
         Hall & Goldgof's single-pass fuzzy c-means (2007), used for both
         ``method="fcm"`` and ``"soft"`` (whose ``beta_`` is fixed by the first
         batch). After one pass over blobs the centroids are close to a full fit's.
+        After ``fit``, ``partial_fit`` continues from the fitted centroids, each
+        weighted by the memberships of the fit; changing ``method``, ``m`` or
+        ``beta`` since is refused (call ``fit`` to start anew).
 
         Parameters
         ----------
@@ -444,7 +455,7 @@ class FuzzyKMeans(_BaseKMeans):
             The updated estimator; ``membership_`` and ``labels_`` describe the
             last batch, ``n_steps_`` counts the batches.
         """
-        if not hasattr(self, "_center_weights"):
+        if not hasattr(self, "_model"):
             self.fit(X)
             self._center_weights = self.membership_.sum(axis=0)
             self.n_steps_ = 1
@@ -452,6 +463,15 @@ class FuzzyKMeans(_BaseKMeans):
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], order="C", reset=False
         )
+        if self._fitted_params != self._model_params():
+            raise ValueError(
+                f"partial_fit continues the model of {self._fitted_params}, but "
+                f"the parameters now say {self._model_params()}; call fit to start "
+                "anew."
+            )
+        if not hasattr(self, "_center_weights"):  # continuing a fit
+            self._center_weights = self.membership_.sum(axis=0)
+            self.n_steps_ = 1
         # In the units of the first batch: centred on its mean, times the
         # power of two it was fitted at (see fit).
         Xc = X - self._offset

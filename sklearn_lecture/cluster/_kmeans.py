@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
-from ..utils._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ..utils._compat import Interval, StrOptions, _check_sample_weight
 from ..utils._dask import validate_dask_head
 from ..utils._linalg import (
     expansion_rounding,
@@ -24,6 +24,7 @@ from ..utils._linalg import (
     squared_distances,
 )
 from ..utils._params import store_params
+from ..utils._validation import fit_guard
 from ._base import _BaseKMeans
 from ._common import (
     _check_n_clusters,
@@ -491,7 +492,7 @@ class KMeans(_BaseKMeans):
         self.labels_ = self.predict(X)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update the centroids with one mini-batch (mini-batch k-means).
 

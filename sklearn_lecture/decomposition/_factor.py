@@ -15,12 +15,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
+from ..utils._compat import Interval, RealNotInt, StrOptions
 from ..utils._dask import DaskInferenceMixin
 from ..utils._linalg import affine_scores, is_singular, power_of_two_scale
 from ..utils._linalg import constant_features as _constant_features
 from ..utils._params import store_params
 from ..utils._threads import blas_single_thread
+from ..utils._validation import fit_guard
 from ._pca import _RATIO_TOL
 from ._rotation import OBLIQUE_ROTATIONS, rotate
 
@@ -803,7 +804,7 @@ class CommonFactorAnalysis(
     ):
         store_params(self, locals())
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y=None):
         """Fit the factor model on X.
 

@@ -10,10 +10,11 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._compat import Interval, _fit_context
+from ..utils._compat import Interval
 from ..utils._dask import DaskInferenceMixin
 from ..utils._linalg import affine_scores
 from ..utils._params import store_params
+from ..utils._validation import fit_guard
 from ._factor import (
     _check_features,
     _correlation_from_covariance,
@@ -107,7 +108,7 @@ class CorrelationMerging(
     def __init__(self, n_factors=None, *, threshold=None):
         store_params(self, locals())
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y=None):
         """Merge the variables of X.
 

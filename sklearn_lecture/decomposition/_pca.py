@@ -1,5 +1,6 @@
 """Principal component analysis with the lecture's contribution-based selection."""
 
+import warnings
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -18,7 +19,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ..utils._compat import Interval, RealNotInt, StrOptions, _fit_context
+from ..utils._compat import Interval, RealNotInt, StrOptions
 from ..utils._dask import (
     DaskInferenceMixin,
     is_dask_array,
@@ -38,6 +39,7 @@ from ..utils._linalg import (
 )
 from ..utils._moments import GroupMoments
 from ..utils._params import store_params
+from ..utils._validation import fit_guard
 
 # The float rule compares cumulative contributions with the requested fraction;
 # rounding can leave the full sum at 0.9999999999999998, so "1.0" would otherwise
@@ -430,7 +432,7 @@ class PCA(
     ):
         store_params(self, locals())
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y=None):
         """Fit the principal axes on X.
 
@@ -538,7 +540,7 @@ class PCA(
         return self.svd_solver != "randomized"
 
     @available_if(_keeps_scatter)
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def partial_fit(self, X, y=None):
         """Add a block of samples to the model (exact incremental PCA).
 
@@ -572,8 +574,22 @@ class PCA(
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
         block = GroupMoments.of(X)
         moments = block if first else self._moments.merge(block)
+        if moments.n_samples < 2:
+            warnings.warn(
+                "One sample so far: the components are computed once a second "
+                "sample has been seen.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self._moments = moments
+            return self
         self._fit_moments(moments, X.dtype)
         return self
+
+    def __sklearn_is_fitted__(self):
+        # After a first partial_fit of one sample, n_features_in_ is known but
+        # there are no components yet.
+        return hasattr(self, "components_")
 
     def _fit_moments(self, moments, dtype):
         """The model of the samples whose statistics ``moments`` holds."""
@@ -651,6 +667,9 @@ class PCA(
         self._spread, self._noise_spread = spread, float(noise_spread)
         self.explained_variance_ratio_ = ratio[:n_components].copy()
         self.n_components_ = n_components
+        # What was fitted is what transforms: set_params(whiten=...) after the
+        # fit takes effect at the next fit, as every parameter.
+        self._whiten = bool(self.whiten)
         self.mean_ = mean.astype(dtype)
         self.scale_ = None if scale is None else scale.astype(dtype)
         self.n_samples_ = n_samples
@@ -842,7 +861,7 @@ class PCA(
             scale=self.scale_,
             preserve_dtype=True,
         )
-        if self.whiten:
+        if self._whiten:
             X_new /= self._whitening_scale(X_new.dtype)
         return X_new
 
@@ -1009,7 +1028,7 @@ class PCA(
                 f"{self.n_components_} components."
             )
         components = self.components_.astype(X.dtype, copy=False)
-        if self.whiten:
+        if self._whiten:
             X = X * self._whitening_scale(X.dtype)
         X_original = X @ components
         if self.scale_ is not None:

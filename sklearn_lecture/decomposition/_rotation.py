@@ -209,10 +209,15 @@ def rotate(A, method):
         return A.copy(), np.eye(n_factors), np.eye(n_factors) if oblique else None, True
     if method == "varimax":
         return varimax(A)
-    if method == "quartimax":
-        return _gpa(A, _quartimax, oblique=False)
     if method == "promax":
         return promax(A)
-    if method == "oblimin":
-        return _gpa(A, _oblimin, oblique=True)
+    if method in ("quartimax", "oblimin"):
+        # The optimal rotation of c A is that of A, but the criteria are
+        # quartic: the gradient-projection tolerances hold for loadings of
+        # order one. Rotate A in units of its root mean square.
+        unit = np.sqrt(np.mean(A**2))
+        unit = unit if unit > 0 else 1.0
+        criterion = _quartimax if method == "quartimax" else _oblimin
+        loadings, rotation, phi, converged = _gpa(A / unit, criterion, oblique=oblique)
+        return loadings * unit, rotation, phi, converged
     raise ValueError(f"Unknown rotation {method!r}.")

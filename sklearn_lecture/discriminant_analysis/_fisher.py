@@ -19,7 +19,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ..utils._dask import (
     DaskInferenceMixin,
     is_dask_array,
@@ -39,7 +39,11 @@ from ..utils._linalg import (
 )
 from ..utils._moments import GroupMoments
 from ..utils._params import store_params
-from ..utils._validation import check_partial_fit_classes, ravel_column_vector
+from ..utils._validation import (
+    check_partial_fit_classes,
+    fit_guard,
+    ravel_column_vector,
+)
 
 
 class SingularScatterWarning(UserWarning):
@@ -301,7 +305,7 @@ class FisherLDA(
     def __init__(self, n_components=None, *, shrinkage=None, tol=1e-4):
         store_params(self, locals())
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y):
         """Fit the discriminant directions and the class model.
 
@@ -397,7 +401,7 @@ class FisherLDA(
         return self.shrinkage != "auto"
 
     @available_if(_has_exact_partial_fit)
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def partial_fit(self, X, y, classes=None):
         """Add a block of labelled samples to the model (exact).
 
@@ -449,6 +453,11 @@ class FisherLDA(
         # statistics as they were, so that the block can be passed again.
         self._moments, self._partial_classes = moments, known
         return self
+
+    def __sklearn_is_fitted__(self):
+        # Until partial_fit has seen every class, n_features_in_ is known but
+        # there is no discriminant yet.
+        return hasattr(self, "coef_")
 
     def _check_n_classes(self, classes, n_features):
         if classes.shape[0] < 2:

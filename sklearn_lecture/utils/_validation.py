@@ -109,15 +109,19 @@ def check_partial_fit_classes(fitted_classes, classes, labels):
 def fit_guard(method):
     """Decorate a ``fit`` or ``partial_fit``: validation and the failure rule.
 
-    The parameters are validated as by scikit-learn's ``_fit_context``. A ``fit``
-    that fails, whether on its input or in training, leaves the estimator clearly
-    unfitted (its ``_clear_fitted()``): never the new input's ``n_features_in_``
-    or ``classes_`` beside the old model. A ``partial_fit`` that refuses its
-    call (bad input, changed parameters, too few rows) or is interrupted before
-    it changes the model in place leaves the estimator as it was. One that sets
-    ``self._updating_weights = True`` before updating a model in place (a net's
-    weights) and then fails leaves it clearly unfitted, since the model is then
-    neither the old nor the new one.
+    The one failure rule of every family: a call that fails, on its input or
+    half-way, leaves the estimator as it was or clearly unfitted, never the new
+    input's ``n_features_in_`` or ``classes_`` beside the old model.
+
+    The parameters are validated as by scikit-learn's ``_fit_context``. A call
+    that fails before it changes a model in place is undone: the estimator's
+    attributes are those it had before the call (a classical fit assigns new
+    arrays; it never updates the old ones). A ``fit`` of an estimator whose
+    model lives in objects trained in place (a net's module, an agent's table:
+    those define ``_clear_fitted``), or a call that set
+    ``self._updating_weights = True`` before updating its model in place and
+    then failed, leaves it clearly unfitted, since the model is then neither
+    the old nor the new one.
     """
     partial = method.__name__ == "partial_fit"
 
@@ -127,11 +131,14 @@ def fit_guard(method):
         try:
             return method(self, *args, **kwargs)
         except BaseException:
-            if partial and not self.__dict__.get("_updating_weights", False):
+            in_place = self.__dict__.get("_updating_weights", False) or (
+                not partial and hasattr(self, "_clear_fitted")
+            )
+            if in_place:
+                self._clear_fitted()
+            else:
                 self.__dict__.clear()
                 self.__dict__.update(before)
-            else:
-                self._clear_fitted()
             raise
         finally:
             self.__dict__.pop("_updating_weights", None)
