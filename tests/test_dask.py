@@ -233,6 +233,60 @@ def test_empty_chunks_give_empty_outputs(client, blobs):
     )
 
 
+def test_per_sample_arguments_are_cut_with_the_blocks(client):
+    # Before: the whole sample_lengths went to every block, and the estimator
+    # refused it (90 lengths for a block of 25 sequences).
+    pytest.importorskip("skorch")
+    from sklearn_lecture import RNNClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(90, 6, 2))
+    y = (X[..., 0].sum(axis=1) > 0).astype(int)
+    lengths = rng.randint(1, 7, size=90)
+    clf = RNNClassifier("gru", hidden_size=4, max_epochs=3, random_state=0)
+    clf.fit(X, y, sample_lengths=lengths)
+    ref = clf.predict_proba(X, sample_lengths=lengths)
+    # The lengths matter: cut in the wrong place, the results would differ.
+    assert not np.allclose(ref, clf.predict_proba(X))
+    for given in (lengths, lengths.tolist(), da.from_array(lengths, chunks=40)):
+        proba = clf.predict_proba(_dask(X, rows=25), sample_lengths=given)
+        assert isinstance(proba, da.Array) and proba.chunks == ((25, 25, 25, 15), (2,))
+        np.testing.assert_allclose(proba.compute(), ref, rtol=1e-6, atol=1e-7)
+    with_empty = da.from_array(X, chunks=((40, 0, 50), 6, 2))
+    np.testing.assert_array_equal(
+        clf.predict(with_empty, sample_lengths=lengths).compute(),
+        clf.predict(X, sample_lengths=lengths),
+    )
+    # An argument of another length goes whole, as before: the estimator
+    # names it.
+    with pytest.raises(ValueError, match="sample_lengths must have shape"):
+        clf.predict(_dask(X, rows=25), sample_lengths=lengths[:50])
+    # A dask DataFrame's partitions have unknown lengths: refused up front.
+    _, ddf = _frames(X[..., 0])
+    with pytest.raises(ValueError, match=r"\['sample_lengths'\] cannot be cut"):
+        clf.predict(ddf, sample_lengths=lengths)
+
+
+def test_a_dask_collection_without_rows_gives_an_empty_result(client, blobs):
+    # Before: "Found array with 0 sample(s)" when every partition was empty.
+    X, _ = blobs
+    df, ddf = _frames(X)
+    nothing = ddf[ddf["f0"] > X[:, 0].max() + 1]
+    pca = PCA(2).fit(df)
+    km = KMeans(4, random_state=0).fit(df)
+    Z = pca.transform(nothing).compute()
+    assert Z.shape == (0, 2) and Z.dtype == pca.transform(df).dtype
+    labels = km.predict(nothing).compute()
+    assert labels.shape == (0,) and labels.dtype == km.predict(df).dtype
+    frame = PCA(2).set_output(transform="pandas").fit(df).transform(nothing)
+    assert frame.compute().shape == (0, 2)
+    assert list(frame.columns) == list(pca.get_feature_names_out())
+    # A dask array without rows, likewise.
+    empty = da.zeros((0, 6), chunks=(5, 6))
+    assert PCA(2).fit(X).transform(empty).compute().shape == (0, 2)
+    assert KMeans(4, random_state=0).fit(X).predict(empty).compute().shape == (0,)
+
+
 def test_lazy_results_and_lazily_fitted_estimators_pickle(client, blobs):
     import pickle
 

@@ -142,3 +142,21 @@ def test_mackey_glass_windows():
 def test_mackey_glass_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_mackey_glass(**kwargs)
+
+
+@pytest.mark.parametrize("gamma, dt", [(3, 1), (30, 1), (2.8, 1), (30, 0.1)])
+def test_mackey_glass_refuses_an_unstable_step(gamma, dt):
+    # Before: OverflowError (34, 'Numerical result out of range'), or, just
+    # beyond RK4's limit, a finite series of meaningless, growing values.
+    with pytest.raises(ValueError, match=r"unstable with dt=.*reduce dt"):
+        make_mackey_glass(50, gamma=gamma, dt=dt)
+    # A step 20 times smaller is stable: the series decays towards 0 (gamma >
+    # beta), positive and finite.
+    x = make_mackey_glass(50, gamma=gamma, dt=dt / 20, random_state=0)
+    assert np.all(np.isfinite(x)) and np.all(x >= 0) and x.max() < 1.5
+
+
+def test_mackey_glass_refuses_a_series_that_overflows():
+    # A stable step, but constants whose series leaves the range of floats.
+    with pytest.raises(ValueError, match="series overflowed with beta=1e"):
+        make_mackey_glass(50, beta=1e300, n=0.5, random_state=0)

@@ -105,6 +105,22 @@ def test_two_sample_score_errors(kwargs, match):
         two_sample_score(np.full((10, 2), np.nan), rng.randn(10, 2))
 
 
+@pytest.mark.parametrize(
+    "features, shown",
+    [
+        (np.eye(4), "an object of type ndarray"),
+        ([1, 2], "an object of type list"),
+        ("PCA", "'PCA'"),
+    ],
+)
+def test_two_sample_score_names_bad_features(features, shown):
+    # Before: "The truth value of an array ... is ambiguous" for an array.
+    rng = np.random.RandomState(0)
+    with pytest.raises(ValueError, match="features must be 'pca', None or a") as info:
+        two_sample_score(rng.randn(50, 4), rng.randn(50, 4), features=features)
+    assert shown in str(info.value)
+
+
 @pytest.mark.parametrize("features", ["pca", None])
 @pytest.mark.parametrize("scale", [1e200, 1e-200])
 def test_two_sample_score_does_not_depend_on_the_scale(features, scale):

@@ -614,6 +614,98 @@ def test_value_iteration_warns_when_not_converged(cliff):
         ValueIteration(discount=1.0, max_iter=3).fit(cliff)
 
 
+def test_training_episodes_end_without_a_time_limit():
+    # Greedy with pessimistic values repeats its first updated action: a move
+    # into a wall keeps the robot in place forever. An environment built
+    # directly has no time limit, so the agents' own cap ends the episode; the
+    # wrapper turns a regression into an error instead of a hang.
+    cap = 10_000
+    params = dict(exploration="greedy", initial_q=-1000, n_episodes=1)
+    lengths = [
+        QLearning(**params, random_state=seed)
+        .fit(_StopsAfter(RobotVacuumEnv(), 5 * cap, RuntimeError))
+        .episode_lengths_[0]
+        for seed in range(3)
+    ]
+    assert max(lengths) == cap and min(lengths) >= 1
+    # The issue's reproducer, unseeded, returns.
+    QLearning(**params).fit(_StopsAfter(RobotVacuumEnv(), 5 * cap, RuntimeError))
+    # The registered id keeps its own limit, and max_steps_per_episode its own.
+    agent = QLearning(**params, random_state=0).fit(ROBOT_VACUUM_ID)
+    assert agent.episode_lengths_[0] == 100
+    agent = QLearning(**params, max_steps_per_episode=20_000, random_state=0)
+    assert agent.fit(RobotVacuumEnv()).episode_lengths_[0] == 20_000
+
+
+@pytest.mark.parametrize("battery", [-5, 2.7, 150, 101, True, "30", None])
+def test_vacuum_encode_refuses_bad_batteries(battery):
+    env = RobotVacuumEnv()
+    with pytest.raises(ValueError, match="battery should be"):
+        env.encode("outlet", battery, ())
+
+
+@pytest.mark.parametrize(
+    "room, dirty, match",
+    [
+        ("garage", (), "room should be one of .* got 'garage'"),
+        ("outlet", ("hall",), "dirty should hold rooms that get dirty.* got 'hall'"),
+        ("outlet", ("kitchen", "attic"), "got 'attic'"),
+        ("outlet", "kitchen", "not the string 'kitchen'"),
+        (0, (), "room should be one of .* got 0"),
+    ],
+)
+def test_vacuum_encode_names_a_bad_room(room, dirty, match):
+    with pytest.raises(ValueError, match=match):
+        RobotVacuumEnv().encode(room, 10, dirty)
+
+
+def test_vacuum_decode_refuses_indices_out_of_range():
+    env = RobotVacuumEnv()
+    n = env.observation_space.n
+    for state in (-1, n, 10**20, 2.5, True, "3"):
+        with pytest.raises(ValueError, match=r"state should be an int in \[0, 1616\)"):
+            env.decode(state)
+    assert env.decode(np.int64(n - 1)) == ("hall", 100, ("kitchen", "new room"))
+    assert env.decode(0) == ("outlet", 0, ())
+
+
+def test_predict_reports_the_real_out_of_range_value():
+    agent = QLearning(n_episodes=2, random_state=0).fit(RobotVacuumEnv())
+    cases = [([1e20], "1e+20"), ([3.0, -(2.0**70)], "-1.18"), ([np.inf], "inf")]
+    for states, shown in cases:
+        with pytest.raises(ValueError, match=r"lie in \[0, 1616\)") as info:
+            agent.predict(states)
+        assert shown in str(info.value)
+        assert "-9223372036854775808" not in str(info.value)
+    with pytest.raises(ValueError, match="integer state indices"):
+        agent.predict([np.nan])
+    np.testing.assert_array_equal(agent.predict([3.0, 5]), agent.policy_[[3, 5]])
+
+
+@pytest.mark.parametrize(
+    "entry, match",
+    [
+        ([(1.0, 4, -1.0)], r"model P\[3\]\[2\] should be a list of \(probability"),
+        ([(1.0, 4, -1.0, False, {})], r"P\[3\]\[2\] .* holds \(1.0, 4, -1.0, False"),
+        ([1.0], r"P\[3\]\[2\] should be a list"),
+        ([(1.0, 4, np.nan, False)], r"P has a reward that is not finite: nan in P"),
+        ([(1.0, 4, -np.inf, False)], r"reward that is not finite: -inf in P\[3\]\[2\]"),
+        ([(np.nan, 4, -1.0, False)], r"probability that is not finite: nan in P\[3\]"),
+        ([(1.0, 4, "bad", False)], "P has a reward that is not a number"),
+    ],
+)
+def test_value_iteration_names_a_bad_model(entry, match):
+    env = RobotVacuumEnv()
+    fitted = ValueIteration().fit(env)
+    table = fitted.q_table_.copy()
+    env.P[3][2] = entry
+    with pytest.raises(ValueError, match=match):
+        fitted.fit(env)
+    # The failed refit leaves the fitted table as it was.
+    np.testing.assert_array_equal(fitted.q_table_, table)
+    assert np.all(np.isfinite(fitted.q_table_))
+
+
 # -- optional dependency -------------------------------------------------------------
 def test_import_does_not_load_gymnasium():
     code = (

@@ -100,6 +100,11 @@ def make_adding_problem(n_samples, n_timesteps, random_state=None):
     return X, y
 
 
+# Where RK4's amplification of x' = -gamma x, 1 + z + z^2/2 + z^3/6 + z^4/24 at
+# z = -gamma * dt, reaches 1 (its real root is -2.78529...).
+_RK4_LIMIT = 2.785
+
+
 def _integrate_mackey_glass(history, n_steps, delay, dt, beta, gamma, n):
     """RK4 on the grid ``dt`` with the delayed term linearly interpolated.
 
@@ -191,6 +196,13 @@ def make_mackey_glass(
         ``x[i : i + n_timesteps]`` and ``y[i] = x[i + n_timesteps - 1 + horizon]``
         of one series of length ``n_samples + n_timesteps + horizon - 1``.
 
+    Raises
+    ------
+    ValueError
+        For a parameter out of range, a ``dt`` too large for the integration
+        to be stable (``gamma * dt`` must stay below 2.785), or constants whose
+        series overflows.
+
     References
     ----------
     .. [1] M. C. Mackey and L. Glass, "Oscillation and chaos in physiological
@@ -225,14 +237,30 @@ def make_mackey_glass(
         raise ValueError(f"burn_in must be a finite number >= 0, got {burn_in!r}.")
     delay = _check_multiple("tau", tau, dt)
     stride = _check_multiple("sample_step", sample_step, dt)
+    # RK4 damps the decay -gamma x only for gamma * dt below _RK4_LIMIT; beyond
+    # it the iterates grow until they overflow, or stay finite but meaningless.
+    if gamma * dt >= _RK4_LIMIT:
+        raise ValueError(
+            f"The Runge-Kutta integration is unstable with dt={dt!r} and gamma="
+            f"{gamma!r}: reduce dt (gamma * dt must stay below {_RK4_LIMIT})."
+        )
     rng = check_random_state(random_state)
 
     length = n_samples if n_timesteps is None else n_samples + n_timesteps + horizon - 1
     n_burn = int(np.ceil(burn_in / dt))
     history = rng.uniform(0.5, 1.5, size=delay + 1)
-    x = _integrate_mackey_glass(
-        history, n_burn + length * stride, delay, dt, beta, gamma, n
-    )
+    try:
+        x = _integrate_mackey_glass(
+            history, n_burn + length * stride, delay, dt, beta, gamma, n
+        )
+    except OverflowError:
+        x = None
+    if x is None or np.iscomplexobj(x) or not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"The Mackey-Glass series overflowed with beta={beta!r}, gamma="
+            f"{gamma!r}, n={n!r} and dt={dt!r}: its values leave the range of "
+            "floats."
+        )
     series = x[n_burn + stride - 1 :: stride][:length]
     if n_timesteps is None:
         return series

@@ -173,25 +173,32 @@ def two_sample_score(
             f"two_sample_score needs at least cv={cv} rows in each set; got "
             f"{len(X_real)} real and {len(X_generated)} generated."
         )
+    # Compared as a string only when it is one: an array == "pca" compares its
+    # elements.
+    use_pca = isinstance(features, str) and features == "pca"
+    if not (use_pca or features is None or hasattr(features, "transform")):
+        got = (
+            repr(features)
+            if isinstance(features, str)
+            else f"an object of type {type(features).__name__}"
+        )
+        raise ValueError(
+            "features must be 'pca', None or a fitted transformer (an object with "
+            f"transform); got {got}."
+        )
     rng = check_random_state(random_state)
-    if features == "pca" or features is None:
+    if use_pca or features is None:
         # 1-NN and PCA are scale-equivariant, and a power of two is exact: data
         # of magnitude 1e±200 give the distances of data of magnitude 1, not
         # overflowed or underflowed ties.
         scale = power_of_two_scale(X_real, X_generated)
         if scale != 1.0:
             X_real, X_generated = X_real * scale, X_generated * scale
-    if features == "pca":
+    if use_pca:
         k = min(int(n_components), X_real.shape[1], len(X_real) - 1)
         transformer = PCA(n_components=max(1, k), random_state=rng).fit(X_real)
-    elif features is None:
-        transformer = None
-    elif hasattr(features, "transform"):
-        transformer = features
     else:
-        raise ValueError(
-            f"features must be 'pca', None or a fitted transformer, got {features!r}."
-        )
+        transformer = features
     real = X_real[np.sort(rng.permutation(len(X_real))[:n])]
     generated = X_generated[np.sort(rng.permutation(len(X_generated))[:n])]
     pooled = np.vstack([real, generated])
@@ -199,7 +206,7 @@ def two_sample_score(
         pooled = check_array(
             transformer.transform(pooled), dtype=[np.float64, np.float32]
         )
-        if features != "pca":  # a user's space, in its own scale
+        if not use_pca:  # a user's space, in its own scale
             pooled = pooled * power_of_two_scale(pooled)
     labels = np.repeat([0, 1], n)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=rng)

@@ -55,10 +55,14 @@ _PARAMETERS = """
         agent try every action.
 
     max_steps_per_episode : int, default=None
-        Cut a training episode after this many steps. None leaves only the
+        Cut a training episode after this many steps. None leaves the
         environment's own time limit (a registered environment's
-        ``max_episode_steps``). A cut is a truncation, not a termination: the last
-        update still bootstraps on the next state.
+        ``max_episode_steps``), and cuts at 10,000 steps on an environment
+        without one (built directly, as ``RobotVacuumEnv()``, or registered
+        without a limit, as ``CliffWalking-v1``), so that the episodes of a
+        policy that loops (greedy with a pessimistic ``initial_q``) end. A cut
+        is a truncation, not a termination: the last update still bootstraps
+        on the next state.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the exploration, the tie-breaking and the environment: the first

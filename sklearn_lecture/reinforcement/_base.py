@@ -26,6 +26,7 @@ from numbers import Integral, Real
 import gymnasium as gym
 import numpy as np
 from gymnasium.spaces import Discrete
+from gymnasium.wrappers import TimeLimit
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
@@ -38,6 +39,11 @@ __all__ = ["_BaseTabularAgent", "_GreedyPolicyMixin", "_check_env"]
 
 # Uniform random numbers drawn from random_state at a time during training.
 _UNIFORM_BLOCK = 4096
+
+# The training episodes' step cap on an environment without a time limit (one
+# built directly, or registered without max_episode_steps, as CliffWalking): a
+# policy that loops, as a greedy one can, still ends its episodes.
+_DEFAULT_MAX_STEPS = 10_000
 
 # Seeds passed to env.reset are drawn below this bound (Gymnasium takes any
 # non-negative int; numpy's RandomState draws int32 by default).
@@ -87,6 +93,16 @@ def _check_env(env, owner):
                 f"{what} space is {space} (start={int(space.start)})."
             )
     return env, made_here
+
+
+def _has_time_limit(env):
+    """Whether a ``TimeLimit`` wrapper (``gymnasium.make``'s ``max_episode_steps``)
+    truncates the episodes of ``env``."""
+    while isinstance(env, gym.Wrapper):
+        if isinstance(env, TimeLimit):
+            return True
+        env = env.env
+    return False
 
 
 def _uniforms(random_state):
@@ -154,18 +170,19 @@ class _GreedyPolicyMixin:
         check_is_fitted(self, "policy_")
         states = np.asarray(states)
         if states.dtype.kind not in "iu":
-            if states.dtype.kind != "f" or not np.all(np.mod(states, 1) == 0):
+            if states.dtype.kind != "f" or not np.all(np.floor(states) == states):
                 raise ValueError(
                     "states should be integer state indices; got an array of dtype "
                     f"{states.dtype}."
                 )
-            states = states.astype(np.intp)
+        # The range is checked before the cast, which would wrap a float
+        # beyond the integers (1e20) around to another value.
         if states.size and (states.min() < 0 or states.max() >= self.n_states_):
             raise ValueError(
                 f"states should lie in [0, {self.n_states_}) (n_states_="
                 f"{self.n_states_}); got values from {states.min()} to {states.max()}."
             )
-        return self.policy_[states]
+        return self.policy_[states.astype(np.intp, copy=False)]
 
     def act(self, state):
         """One greedy action for one state, with no exploration.
@@ -460,7 +477,9 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         alpha = float(self.learning_rate)
         gamma = float(self.discount)
         on_policy = self._on_policy
-        max_steps = self.max_steps_per_episode or -1
+        max_steps = self.max_steps_per_episode
+        if max_steps is None:
+            max_steps = -1 if _has_time_limit(env) else _DEFAULT_MAX_STEPS
         step = env.step
         returns = [0.0] * n_episodes
         lengths = [0] * n_episodes

@@ -28,6 +28,7 @@ STEP_REWARD = -1.0
 DOCK_REWARD = 10.0
 EMPTY_BATTERY_REWARD = -100.0
 _LEVELS = 101
+_N_STATES = len(ROOMS) * _LEVELS * 2 ** len(_DIRTY_ROOMS)
 
 VacuumState = namedtuple("VacuumState", ["room", "battery", "dirty"])
 VacuumState.__doc__ = """A decoded state: the room (a name of ``ROOMS``), the battery
@@ -81,7 +82,9 @@ class RobotVacuumEnv(gym.Env):
     empties the battery on the way: reward -100 and the episode ends.
 
     **Termination.** Docking at the outlet, or an empty battery. Registered as
-    ``sklearn_lecture/RobotVacuum-v0`` with a time limit of 100 steps.
+    ``sklearn_lecture/RobotVacuum-v0`` with a time limit of 100 steps; built
+    directly it has none (the agents then cut a training episode at 10,000
+    steps, see their ``max_steps_per_episode``).
 
     From the start, docking at once returns 9, cleaning the kitchen first 11 and
     cleaning the new room first 26, the optimum (the battery never allows both).
@@ -128,9 +131,7 @@ class RobotVacuumEnv(gym.Env):
         self.battery = battery
         self.render_mode = render_mode
         self.n_rooms = len(ROOMS)
-        self.observation_space = Discrete(
-            self.n_rooms * _LEVELS * 2 ** len(_DIRTY_ROOMS)
-        )
+        self.observation_space = Discrete(_N_STATES)
         self.action_space = Discrete(len(ACTIONS))
         self.P = {
             s: {a: [self._transition(s, a)] for a in range(len(ACTIONS))}
@@ -141,13 +142,50 @@ class RobotVacuumEnv(gym.Env):
 
     # -- the state index ------------------------------------------------------
     def encode(self, room, battery, dirty):
-        """The state index of ``room`` (a name), ``battery`` (%) and the rooms
-        ``dirty`` (an iterable of names)."""
+        """The state index of ``room`` (a name of ``room_names``), ``battery``
+        (an int from 0 to 100, in %) and the rooms ``dirty`` (an iterable of the
+        names "kitchen" and "new room").
+
+        Raises
+        ------
+        ValueError
+            For an unknown room, a battery that is not an int from 0 to 100, or
+            a dirty room that cannot be dirty (a string is refused: pass a tuple
+            of names).
+        """
+        if not (isinstance(room, str) and room in ROOMS):
+            raise ValueError(f"room should be one of {ROOMS}; got {room!r}.")
+        battery = _check_battery(battery)
+        if isinstance(dirty, str):
+            raise ValueError(
+                f"dirty should be an iterable of room names, not the string "
+                f"{dirty!r}; write ({dirty!r},)."
+            )
+        for name in dirty:
+            if not (isinstance(name, str) and name in _DIRTY_ROOMS):
+                raise ValueError(
+                    f"dirty should hold rooms that get dirty, {_DIRTY_ROOMS}; got "
+                    f"{name!r}."
+                )
         dirt = sum(1 << _DIRTY_ROOMS.index(name) for name in set(dirty))
-        return (dirt * self.n_rooms + ROOMS.index(room)) * _LEVELS + int(battery)
+        return (dirt * self.n_rooms + ROOMS.index(room)) * _LEVELS + battery
 
     def decode(self, state):
-        """The :class:`VacuumState` ``(room, battery, dirty)`` of a state index."""
+        """The :class:`VacuumState` ``(room, battery, dirty)`` of a state index.
+
+        Raises
+        ------
+        ValueError
+            For a state that is not an int in ``[0, observation_space.n)``.
+        """
+        if (
+            isinstance(state, bool)
+            or not isinstance(state, (int, np.integer))
+            or not 0 <= state < _N_STATES
+        ):
+            raise ValueError(
+                f"state should be an int in [0, {_N_STATES}); got {state!r}."
+            )
         state = int(state)
         battery = state % _LEVELS
         room = (state // _LEVELS) % self.n_rooms

@@ -7,8 +7,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 
-from ..utils._compat import Interval, _fit_context
+from ..utils._compat import Interval
 from ..utils._params import store_params
+from ..utils._validation import fit_guard
 from ._base import _check_env, _GreedyPolicyMixin
 
 __all__ = ["ValueIteration"]
@@ -35,7 +36,15 @@ def _transition_arrays(model, n_states, n_actions):
             transitions = _model_entry(
                 by_action, a, f"P[{s}] has no entry for action {a}"
             )
-            for p, s2, r, terminated in transitions:
+            for transition in transitions:
+                try:
+                    p, s2, r, terminated = transition
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        f"The environment's model P[{s}][{a}] should be a list of "
+                        "(probability, next_state, reward, terminated) tuples; it "
+                        f"holds {transition!r}."
+                    ) from None
                 rows.append(s * n_actions + a)
                 probs.append(p)
                 next_states.append(s2)
@@ -44,13 +53,35 @@ def _transition_arrays(model, n_states, n_actions):
     next_states = np.asarray(next_states, dtype=np.intp)
     if next_states.size and (next_states.min() < 0 or next_states.max() >= n_states):
         raise ValueError("The environment's model P leads to states out of range.")
+    rows = np.asarray(rows, dtype=np.intp)
     return (
-        np.asarray(rows, dtype=np.intp),
-        np.asarray(probs, dtype=np.float64),
+        rows,
+        _finite(probs, "probability", rows, n_actions),
         next_states,
-        np.asarray(rewards, dtype=np.float64),
+        _finite(rewards, "reward", rows, n_actions),
         np.asarray(continues, dtype=np.float64),
     )
+
+
+def _finite(values, what, rows, n_actions):
+    """``values`` as floats, or a ValueError naming the first that is not finite.
+
+    A NaN reward or probability would make every value of the table NaN.
+    """
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"The environment's model P has a {what} that is not a number."
+        ) from None
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        s, a = divmod(int(rows[bad[0]]), n_actions)
+        raise ValueError(
+            f"The environment's model P has a {what} that is not finite: "
+            f"{values[bad[0]]} in P[{s}][{a}]."
+        )
+    return values
 
 
 class ValueIteration(_GreedyPolicyMixin, BaseEstimator):
@@ -129,7 +160,7 @@ class ValueIteration(_GreedyPolicyMixin, BaseEstimator):
     def __init__(self, discount=0.99, *, tol=1e-10, max_iter=100_000):
         store_params(self, locals())
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, env):
         """Compute the optimal Q table of ``env``'s model.
 
@@ -143,6 +174,14 @@ class ValueIteration(_GreedyPolicyMixin, BaseEstimator):
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            For an environment without a model, or a model whose entries are not
+            ``(probability, next_state, reward, terminated)`` tuples or hold a
+            probability or reward that is not finite. A fitted estimator stays
+            as it was.
         """
         env, made_here = _check_env(env, type(self).__name__)
         try:

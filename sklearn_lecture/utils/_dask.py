@@ -147,45 +147,89 @@ def _task_copy(estimator):
     return estimator
 
 
-def _call_method(owner, name, estimator, args, kwargs, block):
+def _call_method(owner, name, estimator, args, block, **kwargs):
     """``owner.name`` undecorated on one block (module level, hence picklable)."""
     return vars(owner)[name].__wrapped__(estimator, block, *args, **kwargs)
 
 
-def _on_block(call, empty, block):
-    """``call(block)`` in the container and layout of ``empty``."""
+def _n_rows(value):
+    """The length of an array-like's first axis (nan if unknown); None otherwise."""
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return shape[0] if len(shape) else None
+    if isinstance(value, (list, tuple)):
+        return len(value)
+    return None
+
+
+def _split_per_sample(kwargs, n_samples, whole=()):
+    """``(per_sample, others)``: the keyword arguments cut with X's rows, and the rest.
+
+    Per-sample is scikit-learn's rule for the fit parameters of a
+    cross-validation: an array-like with one entry per row of X
+    (``sample_weight``, ``sample_lengths``). The names in ``whole`` are never
+    cut (``classes`` of ``partial_fit``, which may happen to have X's length).
+    """
+    per_sample, others = {}, {}
+    for key, value in kwargs.items():
+        cut = key not in whole and _n_rows(value) == n_samples
+        (per_sample if cut else others)[key] = value
+    return per_sample, others
+
+
+def _on_block(call, empty, names, block, *per_sample):
+    """``call(block)`` in the container and layout of ``empty``.
+
+    ``per_sample`` holds the rows of the arguments ``names`` that go with the
+    block's.
+    """
     if block.shape[0] == 0:
         # An empty chunk (boolean filtering, then compute_chunk_sizes): there is
         # nothing to validate, and the estimators refuse 0 samples.
         return empty if isinstance(empty, np.ndarray) else empty.set_axis(block.index)
-    out = call(block)
+    out = call(block, **dict(zip(names, per_sample)))
     # pandas output of an array block: dask assembles the frame (see _map_blocks).
     return np.asarray(out) if isinstance(empty, np.ndarray) else out
 
 
-def _map_blocks(call, X):
+def _map_blocks(call, X, kwargs):
     """The method mapped over the row blocks of a dask array.
 
-    A dask array out, or a dask DataFrame where the estimator is set to pandas
-    output (whose index counts the rows, as scikit-learn's for an ndarray).
+    The keyword arguments with one entry per row of X (see
+    ``_split_per_sample``) are cut with X's row blocks; the others go whole to
+    every block. A dask array out, or a dask DataFrame where the estimator is
+    set to pandas output (whose index counts the rows, as scikit-learn's for an
+    ndarray).
     """
+    import dask.array as da
+
     X = row_blocks(X)
-    # The output's shape per row, dtype and container, from the first row.
-    probe = call(X[:1].compute())
+    per_sample, others = _split_per_sample(kwargs, X.shape[0])
+    call = functools.partial(call, **others)
+    # The output's shape per row, dtype and container, from the first row; an
+    # X without rows is probed on a row of zeros, without per-sample arguments.
+    if X.shape[0]:
+        first = {key: _rows(value, 0, 1) for key, value in per_sample.items()}
+        probe = call(X[:1].compute(), **first)
+    else:
+        probe = call(np.zeros((1, *X.shape[1:]), dtype=X.dtype))
     frame = _is_pandas(probe)
     empty = np.asarray(probe)[:0]
-    chunks = (X.chunks[0], *((size,) for size in empty.shape[1:]))
-    extra = {}
-    if empty.ndim < X.ndim:
-        extra["drop_axis"] = list(range(empty.ndim, X.ndim))
-    elif empty.ndim > X.ndim:
-        extra["new_axis"] = list(range(X.ndim, empty.ndim))
-    out = X.map_blocks(
-        functools.partial(_on_block, call, empty),
+    # One index per axis: the rows, shared by X, the per-sample arguments and
+    # the output; the other axes of the inputs (one chunk each) are contracted,
+    # those of the output are new.
+    inputs = [X, ("row", *(f"x{i}" for i in range(1, X.ndim)))]
+    for k, value in enumerate(per_sample.values()):
+        value = row_blocks(da.asarray(value).rechunk({0: X.chunks[0]}))
+        inputs += [value, ("row", *(f"a{k}_{i}" for i in range(1, value.ndim)))]
+    out = da.blockwise(
+        functools.partial(_on_block, call, empty, tuple(per_sample)),
+        ("row", *(f"out{i}" for i in range(1, empty.ndim))),
+        *inputs,
+        new_axes={f"out{i}": size for i, size in enumerate(empty.shape) if i},
+        concatenate=True,
         dtype=empty.dtype,
-        chunks=chunks,
         meta=empty,
-        **extra,
     )
     if not frame:
         return out
@@ -199,28 +243,45 @@ def _first_row(X):
 
     The partitions are computed one at a time, up to the first that is not
     empty: a filter upstream of an expensive load costs one partition, not a
-    pass over all of them.
+    pass over all of them. Where every partition is empty, a stand-in row of
+    the frame's columns and dtypes.
     """
+    from dask.dataframe.utils import meta_nonempty
+
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Insufficient elements", UserWarning)
         for i in range(X.npartitions):
             row = X.get_partition(i).head(1, npartitions=1)
             if len(row):
                 return row
-    return row  # every partition is empty
+    return meta_nonempty(row).iloc[:1]
 
 
-def _map_partitions(call, X):
+def _map_partitions(call, X, kwargs):
     """The method mapped over the partitions of a dask DataFrame, as pandas.
 
     Each partition keeps its column names, so the estimator checks them as it
     checks a pandas input's (the first row is checked here, eagerly). A dask
     array out, with unknown chunk sizes as a DataFrame's partitions have, or a
     dask DataFrame with the input's index where pandas output is set.
+
+    Raises
+    ------
+    ValueError
+        For an array-like keyword argument: the partitions' numbers of rows are
+        unknown, so per-sample arguments cannot be cut with them.
     """
+    arrays = [key for key, value in kwargs.items() if _n_rows(value) is not None]
+    if arrays:
+        raise ValueError(
+            f"The array-like arguments {arrays} cannot be cut with the partitions "
+            "of a dask DataFrame, whose numbers of rows are unknown; pass a dask "
+            "array (.to_dask_array(lengths=True))."
+        )
+    call = functools.partial(call, **kwargs)
     probe = call(_first_row(X))
     empty = probe.iloc[:0] if _is_pandas(probe) else np.asarray(probe)[:0]
-    return X.map_partitions(functools.partial(_on_block, call, empty), meta=empty)
+    return X.map_partitions(functools.partial(_on_block, call, empty, ()), meta=empty)
 
 
 def _blockwise(owner, name):
@@ -235,10 +296,8 @@ def _blockwise(owner, name):
             mapper = _map_partitions
         else:
             return method(self, X, *args, **kwargs)
-        call = functools.partial(
-            _call_method, owner, name, _task_copy(self), args, kwargs
-        )
-        return mapper(call, X)
+        call = functools.partial(_call_method, owner, name, _task_copy(self), args)
+        return mapper(call, X, kwargs)
 
     wrapper._dask_blockwise = True
     return wrapper
@@ -251,7 +310,16 @@ class DaskInferenceMixin:
     mapped partition by partition, each a pandas DataFrame whose column names
     the estimator checks, and gives a dask array of unknown chunk sizes. With
     ``set_output(transform="pandas")``, ``transform`` gives a dask DataFrame.
-    Empty blocks give empty outputs. The tasks, and so the lazy results, pickle.
+    Empty blocks give empty outputs, and an input without rows an output
+    without rows, of shape ``(0, ...)``. The tasks, and so the lazy results,
+    pickle.
+
+    Keyword arguments with one entry per row of X (array-likes of X's length,
+    such as ``sample_lengths``: scikit-learn's rule for the fit parameters of a
+    cross-validation) are cut with the rows of a dask array, so each block gets
+    its own; the other arguments go whole to every block. A dask DataFrame,
+    whose partitions' numbers of rows are unknown, refuses array-like keyword
+    arguments.
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -324,7 +392,11 @@ def partial_fit_blocks(estimator, X, y=None, *, epochs=1, block_size=None, **kwa
         Rows per block of a numpy X (None: all at once); a dask X keeps its chunks
         (its empty ones skipped).
     **kwargs
-        Passed to every ``partial_fit`` call (e.g. ``classes``).
+        Passed to the ``partial_fit`` calls. An array-like with one entry per
+        row of X (e.g. ``sample_weight`` or ``sample_lengths``: scikit-learn's
+        rule for the fit parameters of a cross-validation) is cut into the same
+        row blocks as X; anything else, and ``classes`` always, goes whole to
+        every call.
 
     Returns
     -------
@@ -353,12 +425,13 @@ def partial_fit_blocks(estimator, X, y=None, *, epochs=1, block_size=None, **kwa
     X, slices = _row_block_slices(X, block_size)
     # Empty chunks (boolean filtering, then compute_chunk_sizes) hold no rows.
     slices = [(start, stop) for start, stop in slices if stop > start]
+    per_sample, others = _split_per_sample(kwargs, _n_rows(X), whole=("classes",))
     for _ in range(epochs):
         for start, stop in slices:
             Xb = _rows(X, start, stop)
-            yb = None if y is None else _rows(y, start, stop)
-            if yb is None:
-                estimator.partial_fit(Xb, **kwargs)
+            rows = {key: _rows(value, start, stop) for key, value in per_sample.items()}
+            if y is None:
+                estimator.partial_fit(Xb, **rows, **others)
             else:
-                estimator.partial_fit(Xb, yb, **kwargs)
+                estimator.partial_fit(Xb, _rows(y, start, stop), **rows, **others)
     return estimator
