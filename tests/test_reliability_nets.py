@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import NotFittedError
 
@@ -245,3 +246,154 @@ def test_partial_fit_follows_the_schedule_of_one_fit(schedule):
     assert_allclose(rates, [epoch["event_lr"] for epoch in fitted.net_.history])
     if schedule == "step":
         assert_allclose(rates, [0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
+
+
+# --- Divergence, degenerate paths and bad arguments (issue 19) -------------------
+
+
+def test_a_divergence_in_the_last_generator_step_is_an_error():
+    # The epoch's losses are measured before each update: the last generator
+    # step made every weight NaN while every recorded loss stayed finite, and
+    # fit returned a GAN whose samples were all NaN.
+    X = np.random.RandomState(0).rand(40, 16)
+    gan = GAN(lr=1e10, max_epochs=2, random_state=0)
+    with pytest.raises(ValueError, match="diverged.*generator's weights"):
+        gan.fit(X)
+    assert not hasattr(gan, "generator_")
+    # Finite weights of 1e19 whose batch-norm statistics overflow float32.
+    gan = GAN(lr=1e3, optimizer="sgd", max_epochs=2, random_state=0)
+    with pytest.raises(ValueError, match="diverged.*batch-norm statistics"):
+        gan.fit(X)
+    assert not hasattr(gan, "generator_")
+
+
+def _tiny_gan(latent_dim=4):
+    X = np.random.RandomState(0).rand(20, 3)
+    return GAN(latent_dim=latent_dim, generator_layer_sizes=(8,),
+               discriminator_layer_sizes=(8,), **TINY).fit(X), X
+
+
+@pytest.mark.parametrize("nudge", [0.0, 1e-10])
+def test_slerp_between_opposite_codes_stays_on_the_sphere(nudge):
+    from sklearn_lecture.neural._gan import _slerp
+
+    z = np.array([1.0, 2.0, 3.0, 4.0])
+    t = np.linspace(0, 1, 9)
+    path = _slerp(z, -z + nudge, t)
+    # The norm moves linearly from ||z0|| to ||z1||. Before: 6e-10 half-way, or
+    # 1e6 times too large when nudged.
+    norms = (1 - t) * np.linalg.norm(z) + t * np.linalg.norm(-z + nudge)
+    assert_allclose(np.linalg.norm(path, axis=1), norms, rtol=1e-12)
+    assert_allclose(path[0], z, atol=1e-12)
+    assert_allclose(path[-1], -z + nudge, atol=1e-9)
+    gan, _ = _tiny_gan()
+    samples = gan.interpolate(z, -z + nudge, n_steps=5, method="slerp")
+    assert np.isfinite(samples).all()
+    assert_allclose(samples[[0, -1]], gan.generate(np.stack([z, -z + nudge])))
+
+
+def test_slerp_keeps_the_norm_near_parallel_codes_and_refuses_opposite_scalars():
+    from sklearn_lecture.neural._gan import _slerp
+
+    z0, z1 = np.array([3.0, 4.0]), np.array([6.0, 8.0 + 1e-9])
+    t = np.linspace(0, 1, 5)
+    norms = (1 - t) * 5 + t * np.linalg.norm(z1)
+    assert_allclose(np.linalg.norm(_slerp(z0, z1, t), axis=1), norms, rtol=1e-12)
+    gan, _ = _tiny_gan(latent_dim=1)
+    assert np.isfinite(gan.interpolate([1.0], [2.0], method="slerp")).all()
+    with pytest.raises(ValueError, match="opposite sign.*dimension 1"):
+        gan.interpolate([1.0], [-1.0], method="slerp")
+
+
+def test_score_samples_far_outside_the_training_range():
+    gan, X = _tiny_gan()
+    # Before: [nan nan nan], the scaled rows overflowing float32.
+    scores = gan.score_samples(X[:3] * 1e39)
+    assert np.isfinite(scores).all()
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match="overflow"):
+        gan.score_samples(np.full((2, 3), 1.7e308))
+
+
+@pytest.mark.parametrize("n_samples", [True, np.True_, 2.0, "3"])
+def test_sample_refuses_a_count_that_is_not_an_integer(n_samples):
+    gan, _ = _tiny_gan()
+    # Before: numpy's "TypeError: an integer is required" for True.
+    with pytest.raises(ValueError, match="n_samples must be a positive integer"):
+        gan.sample(n_samples)
+
+
+@pytest.mark.parametrize("class_weight", [{0: np.nan}, {0: 0, 1: 0}, {0: -1.0},
+                                          {1: np.inf}])
+def test_class_weights_that_leave_no_finite_loss_are_refused(class_weight):
+    X = _sequences()
+    y = np.arange(16) % 2
+    clf = RNNClassifier(hidden_size=4, class_weight=class_weight, **TINY)
+    # Before: "Training diverged ... lower the learning rate".
+    with pytest.raises(ValueError, match="class_weight must give every class"):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match="class_weight must give every class"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(clf, "classes_")
+
+
+def test_a_class_of_weight_zero_leaves_batches_of_it_at_loss_zero():
+    # A batch of only that class divided 0 by 0 in the weighted mean: NaN.
+    X = _sequences()
+    y = np.arange(16) % 2
+    clf = RNNClassifier(hidden_size=4, class_weight={0: 0.0}, max_epochs=2,
+                        batch_size=1, random_state=0).fit(X, y)
+    assert np.isfinite(clf.loss_curve_).all()
+
+
+def test_score_refuses_sample_weight_of_another_length():
+    X = _sequences(d=1)
+    lengths = np.r_[[3] * 8, [5] * 8]
+    Y = X[..., 0]
+    reg = RNNRegressor(output="sequence", hidden_size=4, **TINY)
+    reg.fit(X, Y, sample_lengths=lengths)
+    clf = RNNClassifier(output="sequence", hidden_size=4, **TINY)
+    clf.fit(X, (Y > 0.5).astype(int), sample_lengths=lengths)
+    for est, y in ((reg, Y), (clf, (Y > 0.5).astype(int))):
+        # Before: a numpy broadcast error.
+        with pytest.raises(ValueError, match=r"sample_weight.shape == \(29,\)"):
+            est.score(X, y, sample_weight=np.ones(29), sample_lengths=lengths)
+        assert est.score(X, y, sample_weight=np.ones(16), sample_lengths=lengths) == (
+            est.score(X, y, sample_lengths=lengths)
+        )
+
+
+def test_sample_lengths_beyond_int64_are_reported_as_given():
+    X = _sequences()
+    reg = RNNRegressor(hidden_size=4, **TINY).fit(X, X[:, -1, 0])
+    # Before: "got values from -9223372036854775808", the cast overflowing first.
+    with pytest.raises(ValueError, match=r"got values from 1e\+20 to 1e\+20"):
+        reg.predict(X, sample_lengths=np.full(16, 1e20))
+
+
+# --- Inference reads the net the user sees ----------------------------------------
+
+
+def test_inference_follows_weights_loaded_into_the_net(tmp_path):
+    X = np.random.RandomState(0).rand(20, 4)
+    source = Autoencoder((3,), **TINY).fit(X)
+    target = Autoencoder((3,), max_epochs=2, batch_size=8, random_state=1).fit(X)
+    for dtype in (np.float32, np.float64):
+        assert not np.allclose(target.transform(X.astype(dtype)), source.transform(X))
+    path = tmp_path / "params.pt"
+    source.net_.save_params(f_params=path)
+    target.net_.load_params(f_params=path)
+    # Before: the copy made by the first transform, with the old weights.
+    for dtype in (np.float32, np.float64):
+        assert_allclose(
+            target.transform(X.astype(dtype)), source.transform(X), rtol=1e-5
+        )
+
+
+def test_inference_follows_a_module_edited_in_place():
+    X = _sequences()
+    clf = RNNClassifier(hidden_size=4, **TINY).fit(X, np.arange(16) % 3)
+    assert not np.allclose(clf.predict_proba(X), 1 / 3)
+    with torch.no_grad():
+        for weight in clf.net_.module_.parameters():
+            weight.zero_()
+    assert_allclose(clf.predict_proba(X), 1 / 3)

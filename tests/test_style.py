@@ -571,12 +571,68 @@ def test_bad_images_are_refused_clearly(style, bad, match):
         st.transform(bad)
 
 
-def test_image_smaller_than_the_receptive_field(style):
-    # relu4_1 of the VGG stack sees 68 x 68 pixels.
-    with pytest.raises(ValueError, match="smaller than the receptive field.*68"):
-        StyleTransfer().fit(style)
-    st = StyleTransfer(style_layers=SHALLOW, content_layers="relu2_1").fit(style)
-    with pytest.raises(ValueError, match="receptive field of layer 'relu2_1' "):
-        st.transform(np.zeros((6, 30, 3), np.uint8))
-    with pytest.raises(ValueError, match="receptive field"):
+def test_image_smaller_than_the_receptive_field_is_a_warning(style):
+    # relu4_1 of the VGG stack sees 68 x 68 pixels; a 40 x 56 image leaves it a
+    # 5 x 7 map, which is computed (before: refused under 68 x 68 pixels).
+    with pytest.warns(UserWarning, match="smaller than the receptive field.*68"):
+        st = StyleTransfer(n_steps=2, random_state=0).fit(style)
+    assert np.isfinite(st.style_grams_["relu4_1"]).all()
+    st = StyleTransfer(style_layers=SHALLOW, content_layers="relu2_1", n_steps=2)
+    st.fit(style)
+    with pytest.warns(UserWarning, match="receptive field of layer 'relu2_1' "):
+        assert st.transform(np.zeros((6, 30, 3), np.uint8)).shape == (6, 30, 3)
+    with pytest.warns(UserWarning, match="receptive field"):
         FeatureInversion("relu3_1").fit(np.zeros((20, 20, 3)))
+
+
+def test_a_32_pixel_image_is_stylised_with_the_default_layers():
+    # Its relu4_1 map is 4 x 4, as in every other implementation.
+    image = (np.random.RandomState(0).rand(32, 32, 3) * 255).astype(np.uint8)
+    st = StyleTransfer(n_steps=3, random_state=0)
+    with pytest.warns(UserWarning, match="receptive field"):
+        st.fit(image)
+    with pytest.warns(UserWarning, match="receptive field"):
+        out = st.transform(image)
+    assert out.shape == (32, 32, 3)
+    assert np.isfinite(st.loss_history_["total"]).all()
+
+
+@pytest.mark.parametrize("side", [1, 4, 7])
+def test_an_image_that_leaves_a_layer_no_pixel_is_refused(side):
+    # Three poolings before relu4_1: it needs 8 pixels a side.
+    image = np.random.RandomState(0).rand(side, side, 3)
+    match = rf"{side}x{side} pixels is too small.*relu4_1"
+    with pytest.raises(ValueError, match=match):
+        StyleTransfer().fit(image)
+    with pytest.raises(ValueError, match="too small"):
+        FeatureInversion("relu4_1").fit(image)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        eight = np.random.RandomState(1).rand(8, 8, 3)
+        st = StyleTransfer(n_steps=2, random_state=0).fit(eight)
+    with pytest.raises(ValueError, match="too small"):
+        st.transform(image)
+
+
+def test_a_refit_that_fails_leaves_the_style_as_it_was(style):
+    st = StyleTransfer(style_layers=SHALLOW, content_layers="relu2_1", n_steps=2,
+                       random_state=0).fit(style)
+    layers, features = st.style_layers_, st.features_
+    grams = {k: v.copy() for k, v in st.style_grams_.items()}
+    st.set_params(style_layers=[*SHALLOW, "relu5_1"])
+    with pytest.raises(ValueError, match="too small"):
+        st.fit(style[:8, :8])
+    # Before: the new style_layers_ and features_ beside the old style_grams_.
+    assert st.style_layers_ == layers and st.features_ is features
+    assert st.style_grams_.keys() == grams.keys()
+    for key, gram in grams.items():
+        np.testing.assert_array_equal(st.style_grams_[key], gram)
+    assert st.transform(style).shape == style.shape
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a CPU-only torch")
+@pytest.mark.parametrize("make", [StyleTransfer, FeatureInversion])
+def test_a_cuda_device_without_cuda_is_a_clear_error(make, style):
+    # Before: torch's "AssertionError: Torch not compiled with CUDA enabled".
+    with pytest.raises(ValueError, match="device='cuda'.*no CUDA device"):
+        make(device="cuda").fit(style)

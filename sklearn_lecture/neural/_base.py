@@ -224,7 +224,7 @@ def check_layer_sizes(hidden_layer_sizes):
 
 
 # Private fitted state, cleared with the public fitted attributes on a failed fit.
-_FITTED = ("_net_state", "_fitted_params", "_inference_modules")
+_FITTED = ("_net_state", "_fitted_params")
 
 
 class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
@@ -409,8 +409,6 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         self.net_ = net
         self._net_state = state
         self._fitted_params = self._net_params()
-        # Eval-mode copies of the trained module for inference, per dtype.
-        self._inference_modules = {}
         self.n_iter_ = len(history)
         self.loss_curve_ = np.asarray(history[:, "train_loss"], dtype=np.float64)
         # NaN for the epochs of partial_fit calls after an early-stopping fit.
@@ -427,21 +425,12 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
     # -- inference ---------------------------------------------------------------
 
     def _forward64(self, X, fn=None):
-        """``fn(module, x)`` on an eval-mode copy of the fitted module.
+        """``fn(module, x)`` on an eval-mode copy of ``net_.module_`` as it is now.
 
         In the precision of X: float64 input runs a float64 copy (a row's output
-        then does not depend on the rows around it), float32 input a float32 copy,
-        as fast as the bare module. The copies are made once per fit and kept.
+        then does not depend on the rows around it), float32 input a float32 copy.
+        The copy is made on every call, so inference follows the net the user
+        sees (weights loaded with ``net_.load_params``, a module edited in place).
         """
         dtype = torch.float32 if X.dtype == np.float32 else torch.float64
-        module = self._inference_modules.get(dtype)
-        if module is None:
-            module = inference_copy(self.net_.module_, dtype)
-            self._inference_modules[dtype] = module
-        return run_module(module, X, fn)
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        if "_inference_modules" in state:
-            state = {**state, "_inference_modules": {}}  # rebuilt on first use
-        return state
+        return run_module(inference_copy(self.net_.module_, dtype), X, fn)

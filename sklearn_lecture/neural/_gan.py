@@ -39,6 +39,7 @@ from ._training import (
     StepLoop,
     build_optimizer,
     check_device,
+    check_finite_state,
     forward64,
     seeded_torch,
 )
@@ -156,18 +157,38 @@ def _sizes(name, value):
 
 
 def _slerp(z0, z1, t):
-    """Spherical interpolation of directions, linear interpolation of norms."""
+    """Spherical interpolation of directions, linear interpolation of norms.
+
+    The direction turns from u₀ towards the component of u₁ orthogonal to u₀,
+    ``cos(tω) u₀ + sin(tω) v``, with ω = atan2(‖u₁ − (u₀·u₁) u₀‖, u₀·u₁): a unit
+    vector for every t, however close u₁ is to ±u₀. Opposite codes (and codes
+    whose orthogonal part is lost to rounding) have no great circle of their own;
+    the path then turns towards the coordinate axis least aligned with u₀.
+    """
     r0, r1 = np.linalg.norm(z0), np.linalg.norm(z1)
     if r0 == 0 or r1 == 0:
         return (1 - t)[:, None] * z0 + t[:, None] * z1
     u0, u1 = z0 / r0, z1 / r1
-    omega = np.arccos(np.clip(u0 @ u1, -1.0, 1.0))
-    if omega < 1e-8:
-        directions = (1 - t)[:, None] * u0 + t[:, None] * u1
-    else:
-        directions = (
-            np.sin((1 - t) * omega)[:, None] * u0 + np.sin(t * omega)[:, None] * u1
-        ) / np.sin(omega)
+    cos_omega = u0 @ u1
+    v = u1 - cos_omega * u0
+    v -= (u0 @ v) * u0  # twice, so that v stays orthogonal when u₁ ≈ ±u₀
+    sin_omega = np.linalg.norm(v)
+    if sin_omega <= 1e-12:
+        if len(u0) == 1:
+            if cos_omega > 0:
+                return ((1 - t) * r0 + t * r1)[:, None] * u0
+            raise ValueError(
+                "method='slerp' cannot join codes of opposite sign in a latent "
+                "space of dimension 1 (no path keeps their norm); use "
+                "method='linear'."
+            )
+        v = np.zeros_like(u0)
+        v[np.argmin(np.abs(u0))] = 1.0
+        v -= (u0 @ v) * u0
+        v -= (u0 @ v) * u0
+    v /= np.linalg.norm(v)
+    omega = np.arctan2(sin_omega, cos_omega)
+    directions = np.cos(t * omega)[:, None] * u0 + np.sin(t * omega)[:, None] * v
     return ((1 - t) * r0 + t * r1)[:, None] * directions
 
 
@@ -399,6 +420,13 @@ class _BaseGAN(BaseNeuralNet):
                 self.generator_(z)
         for m, momentum in zip(norms, momenta):
             m.momentum = momentum
+        # Finite weights can still give statistics beyond float32, and NaN samples.
+        statistics = [s for m in norms for s in (m.running_mean, m.running_var)]
+        check_finite_state(
+            {"generator's batch-norm statistics": statistics},
+            len(self._loop.history),
+            self.lr,
+        )
 
     def _step(self, real, optimizers):
         """One discriminator update; a generator update after every k of them."""
@@ -463,9 +491,9 @@ class _BaseGAN(BaseNeuralNet):
         span = self.data_max_ - self.data_min_
         return np.where(span > 0, span, 1.0)
 
-    def _scale(self, X):
+    def _scale(self, X, dtype=np.float32):
         scaled = 2.0 * (X - self.data_min_) / self._span() - 1.0
-        return scaled.astype(np.float32)
+        return scaled.astype(dtype)
 
     def _unscale(self, Y):
         span = self.data_max_ - self.data_min_
@@ -521,7 +549,11 @@ class _BaseGAN(BaseNeuralNet):
             In the input's scale and dtype.
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral | np.integer) or n_samples < 1:
+        if (
+            isinstance(n_samples, bool)
+            or not isinstance(n_samples, Integral | np.integer)
+            or n_samples < 1
+        ):
             raise ValueError(
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
@@ -559,7 +591,11 @@ class _BaseGAN(BaseNeuralNet):
                     f"got {z.shape}."
                 )
             ends.append(z)
-        if not isinstance(n_steps, Integral | np.integer) or n_steps < 2:
+        if (
+            isinstance(n_steps, bool)
+            or not isinstance(n_steps, Integral | np.integer)
+            or n_steps < 2
+        ):
             raise ValueError(f"n_steps must be an integer >= 2, got {n_steps!r}.")
         t = np.linspace(0.0, 1.0, int(n_steps))
         if method == "linear":
@@ -584,13 +620,20 @@ class _BaseGAN(BaseNeuralNet):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        return forward64(self.discriminator_, self._scale(X).astype(np.float64))
+        scores = forward64(self.discriminator_, self._scale(X, np.float64))
+        if not np.isfinite(scores).all():
+            raise ValueError(
+                "The discriminator's scores of some rows of X overflow: they lie "
+                "too far outside the range of the training data "
+                f"[{self.data_min_.min():.3g}, {self.data_max_.max():.3g}]."
+            )
+        return scores
 
     def _losses(self, X, Z):
         """Both losses on rows X and codes Z (float64, eval mode, no update)."""
         check_is_fitted(self)
         fake = forward64(self.generator_, np.asarray(Z, dtype=np.float64))
-        real_logits = forward64(self.discriminator_, self._scale(X).astype(np.float64))
+        real_logits = forward64(self.discriminator_, self._scale(X, np.float64))
         fake_logits = forward64(self.discriminator_, fake)
         real_logits, fake_logits = map(torch.from_numpy, (real_logits, fake_logits))
         fitted = self._fitted_params

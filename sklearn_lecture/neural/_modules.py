@@ -527,7 +527,9 @@ class MaskedMSELoss(nn.Module):
 class SequenceCrossEntropyLoss(nn.Module):
     """Cross-entropy of logits (N, C) or (N, T, C) against codes (N,) or (N, T).
 
-    Codes of -1 (padded steps) are ignored; ``weight`` weights the classes.
+    Codes of -1 (padded steps) are ignored; ``weight`` weights the classes: the
+    weighted mean, in which a batch of only zero-weight classes counts 0 (torch's
+    mean would divide 0 by 0).
     """
 
     def __init__(self, weight=None):
@@ -537,13 +539,15 @@ class SequenceCrossEntropyLoss(nn.Module):
         )
 
     def forward(self, logits, codes):
-        weight = None if self.weight is None else self.weight.to(logits.dtype)
-        return F.cross_entropy(
-            logits.reshape(-1, logits.shape[-1]),
-            codes.reshape(-1),
-            weight=weight,
-            ignore_index=-1,
+        logits, codes = logits.reshape(-1, logits.shape[-1]), codes.reshape(-1)
+        if self.weight is None:
+            return F.cross_entropy(logits, codes, ignore_index=-1)
+        weight = self.weight.to(logits.dtype)
+        total = F.cross_entropy(
+            logits, codes, weight=weight, ignore_index=-1, reduction="sum"
         )
+        norm = weight[codes[codes >= 0]].sum()
+        return total / norm.clamp_min(torch.finfo(norm.dtype).tiny)
 
 
 # -- convolutional feature extractors (style transfer, feature inversion) ---------

@@ -22,7 +22,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ..utils._compat import Interval, StrOptions
+from ..utils._compat import Interval, StrOptions, _check_sample_weight
 from ..utils._docstrings import fill_doc
 from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes, ravel_column_vector
@@ -122,13 +122,20 @@ class _RNNBase(BaseNeuralNet):
             lengths.dtype.kind == "f" and np.any(lengths != np.round(lengths))
         ):
             raise ValueError("sample_lengths must hold integers (numbers of steps).")
-        lengths = lengths.astype(np.int64)
+        # Checked before the cast to int64, which would wrap values beyond it.
         if len(lengths) and (lengths.min() < 1 or lengths.max() > n_steps):
             raise ValueError(
                 f"sample_lengths must lie between 1 and n_timesteps={n_steps}; got "
                 f"values from {lengths.min()} to {lengths.max()}."
             )
-        return lengths
+        return lengths.astype(np.int64)
+
+    @staticmethod
+    def _check_score_weight(sample_weight, y_pred):
+        """``score``'s sample_weight: None, or float64 of shape (n_samples,)."""
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, y_pred, dtype=np.float64)
 
     @staticmethod
     def _step_mask(lengths, n_steps):
@@ -505,6 +512,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         """
         y_pred = self.predict(X, sample_lengths=sample_lengths)
         y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64)
+        sample_weight = self._check_score_weight(sample_weight, y_pred)
         if y.shape != y_pred.shape and (y.ndim == 3 or y_pred.ndim == 3):
             raise ValueError(
                 f"y has shape {y.shape} but the predictions have shape {y_pred.shape}."
@@ -516,9 +524,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
             )
             weight = None
             if sample_weight is not None:
-                weight = np.broadcast_to(
-                    np.asarray(sample_weight, dtype=np.float64)[:, None], valid.shape
-                )[valid]
+                weight = np.broadcast_to(sample_weight[:, None], valid.shape)[valid]
             n_targets = 1 if y.ndim == 2 else y.shape[2]
             return r2_score(
                 y[valid].reshape(-1, n_targets),
@@ -741,11 +747,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         self.classes_ = classes
         target = np.full(labels.shape, -1, dtype=np.int64)
         target[valid] = codes
-        self._class_weight = None
-        if self.class_weight is not None:
-            self._class_weight = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=labels[valid]
-            )
+        self._class_weight = self._compute_class_weight(classes, labels[valid])
         self._set_shapes(X, lengths)
         self._fit_net(self._module_input(X, lengths), target)
         return self
@@ -795,16 +797,29 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
             )
         if first:
             self.classes_ = classes
-            self._class_weight = None
-            if self.class_weight is not None:
-                self._class_weight = compute_class_weight(
-                    self.class_weight, classes=classes, y=labels[valid]
-                )
+            self._class_weight = self._compute_class_weight(classes, labels[valid])
         target = np.full(labels.shape, -1, dtype=np.int64)
         target[valid] = np.searchsorted(self.classes_, labels[valid])
         self._set_shapes(X, lengths)
         self._partial_fit_net(self._module_input(X, lengths), target)
         return self
+
+    def _compute_class_weight(self, classes, labels):
+        """The weight of each class in the loss (None: unweighted), or an error.
+
+        The cross-entropy divides by the weights' sum: a NaN, negative or
+        infinite weight, or weights all zero, would make every loss NaN.
+        """
+        if self.class_weight is None:
+            return None
+        weights = compute_class_weight(self.class_weight, classes=classes, y=labels)
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.any():
+            raise ValueError(
+                "class_weight must give every class a finite, non-negative weight, "
+                f"and some class a positive one; got {self.class_weight!r}, which "
+                f"weights the classes {classes.tolist()!r} by {weights.tolist()!r}."
+            )
+        return weights
 
     def _labelled_sequences(self, X, y, sample_lengths, reset):
         self._require_y(y)
@@ -905,6 +920,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         """
         y_pred = self.predict(X, sample_lengths=sample_lengths)
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        sample_weight = self._check_score_weight(sample_weight, y_pred)
         if y.shape != y_pred.shape:
             raise ValueError(
                 f"y has shape {y.shape} but the predictions have shape {y_pred.shape}."
@@ -912,10 +928,6 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         if y.ndim == 1:
             return accuracy_score(y, y_pred, sample_weight=sample_weight)
         valid = self._step_mask(self._check_lengths(sample_lengths, y), y.shape[1])
-        weight = (
-            np.ones(len(y))
-            if sample_weight is None
-            else np.asarray(sample_weight, dtype=np.float64)
-        )
+        weight = np.ones(len(y)) if sample_weight is None else sample_weight
         weight = np.broadcast_to(weight[:, None], valid.shape)[valid]
         return float(np.average(y[valid] == y_pred[valid], weights=weight))

@@ -20,6 +20,7 @@ VGG-16/19 read from the local cache (see :mod:`._modules`).
 
 import copy
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -29,10 +30,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._compat import Interval, StrOptions
 from ..utils._docstrings import fill_doc
 from ..utils._params import store_params
+from ..utils._validation import fit_guard
 from ._modules import RandomMultiscale, RandomVGG, VGGFeatures
+from ._training import check_device
 
 __all__ = [
     "StyleTransfer",
@@ -314,9 +317,10 @@ torch.nn.Module, default="random_vgg"
     image_size : int, default=None
         Resize every image so that its longer side has this many pixels (the
         output has that size), at least 2. ``None`` keeps the sizes given. Either
-        way an image needs at least the receptive field of the layers, and one
-        that is optimised (transformed) 2 pixels or more on each side (the
-        total variation compares neighbours).
+        way an image must leave every layer a feature map of at least one pixel
+        (a warning says when it is smaller than a layer's receptive field), and
+        one that is optimised (transformed) needs 2 pixels or more on each side
+        (the total variation compares neighbours).
     n_steps : int, default=200
         Evaluations of the loss and its gradient (forward and backward
         passes, the cost of a transform): Adam steps, or L-BFGS's budget of
@@ -385,11 +389,6 @@ class _HookedFeatures:
             handles.append(self.named[name].register_forward_hook(hook))
         try:
             self.module(x)
-        except RuntimeError as exc:
-            raise ValueError(
-                f"The features module failed on images of shape {tuple(x.shape)} "
-                f"(n, 3, H, W): {exc}"
-            ) from exc
         finally:
             for handle in handles:
                 handle.remove()
@@ -427,12 +426,7 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
 
     def _build_features(self, seed):
         """Set ``features_`` and return the default (content, style) layers."""
-        try:
-            self._device()
-        except (RuntimeError, TypeError) as exc:
-            raise ValueError(
-                f"device={self.device!r} is not a torch device: {exc}"
-            ) from exc
+        self._device()  # a clear error before anything is built
         features = self.features
         if isinstance(features, torch.nn.Module):
             module = copy.deepcopy(features).requires_grad_(False).eval()
@@ -453,7 +447,7 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
         return _DEFAULT_LAYERS[features]
 
     def _device(self):
-        return torch.device(self.device)
+        return check_device(self.device)
 
     def _extractor(self):
         if hasattr(self.features_, "forward_layers"):
@@ -475,12 +469,13 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
         field = getattr(self.features_, "receptive_field", None)
         return max(field(layer) for layer in layers) if field is not None else 1
 
-    def _to_tensor(self, images, what, layers, *, optimised=True):
+    def _to_tensor(self, images, what, layers, *, optimised=True, stacklevel=4):
         """(n, H, W, 3) float array -> (n, 3, H, W) tensor, resized and checked.
 
         ``optimised`` says the images are those ``transform`` optimises (or
         starts from), whose total variation needs 2 pixels on each side; a style
-        image only gives its features.
+        image only gives its features. ``stacklevel`` points the receptive-field
+        warning at the caller of the public method.
         """
         x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
         x = x.to(self._device())
@@ -492,26 +487,48 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
                 x = F.interpolate(
                     x, size=size, mode="bilinear", antialias=True, align_corners=False
                 ).clamp(0.0, 1.0)
-        smallest = self._min_size(layers)
-        if min(x.shape[-2:]) < smallest:
-            deepest = max(layers, key=self.features_.receptive_field)
-            raise ValueError(
-                f"{what} of {x.shape[-2]}x{x.shape[-1]} pixels is smaller than the "
-                f"receptive field of layer {deepest!r} ({smallest} pixels). Use a "
-                "larger image (or image_size), or shallower layers."
-            )
+        size = f"{what} of {x.shape[-2]}x{x.shape[-1]} pixels"
         if optimised and min(x.shape[-2:]) < 2:
             # The total variation is a mean over the (H - 1) x (W - 1) pixels
             # that have both neighbours: there are none on a single row or column.
             raise ValueError(
-                f"{what} of {x.shape[-2]}x{x.shape[-1]} pixels is too small: the "
-                "total variation compares neighbouring pixels, so both sides need "
-                "at least 2 pixels. Use a larger image (or image_size)."
+                f"{size} is too small: the total variation compares neighbouring "
+                "pixels, so both sides need at least 2 pixels. Use a larger image "
+                "(or image_size)."
+            )
+        smallest = self._min_size(layers)
+        if min(x.shape[-2:]) < smallest:
+            # Computable as long as no feature map is empty (the convolutions pad
+            # with zeros): refused only then, else a warning.
+            with torch.no_grad():
+                try:
+                    self._features_of(x[:1], layers)
+                except ValueError as exc:
+                    raise ValueError(
+                        f"{size} is too small for the layers "
+                        f"{', '.join(map(repr, layers))}: {exc} Use a larger image "
+                        "(or image_size), or shallower layers."
+                    ) from exc
+            deepest = max(layers, key=self.features_.receptive_field)
+            warnings.warn(
+                f"{size} is smaller than the receptive field of layer {deepest!r} "
+                f"({smallest} pixels): part of what its units see is the zero "
+                "padding beyond the image's borders. A larger image (or "
+                "image_size), or shallower layers, avoid it.",
+                UserWarning,
+                stacklevel=stacklevel,
             )
         return x.contiguous()
 
     def _features_of(self, x, layers):
-        out = self._extractor().forward_layers(x, layers)
+        try:
+            out = self._extractor().forward_layers(x, layers)
+        except RuntimeError as exc:
+            # A pooling of a map already reduced to one pixel, for instance.
+            raise ValueError(
+                f"The features module failed on images of shape {tuple(x.shape)} "
+                f"(n, 3, H, W): {exc}."
+            ) from exc
         for name in layers:
             if name not in out:
                 raise ValueError(f"The features module did not produce layer {name!r}.")
@@ -519,6 +536,11 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
                 raise ValueError(
                     f"Layer {name!r} gives an output of shape {tuple(out[name].shape)}"
                     "; style and content losses need feature maps (n, C, H, W)."
+                )
+            if out[name].shape[-2] == 0 or out[name].shape[-1] == 0:
+                raise ValueError(
+                    f"Layer {name!r} gives an empty feature map (shape "
+                    f"{tuple(out[name].shape)}) on images of shape {tuple(x.shape)}."
                 )
         return out
 
@@ -735,7 +757,7 @@ class StyleTransfer(_ImageOptimizer):
     ):
         store_params(self, locals())
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X, y=None):
         """Compute the style targets from one or several style images.
 
@@ -771,7 +793,9 @@ class StyleTransfer(_ImageOptimizer):
         sums, count = {}, 0
         with torch.no_grad():
             for batch in styles:
-                x = self._to_tensor(batch, "The style image", style, optimised=False)
+                x = self._to_tensor(
+                    batch, "The style image", style, optimised=False, stacklevel=5
+                )
                 feats = _check_finite(self._features_of(x, style))
                 for layer in style:
                     total = gram_matrix(feats[layer]).sum(0)
@@ -925,7 +949,7 @@ class FeatureInversion(_ImageOptimizer):
     ):
         store_params(self, locals())
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_guard
     def fit(self, X=None, y=None):
         """Build the network (and check the images, if given).
 
@@ -954,7 +978,7 @@ class FeatureInversion(_ImageOptimizer):
         self._check_layers([self.layer_])
         if X is not None:
             values, _ = _check_images(X, "The image")
-            self._to_tensor(values, "The image", [self.layer_])
+            self._to_tensor(values, "The image", [self.layer_], stacklevel=5)
         return self
 
     def transform(self, X):

@@ -43,6 +43,7 @@ from ._optim import make_lr_scheduler, resolve_optimizer
 __all__ = [
     "NetState",
     "check_device",
+    "check_finite_state",
     "seeded_torch",
     "initialize_net",
     "disarm_early_stopping",
@@ -180,15 +181,22 @@ class _BatchLoader:
 
 
 class _DivergenceGuard(Callback):
-    """Stop with a clear error as soon as an epoch's training loss is not finite."""
+    """Stop with a clear error as soon as an epoch leaves a loss or weight not finite.
+
+    The loss of a batch is measured before its update, so the weights are checked
+    too: the last update of an epoch can make them NaN while every recorded loss
+    is finite.
+    """
 
     def __init__(self, lr=None):
         self.lr = lr
 
     def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
         loss = net.history[-1, "train_loss"]
         if not np.isfinite(loss):
-            raise _divergence_error("loss", loss, len(net.history), self.lr)
+            raise _divergence_error(f"loss became {loss}", epoch, self.lr)
+        check_finite_state({"net's weights": net.module_.parameters()}, epoch, self.lr)
 
 
 class _Net(NeuralNet):
@@ -265,12 +273,31 @@ def _print_plain(text):
     print(_ANSI_CODE.sub("", text))
 
 
-def _divergence_error(name, value, epoch, lr):
+def _divergence_error(what, epoch, lr):
     return ValueError(
-        f"Training diverged: the training {name} became {value} at epoch {epoch}. "
-        f"Lower the learning rate (lr={lr!r}), scale the inputs, or pick another "
-        "optimizer."
+        f"Training diverged: the training {what} at epoch {epoch}. Lower the "
+        f"learning rate (lr={lr!r}), scale the inputs, or pick another optimizer."
     )
+
+
+def check_finite_state(tensors, epoch, lr):
+    """Raise the divergence error if a tensor of a net's trained state is not finite.
+
+    Parameters
+    ----------
+    tensors : dict of str to iterable of torch.Tensor
+        Weights (or statistics) by the words the error names them with, such
+        as ``"generator's weights"``.
+    epoch : int
+        The epoch just finished (quoted in the error).
+    lr : float or None
+        Quoted in the error.
+    """
+    for what, values in tensors.items():
+        with torch.no_grad():
+            finite = all(bool(torch.isfinite(v).all()) for v in values)
+        if not finite:
+            raise _divergence_error(f"{what} became NaN or infinite", epoch, lr)
 
 
 def _to_tensor(a, device):
@@ -626,7 +653,16 @@ class StepLoop:
             record.update({k: float(v) / rows[k] for k, v in sums.items()})
             for name, value in record.items():
                 if not np.isfinite(value):
-                    raise _divergence_error(name, value, record["epoch"], self.lr)
+                    raise _divergence_error(
+                        f"{name} became {value}", record["epoch"], self.lr
+                    )
+            weights = {
+                f"{name}'s weights": [
+                    w for group in opt.param_groups for w in group["params"]
+                ]
+                for name, opt in self.optimizers.items()
+            }
+            check_finite_state(weights, record["epoch"], self.lr)
             self.history.append(record)
             stop = on_epoch_end is not None and on_epoch_end(record)
             record["dur"] = time.perf_counter() - tic
