@@ -44,8 +44,11 @@ _NEURAL = (
 _REINFORCEMENT = (
     "QLearning",
     "SARSA",
+    "ExpectedSARSA",
+    "DoubleQLearning",
     "ValueIteration",
     "RobotVacuumEnv",
+    "MaximizationBiasEnv",
 )
 
 # Subpackage loaded on first use -> (its public names, what it imports).

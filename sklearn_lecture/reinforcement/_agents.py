@@ -1,13 +1,16 @@
-"""Q-learning and SARSA: tabular temporal-difference control.
+"""The temporal-difference agents: Q-learning, SARSA, Expected SARSA, Double Q.
 
-Both share :class:`~sklearn_lecture.reinforcement._base._BaseTabularAgent`; they
-differ in one line of the update, the action the target bootstraps on.
+Each shares :class:`~sklearn_lecture.reinforcement._base._BaseTabularAgent`'s
+episode loop and writes only its update, the hook ``_td_update``: what the target
+bootstraps on after the step s, a -> r, s'.
 """
 
-from ..utils._docstrings import fill_doc
-from ._base import _BaseTabularAgent
+import numpy as np
 
-__all__ = ["QLearning", "SARSA"]
+from ..utils._docstrings import fill_doc
+from ._base import _BaseTabularAgent, _make_chooser, _make_expectation
+
+__all__ = ["QLearning", "SARSA", "ExpectedSARSA", "DoubleQLearning"]
 
 _PARAMETERS = """
     n_episodes : int, default=500
@@ -75,9 +78,12 @@ _PARAMETERS = """
         If positive, print the mean return (and epsilon or the temperature)
         every tenth of the episodes of a call."""
 
-_ATTRIBUTES = """
+_Q_TABLE = """
     q_table_ : ndarray of shape (n_states_, n_actions_)
-        The learned action values Q(s, a).
+        The learned action values Q(s, a)."""
+
+_ATTRIBUTES = """
+    {q_table}
 
     policy_ : ndarray of shape (n_states_,)
         The greedy action of each state (ties broken at random; states never
@@ -106,7 +112,7 @@ _ATTRIBUTES = """
         The epsilon of the last training episode."""
 
 
-_fill_doc = fill_doc(parameters=_PARAMETERS, attributes=_ATTRIBUTES)
+_fill_doc = fill_doc(parameters=_PARAMETERS, attributes=_ATTRIBUTES, q_table=_Q_TABLE)
 
 
 @_fill_doc
@@ -133,6 +139,7 @@ class QLearning(_BaseTabularAgent):
     See Also
     --------
     SARSA : The on-policy variant.
+    DoubleQLearning : Two tables, without the maximization bias.
     ValueIteration : The optimal Q table from the environment's model.
 
     References
@@ -153,7 +160,17 @@ class QLearning(_BaseTabularAgent):
     (-13.0, 0.0)
     """
 
-    _on_policy = False
+    def _td_update(self, tables, choose, uniform, alpha, gamma):
+        (Q,) = tables
+
+        def update(state, action, reward, next_state, terminated, param):
+            row, next_row = Q[state], Q[next_state]
+            target = reward if terminated else reward + gamma * max(next_row)
+            row[action] += alpha * (target - row[action])
+            # A' is chosen from the updated table.
+            return choose(next_row, param)
+
+        return update
 
 
 @_fill_doc
@@ -180,6 +197,7 @@ class SARSA(_BaseTabularAgent):
     See Also
     --------
     QLearning : The off-policy variant.
+    ExpectedSARSA : The mean over the next actions instead of one sample.
 
     References
     ----------
@@ -197,4 +215,173 @@ class SARSA(_BaseTabularAgent):
     (1.0, 0.0)
     """
 
-    _on_policy = True
+    def _td_update(self, tables, choose, uniform, alpha, gamma):
+        (Q,) = tables
+
+        def update(state, action, reward, next_state, terminated, param):
+            row, next_row = Q[state], Q[next_state]
+            # A' is chosen first: the target bootstraps on Q(S', A').
+            next_action = choose(next_row, param)
+            target = reward if terminated else reward + gamma * next_row[next_action]
+            row[action] += alpha * (target - row[action])
+            return next_action
+
+        return update
+
+
+@_fill_doc
+class ExpectedSARSA(_BaseTabularAgent):
+    """Expected SARSA: temporal-difference control on the policy's mean.
+
+    Where SARSA bootstraps on the one action a' it samples, Expected SARSA takes
+    the mean over every action under the behaviour policy pi (epsilon-greedy,
+    with its decay, or softmax):
+
+        Q(s, a) <- Q(s, a) + alpha [r + gamma sum_a' pi(a'|s') Q(s', a') - Q(s, a)],
+
+    with target r alone when s' is terminal. The same expected update as SARSA
+    without the variance of sampling a': it learns the exploring policy's values
+    as SARSA does, and tolerates a large alpha (the book's alpha = 1 on the
+    cliff). With ``exploration="greedy"`` pi is greedy and the update is
+    Q-learning's.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    SARSA : The update on the sampled next action.
+    QLearning : The update on the greedy next action.
+
+    References
+    ----------
+    R. S. Sutton and A. G. Barto, *Reinforcement Learning: An Introduction*,
+    2nd ed., MIT Press, 2018, section 6.6 and Figure 6.3.
+
+    H. van Seijen, H. van Hasselt, S. Whiteson and M. Wiering, "A theoretical and
+    empirical analysis of Expected Sarsa", *IEEE ADPRL*, 2009.
+
+    Examples
+    --------
+    >>> import gymnasium as gym
+    >>> from sklearn_lecture.reinforcement import ExpectedSARSA
+    >>> env = gym.make("CliffWalking-v1")
+    >>> agent = ExpectedSARSA(n_episodes=300, learning_rate=0.9, discount=1.0,
+    ...                       random_state=0).fit(env)
+    >>> agent.evaluate(env, n_episodes=1)  # one row away from the cliff
+    (-15.0, 0.0)
+    """
+
+    def _td_update(self, tables, choose, uniform, alpha, gamma):
+        (Q,) = tables
+        expected = _make_expectation(self.exploration, self.n_actions_)
+
+        def update(state, action, reward, next_state, terminated, param):
+            row, next_row = Q[state], Q[next_state]
+            if terminated:
+                target = reward
+            else:
+                target = reward + gamma * expected(next_row, param)
+            row[action] += alpha * (target - row[action])
+            return choose(next_row, param)
+
+        return update
+
+
+_DOUBLE_Q_TABLES = """
+    q_tables_ : ndarray of shape (2, n_states_, n_actions_)
+        The two tables Q1 and Q2, each learned from the other's values.
+
+    q_table_ : ndarray of shape (n_states_, n_actions_)
+        Their mean (Q1 + Q2) / 2, on which the agent acts."""
+
+
+@fill_doc(parameters=_PARAMETERS, attributes=_ATTRIBUTES, q_table=_DOUBLE_Q_TABLES)
+class DoubleQLearning(_BaseTabularAgent):
+    """Double Q-learning: Q-learning without its maximization bias.
+
+    Q-learning's target max_a' Q(s', a') uses the same noisy estimates to pick the
+    best action and to value it, and so overestimates: among equal noisy values
+    the maximum is too high. Double Q-learning keeps two tables; after each step a
+    fair coin picks one, say Q1, which picks the action and the other values it:
+
+        Q1(s, a) <- Q1(s, a) + alpha [r + gamma Q2(s', argmax_a' Q1(s', a'))
+                                      - Q1(s, a)],
+
+    (Q1 and Q2 swapped when the coin says Q2), with target r alone when s' is
+    terminal. The agent acts on their mean (the book's epsilon-greedy on the sum
+    is the same policy; the mean keeps softmax's temperature in reward units).
+    The coin and the ties of the argmax are drawn from ``random_state``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    QLearning : The single-table update, biased upwards.
+
+    References
+    ----------
+    H. van Hasselt, "Double Q-learning", *NeurIPS*, 2010.
+
+    R. S. Sutton and A. G. Barto, *Reinforcement Learning: An Introduction*,
+    2nd ed., MIT Press, 2018, section 6.7 and Figure 6.5.
+
+    Examples
+    --------
+    >>> import gymnasium as gym
+    >>> import numpy as np
+    >>> from sklearn_lecture.reinforcement import DoubleQLearning
+    >>> env = gym.make("CliffWalking-v1")
+    >>> agent = DoubleQLearning(n_episodes=300, learning_rate=0.5, discount=1.0,
+    ...                         random_state=0).fit(env)
+    >>> agent.q_tables_.shape
+    (2, 48, 4)
+    >>> bool(np.all(agent.q_table_ == agent.q_tables_.mean(axis=0)))
+    True
+
+    Its values are cautious: the states along the cliff recover slowly from the
+    falls, and after 300 episodes it still walks the top row (Q-learning's path
+    along the edge returns -13).
+
+    >>> agent.evaluate(env, n_episodes=1)
+    (-17.0, 0.0)
+    """
+
+    def _initialize(self, env):
+        super()._initialize(env)
+        self.q_tables_ = np.stack([self.q_table_, self.q_table_])
+
+    def _tables(self):
+        return [*self.q_tables_.tolist(), self.q_table_.tolist()]
+
+    def _store_tables(self, tables):
+        self.q_tables_ = np.array(tables[:2], dtype=np.float64)
+        super()._store_tables(tables)
+
+    def _td_update(self, tables, choose, uniform, alpha, gamma):
+        Q1, Q2, mean = tables
+        best = _make_chooser("greedy", self.n_actions_, uniform)
+
+        def update(state, action, reward, next_state, terminated, param):
+            picker, valuer = (Q1, Q2) if uniform() < 0.5 else (Q2, Q1)
+            row = picker[state]
+            target = reward
+            if not terminated:
+                target += gamma * valuer[next_state][best(picker[next_state])]
+            row[action] += alpha * (target - row[action])
+            # Halves, not the sum halved: the sum of two large values overflows.
+            mean[state][action] = 0.5 * Q1[state][action] + 0.5 * Q2[state][action]
+            return choose(mean[next_state], param)
+
+        return update

@@ -4,9 +4,10 @@ episode loop and the greedy policy.
 :class:`_GreedyPolicyMixin` gives every fitted table (the agents' and
 :class:`~sklearn_lecture.reinforcement.ValueIteration`'s) ``predict``, ``act``,
 ``rollout`` and ``evaluate``. :class:`_BaseTabularAgent` holds the parameters,
-constraints and training loop that Q-learning and SARSA share; a subclass only
-says whether its temporal-difference target uses the action actually taken next
-(on-policy, SARSA) or the best one (off-policy, Q-learning).
+constraints and episode loop that every temporal-difference agent shares; a
+subclass writes only its update, the hook ``_td_update`` (Q-learning bootstraps on
+the best next action, SARSA on the one taken, Expected SARSA on the behaviour
+policy's mean, Double Q-learning on the other table's value of its own best).
 
 Speed
 -----
@@ -138,6 +139,30 @@ def _make_chooser(exploration, n_actions, uniform):
         best = max(row)
         cumulative = list(accumulate([exp((q - best) / temperature) for q in row]))
         return bisect_right(cumulative, uniform() * cumulative[-1])
+
+    return {"greedy": greedy, "epsilon_greedy": epsilon_greedy, "softmax": softmax}[
+        exploration
+    ]
+
+
+def _make_expectation(exploration, n_actions):
+    """The behaviour policy's mean: ``expected(row, param) -> sum_a pi(a) row[a]``.
+
+    The policy is the one :func:`_make_chooser` samples: ties of the greedy part
+    share its probability, so the greedy part's mean is ``max(row)`` whatever the
+    ties.
+    """
+
+    def greedy(row, param=None):
+        return max(row)
+
+    def epsilon_greedy(row, epsilon):
+        return epsilon * sum(row) / n_actions + (1.0 - epsilon) * max(row)
+
+    def softmax(row, temperature):
+        best = max(row)
+        weights = [exp((q - best) / temperature) for q in row]
+        return sum(w * q for w, q in zip(weights, row)) / sum(weights)
 
     return {"greedy": greedy, "epsilon_greedy": epsilon_greedy, "softmax": softmax}[
         exploration
@@ -313,11 +338,11 @@ class _GreedyPolicyMixin:
 class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
     """Tabular temporal-difference control on a Gymnasium environment.
 
-    Subclasses set ``_on_policy``: True bootstraps on the action the behaviour
-    policy takes next (SARSA), False on the greedy one (Q-learning).
+    The episode loop is written once; an agent is its update, the hook
+    :meth:`_td_update`. An agent that learns more than one table (Double
+    Q-learning) also says how its tables are kept, with :meth:`_tables` and
+    :meth:`_store_tables` (and creates them in ``_initialize``).
     """
-
-    _on_policy = False
 
     _parameter_constraints: dict = {
         "n_episodes": [Interval(Integral, 1, None, closed="left")],
@@ -437,6 +462,43 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         self.epsilon_ = float(self.epsilon)
         self._random_state = check_random_state(self.random_state)
 
+    def _td_update(self, tables, choose, uniform, alpha, gamma):
+        """The hook: the update of one transition, built once per call of ``fit``.
+
+        Parameters
+        ----------
+        tables : list of list of list of float
+            The tables of :meth:`_tables`, updated in place; the behaviour policy
+            acts on the last one.
+        choose : callable
+            ``choose(row, param) -> action``, the behaviour policy on one row of
+            the acting table (``param`` is the episode's epsilon or temperature).
+        uniform : callable
+            ``uniform() -> float`` in [0, 1), the agent's seeded random stream
+            (the one ``choose`` draws from).
+        alpha, gamma : float
+            The step size and the discount.
+
+        Returns
+        -------
+        update : callable
+            ``update(state, action, reward, next_state, terminated, param) ->
+            next_action``: it updates the tables after the step ``state, action
+            -> reward, next_state`` and returns the action the agent takes in
+            ``next_state`` (chosen with ``choose``). A terminal ``next_state`` has
+            no value: the target is the reward alone. A truncated episode is not
+            terminal and still bootstraps.
+        """
+        raise NotImplementedError
+
+    def _tables(self):
+        """The fitted tables, as lists for the loop; the acting table last."""
+        return [self.q_table_.tolist()]
+
+    def _store_tables(self, tables):
+        """Set the fitted tables from the loop's lists (the inverse of ``_tables``)."""
+        self.q_table_ = np.array(tables[-1], dtype=np.float64)
+
     def _epsilons(self, start, n_episodes):
         """Epsilon of episodes ``start, ..., start + n_episodes - 1``."""
         if self.epsilon_decay is None:
@@ -462,21 +524,21 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         self._set_training_results(*results, rng)
 
     def _run_episodes(self, env, n_episodes, rng):
-        """The episodes of ``_train``: ``(Q, returns, lengths, params)``."""
+        """The episodes of ``_train``: ``(tables, returns, lengths, params)``."""
         # Seeding the first reset fixes the environment's generator for the whole
         # call (Gymnasium's convention; a seeded reset also costs four unseeded).
         seeds = [int(rng.randint(_SEED_BOUND))] + [None] * (n_episodes - 1)
-        choose = _make_chooser(
-            self.exploration, self.n_actions_, _uniforms(rng).__next__
-        )
+        uniform = _uniforms(rng).__next__
+        choose = _make_chooser(self.exploration, self.n_actions_, uniform)
         if self.exploration == "softmax":
             params = [float(self.temperature)] * n_episodes
         else:
             params = self._epsilons(self.n_episodes_, n_episodes)
-        Q = self.q_table_.tolist()
-        alpha = float(self.learning_rate)
-        gamma = float(self.discount)
-        on_policy = self._on_policy
+        tables = self._tables()
+        acting = tables[-1]
+        update = self._td_update(
+            tables, choose, uniform, float(self.learning_rate), float(self.discount)
+        )
         max_steps = self.max_steps_per_episode
         if max_steps is None:
             max_steps = -1 if _has_time_limit(env) else _DEFAULT_MAX_STEPS
@@ -493,33 +555,21 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         for episode in range(n_episodes):
             param = params[episode]
             state, _ = env.reset(seed=seeds[episode])
-            row = Q[state]
-            action = choose(row, param)
+            action = choose(acting[state], param)
             total = 0.0
             n_steps = 0
             while True:
-                state, reward, terminated, truncated, _ = step(action)
+                next_state, reward, terminated, truncated, _ = step(action)
                 n_steps += 1
                 total += reward
-                next_row = Q[state]
-                if on_policy:
-                    # SARSA: choose A' first, then bootstrap on Q(S', A').
-                    next_action = choose(next_row, param)
-                    target = (
-                        reward if terminated else reward + gamma * next_row[next_action]
-                    )
-                    row[action] += alpha * (target - row[action])
-                else:
-                    # Q-learning: bootstrap on max_a Q(S', a), then choose A' from
-                    # the updated table.
-                    target = reward if terminated else reward + gamma * max(next_row)
-                    row[action] += alpha * (target - row[action])
-                    next_action = choose(next_row, param)
+                next_action = update(
+                    state, action, reward, next_state, terminated, param
+                )
                 # Truncation (the environment's time limit or max_steps) ends the
                 # episode after a bootstrapped update: the state is not terminal.
                 if terminated or truncated or n_steps == max_steps:
                     break
-                row = next_row
+                state = next_state
                 action = next_action
             returns[episode] = total
             lengths[episode] = n_steps
@@ -530,11 +580,11 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
                     f": mean return {np.mean(recent):.3f} over the last "
                     f"{report_every}{exploration_note.format(param)}"
                 )
-        return Q, returns, lengths, params
+        return tables, returns, lengths, params
 
-    def _set_training_results(self, Q, returns, lengths, params, rng):
+    def _set_training_results(self, tables, returns, lengths, params, rng):
         n_episodes = len(returns)
-        self.q_table_ = np.array(Q, dtype=np.float64)
+        self._store_tables(tables)
         self.episode_rewards_ = np.concatenate([self.episode_rewards_, returns])
         self.episode_lengths_ = np.concatenate(
             [self.episode_lengths_, np.asarray(lengths, dtype=np.intp)]
