@@ -39,6 +39,7 @@ _NEURAL = (
     "FeatureInversion",
     "GAN",
     "DCGAN",
+    "PCANetwork",
 )
 
 _REINFORCEMENT = (

@@ -90,7 +90,7 @@ def test_the_training_step_minimises_those_losses(X, loss):
     discriminator_before = copy.deepcopy(gan.discriminator_)
     with torch.random.fork_rng(devices=[]):
         torch.random.default_generator.manual_seed(5)
-        metrics = gan._step(real, gan._loop.optimizers)
+        metrics = gan.net_.train_step((real, None))
     with torch.random.fork_rng(devices=[]):
         torch.random.default_generator.manual_seed(5)
         z1, z2 = torch.randn(len(X), 2), torch.randn(len(X), 2)
@@ -138,9 +138,13 @@ def test_label_smoothing_targets_one_minus_s_for_real_rows():
 def test_k_discriminator_updates_per_generator_update(X, k):
     # 64 rows in batches of 16: 4 discriminator steps per epoch, 2 epochs.
     gan = GAN(**TINY, n_discriminator_steps=k, random_state=0).fit(X)
+    optimizers = {
+        "generator": gan.net_.optimizer_,
+        "discriminator": gan.net_.discriminator_optimizer_,
+    }
     steps = {
         name: {int(s["step"]) for s in opt.state.values()}
-        for name, opt in gan._loop.optimizers.items()
+        for name, opt in optimizers.items()
     }
     assert steps["discriminator"] == {8}
     assert steps["generator"] == {8 // k}
@@ -151,7 +155,7 @@ def test_partial_fit_continues_the_optimizers_and_counts_epochs(X):
     for call in (1, 2, 3):
         gan.partial_fit(X)
         assert gan.n_iter_ == call == len(gan.loss_curve_)
-    adam = gan._loop.optimizers["discriminator"]
+    adam = gan.net_.discriminator_optimizer_
     assert {int(s["step"]) for s in adam.state.values()} == {12}
     # Two partial_fit epochs are the first two epochs of fit.
     fitted = GAN(**TINY, random_state=0).fit(X)

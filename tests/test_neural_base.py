@@ -19,7 +19,10 @@ from sklearn_lecture.neural import Autoencoder  # noqa: E402
 from sklearn_lecture.neural._base import BaseNeuralNet  # noqa: E402
 from sklearn_lecture.neural._modules import ACTIVATIONS, make_activation  # noqa: E402
 from sklearn_lecture.neural._optim import LR_SCHEDULES, OPTIMIZERS  # noqa: E402
-from sklearn_lecture.neural._training import _batch_bounds  # noqa: E402
+from sklearn_lecture.neural._training import (  # noqa: E402
+    _batch_bounds,
+    train_validation_split,
+)
 from sklearn_lecture.utils._compat import InvalidParameterError  # noqa: E402
 from sklearn_lecture.utils._params import store_params  # noqa: E402
 
@@ -191,11 +194,14 @@ def test_early_stopping_stops_on_validation_loss_and_restores_best(X_digits):
     # 20 % of 300 samples held out: the training batches saw only the rest.
     assert sum(ae.net_.history[-1, "batches", :, "train_batch_size"]) == 240
     # The restored parameters are the best epoch's: the same validation loss.
-    valid = ae.net_.train_split.keywords["valid_ds"]
+    # The fitted net keeps no data: the held-out rows are drawn again from the seed.
+    _, valid_idx = train_validation_split(300, 0.2, np.random.RandomState(0))
+    valid_X = torch.tensor(X_digits[valid_idx], dtype=torch.float32)
+    assert ae.net_.train_split is None
     with torch.no_grad():
         module = ae.net_.module_.eval()
-        recon, _ = module(valid.X)
-        loss = torch.nn.functional.mse_loss(recon, valid.X).item()
+        recon, _ = module(valid_X)
+        loss = torch.nn.functional.mse_loss(recon, valid_X).item()
     best_epoch = dict(ae.net_.callbacks_)["early_stopping"].best_epoch_
     np.testing.assert_allclose(loss, curve[best_epoch - 1], rtol=1e-5)
     assert curve[best_epoch - 1] <= curve.min() * (1 + 1e-4)

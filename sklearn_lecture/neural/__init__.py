@@ -23,6 +23,7 @@ from ._autoencoder import (  # noqa: F401
 )
 from ._gan import DCGAN, GAN  # noqa: F401
 from ._modules import RandomMultiscale, RandomVGG, VGGFeatures, vgg_weights_path
+from ._pca_net import PCANetwork  # noqa: F401
 from ._rnn import RNNClassifier, RNNRegressor  # noqa: F401
 from ._stacked import StackedAutoencoder, StackedAutoencoderClassifier  # noqa: F401
 from ._style import (  # noqa: F401

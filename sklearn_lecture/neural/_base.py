@@ -60,8 +60,10 @@ from ._training import (
     fit_module,
     inference_copy,
     initialize_net,
+    n_rows,
     run_module,
     seeded_torch,
+    take_rows,
     train_net,
     train_validation_split,
 )
@@ -328,12 +330,12 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         """
         device = check_device(self.device)
         rng = check_random_state(self.random_state)
-        split = self._early_stopping_split(X.shape[0], y, rng)
+        split = self._early_stopping_split(n_rows(X), y, rng)
         X_train, y_train = X, y
         if split is not None:
-            X_train = X[split[0]]
+            X_train = take_rows(X, split[0])
             y_train = None if y is None else y[split[0]]
-        self._check_n_samples(X_train.shape[0])
+        self._check_n_samples(n_rows(X_train))
         state = NetState(rng.randint(np.iinfo(np.int32).max))
         with seeded_torch(state, device):
             module = self._build_module(X_train, y_train)
@@ -361,7 +363,7 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         scikit-learn's ``partial_fit``); the optimizer state, the schedule and the
         random stream continue from the previous call.
         """
-        self._check_n_samples(X.shape[0])
+        self._check_n_samples(n_rows(X))
         if hasattr(self, "net_"):
             self._check_same_params()
             net, state = self.net_, self._net_state
@@ -374,7 +376,7 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
             with seeded_torch(state, device):
                 module = self._build_module(X, y)
                 net = initialize_net(
-                    self, module, self._build_criterion(), n_train=X.shape[0]
+                    self, module, self._build_criterion(), n_train=n_rows(X)
                 )
         self._updating_weights = True
         train_net(net, X, y, epochs=1, state=state)
@@ -432,5 +434,6 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         The copy is made on every call, so inference follows the net the user
         sees (weights loaded with ``net_.load_params``, a module edited in place).
         """
-        dtype = torch.float32 if X.dtype == np.float32 else torch.float64
+        first = next(iter(X.values())) if isinstance(X, dict) else X
+        dtype = torch.float32 if first.dtype == np.float32 else torch.float64
         return run_module(inference_copy(self.net_.module_, dtype), X, fn)

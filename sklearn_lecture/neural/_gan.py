@@ -9,8 +9,9 @@ the minimax game of Goodfellow et al. (2014),
 by alternating gradient steps (their Algorithm 1: ``n_discriminator_steps``
 updates of D per update of G). The modules and losses live in
 :mod:`~sklearn_lecture.neural._modules`; the epochs, batches, optimizers and
-seeded stream in the training core's :class:`~._training.StepLoop`. This file
-holds the estimators and their step.
+seeded stream in the training core (:func:`~._training.train_net`), on a skorch
+net whose ``train_step`` alternates the two updates. This file holds the
+estimators, their net and its callbacks.
 """
 
 import copy
@@ -20,6 +21,8 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch import NeuralNet
+from skorch.callbacks import Callback, PassthroughScoring, PrintLog
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._docstrings import substitute_doc
@@ -33,15 +36,16 @@ from ._modules import (
     discriminator_loss,
     generator_loss,
 )
-from ._optim import OPTIMIZERS
+from ._optim import OPTIMIZERS, resolve_optimizer
 from ._training import (
     NetState,
-    StepLoop,
-    build_optimizer,
     check_device,
     check_finite_state,
     forward64,
+    initialize_net,
+    print_plain,
     seeded_torch,
+    train_net,
 )
 
 __all__ = ["GAN", "DCGAN"]
@@ -192,6 +196,174 @@ def _slerp(z0, z1, t):
     return ((1 - t) * r0 + t * r1)[:, None] * directions
 
 
+class GANLoss(torch.nn.Module):
+    """The two losses of the game: ``forward`` is the discriminator's, −V(D, G)."""
+
+    def __init__(self, loss="non_saturating", label_smoothing=0.0):
+        super().__init__()
+        self.loss = loss
+        self.label_smoothing = label_smoothing
+
+    def forward(self, real_logits, fake_logits):
+        return discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+
+    def generator(self, fake_logits):
+        return generator_loss(fake_logits, self.loss)
+
+
+class _GANNet(NeuralNet):
+    """skorch net of a GAN: Algorithm 1 of Goodfellow et al. as its ``train_step``.
+
+    The generator is ``module_`` (trained by ``optimizer_``), the discriminator a
+    second module ``discriminator_`` with its own ``discriminator_optimizer_``,
+    both registered as skorch's customisation guide describes. Each mini-batch
+    of real rows is one discriminator update; after every
+    ``n_discriminator_steps`` of them (``d_steps_`` counts across epochs and
+    calls) the generator is updated on fresh codes. The step's metrics travel in
+    its return value to the callbacks (see :class:`_Monitor`).
+    """
+
+    def __init__(
+        self,
+        module,
+        criterion,
+        *,
+        discriminator,
+        discriminator_optimizer,
+        latent_dim,
+        n_discriminator_steps,
+        **kwargs,
+    ):
+        self.discriminator = discriminator
+        self.discriminator_optimizer = discriminator_optimizer
+        self.latent_dim = latent_dim
+        self.n_discriminator_steps = n_discriminator_steps
+        super().__init__(module, criterion, **kwargs)
+
+    def initialize_module(self):
+        super().initialize_module()
+        params = self.get_params_for("discriminator")
+        self.discriminator_ = self.initialized_instance(self.discriminator, params)
+        return self
+
+    def initialize_optimizer(self, *args, **kwargs):
+        for name, module in (
+            ("optimizer", self.module_),
+            ("discriminator_optimizer", self.discriminator_),
+        ):
+            args, kwargs = self.get_params_for_optimizer(
+                name, module.named_parameters()
+            )
+            setattr(self, name + "_", getattr(self, name)(*args, **kwargs))
+        self.d_steps_ = 0
+        return self
+
+    def train_step(self, batch, **fit_params):
+        real, _ = batch
+        generator, discriminator = self.module_.train(), self.discriminator_.train()
+        z = torch.randn(len(real), self.latent_dim, device=real.device)
+        with torch.no_grad():
+            fake = generator(z)
+        real_logits, fake_logits = discriminator(real), discriminator(fake)
+        d_loss = self.criterion_(real_logits, fake_logits)
+        self.discriminator_optimizer_.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.discriminator_optimizer_.step()
+        step = {
+            "loss": d_loss.detach(),
+            "y_pred": fake,
+            "discriminator_loss": d_loss.detach(),
+            "D(x)": torch.sigmoid(real_logits.detach()).mean(),
+            "D(G(z))": torch.sigmoid(fake_logits.detach()).mean(),
+        }
+        self.d_steps_ += 1
+        if self.d_steps_ >= self.n_discriminator_steps:
+            self.d_steps_ = 0
+            z = torch.randn(len(real), self.latent_dim, device=real.device)
+            g_loss = self.criterion_.generator(discriminator(generator(z)))
+            self.optimizer_.zero_grad(set_to_none=True)
+            g_loss.backward()
+            self.optimizer_.step()
+            step["generator_loss"] = g_loss.detach()
+        return step
+
+
+class _Monitor(Callback):
+    """A GAN's per-epoch work: metrics, snapshots, validation score, best epoch.
+
+    Records the step's metrics into the batch history (averaged per epoch by
+    skorch's ``PassthroughScoring``); every ``snapshot_every`` epochs keeps the
+    samples of the fixed codes; with validation rows, scores as many samples
+    (codes drawn from the seeded training stream) against them and keeps the
+    best epoch's weights, which ``on_train_end`` restores. ``misses_`` counts the
+    epochs since the best; :class:`_StopWhen` ends training at the patience.
+    The validation rows and the best weights are dropped at the end of the
+    training call, so a fitted GAN pickles no data.
+    """
+
+    _METRICS = ("discriminator_loss", "generator_loss", "D(x)", "D(G(z))")
+
+    def __init__(self, gan, valid=None):
+        self.gan = gan
+        self.valid = valid
+        self.patience = gan.n_iter_no_change
+        self.best = None
+        self.misses_ = 0
+
+    def on_batch_end(self, net, batch=None, training=None, **step):
+        if training:
+            for name in self._METRICS:
+                if name in step:
+                    net.history.record_batch(name, step[name].item())
+
+    def on_epoch_end(self, net, **kwargs):
+        gan, epoch = self.gan, len(net.history)
+        every = gan.snapshot_every
+        snapshot = every is not None and epoch % every == 0
+        if not snapshot and self.valid is None:
+            return
+        # Samples of this epoch's generator, normalised by its own statistics.
+        gan._calibrate_batch_norm()
+        if snapshot:
+            gan.sample_history_.append((epoch, gan._generate(gan._snapshot_z)))
+        if self.valid is None:
+            return
+        from ..metrics import two_sample_score
+
+        z = torch.randn(len(self.valid), gan.latent_dim, dtype=torch.float64)
+        score = two_sample_score(self.valid, gan._generate(z.numpy()), random_state=0)
+        net.history.record("validation_score", score)
+        if self.best is None or score < self.best[0] - 1e-4:
+            states = (net.module_.state_dict(), net.discriminator_.state_dict())
+            self.best = (score, copy.deepcopy(states), epoch)
+        self.misses_ = epoch - self.best[2]
+
+    def on_train_end(self, net, **kwargs):
+        if self.best is not None and self.best[2] != len(net.history):
+            net.module_.load_state_dict(self.best[1][0])
+            net.discriminator_.load_state_dict(self.best[1][1])
+        # misses_ stays: it tells train_net this call stopped early.
+        self.valid, self.best = None, None
+
+    def on_train_begin(self, net, **kwargs):
+        self.misses_ = 0
+
+
+class _StopWhen(Callback):
+    """Stop training (skorch's way: KeyboardInterrupt) once the monitor says so.
+
+    After the epoch's table is printed, unlike a stop raised by the monitor.
+    """
+
+    def __init__(self, monitor):
+        self.monitor = monitor
+
+    def on_epoch_end(self, net, **kwargs):
+        monitor = self.monitor
+        if monitor.valid is not None and monitor.misses_ >= monitor.patience:
+            raise KeyboardInterrupt
+
+
 class _BaseGAN(BaseNeuralNet):
     """What GAN and DCGAN share: scaling, the alternating step, sampling."""
 
@@ -280,8 +452,7 @@ class _BaseGAN(BaseNeuralNet):
                 )
             X, valid = X[train], X[valid_idx]
         self._check_n_samples(X.shape[0])
-        self._initialize(X, rng)
-        self._valid = valid
+        self._initialize(X, rng, valid)
         self._train(X, self.max_epochs)
         return self
 
@@ -302,19 +473,18 @@ class _BaseGAN(BaseNeuralNet):
         -------
         self : object
         """
-        first = not hasattr(self, "generator_")
+        first = not hasattr(self, "net_")
         if not first:
             self._check_same_params()
         X = self._validate_train(X, reset=first)
         self._check_n_samples(X.shape[0])
         if first:
             self._initialize(X, check_random_state(self.random_state))
-        self._valid, self._best = None, None
         self._updating_weights = True
         self._train(X, 1)
         return self
 
-    def _initialize(self, X, rng):
+    def _initialize(self, X, rng, valid=None):
         device = check_device(self.device)
         self._dtype = X.dtype
         if self.scaling == "global":
@@ -325,54 +495,63 @@ class _BaseGAN(BaseNeuralNet):
         self.data_min_ = low.astype(np.float64)
         self.data_max_ = high.astype(np.float64)
         self._net_state = NetState(rng.randint(np.iinfo(np.int32).max))
-        with seeded_torch(self._net_state, device):
-            generator, discriminator = self._build_nets(X.shape[1])
-        self.generator_ = generator.to(device)
-        self.discriminator_ = discriminator.to(device)
-        settings = dict(
-            momentum=self.momentum, rho=self.rho, betas=(self.beta_1, 0.999)
-        )
-        d_lr = self.lr if self.discriminator_lr is None else self.discriminator_lr
-        optimizers = {
-            "generator": build_optimizer(
-                self.optimizer, self.generator_.parameters(), lr=self.lr, **settings
-            ),
-            "discriminator": build_optimizer(
-                self.discriminator_optimizer or self.optimizer,
-                self.discriminator_.parameters(),
-                lr=d_lr,
-                **settings,
-            ),
-        }
-        self._loop = StepLoop(
-            optimizers,
-            batch_size=self.batch_size,
-            device=device,
-            lr=self.lr,
-            verbose=self.verbose,
-        )
-        self._d_steps = 0
         self._snapshot_z = rng.standard_normal((self.n_snapshots, self.latent_dim))
         self.sample_history_ = []
-        self._best = None
+        with seeded_torch(self._net_state, device):
+            generator, discriminator = self._build_nets(X.shape[1])
+        d_class, d_kwargs = resolve_optimizer(
+            self.discriminator_optimizer or self.optimizer,
+            momentum=self.momentum,
+            rho=self.rho,
+        )
+        betas = (self.beta_1, 0.999)
+        if d_class is torch.optim.Adam:
+            d_kwargs["betas"] = betas
+        g_class, _ = resolve_optimizer(self.optimizer, momentum=0.0, rho=0.0)
+        metrics = ("discriminator_loss", "generator_loss", "D(x)", "D(G(z))")
+        monitor = _Monitor(self, valid)
+        # skorch's epoch averages (batch-size weighted) of the step's metrics.
+        callbacks = [(n, PassthroughScoring(n, None, on_train=True)) for n in metrics]
+        callbacks.append(("monitor", monitor))
+        if self.verbose:
+            # After the monitor, so that the table shows the validation score.
+            table = PrintLog(keys_ignored=["train_loss"], sink=print_plain)
+            callbacks.append(("table", table))
+        callbacks.append(("stop", _StopWhen(monitor)))
+        self.net_ = initialize_net(
+            self,
+            generator,
+            GANLoss(self.loss, self.label_smoothing),
+            n_train=len(X),
+            net_class=_GANNet,
+            callbacks=callbacks,
+            watch=metrics[:2],
+            watch_modules={"generator": "module_", "discriminator": "discriminator_"},
+            callbacks__print_log=None,
+            discriminator=discriminator,
+            discriminator_optimizer=d_class,
+            discriminator_optimizer__lr=(
+                self.lr if self.discriminator_lr is None else self.discriminator_lr
+            ),
+            **{f"discriminator_optimizer__{k}": v for k, v in d_kwargs.items()},
+            **({"optimizer__betas": betas} if g_class is torch.optim.Adam else {}),
+            latent_dim=self.latent_dim,
+            n_discriminator_steps=self.n_discriminator_steps,
+        )
+        self.generator_ = self.net_.module_
+        self.discriminator_ = self.net_.discriminator_
 
     def _train(self, X, epochs):
-        self._loop.run(
-            self._scale(X),
-            self._step,
-            epochs=epochs,
-            state=self._net_state,
-            on_epoch_end=self._on_epoch_end,
-        )
-        if self._best is not None:
-            # Early stopping: the best epoch's nets.
-            self.generator_.load_state_dict(self._best[1])
-            self.discriminator_.load_state_dict(self._best[2])
+        train_net(self.net_, self._scale(X), epochs=epochs, state=self._net_state)
         self._calibrate_batch_norm()
         self.generator_.eval()
         self.discriminator_.eval()
-        history = self._loop.history
-        self.history_ = list(history)
+        history = self.net_.history
+        skorch_keys = ("batches", "train_loss", "train_batch_count")
+        self.history_ = [
+            {k: v for k, v in epoch.items() if k not in skorch_keys}
+            for epoch in history
+        ]
         self._fitted_params = self._net_params()
         self.n_iter_ = len(history)
         self.loss_curve_ = np.array(
@@ -383,10 +562,9 @@ class _BaseGAN(BaseNeuralNet):
         )
         self.discriminator_loss_curve_ = self.loss_curve_[:, 0].copy()
         self.generator_loss_curve_ = self.loss_curve_[:, 1].copy()
+        scores = [r.get("validation_score") for r in history]
         self.validation_score_curve_ = (
-            np.array([r["validation_score"] for r in history])
-            if self._valid is not None
-            else None
+            np.array(scores, dtype=np.float64) if None not in scores else None
         )
 
     def _calibrate_batch_norm(self):
@@ -397,7 +575,8 @@ class _BaseGAN(BaseNeuralNet):
         statistics of generators long gone; averaging them afresh over
         ``_CALIBRATION_CODES`` codes (Ioffe's population statistics) makes
         sampling in eval mode match the trained net. The codes come from a
-        private generator, so the training stream is not consumed.
+        generator seeded from the training stream's seed and the epoch, so the
+        stream itself is not consumed.
         """
         norms = [
             m
@@ -408,7 +587,7 @@ class _BaseGAN(BaseNeuralNet):
             return
         device = check_device(self.device)
         codes = torch.Generator(device=device)
-        codes.manual_seed(self._net_state.seed + len(self._loop.history))
+        codes.manual_seed(self._net_state.seed + len(self.net_.history))
         momenta = [m.momentum for m in norms]
         for m in norms:
             m.reset_running_stats()
@@ -424,66 +603,9 @@ class _BaseGAN(BaseNeuralNet):
         statistics = [s for m in norms for s in (m.running_mean, m.running_var)]
         check_finite_state(
             {"generator's batch-norm statistics": statistics},
-            len(self._loop.history),
+            len(self.net_.history),
             self.lr,
         )
-
-    def _step(self, real, optimizers):
-        """One discriminator update; a generator update after every k of them."""
-        generator, discriminator = self.generator_, self.discriminator_
-        generator.train()
-        discriminator.train()
-        n = len(real)
-        z = torch.randn(n, self.latent_dim, device=real.device)
-        with torch.no_grad():
-            fake = generator(z)
-        real_logits, fake_logits = discriminator(real), discriminator(fake)
-        d_loss = discriminator_loss(real_logits, fake_logits, self.label_smoothing)
-        optimizers["discriminator"].zero_grad(set_to_none=True)
-        d_loss.backward()
-        optimizers["discriminator"].step()
-        metrics = {
-            "discriminator_loss": d_loss.detach(),
-            "D(x)": torch.sigmoid(real_logits.detach()).mean(),
-            "D(G(z))": torch.sigmoid(fake_logits.detach()).mean(),
-        }
-        self._d_steps += 1
-        if self._d_steps >= self.n_discriminator_steps:
-            self._d_steps = 0
-            z = torch.randn(n, self.latent_dim, device=real.device)
-            g_loss = generator_loss(discriminator(generator(z)), self.loss)
-            optimizers["generator"].zero_grad(set_to_none=True)
-            g_loss.backward()
-            optimizers["generator"].step()
-            metrics["generator_loss"] = g_loss.detach()
-        return metrics
-
-    def _on_epoch_end(self, record):
-        epoch = record["epoch"]
-        snapshot = self.snapshot_every is not None and epoch % self.snapshot_every == 0
-        if not snapshot and self._valid is None:
-            return False
-        # Samples of this epoch's generator, normalised by its own statistics.
-        self._calibrate_batch_norm()
-        if snapshot:
-            self.sample_history_.append((epoch, self._generate(self._snapshot_z)))
-        if self._valid is None:
-            return False
-        from ..metrics import two_sample_score
-
-        z = np.random.RandomState(epoch).standard_normal(
-            (len(self._valid), self.latent_dim)
-        )
-        score = two_sample_score(self._valid, self._generate(z), random_state=0)
-        record["validation_score"] = score
-        if self._best is None or score < self._best[0] - 1e-4:
-            self._best = (
-                score,
-                copy.deepcopy(self.generator_.state_dict()),
-                copy.deepcopy(self.discriminator_.state_dict()),
-                epoch,
-            )
-        return epoch - self._best[3] >= self.n_iter_no_change
 
     # -- scaling -----------------------------------------------------------------
 

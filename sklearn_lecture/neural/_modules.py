@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = [
+    "TrainedModule",
     "ACTIVATIONS",
     "make_activation",
     "MLPEncoder",
@@ -47,6 +48,22 @@ __all__ = [
 
 #: Names accepted by ``activation`` (``"logistic"`` is scikit-learn's name for the
 #: sigmoid).
+class TrainedModule(nn.Module):
+    """A module a net trains: switching it to the mode it is in costs nothing.
+
+    skorch sets every module's mode before each mini-batch; torch's ``train``
+    walks every submodule even when nothing changes, which on a small net costs
+    about as much as the batch's arithmetic. The mode is switched through the
+    top-level module (as skorch and :func:`~._training.inference_copy` do), so
+    its flag says the mode of the whole.
+    """
+
+    def train(self, mode=True):
+        if self.training != bool(mode):
+            super().train(mode)
+        return self
+
+
 ACTIVATIONS = (
     "identity",
     "relu",
@@ -229,7 +246,7 @@ class Corruption(torch.nn.Module):
         return x + self.level * torch.randn_like(x)
 
 
-class AutoencoderModule(torch.nn.Module):
+class AutoencoderModule(TrainedModule):
     """Encoder, mirrored decoder and optional input corruption.
 
     ``forward(x)`` returns ``(reconstruction, code)``; the reconstruction is on
@@ -279,7 +296,7 @@ class AutoencoderModule(torch.nn.Module):
         return self.decode(code), code
 
 
-class ReconstructionLoss(torch.nn.Module):
+class ReconstructionLoss(TrainedModule):
     """Reconstruction loss plus the sparse autoencoder's KL penalty.
 
     ``loss="mse"``: mean over samples and features of (x̂ − x)²; ``loss="bce"``:
@@ -328,7 +345,7 @@ class TiedDecoder(torch.nn.Module):
         return F.linear(code, self.linear.weight.t(), self.bias)
 
 
-class GreedyLayerModule(torch.nn.Module):
+class GreedyLayerModule(TrainedModule):
     """One layer of a stack trained alone as a shallow autoencoder.
 
     The encoder is ``linear → norm → activation`` (the stack's own layer k), the
@@ -368,7 +385,7 @@ class GreedyLayerModule(torch.nn.Module):
         return self.decoder(code), code
 
 
-class StackedClassifierModule(torch.nn.Module):
+class StackedClassifierModule(TrainedModule):
     """Encoder stack and a softmax layer: ``forward(x)`` returns the class logits.
 
     Every encoder layer is ``Linear → [BatchNorm1d] → activation``, but the last
@@ -399,7 +416,7 @@ class StackedClassifierModule(torch.nn.Module):
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
-class RNNModule(nn.Module):
+class RNNModule(TrainedModule):
     """A stack of recurrent layers followed by a linear read-out.
 
     Parameters
@@ -426,11 +443,11 @@ class RNNModule(nn.Module):
         Initial bias of the LSTM's forget gates (the sum of torch's two bias
         vectors over the forget slice).
 
-    An input one feature wider than ``n_inputs`` carries a 0/1 mask of the valid
-    steps as its last feature (a sequence's valid steps come first): each
-    sequence is then read up to its length only (packed sequences), ``"last"``
-    reads the state at the sequence's last valid step, and ``"sequence"`` repeats
-    that state over the padded steps.
+    ``forward(X, lengths=None)``: with ``lengths`` (an integer tensor of shape
+    ``(N,)``; a sequence's valid steps come first) each sequence is read up to
+    its length only (packed sequences), ``"last"`` reads the state at the
+    sequence's last valid step, and ``"sequence"`` repeats that state over the
+    padded steps.
     """
 
     def __init__(
@@ -472,16 +489,9 @@ class RNNModule(nn.Module):
         n_directions = 2 if bidirectional else 1
         self.head = nn.Linear(n_directions * hidden_size, n_outputs)
 
-    def forward(self, X):
-        if X.shape[-1] == self.n_inputs:
-            out, _ = self.rnn(X)
-            if self.output == "last":
-                out = self._last(out, None)
-            return self.head(out)
-        X, mask = X[..., :-1], X[..., -1]
+    def forward(self, X, lengths=None):
         n_steps = X.shape[1]
-        lengths = mask.sum(dim=1).round().long()
-        if bool((lengths == n_steps).all()):
+        if lengths is None or bool((lengths == n_steps).all()):
             out, _ = self.rnn(X)
             lengths = None
         else:
@@ -514,7 +524,7 @@ class RNNModule(nn.Module):
         return last
 
 
-class MaskedMSELoss(nn.Module):
+class MaskedMSELoss(TrainedModule):
     """Mean squared error over the finite entries of the target (NaN: padding)."""
 
     def forward(self, y_pred, y_true):
@@ -524,7 +534,7 @@ class MaskedMSELoss(nn.Module):
         return F.mse_loss(y_pred[keep], y_true[keep])
 
 
-class SequenceCrossEntropyLoss(nn.Module):
+class SequenceCrossEntropyLoss(TrainedModule):
     """Cross-entropy of logits (N, C) or (N, T, C) against codes (N,) or (N, T).
 
     Codes of -1 (padded steps) are ignored; ``weight`` weights the classes: the
@@ -1020,7 +1030,7 @@ def _mlp_layers(sizes, activation, batch_norm):
     return layers
 
 
-class MLPGenerator(nn.Module):
+class MLPGenerator(TrainedModule):
     """Fully connected generator ``z → hidden_layer_sizes → n_features``, tanh output.
 
     Hidden layers are ``Linear → [BatchNorm1d] → activation``; the output lies in
@@ -1048,7 +1058,7 @@ class MLPGenerator(nn.Module):
         return self.net(z)
 
 
-class MLPDiscriminator(nn.Module):
+class MLPDiscriminator(TrainedModule):
     """Fully connected discriminator ``x → hidden_layer_sizes → 1``: D(x)'s logit."""
 
     def __init__(self, n_features, hidden_layer_sizes, activation="leaky_relu"):
@@ -1094,7 +1104,7 @@ class _Fold(nn.Module):
         return images.permute(0, 2, 3, 1).reshape(len(images), -1)
 
 
-class DCGANGenerator(nn.Module):
+class DCGANGenerator(TrainedModule):
     """DCGAN generator: a linear projection, then transposed convolutions.
 
     ``z → Linear → (channels[-1], h₀, w₀) → [ConvTranspose → BatchNorm → ReLU]… →
@@ -1154,7 +1164,7 @@ class DCGANGenerator(nn.Module):
         return self.fold.unfold(images[:, :, :h, :w])
 
 
-class DCGANDiscriminator(nn.Module):
+class DCGANDiscriminator(TrainedModule):
     """DCGAN discriminator: strided convolutions with leaky ReLU, then a logit.
 
     ``image → Conv → LeakyReLU(0.2) → [Conv → BatchNorm → LeakyReLU(0.2)]… →

@@ -46,6 +46,11 @@ _sequence_docs = fill_doc(
 )
 
 
+def _call(module, x):
+    """``module(x)``, or ``module(**x)`` for the dict form of a sequence input."""
+    return module(**x) if isinstance(x, dict) else module(x)
+
+
 class _RNNBase(BaseNeuralNet):
     """The sequence conventions, lengths and module shared by the RNN estimators."""
 
@@ -142,17 +147,17 @@ class _RNNBase(BaseNeuralNet):
         return np.arange(n_steps)[np.newaxis, :] < lengths[:, np.newaxis]
 
     def _module_input(self, X, lengths):
-        """X as the module reads it: with a mask channel when some steps are padding.
+        """X as the module reads it: the lengths passed explicitly when some differ.
 
-        When a sequence is shorter than the others, the 0/1 mask of the valid
-        steps becomes X's last feature (it travels with X through the batches of
-        the training core) and the padded steps' values are zeroed so that they
-        carry nothing by accident; when every sequence is whole, X goes as it is.
+        When a sequence is shorter than the others, the input is skorch's dict
+        form ``{"X": X, "lengths": lengths}`` (``module(X=..., lengths=...)``),
+        the padded steps' values zeroed so that they carry nothing by accident;
+        when every sequence is whole, X goes as it is.
         """
         if np.all(lengths == X.shape[1]):
             return X
         mask = self._step_mask(lengths, X.shape[1]).astype(X.dtype)
-        return np.concatenate([X * mask[:, :, np.newaxis], mask[:, :, None]], axis=2)
+        return {"X": X * mask[:, :, np.newaxis], "lengths": lengths}
 
     def _sequence_target(self, y, n_timesteps):
         """y for output="sequence": (per-step y, whether it was one per sequence)."""
@@ -879,7 +884,9 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
             to 1.
         """
         return self._logits(
-            X, sample_lengths, lambda module, x: torch.softmax(module(x), dim=-1)
+            X,
+            sample_lengths,
+            lambda module, x: torch.softmax(_call(module, x), dim=-1),
         )
 
     @_sequence_docs

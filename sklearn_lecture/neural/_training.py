@@ -14,10 +14,13 @@ separate steps:
 - :func:`fit_module` is the two in a row, on a fresh seed and an optional
   early-stopping split: what ``fit`` and each pre-training stage do.
 
-A net whose update is not "one loss, one optimizer" (a GAN alternates two nets)
-drives its own step through :class:`StepLoop`: plain torch, the same shuffled
-mini-batches, seeded stream and divergence error, optimizers built by name with
-:func:`build_optimizer` and kept between calls.
+Every net is an unmodified skorch :class:`~skorch.NeuralNet` customised only where
+skorch's guide says to: ``get_loss`` (an unsupervised target is the input batch),
+and, for a net that is not "one module, one loss, one optimizer" (a GAN), extra
+modules and optimizers registered in ``initialize_module`` /
+``initialize_optimizer`` and a ``train_step`` of its own. skorch's loop runs the
+epochs and callbacks; :func:`train_net` adds the seeded stream and makes a
+Ctrl-C raise (skorch ends training quietly on it).
 
 Randomness: a training call runs under :func:`seeded_torch`, which sets torch's
 generator to a given state, hands back the state it ended in (so the next call
@@ -28,7 +31,6 @@ Inference goes through :func:`run_module` on an eval-mode copy of the module
 
 import copy
 import re
-import time
 import warnings
 from contextlib import contextmanager
 
@@ -48,13 +50,15 @@ __all__ = [
     "initialize_net",
     "disarm_early_stopping",
     "train_net",
+    "check_not_interrupted",
     "fit_module",
     "forward64",
     "inference_copy",
     "run_module",
     "train_validation_split",
-    "build_optimizer",
-    "StepLoop",
+    "n_rows",
+    "take_rows",
+    "print_plain",
 ]
 
 # Rows per chunk at inference: large enough to amortise Python overhead, small
@@ -138,6 +142,22 @@ def _batch_bounds(n_samples, batch_size):
     return list(zip(starts, stops))
 
 
+def n_rows(X):
+    """Number of rows of an input: an array, or a dict of arrays of equal length.
+
+    A dict is skorch's documented way of handing several tensors to ``forward``
+    (``module(**batch)``); the RNNs pass sequences and their lengths so.
+    """
+    return len(next(iter(X.values()))) if isinstance(X, dict) else len(X)
+
+
+def take_rows(X, index):
+    """The rows ``index`` (a slice or an index array) of an array or dict input."""
+    if isinstance(X, dict):
+        return {key: value[index] for key, value in X.items()}
+    return X[index]
+
+
 class _TensorDataset(torch.utils.data.Dataset):
     """Input and optional target tensors, already on the training device."""
 
@@ -146,10 +166,10 @@ class _TensorDataset(torch.utils.data.Dataset):
         self.y = y
 
     def __len__(self):
-        return len(self.X)
+        return n_rows(self.X)
 
     def __getitem__(self, i):
-        return self.X[i], (None if self.y is None else self.y[i])
+        return take_rows(self.X, i), (None if self.y is None else self.y[i])
 
 
 class _BatchLoader:
@@ -169,15 +189,16 @@ class _BatchLoader:
 
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
-        bounds = _batch_bounds(len(X), self.batch_size)
+        n = n_rows(X)
+        bounds = _batch_bounds(n, self.batch_size)
         if self.shuffle:
-            order = torch.randperm(len(X), device=X.device)
-            for start, stop in bounds:
-                idx = order[start:stop]
-                yield X[idx], (None if y is None else y[idx])
+            device = next(iter(X.values())).device if isinstance(X, dict) else X.device
+            order = torch.randperm(n, device=device)
+            bounds = [order[start:stop] for start, stop in bounds]
         else:
-            for start, stop in bounds:
-                yield X[start:stop], (None if y is None else y[start:stop])
+            bounds = [slice(start, stop) for start, stop in bounds]
+        for idx in bounds:
+            yield take_rows(X, idx), (None if y is None else y[idx])
 
 
 class _DivergenceGuard(Callback):
@@ -185,90 +206,53 @@ class _DivergenceGuard(Callback):
 
     The loss of a batch is measured before its update, so the weights are checked
     too: the last update of an epoch can make them NaN while every recorded loss
-    is finite.
+    is finite. It is the last callback, so it also counts the epochs that ran to
+    their end (``epochs_done_``, reset by each training call): skorch ends a
+    training call quietly on Ctrl-C, and :func:`train_net` tells an interrupted
+    call from an early stop by this count.
     """
 
-    def __init__(self, lr=None):
+    def __init__(self, lr=None, watch=("train_loss",), modules=None):
         self.lr = lr
+        self.watch = watch
+        self.modules = modules
+
+    def on_train_begin(self, net, **kwargs):
+        self.epochs_done_ = 0
 
     def on_epoch_end(self, net, **kwargs):
         epoch = len(net.history)
-        loss = net.history[-1, "train_loss"]
-        if not np.isfinite(loss):
-            raise _divergence_error(f"loss became {loss}", epoch, self.lr)
-        check_finite_state({"net's weights": net.module_.parameters()}, epoch, self.lr)
+        for key in self.watch:
+            value = net.history[-1].get(key, 0.0)
+            if not np.isfinite(value):
+                what = "loss" if key == "train_loss" else key
+                raise _divergence_error(f"{what} became {value}", epoch, self.lr)
+        if self.modules is None:
+            weights = {"net's weights": (w for _, w in net.get_all_learnable_params())}
+        else:
+            weights = {
+                f"{what}'s weights": getattr(net, name).parameters()
+                for what, name in self.modules.items()
+            }
+        check_finite_state(weights, epoch, self.lr)
+        self.epochs_done_ += 1
 
 
 class _Net(NeuralNet):
     """skorch's NeuralNet whose unsupervised target is the input batch itself.
 
-    ``train_step_single``, ``validation_step``, ``notify`` and
-    ``run_single_epoch`` are skorch's public methods, rewritten only to trim
-    per-batch bookkeeping: the module's train/eval mode switches only when it
-    changes (skorch walks every submodule on every batch otherwise), callbacks'
-    no-op hooks are skipped, and a batch's size is the length of its input.
-    Together about 20 µs of the 50 µs that skorch added to a small batch.
+    Only ``get_loss`` is overridden (one of the ``get_*`` methods of skorch's
+    customisation guide); everything else is skorch's own.
     """
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return self.criterion_(y_pred, X if y_true is None else y_true)
 
-    def notify(self, method_name, **cb_kwargs):
-        """skorch's ``notify``, skipping the callbacks whose hook does nothing.
-
-        Most callbacks act once per epoch; their inherited no-op batch hooks
-        were called twice per mini-batch.
-        """
-        getattr(self, method_name)(self, **cb_kwargs)
-        for _, cb in self.callbacks_:
-            if getattr(type(cb), method_name) is not getattr(Callback, method_name):
-                getattr(cb, method_name)(self, **cb_kwargs)
-
-    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        """skorch's epoch loop, reading a batch's size as the length of its input.
-
-        Every batch here is a pair of tensors (:class:`_BatchLoader`), so
-        skorch's general ``get_len``, which walks nested containers, is not
-        needed: on small batches it cost a quarter of the loop's bookkeeping.
-        """
-        if iterator is None:
-            return
-        batch_count = 0
-        for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
-            step = step_fn(batch, **fit_params)
-            self.history.record_batch(prefix + "_loss", step["loss"].item())
-            self.history.record_batch(prefix + "_batch_size", len(batch[0]))
-            self.notify("on_batch_end", batch=batch, training=training, **step)
-            batch_count += 1
-        self.history.record(prefix + "_batch_count", batch_count)
-
-    def _mode(self, training):
-        if self.module_.training is not training:
-            self.module_.train(training)
-            self.criterion_.train(training)
-
-    def train_step_single(self, batch, **fit_params):
-        self._mode(True)
-        Xi, yi = batch
-        y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        loss.backward()
-        return {"loss": loss, "y_pred": y_pred}
-
-    def validation_step(self, batch, **fit_params):
-        self._mode(False)
-        Xi, yi = batch
-        with torch.no_grad():
-            y_pred = self.infer(Xi, **fit_params)
-            loss = self.get_loss(y_pred, yi, X=Xi, training=False)
-        return {"loss": loss, "y_pred": y_pred}
-
 
 _ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _print_plain(text):
+def print_plain(text):
     """Print skorch's epoch table without its ANSI colour codes."""
     print(_ANSI_CODE.sub("", text))
 
@@ -303,6 +287,8 @@ def check_finite_state(tensors, epoch, lr):
 def _to_tensor(a, device):
     if a is None:
         return None
+    if isinstance(a, dict):
+        return {key: _to_tensor(value, device) for key, value in a.items()}
     dtype = torch.float32 if a.dtype.kind == "f" else torch.int64
     # torch.tensor copies: read-only (memory-mapped) inputs stay untouched.
     return torch.tensor(a, dtype=dtype, device=device)
@@ -329,16 +315,28 @@ def train_validation_split(n_samples, validation_fraction, rng, stratify=None):
     return np.sort(order[n_valid:]), np.sort(order[:n_valid])
 
 
-def initialize_net(settings, module, criterion, *, n_train, valid=None):
+def initialize_net(
+    settings,
+    module,
+    criterion,
+    *,
+    n_train,
+    valid=None,
+    net_class=None,
+    callbacks=(),
+    watch=("train_loss",),
+    watch_modules=None,
+    **net_params,
+):
     """Build and initialise the skorch net that trains ``module`` on ``criterion``.
 
     Parameters
     ----------
     settings : estimator
         Read for the shared settings: ``optimizer``, ``lr``, ``momentum``, ``rho``,
-        ``lr_schedule``, ``lr_decay``, ``lr_step_size``, ``lr_step_gamma``,
-        ``batch_size``, ``n_iter_no_change``, ``device``, ``verbose``, and
-        ``gradient_clip`` where the estimator has it.
+        ``batch_size``, ``n_iter_no_change``, ``device``, ``verbose``, and where
+        the estimator has them ``lr_schedule``, ``lr_decay``, ``lr_step_size``,
+        ``lr_step_gamma`` and ``gradient_clip``.
     module : torch.nn.Module
         The module to train (already built, on any device).
     criterion : torch.nn.Module
@@ -349,6 +347,20 @@ def initialize_net(settings, module, criterion, *, n_train, valid=None):
     valid : tuple (X_valid, y_valid) of arrays, or None
         Held-out data: the net then stops early on its loss and restores the best
         epoch's parameters at the end of each training call.
+    net_class : subclass of skorch.NeuralNet or None
+        The net (None: one whose unsupervised target is the input batch); a net
+        with more modules (a GAN) takes them in ``net_params``.
+    callbacks : sequence of (name, skorch.callbacks.Callback)
+        Run after skorch's own and before the divergence guard; a net that adds
+        the verbose table itself sets ``callbacks__print_log=None``.
+    watch : tuple of str
+        The per-epoch history entries that must stay finite.
+    watch_modules : dict of str to str or None
+        The modules whose weights must stay finite, as ``{what: attribute}``
+        (``{"generator": "module_"}``) for the error to name them; None checks
+        every learnable parameter as "the net's".
+    **net_params
+        Passed on to the net's constructor.
 
     Returns
     -------
@@ -359,15 +371,19 @@ def initialize_net(settings, module, criterion, *, n_train, valid=None):
     optimizer_class, optimizer_kwargs = resolve_optimizer(
         settings.optimizer, momentum=settings.momentum, rho=settings.rho
     )
-    scheduler = make_lr_scheduler(
-        settings.lr_schedule,
-        lr_decay=settings.lr_decay,
-        lr_step_size=settings.lr_step_size,
-        lr_step_gamma=settings.lr_step_gamma,
-    )
-    callbacks = [("divergence_guard", _DivergenceGuard(lr=settings.lr))]
-    if scheduler is not None:
-        callbacks.append(("lr_scheduler", scheduler))
+    callbacks = list(callbacks)
+    if getattr(settings, "lr_schedule", None) is not None:
+        callbacks.append(
+            (
+                "lr_scheduler",
+                make_lr_scheduler(
+                    settings.lr_schedule,
+                    lr_decay=settings.lr_decay,
+                    lr_step_size=settings.lr_step_size,
+                    lr_step_gamma=settings.lr_step_gamma,
+                ),
+            )
+        )
     clip = getattr(settings, "gradient_clip", None)
     if clip is not None:
         callbacks.append(
@@ -388,14 +404,17 @@ def initialize_net(settings, module, criterion, *, n_train, valid=None):
                 ),
             )
         )
-    extra = {}
+    # Last, so that it counts only the epochs every other callback finished.
+    callbacks.append(
+        ("divergence_guard", _DivergenceGuard(settings.lr, watch, watch_modules))
+    )
     if not settings.verbose:
         # PrintLog formats a table every epoch even when it prints nothing.
-        extra["callbacks__print_log"] = None
-    else:
-        # Plain text, as the GANs' table: logs and CI output get no colour codes.
-        extra["callbacks__print_log__sink"] = _print_plain
-    net = _Net(
+        net_params.setdefault("callbacks__print_log", None)
+    elif "callbacks__print_log" not in net_params:
+        # Plain text: logs and CI output get no colour codes.
+        net_params["callbacks__print_log__sink"] = print_plain
+    net = (net_class or _Net)(
         module=module,
         criterion=criterion,
         optimizer=optimizer_class,
@@ -409,7 +428,7 @@ def initialize_net(settings, module, criterion, *, n_train, valid=None):
         device=str(device),
         verbose=int(settings.verbose),
         **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items()},
-        **extra,
+        **net_params,
     )
     return net.initialize()
 
@@ -421,9 +440,8 @@ def disarm_early_stopping(net):
     held-out rows of the first fit and the patience counted on them no longer
     apply. A no-op for a net fitted without early stopping.
     """
-    if net.train_split is None:
-        return
-    net.set_params(train_split=None)
+    if net.train_split is not None:
+        net.set_params(train_split=None)
     net.callbacks_ = [(n, cb) for n, cb in net.callbacks_ if n != "early_stopping"]
 
 
@@ -456,7 +474,26 @@ def train_net(net, X, y=None, *, epochs, state):
     with seeded_torch(state, device):
         train = _TensorDataset(_to_tensor(X, device), _to_tensor(y, device))
         net.partial_fit(train, None, epochs=int(epochs))
+    check_not_interrupted(net, epochs)
     return net
+
+
+def check_not_interrupted(net, epochs):
+    """Raise KeyboardInterrupt if a training call of ``net`` ended on Ctrl-C.
+
+    skorch's ``partial_fit`` swallows KeyboardInterrupt (its early stopping raises
+    one to stop). The estimators follow ``fit_guard``'s rule instead: an
+    interrupted fit leaves them unfitted, so the interrupt is raised again unless
+    the call ran its ``epochs`` or stopped early.
+    """
+    callbacks = dict(net.callbacks_)
+    done = callbacks["divergence_guard"].epochs_done_
+    stopped = any(
+        getattr(cb, "misses_", 0) >= getattr(cb, "patience", np.inf)
+        for cb in callbacks.values()
+    )
+    if done < int(epochs) and not stopped:
+        raise KeyboardInterrupt
 
 
 def fit_module(settings, module, criterion, X, y=None, *, max_epochs, seed, split=None):
@@ -488,11 +525,15 @@ def fit_module(settings, module, criterion, X, y=None, *, max_epochs, seed, spli
     valid = None
     if split is not None:
         train_idx, valid_idx = split
-        valid = (X[valid_idx], None if y is None else y[valid_idx])
-        X, y = X[train_idx], None if y is None else y[train_idx]
+        valid = (take_rows(X, valid_idx), None if y is None else y[valid_idx])
+        X, y = take_rows(X, train_idx), None if y is None else y[train_idx]
     with seeded_torch(state, check_device(settings.device)):
-        net = initialize_net(settings, module, criterion, n_train=len(X), valid=valid)
+        net = initialize_net(
+            settings, module, criterion, n_train=n_rows(X), valid=valid
+        )
     train_net(net, X, y, epochs=max_epochs, state=state)
+    # The held-out rows served this fit only: a fitted net pickles no data.
+    net.set_params(train_split=None)
     return net, state
 
 
@@ -510,9 +551,12 @@ def run_module(module, X, fn=None):
     Parameters
     ----------
     module : torch.nn.Module
-    X : ndarray of shape (n_samples, ...)
+    X : ndarray of shape (n_samples, ...) or dict of such arrays
+        A dict's float arrays go in the module's dtype, its integer arrays
+        (lengths) as they are.
     fn : callable or None
-        ``fn(module, x) -> tensor``; None calls ``module(x)``.
+        ``fn(module, x) -> tensor``; None calls ``module(x)`` (``module(**x)``
+        for a dict).
 
     Returns
     -------
@@ -521,12 +565,21 @@ def run_module(module, X, fn=None):
     param = next(module.parameters(), None)
     device = torch.device("cpu") if param is None else param.device
     dtype = torch.float64 if param is None else param.dtype
+
+    def tensor(chunk):
+        x = _shared_tensor(np.ascontiguousarray(chunk), device)
+        return x.to(dtype) if x.is_floating_point() else x
+
     outputs = []
     with torch.no_grad():
-        for start in range(0, max(len(X), 1), _INFERENCE_CHUNK):
-            chunk = np.ascontiguousarray(X[start : start + _INFERENCE_CHUNK])
-            x = _shared_tensor(chunk, device)
-            out = module(x.to(dtype)) if fn is None else fn(module, x.to(dtype))
+        for start in range(0, max(n_rows(X), 1), _INFERENCE_CHUNK):
+            chunk = take_rows(X, slice(start, start + _INFERENCE_CHUNK))
+            if isinstance(chunk, dict):
+                x = {key: tensor(value) for key, value in chunk.items()}
+                out = module(**x) if fn is None else fn(module, x)
+            else:
+                x = tensor(chunk)
+                out = module(x) if fn is None else fn(module, x)
             outputs.append(out.cpu().numpy())
     return np.concatenate(outputs, axis=0)
 
@@ -556,130 +609,3 @@ def forward64(module, X, fn=None):
     out : ndarray, float64
     """
     return run_module(inference_copy(module, torch.float64), X, fn)
-
-
-# -- nets that drive their own step ------------------------------------------------
-
-
-def build_optimizer(name, params, *, lr, momentum, rho, betas=None):
-    """A torch optimizer for ``params``, named as in :data:`~._optim.OPTIMIZERS`.
-
-    ``betas`` (Adam's (β₁, β₂)) applies to ``"adam"`` only; None keeps torch's.
-    """
-    optimizer_class, kwargs = resolve_optimizer(name, momentum=momentum, rho=rho)
-    if betas is not None and optimizer_class is torch.optim.Adam:
-        kwargs["betas"] = tuple(betas)
-    return optimizer_class(params, lr=lr, **kwargs)
-
-
-class StepLoop:
-    """Epochs of shuffled mini-batches around a step the estimator writes.
-
-    The plain-torch counterpart of :func:`train_net` for nets that are not "one
-    module, one loss, one optimizer" (a GAN alternates a discriminator and a
-    generator). The loop owns what every such net shares: the batches (shuffled
-    by the seeded stream of a :class:`NetState`), the optimizers (kept between
-    calls, so ``partial_fit`` resumes them), the per-epoch record of the metrics
-    the step returns, the divergence error and the verbose table.
-
-    Parameters
-    ----------
-    optimizers : dict of str to torch.optim.Optimizer
-        Handed to the step on every batch (build them with :func:`build_optimizer`).
-    batch_size : int
-        Mini-batch size (clipped to the number of rows of each call).
-    device : str or torch.device
-    lr : float or None
-        Quoted in the divergence error.
-    verbose : int
-        Print a table of the metrics (and the epoch's duration) every epoch.
-
-    Attributes
-    ----------
-    history : list of dict
-        One record per epoch: ``"epoch"``, the step's metrics averaged over the
-        epoch's rows, ``"dur"`` (seconds).
-    """
-
-    def __init__(self, optimizers, *, batch_size, device, lr=None, verbose=0):
-        self.optimizers = dict(optimizers)
-        self.batch_size = int(batch_size)
-        self.device = check_device(device)
-        self.lr = lr
-        self.verbose = int(verbose)
-        self.history = []
-
-    def run(self, X, step, *, epochs, state, on_epoch_end=None):
-        """Train ``epochs`` more epochs on X, continuing ``state``.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, ...)
-            Training rows (trained in float32).
-        step : callable
-            ``step(batch, optimizers) -> dict of name to 0-d tensor``: one update
-            on a mini-batch (a float32 tensor on the device); it draws any noise
-            from torch's default generator, which is seeded here. The returned
-            metrics are averaged over the epoch, weighted by batch size (a
-            metric a step does not return counts only the batches that did).
-        epochs : int
-        state : NetState
-            The random stream to continue (updated in place).
-        on_epoch_end : callable or None
-            ``on_epoch_end(record) -> bool``, called after each epoch (outside the
-            seeded stream; it may add entries to the record); True stops training.
-
-        Returns
-        -------
-        records : list of dict
-            The records of the epochs run by this call.
-        """
-        start = len(self.history)
-        data = _TensorDataset(_to_tensor(np.asarray(X), self.device))
-        loader = _BatchLoader(
-            data, batch_size=min(self.batch_size, len(X)), shuffle=True
-        )
-        for _ in range(int(epochs)):
-            tic = time.perf_counter()
-            with seeded_torch(state, self.device):
-                sums, rows = {}, {}
-                for xb, _ in loader:
-                    metrics = step(xb, self.optimizers)
-                    for name, value in metrics.items():
-                        value = value.detach() * len(xb)
-                        sums[name] = sums[name] + value if name in sums else value
-                        rows[name] = rows.get(name, 0) + len(xb)
-            record = {"epoch": len(self.history) + 1}
-            record.update({k: float(v) / rows[k] for k, v in sums.items()})
-            for name, value in record.items():
-                if not np.isfinite(value):
-                    raise _divergence_error(
-                        f"{name} became {value}", record["epoch"], self.lr
-                    )
-            weights = {
-                f"{name}'s weights": [
-                    w for group in opt.param_groups for w in group["params"]
-                ]
-                for name, opt in self.optimizers.items()
-            }
-            check_finite_state(weights, record["epoch"], self.lr)
-            self.history.append(record)
-            stop = on_epoch_end is not None and on_epoch_end(record)
-            record["dur"] = time.perf_counter() - tic
-            if self.verbose:
-                self._print(record)
-            if stop:
-                break
-        return self.history[start:]
-
-    def _print(self, record):
-        widths = [max(8, len(name)) for name in record]
-        if record["epoch"] == 1:
-            print("  ".join(f"{n:>{w}}" for n, w in zip(record, widths)))
-            print("  ".join("-" * w for w in widths))
-        print(
-            "  ".join(
-                f"{v:>{w}d}" if isinstance(v, int) else f"{v:>{w}.4f}"
-                for v, w in zip(record.values(), widths)
-            )
-        )
