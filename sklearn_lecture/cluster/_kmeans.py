@@ -1,131 +1,176 @@
 """K-means clustering: the lecture's Lloyd iteration and the KMeans estimator.
 
-:func:`_lloyd` is the iteration as the lecture writes it; ``algorithm="hamerly"``
-(the default) runs the same iteration on the accelerated engine of
-:mod:`._kmeans_fast`. Seeding, duplicate merging and the ``n_clusters`` check are
-in :mod:`._common`, predict/transform/score in :class:`._base._BaseKMeans`.
+The model is written once and every way of fitting uses it:
+
+- the step, :func:`lloyd_step`: the assignment of a block of rows to the nearest
+  centroid, summarised as per-centre sums, weights and counts (and ``sum w
+  ||x||^2``); :class:`._kmeans_fast.HamerlyStep` is the same step, accelerated;
+- the update rule, :func:`update`: new centroids from the statistics, and every
+  parameter's meaning (``empty_cluster``, ``tol``);
+- :func:`lloyd`: the iteration, step then update, as the lecture writes it.
+
+The drivers of :mod:`sklearn_lecture.utils._fitting` run the step on numpy X in
+memory or on the blocks of a dask X; ``partial_fit`` applies the same step and
+the same empty-cluster rule to each mini-batch.
 """
 
+import functools
 import warnings
 from numbers import Integral
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import validate_data
+from sklearn.utils import check_array, check_random_state
 
-from ..utils._compat import Interval, StrOptions, _check_sample_weight
-from ..utils._dask import validate_dask_head
-from ..utils._linalg import (
-    expansion_rounding,
-    group_sums,
-    power_of_two_scale,
-    row_norms,
-    squared_distances,
-)
+from ..utils._compat import Interval, StrOptions
+from ..utils._dask import is_dask_array
+from ..utils._fitting import reduce_rows
+from ..utils._linalg import group_sums, row_norms, squared_distances
 from ..utils._params import store_params
 from ..utils._validation import fit_guard
 from ._base import _BaseKMeans
 from ._common import (
-    _check_n_clusters,
+    _check_squares,
     _collapse_duplicates,
-    _distances_to_own_center,
-    _farthest_samples,
     _init_centroids,
 )
-from ._kmeans_fast import (
-    _assignment_origin,
-    _lloyd_hamerly,
-    _weighted_column_sums,
-)
+from ._kmeans_fast import HamerlyStep, nearest_centers, own_center_inertia, threads
 
 
-def _inertia(X, w, centers, labels):
-    """``sum_t w_t ||x_t - mu_{c(t)}||^2``, summed in float64."""
-    return float(_distances_to_own_center(X, centers, labels).astype(np.float64) @ w)
+def _block(X, origin):
+    """A block as the step computes on it: X itself, or a dask block checked and
+    centred on ``origin`` (an empty block gives zero statistics)."""
+    if origin is None:
+        return X
+    X = check_array(X, dtype=origin.dtype, ensure_min_samples=0)
+    return X - origin
 
 
-def _lloyd(X, w, centers, *, max_iter, tol, empty_cluster):
-    """Lloyd's iteration from the given centroids, as the lecture writes it.
+def lloyd_step(X, w, centers, origin=None):
+    """The assignment step on a block of rows, as sufficient statistics.
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    w : ndarray of shape (n_samples,) or None
-        Sample weights; None means all ones.
-    centers : ndarray of shape (n_clusters, n_features)
-    max_iter : int
-    tol : float
-        Stop when the summed squared shift of the centroids is at most this.
-    empty_cluster : {"reinit", "remove"}
-        See :class:`KMeans`.
+    Every row goes to its nearest centroid (``||x||^2`` is the same for all
+    centroids, so the argmin needs only ``||c||^2 - 2 x.c``).
 
     Returns
     -------
-    labels : ndarray of shape (n_samples,)
-    centers : ndarray of shape (n_clusters, n_features)
-    inertia : float
-    n_iter : int
-    distortion_history : ndarray of shape (n_iter,)
-        J after each iteration.
-    margin : None
-        Where the accelerated engine returns how far each label is from a tie;
-        not computed here, so the estimator checks every label against predict.
+    sums : ndarray of shape (n_clusters, n_features)
+        ``S_k = sum_{c(t)=k} w_t x_t`` (float64).
+    weights, counts : ndarray of shape (n_clusters,)
+        ``W_k = sum_{c(t)=k} w_t`` and the number of rows of each cluster.
+    x_sq : float
+        ``sum_t w_t ||x_t||^2``: with the sums it gives J after the update.
     """
+    X = _block(X, origin)
+    K = centers.shape[0]
     w = np.ones(X.shape[0]) if w is None else w
-    w_total = float(w.sum(dtype=np.float64))
-    labels = np.full(X.shape[0], -1)
+    labels = squared_distances(X, centers, X_sq=0).argmin(axis=1)
+    return (
+        group_sums(X, labels, K, w),
+        np.bincount(labels, weights=w, minlength=K),
+        np.bincount(labels, minlength=K),
+        float(row_norms(X, squared=True).astype(np.float64) @ w),
+    )
+
+
+def _add(a, b):
+    return tuple(x + y for x, y in zip(a, b))
+
+
+def farthest_step(X, w, centers, origin, n):
+    """The ``n`` rows of a block farthest from their nearest centroid.
+
+    scikit-learn's rule for re-seeding empty clusters takes those. A row on
+    its centroid is never taken: a cluster of copies of one point has that
+    point for centroid but for the rounding of the sum, and re-seeding from it
+    would move copies between coinciding centroids at every iteration.
+
+    Returns ``(distances, rows, weights, labels)``, farthest first.
+    """
+    X = _block(X, origin)
+    w = np.ones(X.shape[0]) if w is None else w
+    labels = squared_distances(X, centers, X_sq=0).argmin(axis=1)
+    d = row_norms(X - centers[labels], squared=True).astype(np.float64)
+    rounding = X.shape[0] * np.finfo(np.float64).eps + 4 * np.finfo(X.dtype).eps
+    on_centroid = d <= rounding**2 * (
+        row_norms(X, squared=True) + row_norms(centers, squared=True)[labels]
+    )
+    top = np.argsort(np.where(on_centroid, -1.0, -d), kind="stable")[:n]
+    top = top[~on_centroid[top]]
+    return d[top], X[top].astype(np.float64), w[top], labels[top]
+
+
+def _merge_farthest(a, b, n):
+    merged = [np.concatenate([x, y]) for x, y in zip(a, b)]
+    top = np.argsort(-merged[0], kind="stable")[:n]
+    return tuple(x[top] for x in merged)
+
+
+def empty_clusters(stats, centers, empty, empty_cluster, farthest):
+    """``empty_cluster``'s meaning, in one place (fit and partial_fit).
+
+    ``"reinit"``: each empty cluster takes one of the rows farthest from their
+    centroid (``farthest(centers, n)``), moved in the statistics; ``"remove"``:
+    the empty centroids and their statistics are dropped.
+
+    Returns the statistics, the centroids and whether anything changed.
+    """
+    if not empty.any():
+        return stats, centers, False
+    S, W, N, x_sq = stats
+    if empty_cluster == "remove":
+        keep = ~empty
+        return (S[keep], W[keep], N[keep], x_sq), centers[keep], True
+    _, rows, weights, old = farthest(centers, int(empty.sum()))
+    S, W, N = S.copy(), W.astype(np.float64), N.copy()
+    for k, x, wt, o in zip(np.flatnonzero(empty), rows, weights, old):
+        S[o] -= wt * x
+        W[o] -= wt
+        N[o] -= 1
+        S[k], W[k], N[k] = wt * x, wt, 1
+    return (S, W, N, x_sq), centers, len(rows) > 0
+
+
+def update(stats, centers, *, tol, empty_cluster, farthest, w_total):
+    """The update step: every centroid to the weighted mean of its rows.
+
+    Returns the new centroids, the lecture's distortion J after the update,
+    ``J = (sum_t w_t ||x_t||^2 - sum_k ||S_k||^2 / W_k) / sum_t w_t``, whether
+    the iteration has converged (summed squared shift at most ``tol``: zero
+    when the assignment did not change) and whether the statistics were
+    changed behind the step's back (an emptied cluster).
+    """
+    stats, centers, changed = empty_clusters(
+        stats, centers, stats[2] == 0, empty_cluster, farthest
+    )
+    S, W, _, x_sq = stats
+    filled = W > 0
+    new = centers.copy()
+    new[filled] = S[filled] / W[filled, None]
+    j = x_sq - float(np.sum(row_norms(S[filled], squared=True) / W[filled]))
+    shift = float(np.sum((new.astype(np.float64) - centers) ** 2))
+    return new, max(j, 0.0) / w_total, shift <= tol, changed
+
+
+def lloyd(step, centers, *, max_iter, verbose=0, run="", **rule):
+    """Lloyd's iteration from ``centers``: the assignment step, then the update.
+
+    ``step(centers)`` returns the statistics of :func:`lloyd_step`; ``rule``
+    holds :func:`update`'s parameters. Returns the centroids, J after each
+    iteration and the number of iterations.
+    """
     history = []
     for n_iter in range(1, max_iter + 1):
-        # Assignment step: every sample to its nearest centroid (||x||^2 is the
-        # same for all centroids, so the argmin needs only ||c||^2 - 2 x.c).
-        previous = labels
-        labels = squared_distances(X, centers, X_sq=0).argmin(axis=1)
-        converged = np.array_equal(labels, previous)
-        members = labels.copy()
-        counts = np.bincount(labels, minlength=len(centers))
-        empty = np.flatnonzero(counts == 0)
-        if len(empty) and empty_cluster == "reinit":
-            # Each empty cluster takes one of the samples farthest from their
-            # centroid (scikit-learn's rule); the iteration goes on.
-            far = _farthest_samples(X, centers, labels, len(empty))
-            members[far] = empty[: len(far)]
-            converged = converged and len(far) == 0
-        elif len(empty):
-            # Drop the centroids left without samples and renumber the others.
-            keep = counts > 0
-            labels = members = (np.cumsum(keep) - 1)[labels]
-            centers = centers[keep]
-        # Update step: every centroid moves to the weighted mean of its members
-        # (one left without members stays where it is).
-        sums = group_sums(X, members, len(centers), w)
-        weights = np.bincount(members, weights=w, minlength=len(centers))
-        filled = weights > 0
-        new_centers = centers.copy()
-        new_centers[filled] = sums[filled] / weights[filled, None]
-        # The lecture's distortion J = (1 / n) sum_t ||x_t - mu_c(t)||^2.
-        history.append(_inertia(X, w, new_centers, members) / w_total)
-        shift = np.sum((new_centers.astype(np.float64) - centers) ** 2)
-        centers = new_centers
-        if converged or shift <= tol:
+        stats = step(centers)  # assignment step
+        centers, j, converged, changed = update(stats, centers, **rule)
+        if changed and hasattr(step, "forget"):
+            step.forget()
+        history.append(j)
+        if verbose:
+            print(f"{run}iteration {n_iter}: J = {j:.6g}")
+        if converged:
             break
-    if not converged:
-        labels = squared_distances(X, centers, X_sq=0).argmin(axis=1)
-    inertia = _inertia(X, w, centers, labels)
-    return labels, centers, inertia, n_iter, np.asarray(history), None
-
-
-def _report_run(run, run_index, n_init, scale, w_total):
-    """Print J after each iteration of one run, then its inertia (``verbose``)."""
-    _, _, inertia, n_iter, history, _ = run
-    with np.errstate(over="ignore"):
-        for i, j in enumerate(history / scale / scale, start=1):
-            print(f"Run {run_index + 1}/{n_init}, iteration {i}: J = {j:.6g}")
-        inertia = inertia / scale / scale
-    print(
-        f"Run {run_index + 1}/{n_init} done after {n_iter} iterations: "
-        f"inertia = {inertia:.6g}, J = {inertia / w_total:.6g}"
-    )
+    return centers, np.asarray(history), n_iter
 
 
 class KMeans(_BaseKMeans):
@@ -134,9 +179,10 @@ class KMeans(_BaseKMeans):
     Each iteration assigns every sample to its nearest centroid and moves every
     centroid to the (weighted) mean of its samples, which never increases the
     distortion ``J = (1 / n) sum_t ||x_t - mu_{c(t)}||^2``; it stops when the
-    assignment no longer changes, when the centroids move less than the tolerance,
-    or after ``max_iter`` iterations. From the same initial centroids it computes
-    what scikit-learn's ``KMeans(algorithm="lloyd")`` computes.
+    centroids move less than the tolerance (not at all when the assignment no
+    longer changes) or after ``max_iter`` iterations. From the same initial
+    centroids it computes what scikit-learn's ``KMeans(algorithm="lloyd")``
+    computes.
 
     Parameters
     ----------
@@ -147,8 +193,8 @@ class KMeans(_BaseKMeans):
             default="k-means++"
         ``"random"``: the lecture's start, K distinct samples chosen at random
         (with probability proportional to their weight). ``"k-means++"``: greedy
-        k-means++ seeding, samples far from the chosen centroids being likelier.
-        An array: the initial centroids themselves.
+        k-means++ seeding (k-means|| on a dask array). An array: the initial
+        centroids themselves.
 
     n_init : "auto" or int, default="auto"
         Number of runs from different seeds; the run of lowest inertia is kept.
@@ -166,17 +212,19 @@ class KMeans(_BaseKMeans):
         What to do when a cluster loses all its samples. ``"reinit"``: re-seed it
         at the sample farthest from its centroid (scikit-learn's rule).
         ``"remove"``: drop its centroid; the fitted model then has fewer clusters
-        (``n_clusters_``) and predict never returns a removed label.
+        (``n_clusters_``) and predict never returns a removed label. In
+        ``partial_fit`` a cluster is empty while it has gathered no sample.
 
     algorithm : {"hamerly", "lloyd"}, default="hamerly"
-        How the iteration is computed; both give the same partition at every
-        iteration (up to ties within rounding), as scikit-learn's ``"lloyd"``
-        and ``"elkan"`` do. ``"lloyd"``: the lecture's iteration written to be
-        read (``_lloyd`` in ``cluster/_kmeans.py``), one full assignment and one
-        full update per iteration. ``"hamerly"``: the accelerated engine of
-        ``cluster/_kmeans_fast.py`` (blocked assignment on several threads,
-        Hamerly's distance bounds to skip the samples that cannot change
-        cluster, incremental cluster sums), several times faster on large data.
+        The step that computes the assignment; both give the same partition at
+        every iteration (up to ties within rounding). ``"lloyd"``: the lecture's
+        step written to be read (:func:`lloyd_step`). ``"hamerly"``: the
+        accelerated step of ``cluster/_kmeans_fast.py`` (blocked assignment on
+        several threads, Hamerly's bounds to skip the samples that cannot change
+        cluster), several times faster on large data. On a dask array every
+        iteration is one map-reduce of the readable step over the blocks
+        (Hamerly's bounds would keep per-row state between iterations), with
+        the same partitions.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation.
@@ -191,8 +239,8 @@ class KMeans(_BaseKMeans):
         The centroids.
 
     labels_ : ndarray of shape (n_samples,)
-        The cluster of each training sample: what ``predict`` gives it, a
-        sample tied within rounding between two centroids included.
+        ``predict`` of the training samples (a lazy dask array after a fit on
+        a dask array).
 
     inertia_ : float
         Weighted sum of squared distances of the samples to their centroid.
@@ -203,8 +251,8 @@ class KMeans(_BaseKMeans):
 
     distortion_history_ : ndarray of shape (n_iter_,)
         J after the centroid update of each iteration of the kept run;
-        non-increasing (up to rounding). The final ``distortion_``, measured after
-        a last assignment, is at most its last value.
+        non-increasing (up to rounding); one value per mini-batch after
+        ``partial_fit``.
 
     n_iter_ : int
         Iterations of the kept run.
@@ -228,26 +276,13 @@ class KMeans(_BaseKMeans):
 
     Notes
     -----
-    scipy sparse X (CSR, or any format, converted) is accepted by ``fit``,
-    ``predict``, ``transform`` and ``score`` as by scikit-learn's KMeans, and
-    gives the partition of the same data dense: it is densified first, since
-    the centring, the seeding and the duplicate merge work on dense rows
-    (memory ``n_samples * n_features`` floats).
-
-    Rows of zero weight are dropped before fitting. For the seeded starts
-    (``"k-means++"``, ``"random"``) identical rows are first merged into one row
-    carrying their summed weight, in an order that does not depend on the order of
-    X: integer weights then give exactly the model that repeating rows gives, with
-    the same seed. An array ``init`` needs no such merge.
-
-    With ``algorithm="hamerly"`` the assignment step computes ``||c||^2 - 2 x.c``
-    by blocks of rows (a matrix product that stays in cache), on two or more
-    threads for large X; the update sums each cluster with one sparse indicator
-    product. Once the centroids settle, distance bounds (Hamerly, 2010) skip the
-    samples that cannot change cluster and the sums are updated by the samples
-    that moved; every iteration still yields the partition of plain Lloyd. The
-    data are centred first, as scikit-learn does, to keep the expansions
-    accurate.
+    scipy sparse X is densified first. Rows of zero weight are dropped before
+    fitting. For the seeded starts identical rows are first merged into one row
+    carrying their summed weight, in an order that does not depend on the order
+    of X: integer weights then give the model that repeating rows gives, with
+    the same seed. The data are centred first, as scikit-learn does, to keep
+    ``||c||^2 - 2 x.c`` accurate; data whose squared distances overflow or
+    underflow the dtype are refused with a ValueError that suggests scaling.
 
     References
     ----------
@@ -275,6 +310,7 @@ class KMeans(_BaseKMeans):
     """
 
     _accepts_sparse = True
+    _fits_dask = True
 
     _parameter_constraints: dict = {
         **_BaseKMeans._parameter_constraints,
@@ -312,40 +348,40 @@ class KMeans(_BaseKMeans):
         return self.n_init
 
     def _fit(self, X, sample_weight):
-        # A fit starts anew: forget the mini-batch state of partial_fit.
-        for name in ("_counts", "n_steps_"):
+        for name in ("_counts", "n_steps_"):  # a fit starts anew
             self.__dict__.pop(name, None)
         seeded = isinstance(self.init, str)
-        if seeded:
-            X_fit, w_fit, index = _collapse_duplicates(X, sample_weight)
-        else:
-            init = _init_centroids(X, self.n_clusters, self.init, None)
-            positive = sample_weight > 0
-            index = np.full(X.shape[0], -1, dtype=np.intp)
-            index[positive] = np.arange(np.count_nonzero(positive))
-            X_fit = X if positive.all() else X[positive]
-            w_fit = sample_weight[positive]
+        dask = is_dask_array(X)
+        X_fit, w_fit = X, sample_weight
+        if not dask and seeded:
+            X_fit, w_fit, _ = _collapse_duplicates(X, sample_weight)
+        elif not dask and not (sample_weight > 0).all():
+            X_fit, w_fit = X[sample_weight > 0], sample_weight[sample_weight > 0]
         n_init = self._resolved_n_init(seeded)
-        random_state = check_random_state(self.random_state)
+        rng = check_random_state(self.random_state)
+        dtype = X.dtype
+        rows = () if w_fit is None else (w_fit,)
+        nones = (None,) if w_fit is None else ()
 
-        # Data so large (~1e155) or small (~1e-155) that their squares overflow
-        # or underflow are fitted times a power of two: exact, and k-means is
-        # scale-equivariant, so the partition is that of the data themselves.
-        scale = power_of_two_scale(X_fit)
-        X_given = X_fit
-        if scale != 1.0:
-            X_fit = X_fit * X.dtype.type(scale)
-            if not seeded:
-                init = init * X.dtype.type(scale)
-        w_total = float(w_fit.sum(dtype=np.float64))
-        mean = _weighted_column_sums(X_fit, w_fit) / w_total
-        # Centring keeps ||c||^2 - 2 x.c accurate for data far from the origin.
-        X_c = X_fit - mean.astype(X.dtype)
-        w = None if np.all(w_fit == 1) else w_fit
-        x_sq = row_norms(X_c, squared=True).astype(np.float64, copy=False)
-        # scikit-learn's tolerance: tol times the mean variance of the features.
-        tol = self.tol * float(x_sq @ w_fit) / (w_total * X.shape[1])
-        if seeded and X_fit.shape[0] < self.n_clusters:
+        # Centred on the weighted mean (scikit-learn's habit: ||c||^2 - 2 x.c
+        # stays accurate far from the origin), and scikit-learn's tolerance:
+        # tol times the mean variance of the features.
+        if dask:
+            w_total, sums = reduce_rows(_mean_step, _add, X_fit, *rows, args=(*nones,))
+            mean = (sums / w_total).astype(dtype)
+            origin, X_c, x_sq = mean, X_fit, None
+            spread, largest, peak = reduce_rows(
+                _spread_step, _add_max, X_fit, *rows, args=(*nones, mean)
+            )
+        else:
+            w_total = float(w_fit.sum(dtype=np.float64))
+            mean = (w_fit @ X_fit / w_total).astype(dtype)
+            origin, X_c = None, X_fit - mean
+            x_sq = row_norms(X_c, squared=True).astype(np.float64, copy=False)
+            spread, largest = float(x_sq @ w_fit), float(x_sq.max())
+            peak = largest or float(np.abs(X_c).max())
+        _check_squares(largest, peak, dtype)
+        if not dask and seeded and X_fit.shape[0] < self.n_clusters:
             warnings.warn(
                 f"X has only {X_fit.shape[0]} distinct samples (of positive weight) "
                 f"for n_clusters={self.n_clusters}; some clusters stay empty.",
@@ -353,143 +389,83 @@ class KMeans(_BaseKMeans):
                 stacklevel=4,
             )
 
-        best = None
-        rtol = 1e-5 if X.dtype == np.float32 else 1e-10
-        for run_index in range(n_init):
-            if seeded:
-                centers = _init_centroids(
-                    X_c, self.n_clusters, self.init, random_state, w_fit
+        def stats(step, *args):
+            return reduce_rows(step, _add, X_c, *rows, args=(*nones, *args, origin))
+
+        def farthest(centers, n):
+            merge = functools.partial(_merge_farthest, n=n)
+            return reduce_rows(farthest_step, merge, X_c, *rows,
+                               args=(*nones, centers, origin, n))
+
+        rule = dict(
+            tol=self.tol * spread / (w_total * X.shape[1]),
+            empty_cluster=self.empty_cluster,
+            farthest=farthest,
+            w_total=w_total,
+        )
+        weights = None if dask or np.all(w_fit == 1) else w_fit
+        cost = self.n_clusters * (X.shape[1] + 8)
+        inits = []
+        for _ in range(n_init):
+            if not seeded:
+                centers = _init_centroids(X[:0], self.n_clusters, self.init, None)
+                inits.append(centers - mean)
+            elif dask:
+                inits.append(_dask_seeds(X, self.n_clusters, self.init, rng, mean))
+            else:
+                inits.append(
+                    _init_centroids(X_c, self.n_clusters, self.init, rng, w_fit)
                 )
-            else:
-                centers = init - mean.astype(X.dtype)
-            options = dict(
-                max_iter=self.max_iter, tol=tol, empty_cluster=self.empty_cluster
-            )
-            if self.algorithm == "lloyd":
-                run = _lloyd(X_c, w, centers, **options)
-            else:
-                run = _lloyd_hamerly(X_c, w, centers, **options, x_sq=x_sq)
-            if self.verbose:
-                _report_run(run, run_index, n_init, scale, w_total)
-            # A later run must be better by more than rounding: runs ending in
-            # the same partition (numbered otherwise) then keep the first, in
-            # either engine and either dtype.
-            if best is None or run[2] < best[2] * (1.0 - rtol):
-                best = run
-        labels, centers, inertia, n_iter, history, margin = best
-
-        self._scale = scale
-        self._scaled_inertia = float(inertia)
-        self.cluster_centers_ = ((centers + mean) / scale).astype(X.dtype, copy=False)
-        self.n_clusters_ = self.cluster_centers_.shape[0]
-        with np.errstate(over="ignore"):
-            # Can overflow to inf for data of magnitude ~1e155: the true value.
-            self.inertia_ = float(inertia) / scale / scale
+        best = None
+        with threads(0 if dask else X.shape[0], cost) as (pool, n_threads):
+            for r, centers in enumerate(inits):
+                if dask or self.algorithm == "lloyd":
+                    step = functools.partial(stats, lloyd_step)
+                else:
+                    step = HamerlyStep(X_c, weights, x_sq, pool, n_threads)
+                prefix = f"Run {r + 1}/{n_init}, " if self.verbose else ""
+                centers, history, n_iter = lloyd(
+                    step, centers, max_iter=self.max_iter, verbose=self.verbose,
+                    run=prefix, **rule,
+                )
+                C = (centers + mean).astype(dtype)
+                if dask:
+                    S, W, _, xx = stats(lloyd_step, centers)
+                    inertia = xx - 2 * float(np.sum(S * centers)) + float(
+                        W @ row_norms(centers.astype(np.float64), squared=True)
+                    )
+                    labels, counts = None, W
+                else:
+                    labels = nearest_centers(X, C, pool, n_threads)
+                    inertia = own_center_inertia(X, sample_weight, C, labels,
+                                                 pool, n_threads)
+                    counts = np.bincount(labels, weights=sample_weight,
+                                         minlength=len(C))
+                if self.verbose:
+                    print(f"Run {r + 1}/{n_init} done after {n_iter} iterations: "
+                          f"inertia = {inertia:.6g}, J = {inertia / w_total:.6g}")
+                if best is None or inertia < best[1]:
+                    best = (C, inertia, history, n_iter, labels, counts)
+        C, inertia, history, n_iter, labels, counts = best
+        self.cluster_centers_ = C
+        self.n_clusters_ = C.shape[0]
+        self.inertia_ = max(float(inertia), 0.0)
         self.distortion_ = self.inertia_ / w_total
-        with np.errstate(over="ignore"):
-            self.distortion_history_ = history / scale / scale
+        self.distortion_history_ = history
         self.n_iter_ = int(n_iter)
-        labels = self._labels_as_predicted(X_given, labels, margin, x_sq, mean)
-        dropped = index < 0
-        self.labels_ = np.empty(X.shape[0], dtype=np.intp)
-        self.labels_[~dropped] = labels[index[~dropped]]
-        if dropped.any():
-            self.labels_[dropped] = self._predict_validated(X[dropped])
-        n_used = np.unique(labels).size
-        if self.empty_cluster == "reinit" and n_used < self.n_clusters_ and not (
-            seeded and X_fit.shape[0] < self.n_clusters
-        ):
-            warnings.warn(
-                f"Number of distinct clusters ({n_used}) found smaller than "
-                f"n_clusters ({self.n_clusters_}). Possibly due to duplicate points "
-                "in X.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-        return self
-
-    def _labels_as_predicted(self, X_fit, labels, margin, x_sq, mean):
-        """The fit's labels of the rows X_fit, with ties decided as predict does.
-
-        The fit assigns the centred data to the centred centroids; predict the
-        data to ``cluster_centers_``. Both are exact but for rounding, so only
-        a sample whose nearest centroid beats the next by less than the
-        rounding of either (``margin``, from the engine; None: unknown) can
-        get two answers: those few are assigned again as predict assigns
-        them, and ``labels_`` is ``predict`` of the training data.
-
-        ``margin``, ``x_sq`` (squared norms of the rows centred on ``mean``)
-        and ``mean`` are in the units of the fit, times ``_scale``.
-        """
-        if margin is None:
-            return self._predict_validated(X_fit)
-        rel_err = expansion_rounding(X_fit.shape[1], X_fit.dtype)
-        # The squared norms predict's rounding is relative to, from the point
-        # it scores relative to: the centroids' as stored, the rows' bounded by
-        # ||x - o||^2 <= 2 (x_sq + ||mean - o||^2); times 4 for predict's two
-        # scores and the rounding of the stored centroids.
-        centers = self.cluster_centers_ * X_fit.dtype.type(self._scale)
-        origin = _assignment_origin(centers, X_fit.dtype)
-        if origin is not None:
-            mean, centers = mean - origin, centers - origin
-        c_sq_max = float(row_norms(centers, squared=True).max())
-        window = (4.0 * rel_err) * (
-            2.0 * x_sq + (2.0 * float(mean @ mean) + c_sq_max)
-        )
-        uncertain = np.flatnonzero(margin <= window)
-        if len(uncertain):
-            labels = labels.copy()
-            labels[uncertain] = self._predict_validated(X_fit[uncertain])
-        return labels
-
-    def _fit_dask(self, X, sample_weight):
-        """Lloyd's iteration as one map-reduce per step over the blocks of X.
-
-        In the units of the in-memory fit: the data centred, times the power
-        of two that keeps their squares within float64 (one map-reduce of the
-        blocks' moments finds both, and the scale of ``tol``).
-        """
-        from ._kmeans_dask import _checked, fit_units, kmeans_parallel_init, lloyd_dask
-
-        if sample_weight is not None:
-            raise ValueError("sample_weight is not supported with a dask array X.")
-        X = validate_dask_head(
-            self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
-        )
-        _check_n_clusters(self.n_clusters, X.shape[0])
-        units, variance = fit_units(X)
-        scale, mean = units
-        if isinstance(self.init, str) and self.init == "k-means++":
-            centers = kmeans_parallel_init(
-                X, self.n_clusters, self.random_state, units
-            )
-        elif isinstance(self.init, str):
-            rng = check_random_state(self.random_state)
-            rows = np.sort(rng.choice(X.shape[0], self.n_clusters, replace=False))
-            centers = _checked(X[rows].compute(), units)
-        else:
-            centers = _init_centroids(
-                np.empty((0, X.shape[1])), self.n_clusters, self.init, None
-            )
-            centers = _checked(centers, units)
-        centers, inertia, n_iter, counts = lloyd_dask(
-            X, centers, units=units, max_iter=self.max_iter, tol=self.tol * variance
-        )
-        # A fit starts anew; partial_fit continues from these clusters' sizes.
-        self.__dict__.pop("n_steps_", None)
         self._counts = counts
-        self._scale = scale
-        self._scaled_inertia = float(inertia)
-        self.cluster_centers_ = ((centers + mean) / scale).astype(X.dtype, copy=False)
-        self.n_clusters_ = self.n_clusters
-        with np.errstate(over="ignore"):
-            # Can overflow to inf for data of magnitude ~1e155: the true value.
-            self.inertia_ = float(inertia) / scale / scale
-        self.distortion_ = self.inertia_ / X.shape[0]
-        self.distortion_history_ = np.array([self.distortion_])
-        self.n_iter_ = n_iter
-        # Lazy, like the data: the cluster of each row, block by block.
-        self.labels_ = self.predict(X)
+        # Lazy, like the data, after a dask fit.
+        self.labels_ = self.predict(X) if dask else labels
+        if not dask and self.empty_cluster == "reinit":
+            n_used = np.unique(labels[sample_weight > 0]).size
+            if n_used < self.n_clusters_ and X_fit.shape[0] >= self.n_clusters:
+                warnings.warn(
+                    f"Number of distinct clusters ({n_used}) found smaller than "
+                    f"n_clusters ({self.n_clusters_}). Possibly due to duplicate "
+                    "points in X.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
         return self
 
     @fit_guard
@@ -499,10 +475,11 @@ class KMeans(_BaseKMeans):
         The first call seeds the centroids on its batch: the best of three
         k-means runs on it from ``init`` with ``random_state`` (``n_init`` runs
         when it is an int), or the ``init`` array itself. Every call assigns the
-        batch to the nearest centroids and moves each centroid towards the mean
-        of its new samples with the
-        per-centroid learning rate 1 / (number of samples it has seen), Sculley's
-        (2010) update as scikit-learn's ``MiniBatchKMeans`` computes it. After
+        batch to the nearest centroids (:func:`lloyd_step`) and moves each
+        centroid towards the mean of its new samples with the per-centroid
+        learning rate 1 / (weight it has seen), Sculley's (2010) update as
+        scikit-learn's ``MiniBatchKMeans`` computes it. A cluster that has
+        gathered no sample is handled by ``empty_cluster`` as in ``fit``. After
         ``fit``, ``partial_fit`` continues from the fitted centroids.
 
         Parameters
@@ -521,80 +498,93 @@ class KMeans(_BaseKMeans):
             describe the last batch, ``n_steps_`` counts the batches.
         """
         first = not hasattr(self, "cluster_centers_")
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], order="C", reset=first
-        )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        X, sample_weight = self._check_fit_data(
+            X, sample_weight, reset=first, check_k=first
         )
         if first:
-            _check_n_clusters(self.n_clusters, X.shape[0])
+            self._fit_n_clusters = self.n_clusters
             if isinstance(self.init, str):
                 # Seeded on the first batch by the best of a few k-means runs on
-                # it: one unlucky seeding of a small batch is never undone by the
-                # mini-batch updates.
-                start = KMeans(
-                    self.n_clusters,
-                    init=self.init,
-                    n_init=3 if self.n_init == "auto" else self.n_init,
-                    max_iter=self.max_iter,
-                    tol=self.tol,
-                    algorithm=self.algorithm,
-                    random_state=self.random_state,
-                ).fit(X, sample_weight=sample_weight)
+                # it: one unlucky seeding of a small batch is never undone.
+                params = self.get_params()
+                params["n_init"] = 3 if self.n_init == "auto" else self.n_init
+                start = KMeans(**{**params, "verbose": 0})
+                start.fit(X, sample_weight=sample_weight)
                 centers = start.cluster_centers_.astype(np.float64)
             else:
                 centers = _init_centroids(X, self.n_clusters, self.init, None)
                 centers = centers.astype(np.float64)
-            counts = np.zeros(self.n_clusters)
-            history = []
+            counts, history = np.zeros(len(centers)), []
         else:
-            if self.cluster_centers_.shape[0] != self.n_clusters:
+            if self.n_clusters != getattr(self, "_fit_n_clusters", self.n_clusters):
                 raise ValueError(
-                    f"partial_fit continues the model of "
-                    f"{self.cluster_centers_.shape[0]} clusters, but n_clusters="
-                    f"{self.n_clusters}; call fit to start anew."
+                    f"partial_fit continues the model of {self._fit_n_clusters} "
+                    f"clusters, but n_clusters={self.n_clusters}; call fit to start "
+                    "anew."
                 )
             centers = self.cluster_centers_.astype(np.float64)
-            counts = getattr(self, "_counts", None)
-            if counts is None:  # continuing a fit: its clusters' weights
-                counts = np.bincount(
-                    self.labels_, minlength=self.n_clusters
-                ).astype(np.float64)
-            history = list(getattr(self, "distortion_history_", []))
+            counts = self._counts
+            history = list(self.distortion_history_)
         X64 = X.astype(np.float64, copy=False)
-        # Batches and centroids whose squares overflow or underflow (magnitude
-        # ~1e155 or ~1e-155) are updated times a power of two: exact, and the
-        # assignment and the update are scale-equivariant.
-        scale = power_of_two_scale(X64, centers)
-        if scale != 1.0:
-            X64, centers = X64 * scale, centers * scale
-        labels = squared_distances(X64, centers, X_sq=0).argmin(axis=1)
         w = sample_weight.astype(np.float64)
-        batch_weight = np.bincount(labels, weights=w, minlength=len(centers))
-        sums = group_sums(X64, labels, len(centers), w)
-        counts = counts + batch_weight
-        seen = batch_weight > 0
-        centers[seen] += (
-            sums[seen] - batch_weight[seen, None] * centers[seen]
-        ) / counts[seen, None]
+        largest = max(row_norms(X64, True).max(), row_norms(centers, True).max())
+        _check_squares(largest, np.ptp(X64, axis=0).max(), X.dtype, "this batch")
 
-        # The batch on the updated centroids: its labels and inertia from one
-        # distance computation (||x||^2 added back only where it is needed).
-        d2 = squared_distances(X64, centers, X_sq=0)
-        labels = d2.argmin(axis=1)
-        nearest = d2[np.arange(len(labels)), labels] + row_norms(X64, squared=True)
+        def farthest(c, n):
+            return farthest_step(X64, w, c, None, n)
+
+        stats = lloyd_step(X64, w, centers)
+        empty = counts + stats[1] == 0
+        stats, centers, _ = empty_clusters(
+            stats, centers, empty, self.empty_cluster, farthest
+        )
+        if self.empty_cluster == "remove":
+            counts = counts[~empty]
+        S, W = stats[:2]
+        centers, counts = centers.copy(), counts + W
+        seen = W > 0
+        centers[seen] += (S[seen] - W[seen, None] * centers[seen]) / counts[seen, None]
+
+        # The batch on the updated centroids: labels and inertia.
+        labels = nearest_centers(X64, centers)
+        inertia = own_center_inertia(X64, w, centers, labels)
         w_total = float(w.sum())
-        self.cluster_centers_ = (centers / scale).astype(X.dtype)
-        self.n_clusters_ = self.n_clusters
-        self._scale = scale
+        self.cluster_centers_ = centers.astype(X.dtype)
+        self.n_clusters_ = len(centers)
         self._counts = counts
         self.labels_ = labels
-        with np.errstate(over="ignore"):
-            # Can overflow to inf for data of magnitude ~1e155: the true value.
-            self.inertia_ = float(np.maximum(nearest, 0) @ w) / scale / scale
-        self.distortion_ = self.inertia_ / w_total if w_total > 0 else 0.0
+        self.inertia_ = inertia
+        self.distortion_ = inertia / w_total if w_total > 0 else 0.0
         self.distortion_history_ = np.asarray([*history, self.distortion_])
         self.n_steps_ = getattr(self, "n_steps_", 0) + 1
         self.n_iter_ = self.n_steps_
         return self
+
+
+def _mean_step(X, w):
+    X = check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=0)
+    w = np.ones(X.shape[0]) if w is None else w.astype(np.float64)
+    return float(w.sum()), w @ X.astype(np.float64)
+
+
+def _spread_step(X, w, mean):
+    """``sum w ||x - mean||^2``, the largest ``||x - mean||^2`` and ``|x - mean|``."""
+    X = _block(X, mean)
+    x_sq = row_norms(X, squared=True).astype(np.float64)
+    w = np.ones(X.shape[0]) if w is None else w
+    peak = float(np.abs(X).max(initial=0))
+    return float(x_sq @ w), float(x_sq.max(initial=0.0)), peak
+
+
+def _add_max(a, b):
+    return a[0] + b[0], max(a[1], b[1]), max(a[2], b[2])
+
+
+def _dask_seeds(X, n_clusters, init, rng, mean):
+    """Seeds on a dask X, centred: k-means|| or random rows."""
+    from ._kmeans_dask import kmeans_parallel_init
+
+    if init == "k-means++":
+        return kmeans_parallel_init(X, n_clusters, rng, mean)
+    rows = np.sort(rng.choice(X.shape[0], n_clusters, replace=False))
+    return X[rows].compute().astype(mean.dtype) - mean

@@ -6,23 +6,20 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg, optimize, stats
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..utils._compat import Interval, RealNotInt, StrOptions
-from ..utils._dask import DaskInferenceMixin
-from ..utils._linalg import affine_scores, is_singular, power_of_two_scale
-from ..utils._linalg import constant_features as _constant_features
+from ..utils._linalg import affine_scores, is_singular
 from ..utils._params import store_params
-from ..utils._threads import blas_single_thread
-from ..utils._validation import fit_guard
-from ._pca import _RATIO_TOL
+from ..utils._rules import contribution_fraction, kaiser
+from ._base import (
+    _centred_moments,
+    _correlation_from_covariance,
+    _covariance,
+    _MomentModel,
+)
 from ._rotation import OBLIQUE_ROTATIONS, rotate
 
 # Lower bound on a uniqueness, as a fraction of the variable's variance: the
@@ -64,63 +61,10 @@ def _max_identified_factors(n_features):
     return k
 
 
-def _check_features(X, estimator_name):
-    """Validate X for a correlation analysis and return its column statistics.
-
-    Columns whose squares would overflow or underflow (magnitude ~1e155 or
-    ~1e-155) are taken times a power of two each: exact, and correlations are
-    scale-free.
-
-    Returns
-    -------
-    mean : ndarray of shape (n_features,)
-        The column means of X.
-    centred : ndarray of shape (n_samples, n_features)
-        ``(X - mean) * column_scale``.
-    variance : ndarray of shape (n_features,)
-        The column variances (ddof=1) of ``X * column_scale``.
-    column_scale : ndarray of shape (n_features,)
-        The powers of two (ones but for columns of extreme magnitude).
-    """
-    n_samples, n_features = X.shape
-    column_scale = power_of_two_scale(X, axis=0)
-    if np.any(column_scale != 1.0):
-        X = X * column_scale.astype(X.dtype)
-    # Summed in float64 (as constant_features assumes): a constant float32
-    # column then centres to exactly zero.
-    mean = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
-    centred = X - mean
-    variance = np.einsum("ij,ij->j", centred, centred) / (n_samples - 1)
-    second_moment = np.einsum("ij,ij->j", X, X) / n_samples
-    constant = _constant_features(variance, second_moment, n_samples, X.dtype)
-    if constant.any():
-        columns = np.flatnonzero(constant).tolist()
-        raise ValueError(
-            f"X has constant column(s) {columns}: their correlations with the "
-            f"other variables are undefined. Drop them before {estimator_name}."
-        )
-    return mean / column_scale, centred, variance, column_scale
-
-
-def _correlation_from_covariance(covariance):
-    scale = np.sqrt(np.diag(covariance))
-    corr = covariance / np.outer(scale, scale)
-    np.fill_diagonal(corr, 1.0)
-    # Rounding can leave the matrix a hair asymmetric.
-    return (corr + corr.T) / 2.0
-
-
 def _correlation(X, name):
-    """Correlation matrix of X (after the checks of :func:`_check_features`)."""
-    n_samples = X.shape[0]
-    _, centred, _, _ = _check_features(X, name)
-    return _correlation_from_covariance(centred.T @ centred / (n_samples - 1))
-
-
-def _validate_helper_input(X):
-    return check_array(
-        X, dtype=np.float64, ensure_min_samples=3, ensure_min_features=2
-    )
+    """X validated (3 samples, 2 features) and its correlation matrix."""
+    X = check_array(X, dtype=np.float64, ensure_min_samples=3, ensure_min_features=2)
+    return X, _correlation_from_covariance(_covariance(_centred_moments(X), name))
 
 
 def bartlett_sphericity(X):
@@ -163,12 +107,12 @@ def bartlett_sphericity(X):
     >>> round(statistic, 2), dof, p_value < 1e-100
     (1317.18, 78, True)
     """
-    X = _validate_helper_input(X)
+    X, corr = _correlation(X, "bartlett_sphericity")
     n_samples, n_features = X.shape
     # A singular correlation matrix (collinear columns, no more samples than
     # features) has determinant zero: the statistic is infinite, whatever the
     # rounding of its smallest eigenvalues and the order of the columns.
-    singular, eigenvalues = is_singular(_correlation(X, "bartlett_sphericity"))
+    singular, eigenvalues = is_singular(corr)
     statistic = np.inf if singular else -np.sum(np.log(eigenvalues)) * (
         n_samples - 1 - (2 * n_features + 5) / 6
     )
@@ -215,16 +159,12 @@ def kmo(X):
     >>> round(overall, 4)
     0.7787
     """
-    X = _validate_helper_input(X)
-    corr = _correlation(X, "kmo")
+    _, corr = _correlation(X, "kmo")
     if is_singular(corr)[0]:
         warnings.warn(
             "The correlation matrix is singular (collinear variables or fewer "
             "samples than variables): the partial correlations come from its "
-            "pseudo-inverse.",
-            UserWarning,
-            stacklevel=2,
-        )
+            "pseudo-inverse.", UserWarning, stacklevel=2)
     inverse = linalg.pinvh(corr, check_finite=False)
     diag = np.sqrt(np.clip(np.diag(inverse), np.finfo(float).tiny, None))
     partial = -inverse / np.outer(diag, diag)
@@ -238,11 +178,7 @@ def kmo(X):
 
 
 def _initial_communalities(S):
-    """Squared multiple correlations (times the variances): the usual start.
-
-    ``h_i = s_ii - 1 / (S^{-1})_ii``. When S is singular, the largest absolute
-    correlation of each variable replaces it (as psych's ``smc``).
-    """
+    """Squared multiple correlations (times the variances): the usual start."""
     d = np.diag(S)
     if not is_singular(S)[0]:
         h = d - 1.0 / np.diag(linalg.inv(S, check_finite=False))
@@ -263,14 +199,7 @@ def _top_eigen(S, n_factors):
 
 
 def _principal_axis_step(S, h, n_factors, ceiling):
-    """One principal-axis step from communalities ``h``.
-
-    Returns the loadings of the reduced matrix (``h`` on the diagonal of S),
-    the communalities they imply (capped at ``ceiling``), which of them hit the
-    cap, and the squared residual ``||S_h - L L^T||^2`` that the step starts
-    from: principal axes alternate least squares on that residual, so it never
-    increases from one step to the next.
-    """
+    """One principal-axis step from communalities ``h``."""
     p = S.shape[0]
     reduced = S.copy()
     reduced[np.diag_indices_from(reduced)] = h
@@ -339,14 +268,7 @@ def _principal_axis(S, n_factors, tol, max_iter):
 
 
 def _fit_heywood_rows(loadings, communalities, heywood):
-    """The loadings, their Heywood rows scaled to the capped communality.
-
-    At a Heywood case the extraction holds the uniqueness at its floor, but the
-    loadings it leaves can explain more than the rest of the variable's variance
-    (a communality above the variance): scaled to the norm
-    ``sqrt(variance - uniqueness)``, communality and uniqueness add up to the
-    variance, as the model says.
-    """
+    """The loadings, their Heywood rows scaled to the capped communality."""
     row = np.sqrt(np.einsum("ij,ij->i", loadings, loadings))
     scale = np.sqrt(communalities) / np.where(row > 0, row, 1.0)
     return loadings * np.where(heywood, scale, 1.0)[:, None]
@@ -399,15 +321,7 @@ def _ml_loadings(R, psi, n_factors):
 
 
 def _minimise_uniquenesses(objective, S, n_factors, tol, max_iter, *, ml):
-    """L-BFGS-B over the uniquenesses within [0.5 % of the variance, variance].
-
-    Converged when the fitted matrix reproduces every free variance: the
-    diagonal residual ``|(L L^T + Psi - S)_ii| / s_ii`` is at most ``tol`` for
-    each uniqueness not held at a bound. That residual is the minres gradient
-    itself, and the ml gradient times ``psi^2``; scipy's own stopping rule on
-    the raw gradient would weigh the variables near the lower bound very
-    differently under ml.
-    """
+    """L-BFGS-B over the uniquenesses within [0.5 % of the variance, variance]."""
     d = np.diag(S)
     lower = _MIN_UNIQUENESS * d
 
@@ -472,24 +386,17 @@ def _orient(loadings, explained):
 def _n_factors_from_rule(rule, eigenvalues, reference):
     """Number of factors a rule asks for (at least one)."""
     if isinstance(rule, str) and rule == "kaiser":
-        return max(1, int(np.count_nonzero(eigenvalues > 1.0)))
+        return kaiser(eigenvalues, 1.0)
     if isinstance(rule, str) and rule == "parallel":
         # The leading run of eigenvalues above the random-data reference.
         above = eigenvalues > reference
         run = above.shape[0] if above.all() else int(np.argmin(above))
         return max(1, run)
-    cumulative = np.cumsum(eigenvalues) / eigenvalues.sum()
-    return int(np.searchsorted(cumulative, rule - _RATIO_TOL, side="left")) + 1
+    return contribution_fraction(eigenvalues, rule)
 
 
 def _parallel_reference(n_samples, n_features, percentile, random_state):
-    """Horn's reference: a percentile of the eigenvalues of random correlations.
-
-    The correlation matrix of ``n`` independent standard normal samples depends
-    on the data only through their scatter matrix, which is Wishart(n - 1, I);
-    that is sampled directly (Bartlett's decomposition) when ``n - 1 >= p``.
-    With fewer samples the random data themselves are drawn, in blocks.
-    """
+    """Horn's reference: a percentile of the eigenvalues of random correlations."""
     rng = check_random_state(random_state)
     if n_samples - 1 >= n_features:
         scatter = stats.wishart(df=n_samples - 1, scale=np.eye(n_features)).rvs(
@@ -522,15 +429,9 @@ class FactorTable:
     Attributes
     ----------
     loadings : ndarray of shape (n_features, n_factors)
-        Rotated loadings (the pattern matrix for an oblique rotation).
-    communalities : ndarray of shape (n_features,)
-        Variance of each variable that the factors explain.
-    uniquenesses : ndarray of shape (n_features,)
-        Variance left to each variable alone.
-    explained_variance : ndarray of shape (n_factors,)
-        Variance explained by each factor (its sum of squared loadings).
-    explained_variance_ratio : ndarray of shape (n_factors,)
-        The same, as a fraction of the total variance.
+    communalities, uniquenesses : ndarray of shape (n_features,)
+    explained_variance, explained_variance_ratio : ndarray of shape (n_factors,)
+        The fitted attributes of the same names, read-only.
     feature_names : ndarray of shape (n_features,)
         Row labels.
     factor_names : ndarray of shape (n_factors,)
@@ -604,13 +505,10 @@ class FactorTable:
     def __str__(self):
         return self.to_string()
 
-    def __repr__(self):
-        return self.to_string()
+    __repr__ = __str__
 
 
-class CommonFactorAnalysis(
-    DaskInferenceMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
-):
+class CommonFactorAnalysis(_MomentModel):
     """Common factor analysis with the lecture's extraction and rotation choices.
 
     The common factor model ``x = Λ f + ε``: k factors shared by all variables
@@ -636,26 +534,18 @@ class CommonFactorAnalysis(
         - float in (0, 1]: the fewest factors whose eigenvalues' cumulative
           share of the total variance reaches it (PCA's rule).
 
-        The rules keep at least one factor and at most what the model can
-        identify: the degrees of freedom ``((p - k)^2 - (p + k)) / 2`` of the
-        factor model with p variables must not be negative (a rule asking for
-        more warns and is capped; an int asking for more is an error). Two
-        variables do not identify even one factor: one is fitted, with a
-        warning that it is one of infinitely many equally good solutions.
+        The rules keep at least one factor and at most what the model
+        identifies (degrees of freedom ``((p - k)^2 - (p + k)) / 2 >= 0``: a rule
+        asking for more warns and is capped, an int is an error). Two variables
+        identify none: one is fitted, with a warning.
     method : {"principal_axis", "minres", "ml"}, default="principal_axis"
-        Extraction. ``"principal_axis"``: start from the squared multiple
-        correlations as communalities, eigendecompose the reduced matrix (the
-        communalities on its diagonal), recompute the communalities from the
-        leading eigenvectors, repeat until they move by less than ``tol``.
-        ``"minres"``: minimum residuals (unweighted least squares on the
-        off-diagonal elements). ``"ml"``: maximum likelihood under normality.
-        Both minimise over the uniquenesses with L-BFGS-B and exact gradients.
+        Extraction: iterated principal axes from the squared multiple
+        correlations, minimum residuals (unweighted least squares) or maximum
+        likelihood under normality (both by L-BFGS-B over the uniquenesses).
     rotation : {"varimax", "quartimax", "promax", "oblimin"} or None, \
             default="varimax"
-        Rotation of the loadings. Varimax (Kaiser-normalised) and quartimax are
-        orthogonal; promax (power 4, Kaiser-normalised) and oblimin (direct
-        quartimin, gamma = 0) are oblique and then ``factor_correlation_``
-        holds the factor correlations Φ.
+        Varimax (Kaiser-normalised) and quartimax are orthogonal; promax (power
+        4) and oblimin (direct quartimin) oblique (``factor_correlation_`` Φ).
     scores : {"regression", "bartlett"}, default="regression"
         Factor scores returned by :meth:`transform`: Thurstone's regression
         scores ``Z R^{-1} S`` (S the structure matrix) or Bartlett's weighted
@@ -677,9 +567,8 @@ class CommonFactorAnalysis(
     Attributes
     ----------
     loadings_ : ndarray of shape (n_features, n_factors_)
-        Rotated loadings; the pattern matrix for an oblique rotation. Factors
-        are ordered by decreasing explained variance, each column's sum is
-        positive.
+        Rotated loadings (the pattern matrix if oblique), by decreasing
+        explained variance, each column's sum positive.
     components_ : ndarray of shape (n_factors_, n_features)
         ``loadings_.T``, so that tools reading ``components_`` work.
     structure_ : ndarray of shape (n_features, n_factors_) or None
@@ -691,24 +580,18 @@ class CommonFactorAnalysis(
         ``loadings_ = unrotated @ rotation_matrix_`` (the identity without
         rotation).
     communalities_ : ndarray of shape (n_features,)
-        Variance of each variable explained by the factors (rotation does not
-        change it).
+        Variance of each variable explained by the factors.
     uniquenesses_ : ndarray of shape (n_features,)
-        The fitted ``ψ``: variance of each variable left unexplained; at least
-        0.5 % of the variable's variance (a Heywood case sits at that floor).
+        The fitted ``ψ``, at least 0.5 % of each variance (a Heywood case).
     eigenvalues_ : ndarray of shape (n_features,)
-        All eigenvalues of the correlation matrix (also with
-        ``standardize=False``: the rules for the number of factors are
-        scale-free), in decreasing order.
+        Eigenvalues of the correlation matrix (whatever ``standardize``),
+        decreasing.
     parallel_eigenvalues_ : ndarray of shape (n_features,) or None
         Parallel analysis' reference curve when ``n_factors="parallel"``.
     explained_variance_ : ndarray of shape (n_factors_,)
-        Variance explained by each rotated factor: its sum of squared loadings
-        (for an oblique rotation ``diag(Φ Λ^T Λ)``, so that they still add up
-        to the summed communalities).
+        Sum of squared loadings of each factor (``diag(Φ Λ^T Λ)`` if oblique).
     explained_variance_ratio_ : ndarray of shape (n_factors_,)
-        The same, as a fraction of the total variance (``n_features`` on the
-        correlation matrix).
+        The same, as a fraction of the total variance.
     n_factors_ : int
         Number of factors.
     n_iter_ : int
@@ -725,12 +608,10 @@ class CommonFactorAnalysis(
 
     Notes
     -----
-    ``"ml"`` needs a non-singular correlation matrix (more samples than
-    features, no collinear columns); the other two methods accept a singular
-    one and report the Heywood cases it causes with a :class:`HeywoodWarning`.
-
-    The regression scores use the observed matrix (a pseudo-inverse when it is
-    singular); Bartlett's scores use the fitted uniquenesses.
+    ``"ml"`` needs a non-singular correlation matrix; the other methods report
+    the Heywood cases a singular one causes (:class:`HeywoodWarning`). The
+    model depends on X only through its exact moments: ``fit`` on a dask array
+    and ``partial_fit`` give the model of ``fit`` on all the rows.
 
     See Also
     --------
@@ -789,47 +670,17 @@ class CommonFactorAnalysis(
         "random_state": ["random_state"],
     }
 
-    def __init__(
-        self,
-        n_factors="kaiser",
-        *,
-        method="principal_axis",
-        rotation="varimax",
-        scores="regression",
-        standardize=True,
-        max_iter=100,
-        tol=1e-6,
-        parallel_percentile=95,
-        random_state=None,
-    ):
+    def __init__(self, n_factors="kaiser", *, method="principal_axis",
+                 rotation="varimax", scores="regression", standardize=True,
+                 max_iter=100, tol=1e-6, parallel_percentile=95, random_state=None):
         store_params(self, locals())
 
-    @fit_guard
-    def fit(self, X, y=None):
-        """Fit the factor model on X.
+    _min_samples = 3
+    _one_blas_thread = True
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data: at least 3 samples and 2 features (3 to identify
-            a factor), no constant column.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : CommonFactorAnalysis
-            The fitted estimator.
-        """
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=3)
-        # One BLAS thread: numpy's and scipy's BLAS pools (the products here,
-        # the eigensolvers and L-BFGS-B there) otherwise fight for the cores;
-        # measured 8.5 s instead of 0.11 s for 200 features on 2 cores.
-        with blas_single_thread():
-            return self._fit(X)
-
-    def _fit(self, X):
-        n_samples, n_features = X.shape
+    def _fit_moments(self, moments, dtype=None):
+        """The factor model of the samples whose statistics ``moments`` holds."""
+        n_samples, n_features = int(moments.n_samples), moments.means.shape[1]
         if n_features < 2:
             raise ValueError(
                 "A factor model explains the correlations between variables; "
@@ -838,27 +689,8 @@ class CommonFactorAnalysis(
         # One factor is always fitted; more only while the model identifies
         # them.
         max_factors = max(1, _max_identified_factors(n_features))
-        mean, centred, variance, column_scale = _check_features(
-            X, type(self).__name__
-        )
-        covariance = centred.T @ centred / (n_samples - 1)
-        covariance = (covariance + covariance.T) / 2.0
+        covariance = _covariance(moments, type(self).__name__)
         corr = _correlation_from_covariance(covariance)
-        factor = 1.0
-        if not self.standardize:
-            # The covariances of X times the square of a power of two that
-            # brings the spreads near 1 (1.0 but for spreads of magnitude
-            # ~1e30 or ~1e-30, where the extraction's objectives and steps
-            # overflow, underflow or stall): exact, and the factor model is
-            # scale-equivariant (loadings times the power, uniquenesses its
-            # square), so it is fitted there and brought back to X's units.
-            with np.errstate(over="ignore", under="ignore"):
-                spread = np.sqrt(np.diag(covariance)) / column_scale
-                factor = power_of_two_scale(spread)
-                relative_scale = column_scale / factor
-            if factor != 1.0 or np.any(column_scale != 1.0):
-                covariance = self._covariance_of_x(covariance, relative_scale)
-            self._check_variances_of_x(covariance, factor)
         eigenvalues = np.clip(linalg.eigvalsh(corr, check_finite=False)[::-1], 0, None)
 
         reference = None
@@ -902,68 +734,9 @@ class CommonFactorAnalysis(
         self.explained_variance_ratio_ = self.explained_variance_ / d.sum()
         self.n_factors_ = n_factors
         self.n_iter_ = n_iter
-        self.mean_ = mean
-        self.scale_ = np.sqrt(variance) / column_scale if self.standardize else None
+        self.mean_ = moments.means[0]
+        self.scale_ = np.sqrt(np.diag(covariance)) if self.standardize else None
         self._weights = self._score_weights(S)
-        if factor != 1.0:
-            self._to_units_of_x(factor)
-        return self
-
-    def _to_units_of_x(self, factor):
-        """The model fitted on X times ``factor`` (a power of two), for X.
-
-        Loadings (and the structure) scale as one over the factor, variances
-        as one over its square, the score weights as the factor; the
-        correlations between factors, the rotation and the ratios do not
-        change.
-        """
-        with np.errstate(under="ignore"):
-            self.loadings_ = self.loadings_ / factor
-            self.communalities_ = self.communalities_ / factor / factor
-            self.uniquenesses_ = self.uniquenesses_ / factor / factor
-            self.explained_variance_ = self.explained_variance_ / factor / factor
-        self.components_ = self.loadings_.T.copy()
-        if self.structure_ is not None:
-            self.structure_ = self.structure_ / factor
-        self._weights = self._weights * factor
-
-    @staticmethod
-    def _covariance_of_x(covariance, column_scale):
-        """The covariance of X times a power of two, from that of ``X * column_scale``.
-
-        ``column_scale`` holds one power of two per column; the covariance is
-        divided by it on either side.
-        """
-        with np.errstate(over="ignore", under="ignore"):
-            # One factor at a time: their product can underflow.
-            covariance = covariance / column_scale[:, None] / column_scale[None, :]
-        if not np.all(np.isfinite(covariance)) or not np.all(
-            np.diag(covariance) >= np.finfo(np.float64).tiny
-        ):
-            raise ValueError(
-                "The variances of the columns of X differ too much in magnitude "
-                "for one float64 covariance matrix, so standardize=False cannot "
-                "model them: rescale the columns of X, or use standardize=True, "
-                "whose factor model is that of the correlations."
-            )
-        return covariance
-
-    @staticmethod
-    def _check_variances_of_x(covariance, factor):
-        """Refuse variances beyond float64 in the units of X.
-
-        ``covariance`` is that of X times ``factor`` (a power of two). The
-        model's variances (uniquenesses, communalities, the variance each
-        factor explains) are at most the variances, and at most their sum.
-        """
-        with np.errstate(over="ignore"):
-            total = float(np.sum(np.diag(covariance))) / factor / factor
-        if not np.isfinite(total):
-            raise ValueError(
-                "The variances of X overflow float64, so standardize=False "
-                "cannot model them: rescale X, or use standardize=True, whose "
-                "factor model is that of the correlations."
-            )
 
     def _choose_n_factors(self, eigenvalues, reference, max_factors):
         n_features = eigenvalues.shape[0]
@@ -991,15 +764,19 @@ class CommonFactorAnalysis(
 
     def _extract(self, S, corr, n_factors):
         """Unrotated loadings, uniquenesses, iterations and Heywood mask."""
+        unit = float(np.mean(np.diag(S)))
         if self.method == "principal_axis":
             loadings, psi, n_iter, converged, heywood = _principal_axis(
-                S, n_factors, self.tol, self.max_iter
+                S / unit, n_factors, self.tol, self.max_iter
             )
         elif self.method == "minres":
             psi, n_iter, converged, heywood = _minimise_uniquenesses(
-                _minres_objective, S, n_factors, self.tol, self.max_iter, ml=False
+                _minres_objective, S / unit, n_factors, self.tol, self.max_iter,
+                ml=False,
             )
-            loadings = _minres_loadings(S, psi, n_factors)
+            loadings = _minres_loadings(S / unit, psi, n_factors)
+        if self.method != "ml":
+            loadings, psi = loadings * np.sqrt(unit), psi * unit
         else:
             if is_singular(corr)[0]:
                 raise ValueError(
@@ -1028,13 +805,7 @@ class CommonFactorAnalysis(
         return loadings, psi, n_iter, heywood
 
     def _set_rotation(self, raw):
-        """Orient the extracted loadings, rotate them, orient the result.
-
-        Orienting means R's and factor_analyzer's conventions: factors in
-        decreasing order of explained variance, each column summing to a
-        positive number. ``rotation_matrix_`` maps the oriented unrotated
-        loadings (those of ``rotation=None``) to ``loadings_``.
-        """
+        """Orient the extracted loadings, rotate them, orient the result."""
         unrotated, _ = _orient(raw, np.einsum("ij,ij->j", raw, raw))
         loadings, rotation, phi, converged = rotate(unrotated, self.rotation)
         if not converged:

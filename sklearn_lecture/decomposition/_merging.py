@@ -3,27 +3,16 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-)
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval
-from ..utils._dask import DaskInferenceMixin
 from ..utils._linalg import affine_scores
 from ..utils._params import store_params
-from ..utils._validation import fit_guard
-from ._factor import (
-    _check_features,
-    _correlation_from_covariance,
-)
+from ..utils._rules import kaiser
+from ._base import _correlation_from_covariance, _covariance, _MomentModel
 
 
-class CorrelationMerging(
-    DaskInferenceMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
-):
+class CorrelationMerging(_MomentModel):
     """Merge the two most correlated variables, again and again.
 
     The lecture's description of common factor analysis: compute the
@@ -34,20 +23,17 @@ class CorrelationMerging(
     variables remain or when no absolute correlation exceeds ``threshold``.
 
     Every merged variable is a fixed linear combination of the standardized
-    inputs, so the correlations between groups follow from the input
-    correlation matrix alone: each merge costs O(n_groups) updates, and no
-    pass over the data.
+    inputs: the merges need the correlation matrix alone (the exact moments,
+    so ``fit`` on dask and ``partial_fit`` give the model of ``fit``).
 
     Parameters
     ----------
     n_factors : int or None, default=None
-        Number of variables to keep. None, with ``threshold`` None too, keeps
-        as many as the correlation matrix has eigenvalues above 1 (Kaiser's
-        rule, as :class:`CommonFactorAnalysis`' default); None with a
-        threshold merges down to one variable at most.
+        Number of variables to keep. None: Kaiser's rule (the eigenvalues of
+        the correlation matrix above 1) without a threshold, else down to one.
     threshold : float in [0, 1] or None, default=None
         Stop once no absolute correlation between current variables exceeds
-        it. With both parameters set, merging stops at whichever comes first.
+        it (or ``n_factors`` remain, whichever comes first).
 
     Attributes
     ----------
@@ -55,12 +41,10 @@ class CorrelationMerging(
         The input variables held by each output variable, ordered by their
         smallest member.
     signs_ : ndarray of shape (n_features,)
-        +1 or -1: the sign with which each input enters its group (the
-        smallest member of each group enters with +1).
+        The sign (+1 or -1) of each input in its group (+1 for the smallest).
     merge_history_ : list of tuple
-        ``(members_a, members_b, correlation)`` for every merge, in order:
-        the two groups (tuples of input indices) and their correlation before
-        the merge (negative when one side was flipped).
+        ``(members_a, members_b, correlation)`` for every merge, in order (the
+        correlation before the merge, negative when one side was flipped).
     components_ : ndarray of shape (n_factors_, n_features)
         Weights on the standardized inputs: ``sign / group size`` for a
         member, 0 elsewhere.
@@ -108,28 +92,11 @@ class CorrelationMerging(
     def __init__(self, n_factors=None, *, threshold=None):
         store_params(self, locals())
 
-    @fit_guard
-    def fit(self, X, y=None):
-        """Merge the variables of X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data: at least 2 samples, no constant column.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : CorrelationMerging
-            The fitted estimator.
-        """
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
-        n_samples, n_features = X.shape
-        mean, centred, variance, column_scale = _check_features(
-            X, type(self).__name__
-        )
-        corr = _correlation_from_covariance(centred.T @ centred / (n_samples - 1))
+    def _fit_moments(self, moments, dtype=None):
+        """Merge the variables whose statistics ``moments`` holds."""
+        covariance = _covariance(moments, type(self).__name__)
+        corr = _correlation_from_covariance(covariance)
+        n_features = corr.shape[0]
         target = self._target(corr, n_features)
 
         # cov[a, b]: covariance of the merged variables of groups a and b
@@ -189,9 +156,8 @@ class CorrelationMerging(
         self.components_ = components
         self.n_factors_ = len(groups)
         self.correlation_ = corr
-        self.mean_ = mean
-        self.scale_ = np.sqrt(variance) / column_scale
-        return self
+        self.mean_ = moments.means[0]
+        self.scale_ = np.sqrt(np.diag(covariance))
 
     def _target(self, corr, n_features):
         """Number of groups at which merging stops regardless of the threshold."""
@@ -204,8 +170,7 @@ class CorrelationMerging(
             return self.n_factors
         if self.threshold is not None:
             return 1
-        eigenvalues = np.linalg.eigvalsh(corr)
-        return max(1, int(np.count_nonzero(eigenvalues > 1.0)))
+        return kaiser(np.linalg.eigvalsh(corr), 1.0)
 
     def transform(self, X):
         """The merged variables: means of the signed standardized members.

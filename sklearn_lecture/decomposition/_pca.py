@@ -1,15 +1,9 @@
 """Principal component analysis with the lecture's contribution-based selection."""
 
-import warnings
 from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-)
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
@@ -20,62 +14,34 @@ from sklearn.utils.validation import (
 )
 
 from ..utils._compat import Interval, RealNotInt, StrOptions
-from ..utils._dask import (
-    DaskInferenceMixin,
-    is_dask_array,
-    map_reduce_blocks,
-    validate_dask_head,
-)
+from ..utils._dask import is_dask_array, validate_dask_head
+from ..utils._fitting import reduce_rows
 from ..utils._linalg import (
-    _SAFE_EXPONENT,
     affine_scores,
     constant_features,
     flip_signs,
-    power_of_two_scale,
     randomized_svd,
     row_norms,
-    scatter_matrix,
     thin_svd,
 )
-from ..utils._moments import GroupMoments
+from ..utils._moments import GroupMoments, block_moments, check_magnitude
 from ..utils._params import store_params
+from ..utils._rules import RATIO_TOL, contribution_fraction, kaiser, scree_elbow
 from ..utils._validation import fit_guard
-
-# The float rule compares cumulative contributions with the requested fraction;
-# rounding can leave the full sum at 0.9999999999999998, so "1.0" would otherwise
-# ask for one component more than exist.
-_RATIO_TOL = 1e-10
+from ._base import _MomentModel
 
 
 def _select_n_components(rule, eigenvalues, n_features, total=None):
-    """Number of components that ``rule`` keeps (at least one).
-
-    Parameters
-    ----------
-    rule : int, float in (0, 1], {"kaiser", "scree"} or None
-        The ``n_components`` parameter of :class:`PCA`.
-    eigenvalues : ndarray of shape (n_eigenvalues,)
-        All eigenvalues, in decreasing order, non-negative.
-    n_features : int
-        Number of input features (the Kaiser rule averages over them).
-    total : float, default=None
-        The sum of all eigenvalues (the trace), when ``eigenvalues`` holds only
-        the leading ones; None sums ``eigenvalues``.
-
-    Returns
-    -------
-    n_components : int
-    """
+    """Number of components that ``rule`` (PCA's ``n_components``) keeps."""
     n_eig = eigenvalues.shape[0]
     if rule is None:
         return n_eig
     if total is None:
         total = eigenvalues.sum()
-    if isinstance(rule, str) and rule == "kaiser":
-        mean = total / n_features
-        return max(1, int(np.count_nonzero(eigenvalues > mean)))
-    if isinstance(rule, str) and rule == "scree":
-        return _scree_elbow(eigenvalues)
+    if isinstance(rule, str):
+        if rule == "kaiser":
+            return kaiser(eigenvalues, total / n_features)
+        return scree_elbow(eigenvalues)
     if isinstance(rule, Integral):
         if rule > n_eig:
             raise ValueError(
@@ -83,11 +49,7 @@ def _select_n_components(rule, eigenvalues, n_features, total=None):
                 f"{n_eig}."
             )
         return int(rule)
-    if total <= 0:
-        return 1
-    cumulative = np.cumsum(eigenvalues) / total
-    k = int(np.searchsorted(cumulative, rule - _RATIO_TOL, side="left")) + 1
-    return min(k, n_eig)
+    return contribution_fraction(eigenvalues, rule, total)
 
 
 def _certified(rule, lower, missed, total, n_features):
@@ -117,26 +79,18 @@ def _certified(rule, lower, missed, total, n_features):
         return bool(above and upper[k] < mean * (1 - margin))
     # A fraction: the first k whose cumulative share reaches the rule. The
     # lower bounds reach it at k, so the exact k is at most this one ...
-    target = (rule - _RATIO_TOL) * total
+    target = (rule - RATIO_TOL) * total
     if np.cumsum(lower)[k - 1] < target * (1 + margin):
         return False
     if k == 1:
         return True
     # ... and at least this one if the k - 1 leading ones cannot reach it.
-    leading = min(
-        float(np.sum(upper[: k - 1])), total - float(np.sum(lower[k - 1 :]))
-    )
+    leading = min(float(np.sum(upper[: k - 1])), total - float(np.sum(lower[k - 1 :])))
     return leading < target * (1 - margin)
 
 
 def _noise_variance(eigenvalues, total, n_components, n_samples, n_features):
-    """Probabilistic PCA's noise variance: the mean of the discarded eigenvalues.
-
-    Tipping & Bishop's maximum-likelihood estimate, as scikit-learn's
-    ``noise_variance_``: the ``min(n_samples, n_features) - n_components``
-    eigenvalues not kept (from the trace ``total`` when ``eigenvalues`` holds
-    only the leading ones), 0 when every one is kept.
-    """
+    """Probabilistic PCA's noise variance: the mean of the discarded eigenvalues."""
     rank = min(n_samples, n_features)
     if n_components >= rank:
         return 0.0
@@ -149,29 +103,6 @@ def _noise_variance(eigenvalues, total, n_components, n_samples, n_features):
 def _n_power_iterations(n_components, rank):
     """Power iterations of the randomized solver (scikit-learn's choice)."""
     return 7 if n_components < 0.1 * rank else 4
-
-
-def _scree_elbow(eigenvalues):
-    """Elbow of the scree plot: the point farthest below the chord.
-
-    Both axes are scaled to [0, 1]; the scree curve then runs from (0, 1) to
-    (1, 0) and the elbow is the point with the largest vertical distance below
-    the chord joining the ends (Kneedle's difference curve for a decreasing
-    convex curve). Components up to and including the elbow are kept. With fewer
-    than three eigenvalues, or when no point lies below the chord, there is no
-    elbow and one component is kept.
-    """
-    n_eig = eigenvalues.shape[0]
-    span = eigenvalues[0] - eigenvalues[-1]
-    if n_eig < 3 or span <= 0:
-        return 1
-    x = np.arange(n_eig) / (n_eig - 1)
-    y = (eigenvalues - eigenvalues[-1]) / span
-    gap = 1.0 - x - y
-    best = int(np.argmax(gap))
-    if gap[best] <= 1e-12:
-        return 1
-    return best + 1
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -245,24 +176,10 @@ class ContributionTable:
     def __str__(self):
         return self.to_string()
 
-    def __repr__(self):
-        return self.to_string()
+    __repr__ = __str__
 
 
-
-def _block_moments(block):
-    """Statistics of one block of a dask array, checked on the worker.
-
-    An empty block (a chunk emptied by boolean filtering) gives zero counts.
-    """
-    return GroupMoments.of(
-        check_array(block, dtype=[np.float64, np.float32], ensure_min_samples=0)
-    )
-
-
-class PCA(
-    DaskInferenceMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
-):
+class PCA(_MomentModel):
     """Principal component analysis with the lecture's component selection.
 
     The lecture's PCA: centre X, diagonalise its scatter matrix
@@ -272,13 +189,10 @@ class PCA(
     ``λ_j / Σ λ``, and by default the fewest components whose cumulative
     contribution reaches 70 % are kept.
 
-    Tall data (``n_samples >= n_features``) are decomposed through the
-    covariance matrix (one matrix product, then an eigensolver on a
-    ``n_features x n_features`` matrix); wide data through the eigenvalues of
-    the ``n_samples x n_samples`` Gram matrix of the centred data (the same
-    nonzero eigenvalues), so no huge covariance matrix is formed; the SVD of
-    the centred data takes over when a kept eigenvalue is too small for the
-    Gram matrix to resolve its axis.
+    Tall data are decomposed through the covariance matrix of their exact
+    moments (the same for ``fit`` on numpy or dask and ``partial_fit``); wide
+    data through the ``n_samples x n_samples`` Gram matrix of the centred data
+    (the SVD of the data when a kept axis is too small for it to resolve).
 
     Parameters
     ----------
@@ -291,10 +205,9 @@ class PCA(
         - ``"kaiser"``: the components whose eigenvalue exceeds the average
           variance of one variable, ``trace / n_features`` (above 1 on
           standardized data);
-        - ``"scree"``: the elbow of the scree plot, the point farthest below the
-          chord joining its ends once both axes are scaled to [0, 1] (Kneedle's
-          rule); components up to and including the elbow are kept, one when
-          there is no elbow;
+        - ``"scree"``: the components up to the elbow of the scree plot, the
+          point farthest below the chord joining its ends, both axes scaled to
+          [0, 1] (Kneedle's difference curve); one when there is no elbow;
         - None: all ``min(n_samples, n_features)`` components.
 
         Every rule keeps at least one component.
@@ -310,13 +223,9 @@ class PCA(
     svd_solver : {"auto", "full", "randomized"}, default="auto"
         - ``"full"``: the exact decomposition described above;
         - ``"randomized"``: a randomized SVD of the centred data (Halko et al.),
-          which computes only the leading axes. The selection rules stay
-          exact: the total variance is the trace, so a fraction or the Kaiser
-          rule needs only the leading eigenvalues, and the number computed is
-          doubled until bounds on them (what the sketch misses bounds their
-          error) decide the rule as the exact eigenvalues would; on a flat
-          spectrum that takes the full decomposition. ``"scree"`` and None need
-          every eigenvalue and use the full decomposition;
+          which computes only the leading axes; the rules stay exact (their
+          eigenvalues are doubled until certified bounds decide them).
+          ``"scree"`` and None need every eigenvalue: full decomposition;
         - ``"auto"``: randomized where scikit-learn's PCA would use it (an int
           ``n_components`` below 80 % of ``min(n_samples, n_features)``, more
           than 500 rows or columns) and its matrix products cost less than
@@ -344,11 +253,8 @@ class PCA(
         Number of components kept.
     noise_variance_ : float
         The noise variance of probabilistic PCA (Tipping & Bishop), as
-        scikit-learn's: the mean of the ``min(n_samples, n_features) -
-        n_components_`` eigenvalues not kept, 0 when every one is kept; in the
-        units of ``explained_variance_`` (those of the standardized data when
-        ``standardize=True``). With the kept axes it defines the model of
-        :meth:`get_covariance` and :meth:`score`.
+        scikit-learn's: the mean of the eigenvalues not kept (0 when every one
+        is kept), in the units of ``explained_variance_``.
     mean_ : ndarray of shape (n_features,)
         Per-feature mean of the training data.
     scale_ : ndarray of shape (n_features,) or None
@@ -363,15 +269,11 @@ class PCA(
 
     Notes
     -----
-    The covariance is formed as ``X^T X - n m m^T`` without a centred copy of
-    X. When the data sit so far from the origin that this subtraction would
-    cancel most digits (a feature's mean square above 1e4 times its variance in
-    float64, 10 times in float32), it is recomputed from centred blocks of rows.
-
-    A float ``n_components`` keeps the fewest components whose cumulative
-    contribution is *at least* the fraction (within 1e-10); scikit-learn's PCA
-    asks for *more than* the fraction, so the two differ only when a cumulative
-    contribution hits the fraction exactly.
+    Data whose squares overflow or underflow their dtype are refused with a
+    ValueError (scale them first). A float ``n_components`` keeps the fewest
+    components whose cumulative contribution is *at least* the fraction (within
+    1e-10); scikit-learn's PCA asks for *more than* it: the two differ only when a
+    cumulative contribution hits the fraction exactly.
 
     See Also
     --------
@@ -421,16 +323,12 @@ class PCA(
         "random_state": ["random_state"],
     }
 
-    def __init__(
-        self,
-        n_components=0.7,
-        *,
-        standardize=False,
-        whiten=False,
-        svd_solver="auto",
-        random_state=None,
-    ):
+    def __init__(self, n_components=0.7, *, standardize=False, whiten=False,
+                 svd_solver="auto", random_state=None):
         store_params(self, locals())
+
+    _dtypes = (np.float64, np.float32)
+    _step = staticmethod(block_moments)
 
     @fit_guard
     def fit(self, X, y=None):
@@ -448,71 +346,34 @@ class PCA(
         self : PCA
             The fitted estimator.
         """
+        dtype = [np.float64, np.float32]
         if is_dask_array(X):
-            # Per-block statistics on the workers, merged exactly.
-            X = validate_dask_head(self, X, dtype=[np.float64, np.float32])
-            dtype = X.dtype if X.dtype == np.float32 else np.dtype(np.float64)
-            moments = map_reduce_blocks(_block_moments, GroupMoments.merge, X)
-            self._fit_moments(moments, dtype)
-            return self
-        # Finiteness is checked below from the column means (a NaN or inf
-        # anywhere makes its column's sum non-finite), which saves a full pass
-        # over X on the common, clean path.
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float64, np.float32],
-            ensure_min_samples=2,
-            ensure_all_finite=False,
-        )
+            X = validate_dask_head(self, X, dtype=dtype)
+        else:
+            # Finiteness is checked on the sums (of squares): no pass over X.
+            X = validate_data(
+                self, X, dtype=dtype, ensure_min_samples=2, ensure_all_finite=False
+            )
         n_samples, n_features = X.shape
+        if is_dask_array(X) or (
+            n_samples >= n_features and self._solver(n_samples, n_features) == "full"
+        ):
+            moments = reduce_rows(block_moments, GroupMoments.merge, X)
+            return self._fit_statistics(moments, X.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
             mean = X.mean(axis=0, dtype=np.float64)
-        if not np.all(np.isfinite(mean)):
+            squares = np.einsum("ij,ij->j", X, X, dtype=np.float64)
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(squares))):
             assert_all_finite(X, input_name="X", estimator_name="PCA")
-        # Data whose squares overflow or underflow (magnitude ~1e155 or
-        # ~1e-155) are decomposed times a power of two: exact, and PCA is
-        # scale-equivariant (same axes, eigenvalues times the square).
-        # (Tall data: decided from the diagonal of X^T X, which the covariance
-        # needs anyway, so ordinary data pay no extra pass.)
-        factor = 1.0
-        fitted = None
-        randomized = self._solver(n_samples, n_features) == "randomized"
-        if not randomized and n_samples >= n_features and np.all(np.isfinite(mean)):
-            fitted = self._fit_covariance(X, mean, check_range=True)
-        if fitted is None:
-            factor = power_of_two_scale(X)
-            if factor != 1.0:
-                X, mean = self._rescaled(X, factor)
-            if randomized:
-                fitted = self._fit_randomized(X, mean, factor)
-            elif n_samples >= n_features:
-                fitted = self._fit_covariance(X, mean, factor)
-            else:
-                fitted = self._fit_svd(X, mean)
-        eigenvalues, eigenvectors, scale, total, moments = fitted
-        self._set_model(
-            eigenvalues, eigenvectors, mean, scale, n_samples, X.dtype, factor, total
-        )
-        # Stored once the model is: a fit that fails leaves the previous model
-        # and its statistics as they were, never one with the other's.
-        if moments is None:
-            self.__dict__.pop("_moments", None)
-        else:
-            # Kept, so that partial_fit can add blocks to what fit has seen.
-            self._moments = moments
-        return self
+        check_magnitude(squares, mean, n_samples, X.dtype)
+        centred = self._centred(X, mean, squares / n_samples)
+        if self._solver(n_samples, n_features) == "randomized":
+            return self._fit_randomized(X, mean, centred)
+        eigenvalues, axes = self._fit_svd(centred[0])
+        return self._set_model(eigenvalues, axes, mean, centred[1], n_samples, X.dtype)
 
     def _solver(self, n_samples, n_features):
-        """The solver a fit on an in-memory X uses: "full" or "randomized".
-
-        "auto" takes scikit-learn's conditions for the randomized solver (an
-        int ``n_components`` below 80 % of ``min(n_samples, n_features)``, more
-        than 500 rows or columns) and, since the exact paths here cost only one
-        Gram or covariance product and a ``min(n_samples, n_features)``-sized
-        eigensolver, uses it only where its products cost less than half of
-        those: the exact result wherever it is not much slower.
-        """
+        """The solver a fit on an in-memory X uses: "full" or "randomized"."""
         rule = self.n_components
         if rule is None or (isinstance(rule, str) and rule == "scree"):
             return "full"
@@ -536,125 +397,58 @@ class PCA(
 
     def _keeps_scatter(self):
         # partial_fit adds to the n_features x n_features scatter matrix, which
-        # the randomized solver exists not to form.
-        return self.svd_solver != "randomized"
-
-    @available_if(_keeps_scatter)
-    @fit_guard
-    def partial_fit(self, X, y=None):
-        """Add a block of samples to the model (exact incremental PCA).
-
-        PCA needs only the number of samples, their mean and their scatter
-        matrix: each call adds the block's and merges them exactly (Chan, Golub &
-        LeVeque's pairwise update, not raw sums of squares), then decomposes the
-        covariance (or correlation) matrix of all the samples seen. After any split
-        of X into blocks the model is that of ``fit(X)``, the selection by
-        contribution, Kaiser or scree included.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            A block of samples, with the first block's number of features.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : PCA
-            The estimator, updated.
-        """
-        first = not hasattr(self, "_moments")
-        if first and hasattr(self, "components_"):
-            raise ValueError(
-                "This PCA was fitted by fit on fewer samples than features or "
-                "with the randomized solver, which keeps no scatter matrix to "
-                "add blocks to; use partial_fit from the start (or fit on all "
-                "the data)."
+        # the randomized solver exists not to form (its fit keeps none).
+        if self.svd_solver == "randomized":
+            raise AttributeError(
+                "PCA has no partial_fit with svd_solver='randomized', which keeps "
+                "no scatter matrix to add blocks to; use svd_solver='full' or "
+                "'auto' (partial_fit always decomposes the full covariance)."
             )
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
-        block = GroupMoments.of(X)
-        moments = block if first else self._moments.merge(block)
-        if moments.n_samples < 2:
-            warnings.warn(
-                "One sample so far: the components are computed once a second "
-                "sample has been seen.",
-                UserWarning,
-                stacklevel=2,
-            )
-            self._moments = moments
-            return self
-        self._fit_moments(moments, X.dtype)
-        return self
+        return True
 
-    def __sklearn_is_fitted__(self):
-        # After a first partial_fit of one sample, n_features_in_ is known but
-        # there are no components yet.
-        return hasattr(self, "components_")
+    partial_fit = available_if(_keeps_scatter)(_MomentModel.partial_fit)
 
     def _fit_moments(self, moments, dtype):
         """The model of the samples whose statistics ``moments`` holds."""
         n_samples = moments.n_samples
-        if n_samples < 2:
-            raise ValueError(
-                f"PCA needs at least 2 samples; got {int(n_samples)} so far."
-            )
-        mean = moments.means[0]
         cov = moments.within / (n_samples - 1)
         scale = None
         if self.standardize:
             scale, cov = self._correlation(
                 cov, moments.second_moments / n_samples, n_samples, dtype
             )
+        # numpy's eigh, not scipy's: right after numpy's X.T @ X, numpy's BLAS
+        # threads are still spinning, and a second BLAS pool (scipy's) fighting
+        # them for the two cores made this 100 x 100 problem take up to 50 ms.
         eigenvalues, eigenvectors = np.linalg.eigh(cov)
         eigenvalues = np.clip(eigenvalues[::-1], 0.0, None)
         self._set_model(
-            eigenvalues, eigenvectors[:, ::-1].T, mean, scale, int(n_samples), dtype,
-            moments.factor,
+            eigenvalues, eigenvectors[:, ::-1].T, moments.means[0], scale,
+            int(n_samples), dtype,
         )
-        self._moments = moments
 
     def _set_model(
-        self, eigenvalues, eigenvectors, mean, scale, n_samples, dtype, factor=1.0,
-        total=None,
+        self, eigenvalues, eigenvectors, mean, scale, n_samples, dtype, total=None
     ):
-        """Select and share out in the units of the decomposition, where nothing
-        overflows; then back to the units of X (``factor`` is the power of two the
-        decomposition ran at). ``total`` is the trace when ``eigenvalues`` holds
-        only the leading eigenvalues."""
+        """The fitted attributes, from any solver: the one place that sets them.
+
+        Statistics kept from an earlier fit are dropped (``_fit_statistics``
+        stores those of a fit that has them).
+        """
         n_features = eigenvectors.shape[1]
         if total is None:
             total = eigenvalues.sum()
+        if not np.isfinite(total):
+            raise ValueError(
+                "The variances of X overflow float64: scale X, or use "
+                "standardize=True, whose eigenvalues are those of the "
+                "correlation matrix."
+            )
         n_components = _select_n_components(
             self.n_components, eigenvalues, n_features, total
         )
         ratio = eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
-        noise = _noise_variance(eigenvalues, total, n_components, n_samples, n_features)
-        # The spread of each kept component (for whitening and the likelihood)
-        # and of the noise: from the eigenvalues of the decomposition, since
-        # those of X (times factor**-2) underflow for data of magnitude ~1e-155
-        # where their roots do not.
-        spread = np.sqrt(eigenvalues[:n_components])
-        noise_spread = np.sqrt(noise)
-        if factor != 1.0:
-            if scale is None:
-                spread = spread / factor
-                noise_spread = noise_spread / factor
-                with np.errstate(over="ignore", under="ignore"):
-                    noise = noise / factor / factor
-            mean = mean / factor
-            if scale is not None:
-                scale = scale / factor
-            else:
-                with np.errstate(over="ignore"):
-                    eigenvalues = eigenvalues / factor / factor
-                    total = total / factor / factor
-                if not np.all(np.isfinite(eigenvalues)):
-                    raise ValueError(
-                        "The variances of X overflow float64: rescale X, or use "
-                        "standardize=True, whose eigenvalues are those of the "
-                        "correlation matrix."
-                    )
-
+        self.__dict__.pop("_moments", None)
         self.components_ = np.ascontiguousarray(
             flip_signs(eigenvectors[:n_components]), dtype=dtype
         )
@@ -663,8 +457,9 @@ class PCA(
         # computed only the leading ones.
         self._total_variance = float(total)
         self.explained_variance_ = eigenvalues[:n_components].copy()
-        self.noise_variance_ = float(noise)
-        self._spread, self._noise_spread = spread, float(noise_spread)
+        self.noise_variance_ = _noise_variance(
+            eigenvalues, total, n_components, n_samples, n_features
+        )
         self.explained_variance_ratio_ = ratio[:n_components].copy()
         self.n_components_ = n_components
         # What was fitted is what transforms: set_params(whiten=...) after the
@@ -673,61 +468,7 @@ class PCA(
         self.mean_ = mean.astype(dtype)
         self.scale_ = None if scale is None else scale.astype(dtype)
         self.n_samples_ = n_samples
-
-    @staticmethod
-    def _rescaled(X, factor):
-        """X times a power of two, and its mean; refuses what cannot be rescaled."""
-        X = X * X.dtype.type(factor)
-        column_max = np.max(np.abs(X), axis=0)
-        if np.any((column_max > 0) & (column_max < 2.0**-400)):
-            raise ValueError(
-                "The squares of X overflow (or underflow) float64, and its "
-                "columns differ too much in magnitude to be rescaled "
-                "together; rescale its columns before PCA."
-            )
-        return X, X.mean(axis=0, dtype=np.float64)
-
-    def _fit_covariance(self, X, mean, factor=1.0, check_range=False):
-        """Eigen-decomposition of the covariance (or correlation) matrix.
-
-        ``factor`` is the power of two X was multiplied by. With
-        ``check_range``, None when the squares of X overflow or underflow (the
-        caller then rescales X). Returns the eigenvalues, the axes, the scales
-        of the features, None (the trace is their sum) and the statistics of X.
-        """
-        n_samples, n_features = X.shape
-        # Squares beyond float64 (check_range then rescales) can also give
-        # inf - inf inside the product.
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            raw = X.T @ X
-        second_moment = np.diag(raw).astype(np.float64) / n_samples
-        if check_range:
-            largest = second_moment.max()
-            limit = 2.0 ** (2 * _SAFE_EXPONENT.get(np.dtype(X.dtype), 100))
-            # Not ``0 < largest``: squares of data below ~1e-162 underflow to
-            # exactly zero, and all-zero data rescale to themselves anyway.
-            if not 1 / limit <= largest <= limit:
-                return None
-        scatter = scatter_matrix(X, mean[None, :], np.array([n_samples]), raw=raw)
-        moments = GroupMoments(
-            np.array([float(n_samples)]),
-            mean[None, :],
-            scatter.copy(),
-            np.diag(raw).astype(np.float64),
-            factor,
-        )
-        cov = scatter / (n_samples - 1)
-        scale = None
-        if self.standardize:
-            scale, cov = self._correlation(
-                cov, second_moment, n_samples, X.dtype
-            )
-        # numpy's eigh, not scipy's: right after numpy's X.T @ X, numpy's BLAS
-        # threads are still spinning, and a second BLAS pool (scipy's) fighting them
-        # for the two cores made this 100 x 100 problem take up to 50 ms.
-        eigenvalues, eigenvectors = np.linalg.eigh(cov)
-        eigenvalues = np.clip(eigenvalues[::-1], 0.0, None)
-        return eigenvalues, eigenvectors[:, ::-1].T, scale, None, moments
+        return self
 
     def _correlation(self, cov, second_moment, n_samples, dtype):
         """Turn a covariance matrix into the correlation matrix, and the scales."""
@@ -743,35 +484,40 @@ class PCA(
         corr[diag[~constant], diag[~constant]] = 1.0
         return scale, corr
 
-    def _centred(self, X, mean):
-        """``(Xc, scale, constant)``: X centred, standardized when asked.
-
-        ``scale`` and the constant-feature mask are None unless ``standardize``.
-        """
+    def _centred(self, X, mean, second_moment):
+        """``(Xc, scale, constant)``: X centred, standardized when asked."""
         n_samples = X.shape[0]
         Xc = X - mean.astype(X.dtype)
         if not self.standardize:
             return Xc, None, None
         variance = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64) / (n_samples - 1)
-        second_moment = np.einsum("ij,ij->j", X, X, dtype=np.float64) / n_samples
         constant = constant_features(variance, second_moment, n_samples, X.dtype)
         scale = np.sqrt(np.where(constant, 1.0, variance))
         Xc /= scale.astype(X.dtype)
         Xc[:, constant] = 0.0
         return Xc, scale, constant
 
-    def _fit_svd(self, X, mean, centred=None):
-        """SVD of the centred data, for more features than samples."""
-        n_samples = X.shape[0]
-        Xc, scale, _ = self._centred(X, mean) if centred is None else centred
+    def _fit_svd(self, Xc):
+        """Eigenvalues and axes of centred data with more features than samples."""
+        n_samples = Xc.shape[0]
         gram = self._fit_gram(Xc, n_samples)
         if gram is not None:
-            return (*gram, scale, None, None)
+            return gram
         _, s, vt = thin_svd(Xc)
-        eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
-        return eigenvalues, vt, scale, None, None
+        return s.astype(np.float64) ** 2 / (n_samples - 1), vt
 
-    def _fit_randomized(self, X, mean, factor=1.0):
+    def _fit_gram(self, Xc, n_samples):
+        """Eigenvalues of the n x n Gram matrix ``Xc Xc^T``, axes of the kept ones."""
+        gram = np.asarray(Xc @ Xc.T, dtype=np.float64)
+        mu, u = np.linalg.eigh(gram)
+        mu, u = np.clip(mu[::-1], 0.0, None), u[:, ::-1]
+        eigenvalues = mu / (n_samples - 1)
+        k = _select_n_components(self.n_components, eigenvalues, Xc.shape[1])
+        if mu[0] == 0.0 or mu[k - 1] < 1e-8 * mu[0]:
+            return None
+        return eigenvalues, (u[:, :k] / np.sqrt(mu[:k])).astype(Xc.dtype).T @ Xc
+
+    def _fit_randomized(self, X, mean, centred):
         """Leading eigenpairs by a randomized SVD of the centred data.
 
         The selection stays exact. The total variance is the trace, the sum of
@@ -780,16 +526,13 @@ class PCA(
         lower bound of the true one, and the squared Frobenius norm the sketch
         misses bounds how far below it can be (:func:`_certified`). The number
         of computed eigenpairs doubles until the bounds decide the rule, and the
-        full decomposition takes over from 80 % of the rank (``factor``, the
-        power of two X was multiplied by, goes with its statistics).
+        full decomposition takes over from 80 % of the rank.
         """
         n_samples, n_features = X.shape
         rank = min(n_samples, n_features)
-        Xc, scale, constant = self._centred(X, mean)
+        Xc, scale, constant = centred
         if scale is None:
-            variance = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64) / (
-                n_samples - 1
-            )
+            variance = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64) / (n_samples - 1)
             total = float(variance.sum())
         else:
             # Each standardized feature has variance 1, a constant one 0.
@@ -811,33 +554,18 @@ class PCA(
             eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
             missed = max(total - captured / (n_samples - 1), 0.0) + rounding
             if size == rank or _certified(rule, eigenvalues, missed, total, n_features):
-                return eigenvalues, vt, scale, total, None
+                return self._set_model(
+                    eigenvalues, vt, mean, scale, n_samples, X.dtype, total
+                )
             size = 2 * size
             if size >= 0.8 * rank:
                 if n_samples >= n_features:
-                    return self._fit_covariance(X, mean, factor)
-                return self._fit_svd(X, mean, (Xc, scale, constant))
-
-    def _fit_gram(self, Xc, n_samples):
-        """Eigenvalues of the n x n Gram matrix ``Xc Xc^T``, axes of the kept ones.
-
-        The nonzero eigenvalues of ``Xc Xc^T`` are those of ``Xc^T Xc``, exactly,
-        and one symmetric product plus an n x n eigensolver cost less than the
-        SVD of the data when n_samples < n_features; each kept axis is
-        ``Xc^T u / sqrt(μ)``. Like the covariance path of tall data it squares
-        the condition number, so when a kept eigenvalue lies below 1e-8 of the
-        largest (the axis would lose digits) None is returned and the SVD is
-        used.
-        """
-        gram = np.asarray(Xc @ Xc.T, dtype=np.float64)
-        mu, u = np.linalg.eigh(gram)
-        mu, u = np.clip(mu[::-1], 0.0, None), u[:, ::-1]
-        eigenvalues = mu / (n_samples - 1)
-        k = _select_n_components(self.n_components, eigenvalues, Xc.shape[1])
-        if mu[0] == 0.0 or mu[k - 1] < 1e-8 * mu[0]:
-            return None
-        axes = (u[:, :k] / np.sqrt(mu[:k])).astype(Xc.dtype).T @ Xc
-        return eigenvalues, axes
+                    moments = reduce_rows(block_moments, GroupMoments.merge, X)
+                    return self._fit_statistics(moments, X.dtype)
+                eigenvalues, axes = self._fit_svd(Xc)
+                return self._set_model(
+                    eigenvalues, axes, mean, scale, n_samples, X.dtype
+                )
 
     def transform(self, X):
         """Project X onto the kept principal axes.
@@ -866,7 +594,7 @@ class PCA(
         return X_new
 
     def _whitening_scale(self, dtype):
-        scale = self._spread.astype(dtype)
+        scale = np.sqrt(self.explained_variance_).astype(dtype)
         # A zero eigenvalue would divide by zero; scikit-learn floors it at eps.
         # Relative to the largest here, or data of scale 1e-150 (whose
         # deviations are all below eps) would not be whitened at all.
@@ -877,11 +605,9 @@ class PCA(
     def get_covariance(self):
         """Covariance of the data under the probabilistic PCA model.
 
-        Tipping & Bishop's model, as scikit-learn's ``PCA.get_covariance``:
-        ``components_.T @ diag(explained_variance_ - noise_variance_) @
-        components_ + noise_variance_ * I``, times ``scale_`` on both sides
-        when ``standardize=True`` (the model is then that of the standardized
-        data). ``whiten`` does not change it.
+        Tipping & Bishop's model, as scikit-learn's: ``components_.T @
+        diag(explained_variance_ - noise_variance_) @ components_ +
+        noise_variance_ * I``, times ``scale_`` on both sides if standardized.
 
         Returns
         -------
@@ -901,10 +627,8 @@ class PCA(
     def get_precision(self):
         """Inverse of :meth:`get_covariance`, in closed form.
 
-        The components are orthonormal, so the inverse is ``I / s2 -
-        components_.T @ diag(1 / s2 - 1 / explained_variance_) @ components_``
-        (``s2`` the noise variance), divided by ``scale_`` on both sides when
-        ``standardize=True``.
+        ``I / s2 - components_.T @ diag(1 / s2 - 1 / explained_variance_) @
+        components_`` (``s2`` the noise variance), the components orthonormal.
 
         Returns
         -------
@@ -929,11 +653,9 @@ class PCA(
 
     def _check_density(self):
         """Refuse a model whose covariance is singular: it has no density."""
-        # From the spreads: the variances of data of magnitude ~1e-155
-        # underflow to zero where the model is not singular.
         if (
-            self._noise_spread == 0 and self.n_components_ < self.n_features_in_
-        ) or not np.all(self._spread > 0):
+            self.noise_variance_ == 0 and self.n_components_ < self.n_features_in_
+        ) or not np.all(self.explained_variance_ > 0):
             raise ValueError(
                 "The probabilistic PCA model of this fit has a singular "
                 "covariance (every component of fewer samples than features "
@@ -944,13 +666,10 @@ class PCA(
     def score_samples(self, X):
         """Log-likelihood of each sample under the probabilistic PCA model.
 
-        The Gaussian density of :meth:`get_covariance` around ``mean_``, as
-        scikit-learn's ``PCA.score_samples`` (Tipping & Bishop, 1999). With
-        ``standardize=True`` it is still the density of X: that of the
-        standardized sample minus ``sum(log(scale_))`` (the Jacobian of the
-        standardization), so that scores compare across ``n_components`` and
-        with ``standardize=False``. Computed from the projections on the
-        components, without the ``n_features x n_features`` precision matrix.
+        The Gaussian density of :meth:`get_covariance` around ``mean_`` (Tipping
+        & Bishop, 1999), from the projections on the components. With
+        ``standardize=True`` still the density of X (the standardized sample's
+        minus ``sum(log(scale_))``), so that scores compare across settings.
 
         Parameters
         ----------
@@ -969,26 +688,20 @@ class PCA(
             Z /= self.scale_.astype(np.float64)
         components = self.components_.astype(np.float64)
         projections = Z @ components.T
-        # In units of the spreads, which stay finite where the variances of
-        # data of magnitude ~1e-155 underflow.
-        quadratic = row_norms(projections / self._spread, squared=True)
+        quadratic = row_norms(projections / np.sqrt(self.explained_variance_), True)
         n_features = X.shape[1]
-        log_det = 2.0 * float(np.sum(np.log(self._spread)))
-        if self._noise_spread > 0:
-            residual = (Z - projections @ components) / self._noise_spread
-            quadratic += row_norms(residual, squared=True)
-            log_det += 2.0 * (n_features - self.n_components_) * np.log(
-                self._noise_spread
-            )
+        log_det = float(np.sum(np.log(self.explained_variance_)))
+        noise = self.noise_variance_
+        if noise > 0:
+            residual = Z - projections @ components
+            quadratic += row_norms(residual, squared=True) / noise
+            log_det += (n_features - self.n_components_) * np.log(noise)
         if self.scale_ is not None:
             log_det += 2.0 * float(np.sum(np.log(self.scale_.astype(np.float64))))
         return -0.5 * (quadratic + n_features * np.log(2.0 * np.pi) + log_det)
 
     def score(self, X, y=None):
-        """Mean log-likelihood of the samples under the probabilistic PCA model.
-
-        See :meth:`score_samples`; higher is better, so that model selection
-        (``GridSearchCV`` over ``n_components``) can use it.
+        """Mean log-likelihood of the samples (:meth:`score_samples`).
 
         Parameters
         ----------
@@ -1006,9 +719,8 @@ class PCA(
     def inverse_transform(self, X):
         """Map component scores back to the input space (reconstruction).
 
-        With all components this recovers X (up to rounding); with few, it is
-        the lecture's compression: the best rank-k approximation of the centred
-        (and, when standardized, rescaled) data.
+        With few components, the lecture's compression: the best rank-k
+        approximation of the centred (and standardized) data.
 
         Parameters
         ----------
@@ -1055,12 +767,8 @@ class PCA(
         cumulative = np.cumsum(percent)
         for array in (eigenvalues, percent, cumulative):
             array.flags.writeable = False
-        return ContributionTable(
-            eigenvalues=eigenvalues,
-            percent=percent,
-            cumulative_percent=cumulative,
-            n_components=int(self.n_components_),
-        )
+        k = int(self.n_components_)
+        return ContributionTable(eigenvalues, percent, cumulative, k)
 
     @property
     def _n_features_out(self):

@@ -25,34 +25,25 @@ class ScreeDisplay:
     estimator_name : str or None, default=None
         Shown in the title when given.
     kaiser_line : float or None, default=None
-        Draw Kaiser's threshold as a horizontal line at this eigenvalue (1 for
-        a correlation matrix); None draws none.
+        Kaiser's threshold, drawn as a horizontal line (1 for a correlation
+        matrix); None draws none.
     reference_eigenvalues : array-like of shape (n_eigenvalues,) or None, \
             default=None
-        A reference curve drawn over the bars, such as parallel analysis'
-        random-data eigenvalues; None draws none.
+        A reference curve such as parallel analysis' eigenvalues; or None.
     total_variance : float or None, default=None
-        The sum of all eigenvalues (the trace), which the cumulative
-        contributions are shares of, when ``eigenvalues`` holds only the
-        leading ones (a PCA fitted by the randomized solver); None sums
-        ``eigenvalues``.
+        The trace, when ``eigenvalues`` holds only the leading eigenvalues (the
+        randomized solver); None sums ``eigenvalues``.
 
     Attributes
     ----------
-    ax_ : matplotlib Axes
-        Axes holding the eigenvalue bars.
-    ax_cumulative_ : matplotlib Axes
-        Twin axes holding the cumulative-contribution line.
+    ax_, ax_cumulative_ : matplotlib Axes
+        The eigenvalue bars' axes and the cumulative line's twin axes.
     figure_ : matplotlib Figure
-        Figure containing the plot.
     bars_ : matplotlib BarContainer
-        The eigenvalue bars.
     line_ : matplotlib Line2D
         The cumulative-contribution line.
-    kaiser_line_ : matplotlib Line2D or None
-        Kaiser's threshold, when drawn.
-    reference_line_ : matplotlib Line2D or None
-        The reference curve, when drawn.
+    kaiser_line_, reference_line_ : matplotlib Line2D or None
+        Kaiser's threshold and the reference curve, when drawn.
 
     See Also
     --------

@@ -102,15 +102,8 @@ def _oblimin(L, gamma=0.0):
 
 
 def _gpa(A, criterion, *, oblique, tol=_GPA_TOL, max_iter=_MAX_ITER):
-    """Gradient projection rotation (Jennrich 2001, 2002; GPArotation's GPForth
-    and GPFoblq).
-
-    Orthogonal: the loadings are ``A T`` with T orthogonal, the gradient is
-    projected on the tangent space of the orthogonal matrices and a step is
-    pulled back by the polar decomposition. Oblique: T has unit columns, the
-    pattern is ``A (T^T)^{-1}``, the factor correlations ``T^T T``, and a step
-    is pulled back by normalising the columns.
-    """
+    """Gradient projection rotation (Jennrich 2001, 2002; GPArotation's GPForth and
+    GPFoblq)."""
 
     def pattern(T):
         T_inv = linalg.inv(T, check_finite=False) if oblique else None

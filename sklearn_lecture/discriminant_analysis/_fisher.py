@@ -17,27 +17,25 @@ from sklearn.covariance import ledoit_wolf
 from sklearn.utils import check_consistent_length
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._dask import (
     DaskInferenceMixin,
     is_dask_array,
-    map_reduce_blocks,
     row_blocks,
     validate_dask_head,
 )
+from ..utils._fitting import accumulate, reduce_rows
 from ..utils._linalg import (
     affine_scores,
     constant_features,
     flip_signs,
     group_sums,
-    power_of_two_scale,
     row_norms,
-    scatter_matrix,
     thin_svd,
 )
-from ..utils._moments import GroupMoments
+from ..utils._moments import GroupMoments, block_moments, check_magnitude
 from ..utils._params import store_params
 from ..utils._validation import (
     check_partial_fit_classes,
@@ -54,56 +52,28 @@ class SingularScatterWarning(UserWarning):
     """
 
 
-
-def _block_class_moments(X, y, classes):
-    """Per-class statistics of one block of a dask array, on the worker.
-
-    An empty block (a chunk emptied by boolean filtering) gives zero counts.
-    """
-    X = check_array(X, dtype=np.float64, ensure_min_samples=0)
-    return GroupMoments.of(X, np.searchsorted(classes, y), len(classes))
-
-
 def _dask_targets(X, y):
-    """The dask y of a dask X as the in-memory fit takes it: one label per row.
-
-    A column vector is raveled with a DataConversionWarning, as scikit-learn's
-    ``column_or_1d`` does; any other shape, or a length other than X's, is
-    refused before any block is computed.
-    """
+    """The dask y of a dask X as the in-memory fit takes it: one label per row."""
     if not is_dask_array(y):
         raise ValueError("With a dask array X, y must be a dask array too.")
-    y = row_blocks(y)
-    y = ravel_column_vector(y, stacklevel=5)
+    y = ravel_column_vector(row_blocks(y), stacklevel=5)
     if y.ndim != 1:
-        raise ValueError(
-            f"y should be a 1d array, got an array of shape {y.shape} instead."
-        )
+        raise ValueError(f"y should be a 1d array, got an array of shape {y.shape}.")
     check_consistent_length(X, y)
     return y
 
 
 def _use_span(n_samples, n_features):
-    """Whether the discriminant is solved in the span of the centred data.
-
-    With more features than samples S_W has rank at most
-    ``n_samples - n_classes``: the n_features x n_features matrices would be
-    mostly null space, and a thin SVD of the n_samples x n_features data costs
-    ``n_samples / n_features`` of one of them.
-    """
+    """Whether the discriminant is solved in the span of the centred data."""
     return n_features > n_samples
 
 
 class _LowRankMoments(GroupMoments):
-    """GroupMoments whose within-class scatter ``root^T root`` is formed on demand.
+    """GroupMoments whose within-class scatter ``root^T root`` is formed on demand."""
 
-    A fit on wide data keeps these, so that ``partial_fit`` can still add blocks
-    to what it has seen; the n_features x n_features matrix is only built then.
-    """
-
-    def __init__(self, counts, means, root, second_moments, factor=1.0):
+    def __init__(self, counts, means, root, second_moments):
         self._root = root
-        super().__init__(counts, means, None, second_moments, factor)
+        super().__init__(counts, means, None, second_moments)
 
     @property
     def within(self):
@@ -117,38 +87,18 @@ class _LowRankMoments(GroupMoments):
 
 
 class _Scatters:
-    """S_W, S_B and the pooled covariance of a fit, dense or from low-rank factors.
-
-    ``within = root^T root``, ``between = deviation^T deviation`` and
-    ``covariance = weight * within / n_samples + diag(ridge)``, all divided by
-    ``factor**2`` (the power of two the fit ran at). Dense matrices are passed
-    as they are; factors are multiplied out at each access.
-    """
+    """S_W, S_B and the pooled covariance of a fit, dense or from low-rank factors."""
 
     def __init__(self, within=None, between=None, covariance=None, *, root=None,
-                 deviation=None, weight=1.0, ridge=None, n_samples=1.0, factor=1.0):
+                 deviation=None, weight=1.0, ridge=None, n_samples=1.0):
         self._within, self._between, self._covariance = within, between, covariance
         self._root, self._deviation = root, deviation
         self._weight, self._ridge, self._n_samples = weight, ridge, n_samples
-        self._factor = factor
 
-    def _units(self, matrix):
-        if self._factor != 1.0:
-            with np.errstate(over="ignore"):
-                matrix = matrix / self._factor / self._factor
-        return matrix
-
-    @property
-    def within(self):
-        if self._within is not None:
-            return self._within
-        return self._units(self._root.T @ self._root)
-
-    @property
-    def between(self):
-        if self._between is not None:
-            return self._between
-        return self._units(self._deviation.T @ self._deviation)
+    within = property(lambda self: self._within if self._within is not None
+                      else self._root.T @ self._root)
+    between = property(lambda self: self._between if self._between is not None
+                       else self._deviation.T @ self._deviation)
 
     @property
     def covariance(self):
@@ -156,7 +106,7 @@ class _Scatters:
             return self._covariance
         covariance = (self._weight / self._n_samples) * (self._root.T @ self._root)
         covariance.flat[:: covariance.shape[0] + 1] += self._ridge
-        return self._units(covariance)
+        return covariance
 
 
 class FisherLDA(
@@ -175,19 +125,15 @@ class FisherLDA(
     generalised eigenproblem ``S_B w = λ S_W w``, and at most
     ``n_classes - 1`` of them carry information.
 
-    The directions are scaled so that the projected data have unit pooled
-    within-class variance (``w^T Σ_W w = 1`` with ``Σ_W = S_W / n_samples``).
-    :meth:`predict` then picks the nearest class mean in the discriminant
-    space, with the priors taken into account: a Gaussian with identity
-    covariance around each projected class mean, plus the log prior. With all
-    ``n_classes - 1`` directions this is exactly the rule of scikit-learn's
-    LinearDiscriminantAnalysis.
-
-    With more features than samples (shrinkage None or a float) the same
-    problem is solved in the span of the class-centred data, through a thin SVD
-    of them as scikit-learn's svd solver does, without forming any
-    ``n_features x n_features`` matrix; those fitted attributes are then
-    computed when read.
+    The directions have unit pooled within-class variance (``w^T Σ_W w = 1``,
+    ``Σ_W = S_W / n_samples``); :meth:`predict` picks the nearest projected
+    class mean, priors considered (with all ``n_classes - 1`` directions, the
+    rule of scikit-learn's LinearDiscriminantAnalysis). With more features than
+    samples the problem is solved in the span of the class-centred data (a thin
+    SVD), without any ``n_features x n_features`` matrix. The model depends on
+    X only through its per-class moments: ``fit`` on a dask array and
+    ``partial_fit`` give the model of ``fit`` on all the rows (not with
+    ``shrinkage="auto"``).
 
     Parameters
     ----------
@@ -201,23 +147,18 @@ class FisherLDA(
         - None: none;
         - float: ``(1 - α) Σ_W + α (trace(Σ_W) / n_features) I``;
         - ``"auto"``: Ledoit–Wolf shrinkage (:func:`sklearn.covariance.ledoit_wolf`)
-          of the within-class centred data pooled over the classes, each feature
-          standardized first as scikit-learn's LinearDiscriminantAnalysis does
-          (which instead shrinks each class's covariance and averages them by
-          the priors, so the two differ by a few percent).
+          of the pooled within-class centred data, each feature standardized
+          first (scikit-learn's LDA shrinks each class's covariance instead).
+          It needs every centred sample: no dask fit, no ``partial_fit``.
 
         Use it when S_W is singular (more features than samples, collinear or
-        constant features). With a shrunk Σ_W the directions solve
-        ``S_B w = λ Σ_W w`` with the true between-class scatter; scikit-learn's
-        eigen solver subtracts the shrunk within-class covariance from a shrunk
-        total one, so its directions differ.
+        constant features). The directions solve ``S_B w = λ Σ_W w`` with the
+        shrunk Σ_W and the true between-class scatter.
     tol : float, default=1e-4
-        Singularity threshold: S_W counts as singular when a singular value of
-        the standardized within-class data falls below ``tol`` (the smallest
-        eigenvalue of the within-class correlation matrix below ``tol**2``), as
-        in scikit-learn's SVD solver. A singular S_W then gets a ridge of
-        ``tol**2`` times each feature's variance and a
-        :class:`SingularScatterWarning`; the result stays finite.
+        S_W counts as singular when the smallest eigenvalue of the within-class
+        correlation matrix is below ``tol**2`` (scikit-learn's SVD solver's
+        rule); it then gets a ridge of ``tol**2`` times each feature's variance
+        and a :class:`SingularScatterWarning`.
 
     Attributes
     ----------
@@ -230,28 +171,22 @@ class FisherLDA(
     xbar_ : ndarray of shape (n_features,)
         Overall mean; projections are centred on it.
     within_scatter_ : ndarray of shape (n_features, n_features)
-        ``S_W = Σ_k Σ_{t in k} (x_t - m_k)(x_t - m_k)^T``. After a fit on more
-        features than samples, this and the next two are formed from low-rank
-        factors at each access.
+        ``S_W = Σ_k Σ_{t in k} (x_t - m_k)(x_t - m_k)^T`` (after a fit on wide
+        data, this and the next two are formed at each access).
     between_scatter_ : ndarray of shape (n_features, n_features)
         ``S_B = Σ_k n_k (m_k - m)(m_k - m)^T``.
     covariance_ : ndarray of shape (n_features, n_features)
-        The pooled within-class covariance actually used, ``S_W / n_samples``
-        after shrinkage (and the ridge, if one was needed).
+        The pooled within-class covariance used (shrunk, with any ridge).
     scalings_ : ndarray of shape (n_features, n_components_)
-        Discriminant directions as columns, in decreasing order of J(w). Each
-        column's largest-magnitude entry is positive.
+        Discriminant directions as columns, by decreasing J(w); each column's
+        largest-magnitude entry is positive.
     explained_variance_ratio_ : ndarray of shape (n_components_,)
-        Share of the discriminant eigenvalues (J of each direction) carried by
-        each kept direction.
+        Share of the discriminant eigenvalues carried by each kept direction.
     n_components_ : int
         Number of discriminant directions kept.
     coef_ : ndarray of shape (n_classes, n_features) or (1, n_features)
-        Weights of the decision rule, ``decision_function(X) = X @ coef_.T +
-        intercept_``: row k is ``W W^T (m_k - xbar)``, the class mean's
-        discriminant coordinates mapped back. With two classes one row, that of
-        ``classes_[1]`` minus that of ``classes_[0]``, as scikit-learn's
-        LinearDiscriminantAnalysis.
+        Weights of ``decision_function``: row k is ``W W^T (m_k - xbar)``; with
+        two classes one row, ``classes_[1]``'s minus ``classes_[0]``'s.
     intercept_ : ndarray of shape (n_classes,) or (1,)
         Constants of the decision rule: ``log prior_k - |W^T (m_k - xbar)|^2 / 2
         - coef_k . xbar``.
@@ -294,11 +229,7 @@ class FisherLDA(
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
-        "shrinkage": [
-            StrOptions({"auto"}),
-            Interval(Real, 0, 1, closed="both"),
-            None,
-        ],
+        "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
     }
 
@@ -337,41 +268,18 @@ class FisherLDA(
                 f"number of classes ({n_classes}): with one sample per class the "
                 "within-class scatter S_W is undefined."
             )
-        # Data whose squares overflow or underflow (magnitude ~1e155 or
-        # ~1e-155) are fitted times a power of two: exact, and Fisher's
-        # directions are scale-equivariant (w scales as 1 / x).
-        factor = power_of_two_scale(X)
-        if factor != 1.0:
-            X = X * factor
-
-        counts = np.bincount(labels, minlength=n_classes)
-        # One indicator product: one pass over X for every class at once.
-        means = group_sums(X, labels, n_classes) / counts[:, None]
         if self.shrinkage != "auto" and _use_span(n_samples, X.shape[1]):
-            moments = self._fit_span(X, labels, classes, counts, means, factor)
+            counts = np.bincount(labels, minlength=n_classes)
+            # One indicator product: one pass over X for every class at once.
+            means = group_sums(X, labels, n_classes) / counts[:, None]
+            moments = self._fit_span(X, labels, classes, counts, means)
             if moments is not None:
                 self._moments, self._partial_classes = moments, classes
                 return self
-        if self.shrinkage == "auto":
-            # Ledoit-Wolf needs the centred data themselves, so the scatter is
-            # taken from them too.
-            Z = X - means[labels]
-            within = Z.T @ Z
-            second_moment = np.einsum("ij,ij->j", X, X)
-        else:
-            Z = None
-            raw = X.T @ X
-            second_moment = np.diag(raw).copy()
-            within = scatter_matrix(X, means, counts, labels, raw=raw)
-        moments = GroupMoments(
-            counts.astype(float), means, within, second_moment, factor
-        )
+        moments = GroupMoments.of(X, labels, n_classes)
+        # Ledoit-Wolf needs the centred data themselves.
+        Z = X - moments.means[labels] if self.shrinkage == "auto" else None
         self._fit_statistics(classes, moments, Z)
-        # Kept, so that partial_fit can add blocks to what fit has seen.
-        if Z is None:
-            self._moments, self._partial_classes = moments, classes
-        else:
-            self.__dict__.pop("_moments", None)
         return self
 
     def _fit_dask(self, X, y):
@@ -383,22 +291,27 @@ class FisherLDA(
             )
         X = validate_dask_head(self, X, dtype=np.float64)
         y = _dask_targets(X, y)
-        classes = map_reduce_blocks(np.unique, np.union1d, y)
+        classes = reduce_rows(np.unique, np.union1d, y)
         check_classification_targets(classes)
         self._check_n_classes(classes, X.shape[1])
-        moments = map_reduce_blocks(
-            functools.partial(_block_class_moments, classes=classes),
+        moments = reduce_rows(
+            functools.partial(block_moments, dtype=(np.float64,)),
             GroupMoments.merge,
             X,
             y,
+            args=(classes,),
         )
         self._fit_statistics(classes, moments, None)
-        self._moments, self._partial_classes = moments, classes
         return self
 
     def _has_exact_partial_fit(self):
         # Ledoit-Wolf needs every centred sample, which partial_fit does not keep.
-        return self.shrinkage != "auto"
+        if self.shrinkage == "auto":
+            raise AttributeError(
+                "FisherLDA has no partial_fit with shrinkage='auto': Ledoit-Wolf "
+                "needs every centred sample at once; use a float shrinkage."
+            )
+        return True
 
     @available_if(_has_exact_partial_fit)
     @fit_guard
@@ -437,8 +350,9 @@ class FisherLDA(
         )
         # Every call: set_params may have changed n_components since the last.
         self._check_n_classes(known, X.shape[1])
-        block = GroupMoments.of(X, np.searchsorted(known, y), len(known))
-        moments = block if first else self._moments.merge(block)
+        block = block_moments(X, y, known, dtype=(np.float64,))
+        previous = None if first else self._moments
+        moments = accumulate(previous, block, GroupMoments.merge)
         missing = known[moments.counts == 0]
         if missing.size:
             warnings.warn(
@@ -473,14 +387,8 @@ class FisherLDA(
             )
 
     def _fit_statistics(self, classes, moments, Z):
-        """The model of the samples whose per-class statistics are ``moments``.
-
-        ``moments.factor`` is the power of two the statistics were computed at
-        (data of huge or tiny magnitude); the model is returned to the units of
-        X.
-        """
+        """The model of the samples whose per-class statistics are ``moments``."""
         counts, means, within = moments.counts, moments.means, moments.within
-        factor = moments.factor
         n_samples = moments.n_samples
         n_classes, n_features = means.shape
         max_components = min(n_classes - 1, n_features)
@@ -502,57 +410,40 @@ class FisherLDA(
         )
 
         scalings, eigenvalues = self._directions(means, between, covariance)
-        if factor != 1.0:
-            # Back to the units of X; the scatter matrices have the units of a
-            # squared x and may overflow to inf there, the model does not.
-            with np.errstate(over="ignore"):
-                within = within / factor / factor
-                between = between / factor / factor
-                covariance = covariance / factor / factor
         self._set_model(
-            classes, means, priors, scalings, eigenvalues, n_components, factor,
+            classes, means, priors, scalings, eigenvalues, n_components,
             _Scatters(within, between, covariance),
         )
+        if Z is None:
+            self._moments, self._partial_classes = moments, classes
 
     def _set_model(
-        self, classes, means, priors, scalings, eigenvalues, n_components, factor,
-        scatters,
+        self, classes, means, priors, scalings, eigenvalues, n_components, scatters
     ):
-        """Store the directions and the decision rule, in the units of X."""
+        """Store the directions and the decision rule: the one place that does."""
         n_classes = means.shape[0]
         xbar = priors @ means
         total = eigenvalues.sum()
-        self.explained_variance_ratio_ = (
-            eigenvalues[:n_components] / total
-            if total > 0
-            else np.zeros(n_components)
-        )
+        kept = eigenvalues[:n_components]
+        self.explained_variance_ratio_ = kept / total if total > 0 else 0.0 * kept
         self.scalings_ = np.ascontiguousarray(
             flip_signs(scalings[:, :n_components].T).T
         )
-        if factor != 1.0:
-            self.scalings_ = self.scalings_ * factor
-            means, xbar = means / factor, xbar / factor
-        self.classes_ = classes
-        self.means_ = means
-        self.priors_ = priors
+        self.__dict__.pop("_moments", None)
+        self.classes_, self.means_, self.priors_ = classes, means, priors
         self.xbar_ = xbar
-        self._scatters = scatters
-        self.n_components_ = n_components
+        self._scatters, self.n_components_ = scatters, n_components
 
         # The Gaussian scores in the projected space are affine in x:
         # z·μ_k - |μ_k|²/2 + log π_k with z = W^T (x - xbar), μ_k = W^T (m_k - xbar).
         centroids = (means - xbar) @ self.scalings_
         coef = centroids @ self.scalings_.T
-        intercept = (
-            -coef @ xbar - 0.5 * row_norms(centroids, squared=True)
-        ) + np.log(priors)
+        intercept = -coef @ xbar - 0.5 * row_norms(centroids, True) + np.log(priors)
         if n_classes == 2:
             # One score for classes_[1] against classes_[0], as scikit-learn's LDA.
             coef = coef[1:] - coef[:1]
             intercept = intercept[1:] - intercept[:1]
-        self.coef_ = coef
-        self.intercept_ = intercept
+        self.coef_, self.intercept_ = coef, intercept
 
     # The n_features x n_features matrices are kept dense when the fit formed
     # them, and multiplied out from the centred data's factors on access after
@@ -572,7 +463,7 @@ class FisherLDA(
         """ndarray of shape (n_features, n_features): the Σ_W used."""
         return self._scatters.covariance
 
-    def _fit_span(self, X, labels, classes, counts, means, factor):
+    def _fit_span(self, X, labels, classes, counts, means):
         """The discriminant of wide data, without n_features x n_features matrices.
 
         The pooled covariance used is ``a Z^T Z / n + diag(δ)``, Z the
@@ -597,6 +488,7 @@ class FisherLDA(
         np.subtract(X, Z, out=Z)
         variance = np.einsum("ij,ij->j", Z, Z) / n_samples
         second_moment = np.einsum("ij,ij->j", X, X) / n_samples
+        check_magnitude(second_moment * n_samples, counts @ means, n_samples, X.dtype)
         total = variance + np.einsum("ij,ij->j", deviation, deviation) / n_samples
         alpha = 0.0 if self.shrinkage is None else float(self.shrinkage)
         weight = 1.0 - alpha
@@ -634,14 +526,14 @@ class FisherLDA(
         # root^T root = Z^T Z (unscaled).
         root = s[:, None] * vt / scale
         self._set_model(
-            classes, means, priors, directions, eigenvalues, n_components, factor,
+            classes, means, priors, directions, eigenvalues, n_components,
             _Scatters(
                 root=root, deviation=deviation, weight=weight,
-                ridge=ridge, n_samples=n_samples, factor=factor,
+                ridge=ridge, n_samples=n_samples,
             ),
         )
         return _LowRankMoments(
-            counts.astype(float), means, root, second_moment * n_samples, factor
+            counts.astype(float), means, root, second_moment * n_samples
         )
 
     def _pooled_covariance(self, covariance, Z):
@@ -688,11 +580,7 @@ class FisherLDA(
         )
 
     def _ridge(self, variance, total, second_moment, n_samples):
-        """The ridge added to the diagonal of a singular pooled covariance.
-
-        ``variance`` is that diagonal, ``total`` the diagonal of the total
-        covariance.
-        """
+        """The ridge added to the diagonal of a singular pooled covariance."""
         zero = constant_features(variance, second_moment, n_samples, np.float64)
         # A feature constant within every class is scaled by its total variance;
         # one constant everywhere carries nothing, so any positive ridge will do.
@@ -720,9 +608,7 @@ class FisherLDA(
             w /= np.sqrt(w @ covariance @ w)
             eigenvalue = w @ between @ w
             return w[:, None], np.array([max(eigenvalue, 0.0)])
-        eigenvalues, eigenvectors = linalg.eigh(
-            between, covariance, check_finite=False
-        )
+        eigenvalues, eigenvectors = linalg.eigh(between, covariance, check_finite=False)
         order = np.argsort(eigenvalues)[::-1]
         return eigenvectors[:, order], np.clip(eigenvalues[order], 0.0, None)
 
@@ -737,18 +623,13 @@ class FisherLDA(
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_components_)
-            Coordinates ``W^T (x - xbar_)``; the classes have unit pooled
-            within-class variance along each direction.
+            Coordinates ``W^T (x - xbar_)`` (unit pooled within-class variance).
         """
         check_is_fitted(self)
         return affine_scores(self, X, self.scalings_, mean=self.xbar_)
 
     def decision_function(self, X):
-        """Class scores ``X @ coef_.T + intercept_`` of the decision rule.
-
-        Log prior minus half the squared distance to each class mean in the
-        discriminant space: the log posteriors of the projected Gaussian model
-        up to a per-sample constant.
+        """Class scores ``X @ coef_.T + intercept_``: log posteriors up to a constant.
 
         Parameters
         ----------
@@ -758,9 +639,7 @@ class FisherLDA(
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            With two classes, the score of ``classes_[1]`` minus that of
-            ``classes_[0]`` (positive means ``classes_[1]``), as scikit-learn's
-            linear classifiers.
+            With two classes, ``classes_[1]``'s score minus ``classes_[0]``'s.
         """
         check_is_fitted(self)
         scores = affine_scores(self, X, self.coef_.T, intercept=self.intercept_)
@@ -799,8 +678,6 @@ class FisherLDA(
         """
         scores = self.decision_function(X)
         if scores.ndim == 1:
-            # The logistic link of the binary decision keeps both outputs
-            # ranked identically.
             p1 = expit(scores)
             return np.column_stack([1.0 - p1, p1])
         return softmax(scores, axis=1)

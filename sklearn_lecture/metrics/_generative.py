@@ -18,7 +18,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils import Bunch, check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._linalg import power_of_two_scale
+from ..utils._moments import check_magnitude
 
 __all__ = ["classifier_score", "two_sample_score"]
 
@@ -187,14 +187,8 @@ def two_sample_score(
             f"transform); got {got}."
         )
     rng = check_random_state(random_state)
-    if use_pca or features is None:
-        # 1-NN and PCA are scale-equivariant, and a power of two is exact: data
-        # of magnitude 1e±200 give the distances of data of magnitude 1, not
-        # overflowed or underflowed ties.
-        scale = power_of_two_scale(X_real, X_generated)
-        if scale != 1.0:
-            X_real, X_generated = X_real * scale, X_generated * scale
     if use_pca:
+        _check_squares(np.vstack([X_real, X_generated]))
         k = min(int(n_components), X_real.shape[1], len(X_real) - 1)
         transformer = PCA(n_components=max(1, k), random_state=rng).fit(X_real)
     else:
@@ -206,11 +200,16 @@ def two_sample_score(
         pooled = check_array(
             transformer.transform(pooled), dtype=[np.float64, np.float32]
         )
-        if not use_pca:  # a user's space, in its own scale
-            pooled = pooled * power_of_two_scale(pooled)
+    # 1-NN compares squared distances: squares beyond the dtype would tie them.
+    _check_squares(pooled)
     labels = np.repeat([0, 1], n)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=rng)
     scores = cross_val_score(
         clone(KNeighborsClassifier(n_neighbors=1)), pooled, labels, cv=folds
     )
     return float(scores.mean())
+
+
+def _check_squares(Z):
+    squares = np.einsum("ij,ij->j", Z, Z, dtype=np.float64)
+    check_magnitude(squares, Z.sum(axis=0, dtype=np.float64), len(Z), Z.dtype)

@@ -1,0 +1,159 @@
+"""The shared base of the decompositions: a model of the exact moments."""
+
+import warnings
+from contextlib import nullcontext
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
+from sklearn.utils.validation import validate_data
+
+from ..utils._dask import DaskInferenceMixin, is_dask_array, validate_dask_head
+from ..utils._fitting import accumulate, reduce_rows
+from ..utils._linalg import constant_features
+from ..utils._moments import GroupMoments, block_moments
+from ..utils._threads import blas_single_thread
+from ..utils._validation import fit_guard
+
+
+def _covariance(moments, estimator_name):
+    """The covariance matrix (ddof=1) of the moments; constant columns refused."""
+    n_samples = moments.n_samples
+    covariance = moments.within / (n_samples - 1)
+    covariance = (covariance + covariance.T) / 2.0
+    variance = np.diag(covariance)
+    constant = constant_features(
+        variance, moments.second_moments / n_samples, n_samples, np.float64
+    )
+    if constant.any():
+        columns = np.flatnonzero(constant).tolist()
+        raise ValueError(
+            f"X has constant column(s) {columns}: their correlations with the "
+            f"other variables are undefined. Drop them before {estimator_name}."
+        )
+    return covariance
+
+
+def _correlation_from_covariance(covariance):
+    scale = np.sqrt(np.diag(covariance))
+    corr = covariance / np.outer(scale, scale)
+    np.fill_diagonal(corr, 1.0)
+    # Rounding can leave the matrix a hair asymmetric.
+    return (corr + corr.T) / 2.0
+
+
+def _centred_moments(block):
+    """:func:`block_moments` with the scatter of the centred block: collinear
+    columns keep the digits the singularity tests need."""
+    moments = block_moments(block, dtype=(np.float64,))
+    centred = block - moments.means[0]
+    moments.within = centred.T @ centred
+    return moments
+
+
+class _MomentModel(
+    DaskInferenceMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
+    """A model of the moments: PCA, CommonFactorAnalysis, CorrelationMerging.
+
+    ``fit`` on numpy or dask (``reduce_rows``) and ``partial_fit``
+    (``accumulate``) compute the same statistics with ``_step`` through
+    ``utils._fitting``'s drivers; the subclass turns them into its fitted
+    attributes in one method, ``_fit_moments(moments, dtype)``.
+    """
+
+    _min_samples = 2
+    _one_blas_thread = False  # the factor models' eigensolvers and L-BFGS-B
+    _dtypes = (np.float64,)
+    _step = staticmethod(_centred_moments)
+
+    @fit_guard
+    def fit(self, X, y=None):
+        """Fit the model on X.
+
+        Parameters
+        ----------
+        X : array-like or dask array of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        dtype = list(self._dtypes)
+        if is_dask_array(X):
+            X = validate_dask_head(self, X, dtype=dtype)
+        else:
+            X = validate_data(
+                self, X, dtype=dtype, ensure_min_samples=self._min_samples
+            )
+        moments = reduce_rows(self._step, GroupMoments.merge, X)
+        return self._fit_statistics(moments, X.dtype)
+
+    @fit_guard
+    def partial_fit(self, X, y=None):
+        """Add a block of samples and refit the model on all those seen (exact).
+
+        The model depends on the data only through their count, mean and
+        scatter, merged exactly block by block (Chan, Golub & LeVeque's pairwise
+        update): after any split of X into blocks it is that of ``fit(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A block of samples, with the first block's number of features.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The estimator, updated.
+        """
+        first = not hasattr(self, "_moments")
+        if first and hasattr(self, "components_"):
+            raise ValueError(
+                f"This {type(self).__name__} was fitted by a fit that keeps no "
+                "statistics to add blocks to (PCA: on fewer samples than features "
+                "or by the randomized solver); use partial_fit from the start."
+            )
+        X = validate_data(self, X, dtype=list(self._dtypes), reset=first)
+        previous = None if first else self._moments
+        moments = accumulate(previous, self._step(X), GroupMoments.merge)
+        if moments.n_samples < self._min_samples:
+            ordinal = {2: "second", 3: "third"}[self._min_samples]
+            warnings.warn(
+                f"{int(moments.n_samples)} sample(s) so far: the model is computed "
+                f"once a {ordinal} sample has been seen.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self._moments = moments
+            return self
+        return self._fit_statistics(moments, X.dtype)
+
+    def _fit_statistics(self, moments, dtype):
+        """``_fit_moments``, the subclass's model of the moments, and keep them."""
+        if moments.n_samples < self._min_samples:
+            raise ValueError(
+                f"{type(self).__name__} needs at least {self._min_samples} "
+                f"samples; got {int(moments.n_samples)}."
+            )
+        # One BLAS thread for the factor models: numpy's and scipy's BLAS pools
+        # otherwise fight for the cores (8.5 s instead of 0.11 s for 200
+        # features on 2 cores).
+        with blas_single_thread() if self._one_blas_thread else nullcontext():
+            self._fit_moments(moments, dtype)
+        # Kept, so that partial_fit can add blocks to what was seen.
+        self._moments = moments
+        return self
+
+    def __sklearn_is_fitted__(self):
+        # After a partial_fit of too few samples there is no model yet.
+        return hasattr(self, "components_")

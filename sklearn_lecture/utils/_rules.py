@@ -1,0 +1,103 @@
+"""The lecture's rules for how many components, factors or clusters to keep.
+
+Each rule is written once: PCA, CommonFactorAnalysis, CorrelationMerging and
+ElbowKMeans call these. The elbow of a curve is Kneedle's (Satopää et al.,
+2011) difference curve, how far the curve lies below the chord joining its
+ends once both axes are scaled to [0, 1]: the scree rule takes its largest
+value, ElbowKMeans the first local maximum Kneedle's threshold confirms, on
+``log J(K)``.
+"""
+
+import numpy as np
+
+__all__ = ["contribution_fraction", "difference_curve", "kaiser", "kneedle"]
+
+# Rounding can leave the full cumulative sum at 0.9999999999999998: without this
+# tolerance, "1.0" would ask for one component more than exist.
+RATIO_TOL = 1e-10
+
+
+def kaiser(eigenvalues, mean):
+    """Kaiser's rule: the eigenvalues above the average variance of a variable.
+
+    ``mean`` is ``trace / n_features`` (1 on a correlation matrix). At least one.
+    """
+    return max(1, int(np.count_nonzero(eigenvalues > mean)))
+
+
+def contribution_fraction(eigenvalues, fraction, total=None):
+    """The fewest leading eigenvalues whose share of ``total`` reaches ``fraction``.
+
+    ``total`` is the trace when ``eigenvalues`` holds only the leading ones (None
+    sums them). At least one, at most ``len(eigenvalues)``.
+    """
+    total = eigenvalues.sum() if total is None else total
+    if total <= 0:
+        return 1
+    cumulative = np.cumsum(eigenvalues) / total
+    k = int(np.searchsorted(cumulative, fraction - RATIO_TOL, side="left")) + 1
+    return min(k, eigenvalues.shape[0])
+
+
+def difference_curve(x, y):
+    """Kneedle's difference curve ``(1 - y) - x`` of a decreasing curve.
+
+    Both axes scaled to [0, 1]: how far each point lies below the chord joining
+    the ends. None with fewer than three points or a flat curve.
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    span = y.max() - y.min() if y.size else 0.0
+    if x.shape[0] < 3 or not span > 0:
+        return None
+    return (1.0 - (y - y.min()) / span) - (x - x[0]) / (x[-1] - x[0])
+
+
+def scree_elbow(eigenvalues):
+    """The scree rule: the components up to the point farthest below the chord.
+
+    One when there is no elbow (fewer than three eigenvalues, none below it).
+    """
+    gap = difference_curve(np.arange(eigenvalues.shape[0]), eigenvalues)
+    if gap is None or gap.max() <= 1e-12:
+        return 1
+    return int(np.argmax(gap)) + 1
+
+
+def log_difference_curve(k_values, distortions):
+    """The difference curve of ``log J(K)``, or None and why there is none.
+
+    J values of 0 (as many clusters as distinct samples) are floored at ``1e-12
+    max J`` before the logarithm.
+    """
+    J = np.asarray(distortions, dtype=np.float64)
+    if len(J) < 3:
+        return None, f"only {len(J)} value(s) of K, a knee needs at least three"
+    if not J.max() > 0:
+        return None, "J(K) is flat"
+    diff = difference_curve(k_values, np.log(np.maximum(J, 1e-12 * J.max())))
+    return (None, "J(K) is flat") if diff is None else (diff, None)
+
+
+def kneedle(k_values, distortions, sensitivity=1.0):
+    """Index of the knee of a decreasing J(K) by Kneedle on log J, or None and why.
+
+    A local maximum of the difference curve of ``log J`` is a knee once the
+    curve drops below ``max - S / (m - 1)`` (S the sensitivity, ``1 / (m - 1)``
+    the mean step of the scaled K) before the next local maximum; the first
+    such maximum is the knee. The logarithm judges each added cluster by the
+    fraction of J it removes, so that a huge first drop (K=1 to 2) does not hide
+    a later elbow; a straight or concave curve has no knee.
+    """
+    diff, reason = log_difference_curve(k_values, distortions)
+    if diff is None:
+        return None, reason
+    m = len(diff)
+    maxima = [
+        i for i in range(1, m - 1) if diff[i] >= diff[i - 1] and diff[i] > diff[i + 1]
+    ]
+    for n, i in enumerate(maxima):
+        threshold = diff[i] - sensitivity / (m - 1)
+        stop = maxima[n + 1] if n + 1 < len(maxima) else m
+        if np.any(diff[i + 1 : stop] < threshold):
+            return i, None
+    return None, "log J(K) bends nowhere more than a straight line would"
