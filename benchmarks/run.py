@@ -184,7 +184,7 @@ def _autoencoder_pair(X, sizes, *, epochs, batch_size, lr=2e-3):
     import torch
 
     from sklearn_lecture import Autoencoder
-    from sklearn_lecture.neural._modules import AutoencoderModule
+    from sklearn_lecture.neural._autoencoder import AutoencoderModule
 
     def ours():
         return Autoencoder(sizes, max_epochs=epochs, batch_size=batch_size, lr=lr,
@@ -254,7 +254,7 @@ def bench_rnn(repeats=3, epochs=3, n_samples=2000, n_timesteps=50):
 
     from sklearn_lecture import RNNRegressor
     from sklearn_lecture.datasets import make_adding_problem
-    from sklearn_lecture.neural._modules import RNNModule
+    from sklearn_lecture.neural._rnn import RNNModule
 
     torch.set_num_threads(1)
     X, y = make_adding_problem(n_samples, n_timesteps, random_state=0)

@@ -25,22 +25,11 @@ from .decomposition import (
 )
 from .discriminant_analysis import FisherLDA, SingularScatterWarning
 
-__version__ = "0.1.0"
+# The neural subpackage lists its estimators itself; importing it loads no torch
+# (its names load on first use).
+from .neural import ESTIMATORS as _NEURAL
 
-_NEURAL = (
-    "Autoencoder",
-    "SparseAutoencoder",
-    "DenoisingAutoencoder",
-    "StackedAutoencoder",
-    "StackedAutoencoderClassifier",
-    "RNNRegressor",
-    "RNNClassifier",
-    "StyleTransfer",
-    "FeatureInversion",
-    "GAN",
-    "DCGAN",
-    "PCANetwork",
-)
+__version__ = "0.1.0"
 
 _REINFORCEMENT = (
     "QLearning",

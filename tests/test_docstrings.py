@@ -4,7 +4,7 @@ import inspect
 import re
 
 from sklearn_lecture.utils import all_estimators
-from sklearn_lecture.utils._docstrings import fill_doc, substitute_doc
+from sklearn_lecture.utils._docstrings import ParameterDocs, fill_doc, substitute_doc
 
 PLACEHOLDER = re.compile(r"^\s*\{\w+\}\s*$")
 
@@ -49,6 +49,61 @@ def test_unknown_placeholders_and_missing_docstrings_are_left_alone():
         """{other}"""
 
     assert substitute_doc(g, {"x": "y"}).__doc__ == "{other}"
+
+
+def test_parameter_entries_take_their_defaults_from_the_signature():
+    shared = ParameterDocs(
+        {
+            "lr": ("float", "The rate."),
+            "name": ("str", "A name."),
+            "size": ("int", "Documented by the class itself."),
+            "absent": ("int", "Not in the signature."),
+        }
+    )
+    own = ParameterDocs({"X": ("ndarray", "The data."), "lr": ("float", "Its own.")})
+
+    @fill_doc(shared=shared)
+    @fill_doc(own=own)
+    class Model:
+        """Summary.
+
+        Parameters
+        ----------
+        {own}
+        size : int, default=3
+            Its own entry.
+        {shared}
+        """
+
+        def __init__(self, X, size=3, *, name="a", lr=0.5):
+            pass
+
+    assert Model.__doc__.splitlines()[4:] == [
+        "        X : ndarray",
+        "            The data.",
+        "        lr : float, default=0.5",
+        "            Its own.",
+        "        size : int, default=3",
+        "            Its own entry.",
+        '        name : str, default="a"',
+        "            A name.",
+    ]
+
+
+def test_parameter_descriptions_are_wrapped_to_the_line_length():
+    text = " ".join(["word"] * 60)
+
+    @fill_doc(p=ParameterDocs({"x": ("int", text)}))
+    def f(x=1):
+        """Summary.
+
+            {p}
+        """
+
+    lines = f.__doc__.splitlines()
+    assert lines[2] == "            x : int, default=1"
+    assert all(len(line) <= 88 for line in lines)
+    assert " ".join(line.strip() for line in lines[3:]) == text
 
 
 def _documented_objects():

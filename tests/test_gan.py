@@ -13,7 +13,7 @@ pytest.importorskip("skorch")
 from sklearn.exceptions import NotFittedError  # noqa: E402
 
 from sklearn_lecture import DCGAN, GAN  # noqa: E402
-from sklearn_lecture.neural._modules import (  # noqa: E402
+from sklearn_lecture.neural._gan import (  # noqa: E402
     discriminator_loss,
     generator_loss,
 )

@@ -397,3 +397,38 @@ def test_inference_follows_a_module_edited_in_place():
         for weight in clf.net_.module_.parameters():
             weight.zero_()
     assert_allclose(clf.predict_proba(X), 1 / 3)
+
+
+# --- The private fitted state: one object, no data in it -------------------------
+
+
+def _fitted_nets():
+    rng = np.random.RandomState(0)
+    X, S = rng.rand(40, 5), _sequences(40)
+    es = dict(early_stopping=True, validation_fraction=0.25)
+    return [
+        (Autoencoder((4, 2), **TINY, **es), X, None),
+        (StackedAutoencoderClassifier((4, 2), pretrain_epochs=1, **TINY, **es), X,
+         np.arange(40) % 2),
+        (RNNRegressor(hidden_size=4, **TINY, **es), S, S[:, :, 0].sum(axis=1)),
+        (GAN(latent_dim=2, generator_layer_sizes=(4,),
+             discriminator_layer_sizes=(4,), snapshot_every=1, **TINY, **es), X, None),
+    ]  # fmt: skip
+
+
+def test_a_fitted_net_keeps_its_private_state_in_one_object_without_rows():
+    import pickle
+
+    for est, X, y in _fitted_nets():
+        est.fit(X, y)
+        private = [k for k in vars(est) if k.startswith("_") and not k.endswith("_")]
+        assert private == ["_fitted"], (type(est).__name__, private)
+        data = pickle.dumps(est)
+        for row in X.astype(np.float32):
+            assert row.tobytes() not in data, type(est).__name__
+        for row in X:
+            assert row.tobytes() not in data, type(est).__name__
+        # A failed refit clears it whole.
+        with pytest.raises(ValueError):
+            est.fit(X[:, :1] * np.nan, y)
+        assert not hasattr(est, "_fitted") and not hasattr(est, "net_")

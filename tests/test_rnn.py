@@ -17,8 +17,8 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from sklearn_lecture import RNNRegressor  # noqa: E402
 from sklearn_lecture.datasets import make_adding_problem, make_mackey_glass  # noqa: E402
-from sklearn_lecture.neural._modules import RNNModule  # noqa: E402
 from sklearn_lecture.neural._optim import RMSPropNesterov  # noqa: E402
+from sklearn_lecture.neural._rnn import RNNModule  # noqa: E402
 from sklearn_lecture.utils._compat import InvalidParameterError  # noqa: E402
 
 

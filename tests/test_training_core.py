@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E40
 from sklearn_lecture.neural import Autoencoder  # noqa: E402
 from sklearn_lecture.neural._base import (  # noqa: E402
     BaseNeuralNet,
-    fill_shared_docs,
+    fill_net_doc,
     fit_guard,
 )
 from sklearn_lecture.neural._training import train_net  # noqa: E402
@@ -34,7 +34,7 @@ class _LinearModule(torch.nn.Module):
 # -- a minimal net estimator: everything below up to the marker --------------------
 
 
-@fill_shared_docs
+@fill_net_doc
 class TinyLinearNet(RegressorMixin, BaseNeuralNet):
     """Least squares by gradient descent: the smallest net estimator.
 
@@ -126,7 +126,7 @@ def test_training_continues_exactly_where_it_stopped():
     two = Autoencoder(max_epochs=2, **params).fit(X)
     # "Train N more epochs on this data" is one call of the core: the optimizer
     # state and the random stream carry over, so 2 + 2 epochs equal 4.
-    train_net(two.net_, X, epochs=2, state=two._net_state)
+    train_net(two.net_, X, epochs=2, state=two._fitted.net_state)
     np.testing.assert_array_equal(
         np.asarray(two.net_.history[:, "train_loss"]), four.loss_curve_
     )

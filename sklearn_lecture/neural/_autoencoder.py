@@ -1,10 +1,11 @@
 """Autoencoders as scikit-learn transformers: basic, sparse and denoising.
 
 An autoencoder learns an encoder f and a decoder g such that g(f(x)) ≈ x; the
-code f(x) is a learned, possibly nonlinear, reduction of x. The torch pieces
-(:class:`~sklearn_lecture.neural._modules.AutoencoderModule` and the loss
-:class:`~sklearn_lecture.neural._modules.ReconstructionLoss`) live in
-:mod:`~sklearn_lecture.neural._modules`; this file holds the estimators.
+code f(x) is a learned, possibly nonlinear, reduction of x. This file holds the
+module (:class:`AutoencoderModule`: the encoder, mirrored decoder and corruption
+of :mod:`~sklearn_lecture.neural._modules`) and the estimators; the loss,
+:class:`~sklearn_lecture.neural._modules.ReconstructionLoss`, is shared with the
+stacked nets.
 """
 
 from numbers import Real
@@ -16,8 +17,14 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._params import store_params
-from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, fit_guard
-from ._modules import AutoencoderModule, ReconstructionLoss
+from ._base import BaseNeuralNet, check_layer_sizes, fill_net_doc, fit_guard
+from ._modules import (
+    Corruption,
+    MLPDecoder,
+    MLPEncoder,
+    ReconstructionLoss,
+    TrainedModule,
+)
 
 __all__ = [
     "Autoencoder",
@@ -26,7 +33,60 @@ __all__ = [
 ]
 
 
-@fill_shared_docs
+# -- the module ---------------------------------------------------------------
+
+
+class AutoencoderModule(TrainedModule):
+    """Encoder, mirrored decoder and optional input corruption.
+
+    ``forward(x)`` returns ``(reconstruction, code)``; the reconstruction is on
+    the logit scale for the ``"bce"`` loss.
+    """
+
+    def __init__(
+        self,
+        n_features,
+        hidden_layer_sizes,
+        activation="relu",
+        *,
+        batch_norm=False,
+        code_activation="identity",
+        tied_weights=False,
+        noise=None,
+        corruption=0.0,
+    ):
+        super().__init__()
+        self.encoder = MLPEncoder(
+            n_features,
+            hidden_layer_sizes,
+            activation,
+            batch_norm=batch_norm,
+            code_activation=code_activation,
+        )
+        self.decoder = MLPDecoder(
+            n_features,
+            hidden_layer_sizes,
+            activation,
+            batch_norm=batch_norm,
+            tied_weights=tied_weights,
+        )
+        self.corrupt = Corruption(noise, corruption if noise else 0.0)
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, code):
+        weights = None
+        if self.decoder.tied_weights:
+            weights = [linear.weight for linear in self.encoder.linears]
+        return self.decoder(code, weights)
+
+    def forward(self, x):
+        code = self.encoder(self.corrupt(x))
+        return self.decode(code), code
+
+
+@fill_net_doc
 class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNet):
     """Fully connected autoencoder: a learned, nonlinear dimensionality reduction.
 
@@ -168,7 +228,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         """
         X = self._validate_training_data(X, reset=True)
         self._fit_net(X)
-        self._n_features_out = self._layer_sizes()[-1]
+        self._update_fitted(n_features_out=self._layer_sizes()[-1])
         return self
 
     @fit_guard
@@ -195,8 +255,13 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         """
         X = self._validate_training_data(X, reset=not hasattr(self, "net_"))
         self._partial_fit_net(X)
-        self._n_features_out = self._layer_sizes()[-1]
+        self._update_fitted(n_features_out=self._layer_sizes()[-1])
         return self
+
+    @property
+    def _n_features_out(self):
+        # The code width, which scikit-learn's get_feature_names_out reads.
+        return self._fitted.n_features_out
 
     def _validate_training_data(self, X, reset):
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
@@ -228,7 +293,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         return codes.astype(X.dtype, copy=False)
 
     def _decode64(self, codes):
-        bce = self._fitted_params["loss"] == "bce"
+        bce = self._fitted.params["loss"] == "bce"
 
         def decode(module, z):
             out = module.decode(z)
@@ -259,7 +324,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         return self._decode64(codes).astype(codes.dtype, copy=False)
 
     def _reconstruct64(self, X):
-        bce = self._fitted_params["loss"] == "bce"
+        bce = self._fitted.params["loss"] == "bce"
 
         def reconstruct(module, x):
             out = module.decode(module.encode(x))
@@ -291,7 +356,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         return tags
 
 
-@fill_shared_docs
+@fill_net_doc
 class SparseAutoencoder(Autoencoder):
     """Autoencoder whose sigmoid code units are kept sparse by a KL penalty.
 
@@ -396,7 +461,7 @@ class SparseAutoencoder(Autoencoder):
         }
 
 
-@fill_shared_docs
+@fill_net_doc
 class DenoisingAutoencoder(Autoencoder):
     """Autoencoder trained to reconstruct clean inputs from corrupted ones.
 

@@ -1,11 +1,11 @@
 """Shared base of the neural estimators: the hyperparameters every net has, once.
 
 :class:`BaseNeuralNet` declares the shared hyperparameters (their constraints in
-``_common_parameter_constraints``, their documentation in
-:data:`SHARED_PARAMETER_DOCS`, substituted into each estimator's docstring by
-:func:`fill_shared_docs`), and turns the training core
-(:mod:`~sklearn_lecture.neural._training`) into the fitted attributes every net
-has: ``net_``, ``loss_curve_``, ``validation_loss_curve_``, ``n_iter_``.
+``_common_parameter_constraints``, their documentation in :data:`NET_PARAMETERS`,
+filled into each estimator's docstring by :data:`fill_net_doc`), and turns the
+training core (:mod:`~sklearn_lecture.neural._training`) into the fitted
+attributes every net has: ``net_``, ``loss_curve_``, ``validation_loss_curve_``,
+``n_iter_``.
 
 How to write a net
 ------------------
@@ -18,9 +18,10 @@ included, and stores them with ``store_params(self, locals())``
 1. ``_parameter_constraints``: ``{**BaseNeuralNet._common_parameter_constraints,
    ...}`` plus ``_layer_parameter_constraints`` (``activation``, ``batch_norm``) if
    the net has them, plus its own.
-2. ``_build_module(self, X, y)``: a fresh module (from
-   :mod:`~sklearn_lecture.neural._modules`) sized from the training arrays; it is
-   called under the seeded generator.
+2. ``_build_module(self, X, y)``: a fresh module (a
+   :class:`~sklearn_lecture.neural._modules.TrainedModule` defined in the net's
+   own file) sized from the training arrays; it is called under the seeded
+   generator.
 3. ``_build_criterion(self)``: the loss, called as ``criterion(output, target)``
    (the target of an unsupervised net is the input batch).
 4. ``fit``: decorated with :func:`fit_guard`, validate with ``validate_data``,
@@ -32,15 +33,14 @@ included, and stores them with ``store_params(self, locals())``
 5. Inference: ``self._forward64(X, fn)`` (eval mode, chunked, in the precision of
    X: float64 for float64 input, float32 for float32).
 6. The docstring says ``{net_parameters}`` and ``{net_attributes}`` where the
-   shared entries go, and the class is decorated with :func:`fill_shared_docs`.
+   shared entries go, and the class is decorated with :data:`fill_net_doc`.
 
 Optional: ``_early_stopping_stratify(y)`` (a classifier returns its class codes)
 and ``_check_n_samples``.
 """
 
-import inspect
-import textwrap
 from numbers import Integral, Real
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -49,7 +49,7 @@ from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._dask import DaskInferenceMixin
-from ..utils._docstrings import substitute_doc
+from ..utils._docstrings import ParameterDocs, fill_doc
 from ..utils._validation import clear_fitted, fit_guard
 from ._modules import ACTIVATIONS
 from ._optim import LR_SCHEDULES, OPTIMIZERS
@@ -70,9 +70,11 @@ from ._training import (
 
 __all__ = [
     "BaseNeuralNet",
-    "SHARED_PARAMETER_DOCS",
+    "FittedState",
+    "NET_ATTRIBUTES",
+    "NET_PARAMETERS",
     "check_layer_sizes",
-    "fill_shared_docs",
+    "fill_net_doc",
     "fit_guard",
 ]
 
@@ -84,7 +86,7 @@ _ACTIVATION_NAMES = ", ".join(f'"{name}"' for name in ACTIVATIONS)
 
 #: numpydoc entries of the shared hyperparameters: (type, description). The
 #: default is read from each estimator's signature.
-SHARED_PARAMETER_DOCS = {
+NET_PARAMETERS = ParameterDocs({
     "activation": (
         "{" + _ACTIVATION_NAMES + "}",
         "Activation of the hidden layers.",
@@ -149,9 +151,9 @@ SHARED_PARAMETER_DOCS = {
     ),
     "device": ("str", 'Torch device to train on: "cpu", "cuda", "cuda:1"...'),
     "verbose": ("int", "Print skorch's per-epoch loss table when > 0."),
-}
+})
 
-_SHARED_ATTRIBUTE_DOCS = """\
+NET_ATTRIBUTES = """\
 net_ : skorch.NeuralNet
     The trained net; ``net_.module_`` is the torch module, ``net_.history``
     the per-epoch record.
@@ -167,46 +169,10 @@ n_iter_ : int
     Number of epochs run."""
 
 
-def _format_default(value):
-    return f'"{value}"' if isinstance(value, str) else repr(value)
-
-
-def fill_shared_docs(cls):
-    """Class decorator: write the shared entries into ``cls``'s docstring.
-
-    ``{net_parameters}`` becomes the numpydoc entries of every shared
-    hyperparameter the class's ``__init__`` takes and does not document itself,
-    in signature order, with the signature's default; ``{net_attributes}`` the
-    shared fitted attributes. Each placeholder stands alone on a line, indented
-    like the entries around it.
-    """
-    doc = cls.__doc__
-    signature = inspect.signature(cls.__init__).parameters
-    # A class that documents a shared parameter itself (its meaning differs
-    # there) keeps its own entry.
-    documented = {
-        line.strip().split(" : ")[0] for line in doc.splitlines() if " : " in line
-    }
-    entries = []
-    for name, parameter in signature.items():
-        if name in SHARED_PARAMETER_DOCS and name not in documented:
-            kind, text = SHARED_PARAMETER_DOCS[name]
-            entries.append(
-                (f"{name} : {kind}, default={_format_default(parameter.default)}", text)
-            )
-    # Wrapped to fit the 88 columns once indented in a class docstring.
-    parameters = "\n".join(
-        "\n".join([head, *_wrap(text, "    ", width=84)]) for head, text in entries
-    )
-    return substitute_doc(
-        cls, {"net_parameters": parameters, "net_attributes": _SHARED_ATTRIBUTE_DOCS}
-    )
-
-
-def _wrap(text, indent, width=88):
-    return textwrap.wrap(
-        text, width=width, initial_indent=indent, subsequent_indent=indent
-    )
+#: Fills ``{net_parameters}`` (the shared hyperparameters the class takes and does
+#: not document itself, in signature order, with the signature's defaults) and
+#: ``{net_attributes}`` in a net's docstring.
+fill_net_doc = fill_doc(net_parameters=NET_PARAMETERS, net_attributes=NET_ATTRIBUTES)
 
 
 def check_layer_sizes(hidden_layer_sizes):
@@ -225,8 +191,19 @@ def check_layer_sizes(hidden_layer_sizes):
     return tuple(int(s) for s in sizes)
 
 
-# Private fitted state, cleared with the public fitted attributes on a failed fit.
-_FITTED = ("_net_state", "_fitted_params")
+class FittedState(SimpleNamespace):
+    """The private fitted state of a net, in one object (``self._fitted``).
+
+    What inference and continued training need beside the public fitted
+    attributes: ``net_state`` (the seeded random stream), ``params`` (the
+    parameters the net was fitted with) and what a model adds (the GAN's
+    ``dtype`` and ``snapshot_z``, the RNNs' target layout, the autoencoders'
+    ``n_features_out``). A failed fit deletes it whole and a pickle carries it
+    whole; it holds no training or validation rows. It is replaced, never
+    changed in place (:meth:`BaseNeuralNet._update_fitted`), so that a refused
+    ``partial_fit``, undone by restoring the estimator's attributes, leaves it
+    as it was.
+    """
 
 
 class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
@@ -366,7 +343,7 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         self._check_n_samples(n_rows(X))
         if hasattr(self, "net_"):
             self._check_same_params()
-            net, state = self.net_, self._net_state
+            net, state = self.net_, self._fitted.net_state
             # Early stopping belongs to the fit that held out its split.
             disarm_early_stopping(net)
         else:
@@ -395,9 +372,9 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
 
     def _check_same_params(self):
         changed = [
-            f"{name}={value!r} (fitted with {self._fitted_params[name]!r})"
+            f"{name}={value!r} (fitted with {self._fitted.params[name]!r})"
             for name, value in self._net_params().items()
-            if repr(value) != repr(self._fitted_params.get(name))
+            if repr(value) != repr(self._fitted.params.get(name))
         ]
         if changed:
             raise ValueError(
@@ -409,8 +386,7 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
     def _set_training_results(self, net, state):
         history = net.history
         self.net_ = net
-        self._net_state = state
-        self._fitted_params = self._net_params()
+        self._update_fitted(net_state=state, params=self._net_params())
         self.n_iter_ = len(history)
         self.loss_curve_ = np.asarray(history[:, "train_loss"], dtype=np.float64)
         # NaN for the epochs of partial_fit calls after an early-stopping fit.
@@ -421,8 +397,16 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
             else None
         )
 
+    def _update_fitted(self, reset=False, **fields):
+        """Replace ``self._fitted`` by a copy that also holds ``fields``.
+
+        ``reset=True`` starts from an empty state (a new fit).
+        """
+        old = {} if reset else vars(self.__dict__.get("_fitted", FittedState()))
+        self._fitted = FittedState(**{**old, **fields})
+
     def _clear_fitted(self):
-        clear_fitted(self, private=_FITTED)
+        clear_fitted(self, private=("_fitted",))
 
     # -- inference ---------------------------------------------------------------
 

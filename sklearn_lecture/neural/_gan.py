@@ -7,11 +7,11 @@ the minimax game of Goodfellow et al. (2014),
     min_G max_D V(D, G) = E_x log D(x) + E_z log(1 − D(G(z))),
 
 by alternating gradient steps (their Algorithm 1: ``n_discriminator_steps``
-updates of D per update of G). The modules and losses live in
-:mod:`~sklearn_lecture.neural._modules`; the epochs, batches, optimizers and
-seeded stream in the training core (:func:`~._training.train_net`), on a skorch
-net whose ``train_step`` alternates the two updates. This file holds the
-estimators, their net and its callbacks.
+updates of D per update of G). This file holds the modules (MLP and DCGAN
+generators and discriminators), the two losses, the estimators, their net and
+its callbacks; the epochs, batches, optimizers and seeded stream are the
+training core's (:func:`~._training.train_net`), on a skorch net whose
+``train_step`` alternates the two updates.
 """
 
 import copy
@@ -19,23 +19,18 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.callbacks import Callback, PassthroughScoring, PrintLog
+from torch import nn
 
 from ..utils._compat import Interval, StrOptions
-from ..utils._docstrings import substitute_doc
+from ..utils._docstrings import ParameterDocs, fill_doc
 from ..utils._params import store_params
-from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, fit_guard
-from ._modules import (
-    DCGANDiscriminator,
-    DCGANGenerator,
-    MLPDiscriminator,
-    MLPGenerator,
-    discriminator_loss,
-    generator_loss,
-)
+from ._base import BaseNeuralNet, check_layer_sizes, fill_net_doc, fit_guard
+from ._modules import TrainedModule, make_activation
 from ._optim import OPTIMIZERS, resolve_optimizer
 from ._training import (
     NetState,
@@ -50,60 +45,300 @@ from ._training import (
 
 __all__ = ["GAN", "DCGAN"]
 
+
+# -- the modules and their losses ---------------------------------------------
+
+
+def discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """The discriminator's loss −V(D, G), a logistic regression of real vs fake.
+
+    With D = sigmoid(logit), ``−[mean log D(x) + mean log(1 − D(G(z)))]``
+    (Goodfellow et al. 2014). ``label_smoothing`` s > 0 is the one-sided smoothing
+    of Salimans et al. (2016): real rows get the target 1 − s, fake rows keep 0.
+    """
+    real_target = torch.full_like(real_logits, 1.0 - label_smoothing)
+    real = F.binary_cross_entropy_with_logits(real_logits, real_target)
+    fake = F.binary_cross_entropy_with_logits(
+        fake_logits, torch.zeros_like(fake_logits)
+    )
+    return real + fake
+
+
+def generator_loss(fake_logits, loss="non_saturating"):
+    """The generator's loss on the discriminator's logits of its samples.
+
+    ``"minimax"``: ``mean log(1 − D(G(z)))``, the saturating loss of the minimax
+    game (its gradient vanishes when D rejects the samples confidently, early in
+    training); ``"non_saturating"``: ``−mean log D(G(z))``, the same fixed point
+    with strong gradients early on. Computed stably from logits:
+    log(1 − sigmoid(l)) = −softplus(l) and −log sigmoid(l) = softplus(−l).
+    """
+    if loss == "minimax":
+        return -F.softplus(fake_logits).mean()
+    if loss == "non_saturating":
+        return F.softplus(-fake_logits).mean()
+    raise ValueError(f"Unknown loss {loss!r}; use 'non_saturating' or 'minimax'.")
+
+
+def _mlp_layers(sizes, activation, batch_norm):
+    layers = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers.append(nn.Linear(a, b))
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(b))
+        layers.append(make_activation(activation))
+    return layers
+
+
+class MLPGenerator(TrainedModule):
+    """Fully connected generator ``z → hidden_layer_sizes → n_features``, tanh output.
+
+    Hidden layers are ``Linear → [BatchNorm1d] → activation``; the output lies in
+    (−1, 1), the range the estimator scales the data to.
+    """
+
+    def __init__(
+        self,
+        latent_dim,
+        n_features,
+        hidden_layer_sizes,
+        activation="relu",
+        *,
+        batch_norm=False,
+    ):
+        super().__init__()
+        sizes = (int(latent_dim), *map(int, hidden_layer_sizes))
+        self.net = nn.Sequential(
+            *_mlp_layers(sizes, activation, batch_norm),
+            nn.Linear(sizes[-1], int(n_features)),
+            nn.Tanh(),
+        )
+
+    def forward(self, z):
+        return self.net(z)
+
+
+class MLPDiscriminator(TrainedModule):
+    """Fully connected discriminator ``x → hidden_layer_sizes → 1``: D(x)'s logit."""
+
+    def __init__(self, n_features, hidden_layer_sizes, activation="leaky_relu"):
+        super().__init__()
+        sizes = (int(n_features), *map(int, hidden_layer_sizes))
+        self.net = nn.Sequential(
+            *_mlp_layers(sizes, activation, False), nn.Linear(sizes[-1], 1)
+        )
+
+    def forward(self, x):
+        return self.net(x)[:, 0]
+
+
+def _dcgan_axes(image_shape, n_stages):
+    """Per spatial axis: (strided?, kernel, stride, padding).
+
+    An axis of at least 2**n_stages pixels is halved at each stage by the DCGAN
+    4 × 4, stride-2 convolution; a shorter axis (a 1 × n strip, a 2 × 2 image)
+    keeps its size under a 3-wide, stride-1 kernel, so a strip gets (1, k)-like
+    kernels instead of a meaningless stride.
+    """
+    axes = []
+    for size in image_shape[:2]:
+        if size >= 2**n_stages:
+            axes.append((True, 4, 2, 1))
+        else:
+            axes.append((False, 3, 1, 1))
+    return axes
+
+
+class _Fold(nn.Module):
+    """Rows of ``H·W·C`` values (channels last) ↔ ``(N, C, H, W)`` images."""
+
+    def __init__(self, image_shape):
+        super().__init__()
+        self.image_shape = tuple(int(s) for s in image_shape)
+
+    def fold(self, x):
+        h, w, c = self.image_shape
+        return x.reshape(len(x), h, w, c).permute(0, 3, 1, 2)
+
+    def unfold(self, images):
+        return images.permute(0, 2, 3, 1).reshape(len(images), -1)
+
+
+class DCGANGenerator(TrainedModule):
+    """DCGAN generator: a linear projection, then transposed convolutions.
+
+    ``z → Linear → (channels[-1], h₀, w₀) → [ConvTranspose → BatchNorm → ReLU]… →
+    ConvTranspose → tanh``, each stride-2 stage doubling the strided axes (Radford
+    et al. 2016); the image is cropped to ``image_shape`` and returned as rows.
+
+    Parameters
+    ----------
+    latent_dim : int
+    image_shape : tuple (H, W, C)
+    channels : tuple of int
+        The discriminator's feature maps, first to last; the generator uses them
+        in reverse, one transposed convolution per entry.
+    batch_norm : bool, default=True
+    """
+
+    def __init__(self, latent_dim, image_shape, channels, *, batch_norm=True):
+        super().__init__()
+        self.fold = _Fold(image_shape)
+        h, w, c = self.fold.image_shape
+        channels = tuple(int(k) for k in channels)
+        axes = _dcgan_axes((h, w), len(channels))
+        n = len(channels)
+        self.start = tuple(
+            -(-size // 2**n) if strided else size
+            for size, (strided, *_) in zip((h, w), axes)
+        )
+        widths = (*channels[::-1], c)
+        self.project = nn.Linear(
+            int(latent_dim), widths[0] * self.start[0] * self.start[1]
+        )
+        self.project_norm = nn.BatchNorm2d(widths[0]) if batch_norm else nn.Identity()
+        layers = []
+        for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+            layers.append(
+                nn.ConvTranspose2d(
+                    a,
+                    b,
+                    kernel_size=(axes[0][1], axes[1][1]),
+                    stride=(axes[0][2], axes[1][2]),
+                    padding=(axes[0][3], axes[1][3]),
+                )
+            )
+            if i < n - 1:
+                if batch_norm:
+                    layers.append(nn.BatchNorm2d(b))
+                layers.append(nn.ReLU())
+        layers.append(nn.Tanh())
+        self.deconvs = nn.Sequential(*layers)
+        self.width0 = widths[0]
+
+    def forward(self, z):
+        x = self.project(z).reshape(len(z), self.width0, *self.start)
+        x = torch.relu(self.project_norm(x))
+        images = self.deconvs(x)
+        h, w, _ = self.fold.image_shape
+        return self.fold.unfold(images[:, :, :h, :w])
+
+
+class DCGANDiscriminator(TrainedModule):
+    """DCGAN discriminator: strided convolutions with leaky ReLU, then a logit.
+
+    ``image → Conv → LeakyReLU(0.2) → [Conv → BatchNorm → LeakyReLU(0.2)]… →
+    Linear → logit``; no batch normalisation on the first layer (Radford et al.).
+    """
+
+    def __init__(self, image_shape, channels, *, batch_norm=True):
+        super().__init__()
+        self.fold = _Fold(image_shape)
+        h, w, c = self.fold.image_shape
+        channels = tuple(int(k) for k in channels)
+        axes = _dcgan_axes((h, w), len(channels))
+        layers = []
+        size = [h, w]
+        for i, (a, b) in enumerate(zip((c, *channels[:-1]), channels)):
+            layers.append(
+                nn.Conv2d(
+                    a,
+                    b,
+                    kernel_size=(axes[0][1], axes[1][1]),
+                    stride=(axes[0][2], axes[1][2]),
+                    padding=(axes[0][3], axes[1][3]),
+                )
+            )
+            if batch_norm and i > 0:
+                layers.append(nn.BatchNorm2d(b))
+            layers.append(nn.LeakyReLU(0.2))
+            size = [(s + 2 * p - k) // st + 1 for s, (_, k, st, p) in zip(size, axes)]
+        self.convs = nn.Sequential(*layers)
+        self.head = nn.Linear(channels[-1] * size[0] * size[1], 1)
+
+    def forward(self, x):
+        features = self.convs(self.fold.fold(x))
+        return self.head(features.flatten(1))[:, 0]
+
+
 # Latent codes averaged over to set the generator's batch-norm statistics.
 _CALIBRATION_CODES = 4096
 
-_GAN_PARAMETER_DOCS = """\
-latent_dim : int, default={latent_dim}
-    Dimension of the latent code z ~ N(0, I).
-loss : {{"non_saturating", "minimax"}}, default="non_saturating"
-    The generator's loss: ``"minimax"`` minimises log(1 − D(G(z))), the game's
-    own value, whose gradient vanishes while D rejects the samples; the
-    ``"non_saturating"`` loss −log D(G(z)) has the same fixed point and strong
-    gradients early on (Goodfellow et al.). The discriminator always minimises
-    −V(D, G), the cross-entropy of real (1) vs generated (0).
-n_discriminator_steps : int, default=1
-    k of Algorithm 1: every mini-batch of real rows is one discriminator update,
-    and the generator is updated after every k of them (the count carries over
-    epochs and ``partial_fit`` calls).
-label_smoothing : float, default={label_smoothing}
-    One-sided label smoothing (Salimans et al. 2016): real rows get the target
-    1 − label_smoothing in the discriminator's loss.
-optimizer : {{{optimizers}}}, default="adam"
-    The generator's optimizer, by the lecture's names.
-discriminator_optimizer : str or None, default=None
-    The discriminator's optimizer; None uses ``optimizer``.
-lr : float, default={lr}
-    The generator's learning rate.
-discriminator_lr : float or None, default=None
-    The discriminator's learning rate; None uses ``lr``.
-beta_1 : float, default=0.5
-    Adam's first-moment decay β₁ for both nets (Radford et al. use 0.5; torch's
-    0.9 makes the game oscillate more). Ignored by the other optimizers.
-scaling : {{"feature", "global"}}, default="{scaling}"
-    How ``fit`` maps X to the generator's output range [−1, 1]: each feature by
-    its own minimum and maximum, or all by the global ones (images). Samples
-    are mapped back, so they come in the input's scale; a constant feature is
-    generated exactly.
-early_stopping : bool, default=False
-    Hold out ``validation_fraction`` of the rows and, after every epoch, score
-    as many samples against them with :func:`~sklearn_lecture.metrics.two_sample_score`
-    (1-NN accuracy in their PCA space, 0.5 is best); stop when it has not
-    improved by 1e-4 for ``n_iter_no_change`` epochs and restore the best
-    epoch's nets.
-validation_fraction : float, default=0.1
-    Held-out fraction for early stopping.
-n_iter_no_change : int, default=20
-    Patience of early stopping, in epochs (the score is noisy).
-snapshot_every : int or None, default=None
-    Keep the samples of a fixed set of ``n_snapshots`` latent codes every that
-    many epochs in ``sample_history_`` (a way to watch training without
-    callbacks).
-n_snapshots : int, default=16
-    Number of fixed latent codes of the snapshots.
-verbose : int, default=0
-    Print a table per epoch when > 0: both losses, the mean D(x) and D(G(z)),
-    the validation score with early stopping, the seconds taken."""
+#: The GANs' own parameters and the shared ones whose meaning differs here; the
+#: defaults are read from each class's signature.
+_GAN_PARAMETERS = ParameterDocs({
+    "latent_dim": ("int", "Dimension of the latent code z ~ N(0, I)."),
+    "loss": (
+        '{"non_saturating", "minimax"}',
+        'The generator\'s loss: ``"minimax"`` minimises log(1 − D(G(z))), the '
+        "game's own value, whose gradient vanishes while D rejects the samples; "
+        'the ``"non_saturating"`` loss −log D(G(z)) has the same fixed point and '
+        "strong gradients early on (Goodfellow et al.). The discriminator always "
+        "minimises −V(D, G), the cross-entropy of real (1) vs generated (0).",
+    ),
+    "n_discriminator_steps": (
+        "int",
+        "k of Algorithm 1: every mini-batch of real rows is one discriminator "
+        "update, and the generator is updated after every k of them (the count "
+        "carries over epochs and ``partial_fit`` calls).",
+    ),
+    "label_smoothing": (
+        "float",
+        "One-sided label smoothing (Salimans et al. 2016): real rows get the "
+        "target 1 − label_smoothing in the discriminator's loss.",
+    ),
+    "optimizer": (
+        "{" + ", ".join(f'"{name}"' for name in OPTIMIZERS) + "}",
+        "The generator's optimizer, by the lecture's names.",
+    ),
+    "discriminator_optimizer": (
+        "str or None",
+        "The discriminator's optimizer; None uses ``optimizer``.",
+    ),
+    "lr": ("float", "The generator's learning rate."),
+    "discriminator_lr": (
+        "float or None",
+        "The discriminator's learning rate; None uses ``lr``.",
+    ),
+    "beta_1": (
+        "float",
+        "Adam's first-moment decay β₁ for both nets (Radford et al. use 0.5; "
+        "torch's 0.9 makes the game oscillate more). Ignored by the other "
+        "optimizers.",
+    ),
+    "scaling": (
+        '{"feature", "global"}',
+        "How ``fit`` maps X to the generator's output range [−1, 1]: each feature "
+        "by its own minimum and maximum, or all by the global ones (images). "
+        "Samples are mapped back, so they come in the input's scale; a constant "
+        "feature is generated exactly.",
+    ),
+    "early_stopping": (
+        "bool",
+        "Hold out ``validation_fraction`` of the rows and, after every epoch, "
+        "score as many samples against them with "
+        ":func:`~sklearn_lecture.metrics.two_sample_score` (1-NN accuracy in "
+        "their PCA space, 0.5 is best); stop when it has not improved by 1e-4 "
+        "for ``n_iter_no_change`` epochs and restore the best epoch's nets.",
+    ),
+    "validation_fraction": ("float", "Held-out fraction for early stopping."),
+    "n_iter_no_change": (
+        "int",
+        "Patience of early stopping, in epochs (the score is noisy).",
+    ),
+    "snapshot_every": (
+        "int or None",
+        "Keep the samples of a fixed set of ``n_snapshots`` latent codes every "
+        "that many epochs in ``sample_history_`` (a way to watch training "
+        "without callbacks).",
+    ),
+    "n_snapshots": ("int", "Number of fixed latent codes of the snapshots."),
+    "verbose": (
+        "int",
+        "Print a table per epoch when > 0: both losses, the mean D(x) and "
+        "D(G(z)), the validation score with early stopping, the seconds taken.",
+    ),
+})  # fmt: skip
 
 _GAN_ATTRIBUTE_DOCS = """\
 generator_ : torch.nn.Module
@@ -133,21 +368,11 @@ feature_names_in_ : ndarray of shape (n_features_in_,)
     Names of the input features, when X has string column names."""
 
 
-def _gan_docs(cls):
-    """Write the GAN parameter and attribute entries into ``cls``'s docstring."""
-    import inspect
-
-    defaults = {
-        name: p.default
-        for name, p in inspect.signature(cls.__init__).parameters.items()
-    }
-    params = _GAN_PARAMETER_DOCS.format(
-        optimizers=", ".join(f'"{name}"' for name in OPTIMIZERS), **defaults
-    )
-    substitute_doc(
-        cls, {"gan_parameters": params, "gan_attributes": _GAN_ATTRIBUTE_DOCS}
-    )
-    return fill_shared_docs(cls)
+#: The GANs' own entries; :data:`~._base.fill_net_doc`, applied after it, adds
+#: the shared parameters these leave out.
+_fill_gan_doc = fill_doc(
+    gan_parameters=_GAN_PARAMETERS, gan_attributes=_GAN_ATTRIBUTE_DOCS
+)
 
 
 def _sizes(name, value):
@@ -325,7 +550,7 @@ class _Monitor(Callback):
         # Samples of this epoch's generator, normalised by its own statistics.
         gan._calibrate_batch_norm()
         if snapshot:
-            gan.sample_history_.append((epoch, gan._generate(gan._snapshot_z)))
+            gan.sample_history_.append((epoch, gan._generate(gan._fitted.snapshot_z)))
         if self.valid is None:
             return
         from ..metrics import two_sample_score
@@ -486,7 +711,6 @@ class _BaseGAN(BaseNeuralNet):
 
     def _initialize(self, X, rng, valid=None):
         device = check_device(self.device)
-        self._dtype = X.dtype
         if self.scaling == "global":
             low = np.full(X.shape[1], X.min())
             high = np.full(X.shape[1], X.max())
@@ -494,10 +718,14 @@ class _BaseGAN(BaseNeuralNet):
             low, high = X.min(axis=0), X.max(axis=0)
         self.data_min_ = low.astype(np.float64)
         self.data_max_ = high.astype(np.float64)
-        self._net_state = NetState(rng.randint(np.iinfo(np.int32).max))
-        self._snapshot_z = rng.standard_normal((self.n_snapshots, self.latent_dim))
+        self._update_fitted(
+            reset=True,
+            dtype=X.dtype,
+            net_state=NetState(rng.randint(np.iinfo(np.int32).max)),
+            snapshot_z=rng.standard_normal((self.n_snapshots, self.latent_dim)),
+        )
         self.sample_history_ = []
-        with seeded_torch(self._net_state, device):
+        with seeded_torch(self._fitted.net_state, device):
             generator, discriminator = self._build_nets(X.shape[1])
         d_class, d_kwargs = resolve_optimizer(
             self.discriminator_optimizer or self.optimizer,
@@ -542,7 +770,8 @@ class _BaseGAN(BaseNeuralNet):
         self.discriminator_ = self.net_.discriminator_
 
     def _train(self, X, epochs):
-        train_net(self.net_, self._scale(X), epochs=epochs, state=self._net_state)
+        state = self._fitted.net_state
+        train_net(self.net_, self._scale(X), epochs=epochs, state=state)
         self._calibrate_batch_norm()
         self.generator_.eval()
         self.discriminator_.eval()
@@ -552,7 +781,7 @@ class _BaseGAN(BaseNeuralNet):
             {k: v for k, v in epoch.items() if k not in skorch_keys}
             for epoch in history
         ]
-        self._fitted_params = self._net_params()
+        self._update_fitted(params=self._net_params())
         self.n_iter_ = len(history)
         self.loss_curve_ = np.array(
             [
@@ -587,7 +816,7 @@ class _BaseGAN(BaseNeuralNet):
             return
         device = check_device(self.device)
         codes = torch.Generator(device=device)
-        codes.manual_seed(self._net_state.seed + len(self.net_.history))
+        codes.manual_seed(self._fitted.net_state.seed + len(self.net_.history))
         momenta = [m.momentum for m in norms]
         for m in norms:
             m.reset_running_stats()
@@ -624,7 +853,7 @@ class _BaseGAN(BaseNeuralNet):
     # -- inference ---------------------------------------------------------------
 
     def _generate(self, Z):
-        return self._unscale(forward64(self.generator_, Z)).astype(self._dtype)
+        return self._unscale(forward64(self.generator_, Z)).astype(self._fitted.dtype)
 
     def generate(self, Z):
         """Map latent codes to samples, in the input's scale and dtype.
@@ -639,7 +868,7 @@ class _BaseGAN(BaseNeuralNet):
         """
         check_is_fitted(self)
         Z = check_array(Z, dtype=np.float64)
-        latent_dim = self._fitted_params["latent_dim"]
+        latent_dim = self._fitted.params["latent_dim"]
         if Z.shape[1] != latent_dim:
             raise ValueError(
                 f"Z has {Z.shape[1]} columns but the generator takes latent codes "
@@ -680,7 +909,7 @@ class _BaseGAN(BaseNeuralNet):
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
         Z = self._latent_rng(random_state).standard_normal(
-            (n_samples, self._fitted_params["latent_dim"])
+            (n_samples, self._fitted.params["latent_dim"])
         )
         return self._generate(Z)
 
@@ -703,7 +932,7 @@ class _BaseGAN(BaseNeuralNet):
         X : ndarray of shape (n_steps, n_features_in_)
         """
         check_is_fitted(self)
-        latent_dim = self._fitted_params["latent_dim"]
+        latent_dim = self._fitted.params["latent_dim"]
         ends = []
         for name, z in (("z_start", z_start), ("z_end", z_end)):
             z = check_array(z, ensure_2d=False, dtype=np.float64)
@@ -758,7 +987,7 @@ class _BaseGAN(BaseNeuralNet):
         real_logits = forward64(self.discriminator_, self._scale(X, np.float64))
         fake_logits = forward64(self.discriminator_, fake)
         real_logits, fake_logits = map(torch.from_numpy, (real_logits, fake_logits))
-        fitted = self._fitted_params
+        fitted = self._fitted.params
         return {
             "discriminator": float(
                 discriminator_loss(real_logits, fake_logits, fitted["label_smoothing"])
@@ -772,7 +1001,8 @@ class _BaseGAN(BaseNeuralNet):
         return tags
 
 
-@_gan_docs
+@fill_net_doc
+@_fill_gan_doc
 class GAN(_BaseGAN):
     """Generative adversarial network with fully connected generator and discriminator.
 
@@ -888,7 +1118,8 @@ class GAN(_BaseGAN):
         return generator, discriminator
 
 
-@_gan_docs
+@fill_net_doc
+@_fill_gan_doc
 class DCGAN(_BaseGAN):
     """Deep convolutional GAN: transposed-convolution generator, strided-conv critic.
 

@@ -6,7 +6,7 @@ from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._params import store_params
-from ._base import BaseNeuralNet, fill_shared_docs, fit_guard
+from ._base import BaseNeuralNet, fill_net_doc, fit_guard
 from ._modules import TrainedModule
 
 
@@ -24,7 +24,7 @@ class NestedLoss(torch.nn.Module):
         return residuals.pow(2).sum(dim=(1, 2)).mean()
 
 
-@fill_shared_docs
+@fill_net_doc
 class PCANetwork(TransformerMixin, BaseNeuralNet):
     """Linear autoassociator whose weights converge to PCA's eigenvectors.
 

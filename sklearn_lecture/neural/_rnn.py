@@ -3,13 +3,15 @@
 :class:`RNNRegressor` and :class:`RNNClassifier` share :class:`_RNNBase`: the
 sequence conventions (2-D X univariate, 3-D X multivariate, batch-first), the
 variable lengths (``sample_lengths``), the per-step targets and the recurrent
-module. Each estimator adds only its targets, its loss and its outputs.
+module (:class:`RNNModule`, defined here with the two losses). Each estimator
+adds only its targets, its loss and its outputs.
 """
 
 from numbers import Integral, Real
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import assert_all_finite
@@ -21,28 +23,184 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
+from torch import nn
 
 from ..utils._compat import Interval, StrOptions, _check_sample_weight
-from ..utils._docstrings import fill_doc
+from ..utils._docstrings import ParameterDocs, fill_doc
 from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes, ravel_column_vector
-from ._base import BaseNeuralNet, fill_shared_docs, fit_guard
-from ._modules import MaskedMSELoss, RNNModule, SequenceCrossEntropyLoss
+from ._base import BaseNeuralNet, fill_net_doc, fit_guard
+from ._modules import TrainedModule
 
 __all__ = ["RNNRegressor", "RNNClassifier"]
 
 
+# -- the module and its losses ------------------------------------------------
+
+
+_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class RNNModule(TrainedModule):
+    """A stack of recurrent layers followed by a linear read-out.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Features per time step.
+    n_outputs : int
+        Outputs per sequence (``output="last"``) or per time step
+        (``output="sequence"``).
+    hidden_size : int
+        Width of every recurrent layer (of each direction).
+    num_layers : int
+        Number of stacked recurrent layers (the lecture's ``MultiRNNCell``).
+    cell : {"rnn", "lstm", "gru"}
+        ``"rnn"`` is the Elman cell with tanh.
+    output : {"last", "sequence"}
+        ``"last"`` reads out the last hidden state, ``(N, T, F) -> (N, n_outputs)``;
+        ``"sequence"`` every hidden state, ``(N, T, F) -> (N, T, n_outputs)``.
+    bidirectional : bool, default=False
+        A second stack reads each sequence backwards; the read-out sees both
+        directions' states (for ``"last"``: the forward state at the last step and
+        the backward state at the first step, each having read the whole sequence).
+    forget_bias : float, default=1.0
+        Initial bias of the LSTM's forget gates (the sum of torch's two bias
+        vectors over the forget slice).
+
+    ``forward(X, lengths=None)``: with ``lengths`` (an integer tensor of shape
+    ``(N,)``; a sequence's valid steps come first) each sequence is read up to
+    its length only (packed sequences), ``"last"`` reads the state at the
+    sequence's last valid step, and ``"sequence"`` repeats that state over the
+    padded steps.
+    """
+
+    def __init__(
+        self,
+        n_inputs,
+        n_outputs,
+        hidden_size,
+        num_layers,
+        cell,
+        output,
+        *,
+        bidirectional=False,
+        forget_bias=1.0,
+    ):
+        super().__init__()
+        self.output = output
+        self.n_inputs = n_inputs
+        self.bidirectional = bidirectional
+        self.hidden_size = hidden_size
+        kwargs = {"nonlinearity": "tanh"} if cell == "rnn" else {}
+        self.rnn = _CELLS[cell](
+            n_inputs,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            **kwargs,
+        )
+        if cell == "lstm":
+            # Forget gates start open (Gers et al. 2000) so that the cell carries
+            # its memory from the first epoch. torch adds two bias vectors, each
+            # ordered (input, forget, cell, output): the gate's bias is their
+            # sum, so one holds forget_bias and the other zero.
+            for name, bias in self.rnn.named_parameters():
+                if name.startswith(("bias_ih", "bias_hh")):
+                    value = forget_bias if name.startswith("bias_ih") else 0.0
+                    with torch.no_grad():
+                        bias[hidden_size : 2 * hidden_size].fill_(value)
+        n_directions = 2 if bidirectional else 1
+        self.head = nn.Linear(n_directions * hidden_size, n_outputs)
+
+    def forward(self, X, lengths=None):
+        n_steps = X.shape[1]
+        if lengths is None or bool((lengths == n_steps).all()):
+            out, _ = self.rnn(X)
+            lengths = None
+        else:
+            packed = nn.utils.rnn.pack_padded_sequence(
+                X, lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            out, _ = self.rnn(packed)
+            out, _ = nn.utils.rnn.pad_packed_sequence(
+                out, batch_first=True, total_length=n_steps
+            )
+        if self.output == "last":
+            return self.head(self._last(out, lengths))
+        if lengths is not None:
+            # Steps past a sequence's end repeat its last valid step.
+            steps = torch.arange(n_steps, device=out.device)
+            index = torch.minimum(steps[None, :], (lengths - 1).to(out.device)[:, None])
+            out = torch.gather(out, 1, index[:, :, None].expand(-1, -1, out.shape[-1]))
+        return self.head(out)
+
+    def _last(self, out, lengths):
+        """The state that has read the whole sequence, in each direction."""
+        if lengths is None:
+            last = out[:, -1]
+        else:
+            rows = torch.arange(out.shape[0], device=out.device)
+            last = out[rows, (lengths - 1).to(out.device)]
+        if self.bidirectional:
+            h = self.hidden_size
+            last = torch.cat([last[:, :h], out[:, 0, h:]], dim=1)
+        return last
+
+
+class MaskedMSELoss(TrainedModule):
+    """Mean squared error over the finite entries of the target (NaN: padding)."""
+
+    def forward(self, y_pred, y_true):
+        keep = torch.isfinite(y_true)
+        if bool(keep.all()):
+            return F.mse_loss(y_pred, y_true)
+        return F.mse_loss(y_pred[keep], y_true[keep])
+
+
+class SequenceCrossEntropyLoss(TrainedModule):
+    """Cross-entropy of logits (N, C) or (N, T, C) against codes (N,) or (N, T).
+
+    Codes of -1 (padded steps) are ignored; ``weight`` weights the classes: the
+    weighted mean, in which a batch of only zero-weight classes counts 0 (torch's
+    mean would divide 0 by 0).
+    """
+
+    def __init__(self, weight=None):
+        super().__init__()
+        self.register_buffer(
+            "weight", None if weight is None else torch.as_tensor(weight)
+        )
+
+    def forward(self, logits, codes):
+        logits, codes = logits.reshape(-1, logits.shape[-1]), codes.reshape(-1)
+        if self.weight is None:
+            return F.cross_entropy(logits, codes, ignore_index=-1)
+        weight = self.weight.to(logits.dtype)
+        total = F.cross_entropy(
+            logits, codes, weight=weight, ignore_index=-1, reduction="sum"
+        )
+        norm = weight[codes[codes >= 0]].sum()
+        return total / norm.clamp_min(torch.finfo(norm.dtype).tiny)
+
+
 # The X and sample_lengths entries of the sequence methods' docstrings.
+_SEQUENCES = (
+    "array-like of shape (n_samples, n_timesteps) or "
+    "(n_samples, n_timesteps, n_features)",
+    "Sequences with the fit's number of time steps and features per step.",
+)
+_SAMPLE_LENGTHS = (
+    "array-like of shape (n_samples,) of int",
+    "Number of valid steps of each sequence, from 1 to n_timesteps; the steps "
+    "after them are padding and never influence the result.",
+)
 _sequence_docs = fill_doc(
-    predict_parameters="""
-        X : array-like of shape (n_samples, n_timesteps) or \
-(n_samples, n_timesteps, n_features)
-            Sequences with the fit's number of time steps and features per step.
-        {sample_lengths}""",
-    sample_lengths="""
-        sample_lengths : array-like of shape (n_samples,) of int, default=None
-            Number of valid steps of each sequence, from 1 to n_timesteps; the steps
-            after them are padding and never influence the result.""",
+    predict_parameters=ParameterDocs(
+        {"X": _SEQUENCES, "sample_lengths": _SAMPLE_LENGTHS}
+    ),
+    sample_lengths=ParameterDocs({"sample_lengths": _SAMPLE_LENGTHS}),
 )
 
 
@@ -180,20 +338,21 @@ class _RNNBase(BaseNeuralNet):
         sequence (predict returns the last step); ``squeeze``: no targets axis.
         """
         layout = (bool(per_sequence), bool(squeeze))
-        if not reset and layout != (self._per_sequence, self._squeeze_output):
+        fitted = None if reset else self._fitted
+        if not reset and layout != (fitted.per_sequence, fitted.squeeze_output):
 
             def describe(per_sequence, squeeze):
                 one_per_sequence = per_sequence or self.output == "last"
                 where = "one per sequence" if one_per_sequence else "one per step"
                 return where if squeeze else where + " with a targets axis"
 
-            fitted = describe(self._per_sequence, self._squeeze_output)
             raise ValueError(
                 f"y has the layout {describe(*layout)!r}, but the net was trained "
-                f"on y of layout {fitted!r}; partial_fit needs the targets shaped "
-                "as on the first call."
+                "on y of layout "
+                f"{describe(fitted.per_sequence, fitted.squeeze_output)!r}; "
+                "partial_fit needs the targets shaped as on the first call."
             )
-        self._per_sequence, self._squeeze_output = layout
+        self._update_fitted(reset, per_sequence=layout[0], squeeze_output=layout[1])
 
     def _set_shapes(self, X, lengths):
         self.n_timesteps_ = X.shape[1]
@@ -232,7 +391,7 @@ class _RNNBase(BaseNeuralNet):
         return tags
 
 
-@fill_shared_docs
+@fill_net_doc
 class RNNRegressor(RegressorMixin, _RNNBase):
     """Recurrent network regressor: plain RNN, LSTM or GRU on sequences.
 
@@ -484,9 +643,9 @@ class RNNRegressor(RegressorMixin, _RNNBase):
             the steps past a sequence's length repeat its last valid step.
         """
         y_pred, _ = self._forward_sequences(X, sample_lengths)
-        if self._per_sequence:
+        if self._fitted.per_sequence:
             return y_pred[:, -1, 0]
-        if self._squeeze_output:
+        if self._fitted.squeeze_output:
             y_pred = y_pred[..., 0]
         return y_pred
 
@@ -522,7 +681,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
             raise ValueError(
                 f"y has shape {y.shape} but the predictions have shape {y_pred.shape}."
             )
-        sequence = self._fitted_params["output"] == "sequence"
+        sequence = self._fitted.params["output"] == "sequence"
         if sample_lengths is not None and sequence and y.ndim > 1:
             valid = self._step_mask(
                 self._check_lengths(sample_lengths, y_pred), y.shape[1]
@@ -541,7 +700,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         return r2_score(y, y_pred, sample_weight=sample_weight)
 
 
-@fill_shared_docs
+@fill_net_doc
 class RNNClassifier(ClassifierMixin, _RNNBase):
     """Recurrent network classifier: plain RNN, LSTM or GRU on sequences.
 
@@ -844,7 +1003,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
 
     def _logits(self, X, sample_lengths, fn=None):
         out, _ = self._forward_sequences(X, sample_lengths, fn)
-        return out[:, -1] if self._per_sequence else out
+        return out[:, -1] if self._fitted.per_sequence else out
 
     @_sequence_docs
     def decision_function(self, X, sample_lengths=None):

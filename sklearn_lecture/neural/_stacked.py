@@ -19,6 +19,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from sklearn.base import ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
@@ -28,20 +29,95 @@ from ..utils._compat import Interval, StrOptions
 from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes
 from ._autoencoder import Autoencoder
-from ._base import BaseNeuralNet, check_layer_sizes, fill_shared_docs, fit_guard
-from ._modules import (
-    Corruption,
-    GreedyLayerModule,
-    ReconstructionLoss,
-    StackedClassifierModule,
-    TiedDecoder,
-)
+from ._base import BaseNeuralNet, check_layer_sizes, fill_net_doc, fit_guard
+from ._modules import Corruption, MLPEncoder, ReconstructionLoss, TrainedModule
 from ._training import NetState, check_device, fit_module, forward64, seeded_torch
 
 __all__ = [
     "StackedAutoencoder",
     "StackedAutoencoderClassifier",
 ]
+
+
+# -- the modules --------------------------------------------------------------
+
+
+class TiedDecoder(torch.nn.Module):
+    """Decoder layer with W′ = Wᵀ: the encoder layer's weight, its own bias."""
+
+    def __init__(self, linear, bias):
+        super().__init__()
+        self.linear = linear
+        self.bias = bias
+
+    def forward(self, code):
+        return F.linear(code, self.linear.weight.t(), self.bias)
+
+
+class GreedyLayerModule(TrainedModule):
+    """One layer of a stack trained alone as a shallow autoencoder.
+
+    The encoder is ``linear → norm → activation`` (the stack's own layer k), the
+    decoder a single affine map back to layer k − 1. Both are *references* to the
+    deep network's modules, so training this module trains them in place.
+    ``forward(x)`` returns ``(reconstruction, code)`` like
+    :class:`AutoencoderModule`, so the same
+    :class:`ReconstructionLoss` applies.
+
+    Parameters
+    ----------
+    linear : torch.nn.Linear
+        The encoder layer ``n_in → n_out``.
+    norm : torch.nn.Module
+        Batch normalisation after ``linear``, or the identity.
+    activation : torch.nn.Module
+        The layer's activation.
+    decoder : torch.nn.Module
+        Affine map ``n_out → n_in`` (a ``Linear``, or a tied decoder).
+    corrupt : Corruption
+        Noise applied to the layer's input in training mode only.
+    """
+
+    def __init__(self, linear, norm, activation, decoder, corrupt):
+        super().__init__()
+        self.linear = linear
+        self.norm = norm
+        self.activation = activation
+        self.decoder = decoder
+        self.corrupt = corrupt
+
+    def encode(self, x):
+        return self.activation(self.norm(self.linear(x)))
+
+    def forward(self, x):
+        code = self.encode(self.corrupt(x))
+        return self.decoder(code), code
+
+
+class StackedClassifierModule(TrainedModule):
+    """Encoder stack and a softmax layer: ``forward(x)`` returns the class logits.
+
+    Every encoder layer is ``Linear → [BatchNorm1d] → activation``, but the last
+    (the code the greedy pre-training learns), which is ``Linear → activation``
+    as an autoencoder's code layer; the head is a linear layer to ``n_classes``
+    logits (the softmax is in the cross-entropy loss and in ``predict_proba``).
+    """
+
+    def __init__(
+        self, n_features, hidden_layer_sizes, n_classes, activation, *, batch_norm
+    ):
+        super().__init__()
+        self.encoder = MLPEncoder(
+            n_features,
+            hidden_layer_sizes,
+            activation,
+            batch_norm=batch_norm,
+            code_activation=activation,
+        )
+        self.head = torch.nn.Linear(self.encoder.code_size, int(n_classes))
+
+    def forward(self, x):
+        return self.head(self.encoder(x))
 
 
 # -- greedy pre-training, then fine-tuning -------------------------------------------
@@ -155,7 +231,7 @@ class _StackedNet(BaseNeuralNet):
 # -- estimators -------------------------------------------------------------------
 
 
-@fill_shared_docs
+@fill_net_doc
 class StackedAutoencoder(_StackedNet, Autoencoder):
     """Deep autoencoder pre-trained greedily, layer by layer, then fine-tuned.
 
@@ -288,7 +364,7 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
         return ReconstructionLoss(self.loss if k == 0 else "mse")
 
 
-@fill_shared_docs
+@fill_net_doc
 class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
     """Classifier whose encoder stack is pre-trained as autoencoders, then fine-tuned.
 

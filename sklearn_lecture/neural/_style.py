@@ -12,10 +12,12 @@ The lecture's last chapter, step by step:
   over the pixels with the network fixed (Gatys, Ecker & Bethge, 2016):
   :class:`StyleTransfer`.
 
-The losses are small pure torch functions, usable on their own. The
-estimators work offline: by default on a VGG-shaped network with seeded random
+The losses are small pure torch functions, usable on their own; both
+estimators minimise theirs over the pixels with one small function,
+:func:`minimize_pixels` (L-BFGS or Adam, the network fixed), not a training
+loop. They work offline: by default on a VGG-shaped network with seeded random
 weights (He, Wang & Hopcroft, 2016) and optionally on torchvision's pretrained
-VGG-16/19 read from the local cache (see :mod:`._modules`).
+VGG-16/19 read from the local cache (see :mod:`._features`).
 """
 
 import copy
@@ -31,10 +33,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions
-from ..utils._docstrings import fill_doc
+from ..utils._docstrings import ParameterDocs, fill_doc
 from ..utils._params import store_params
 from ..utils._validation import fit_guard
-from ._modules import RandomMultiscale, RandomVGG, VGGFeatures
+from ._features import RandomMultiscale, RandomVGG, VGGFeatures
 from ._training import check_device
 
 __all__ = [
@@ -300,46 +302,63 @@ _DEFAULT_LAYERS = {
     "vgg19": (("relu4_2",), ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")),
 }
 
-_COMMON_DOC = """
-    features : {"random_vgg", "random_multiscale", "vgg19", "vgg16"} or \
-torch.nn.Module, default="random_vgg"
-        The fixed network. ``"random_vgg"``: :class:`RandomVGG` (VGG-19's
-        layout at a quarter of its width, seeded random weights);
-        ``"random_multiscale"``: :class:`RandomMultiscale`; ``"vgg19"`` /
-        ``"vgg16"``: torchvision's ImageNet weights read from the local torch hub
-        cache by :meth:`VGGFeatures.pretrained` (a ``FileNotFoundError`` says how
-        to obtain them when they are absent; nothing is downloaded). A module
-        of your own receives float32 images of shape (n, 3, H, W) with values in
-        [0, 1]; its layers are named as in ``module.named_modules()`` (e.g.
-        ``"0"``, ``"features.3"``), unless it defines
-        ``forward_layers(x, layers)`` and ``layer_names`` as the modules here
-        do. The module is copied; its weights are not changed.
-    image_size : int, default=None
-        Resize every image so that its longer side has this many pixels (the
-        output has that size), at least 2. ``None`` keeps the sizes given. Either
-        way an image must leave every layer a feature map of at least one pixel
-        (a warning says when it is smaller than a layer's receptive field), and
-        one that is optimised (transformed) needs 2 pixels or more on each side
-        (the total variation compares neighbours).
-    n_steps : int, default=200
-        Evaluations of the loss and its gradient (forward and backward
-        passes, the cost of a transform): Adam steps, or L-BFGS's budget of
-        evaluations (line-search trials included; it stops at the end of the
-        iteration that reaches the budget).
-    optimizer : {"lbfgs", "adam"}, default="lbfgs"
-        ``"lbfgs"``: ``torch.optim.LBFGS`` with a strong-Wolfe line search,
-        as Gatys et al. used L-BFGS; ``"adam"``: Adam steps of size ``lr``.
-        Either way the losses are those of the image clamped to [0, 1], and
-        a quadratic penalty pulls pixels that leave the box back.
-    lr : float, default=0.02
-        Adam's step size (pixel values are in [0, 1]); unused by L-BFGS.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the random network's weights and the noise image; drawn into a
-        local ``torch.Generator``, torch's global generator is untouched.
-    device : str, default="cpu"
-        The torch device of the optimisation (``"cuda"`` for a GPU).
-    verbose : int, default=0
-        1 prints the losses ten times per transform, 2 at every step."""
+#: The parameters both methods share; the defaults are read from each signature.
+_COMMON_PARAMETERS = ParameterDocs({
+    "features": (
+        '{"random_vgg", "random_multiscale", "vgg19", "vgg16"} or torch.nn.Module',
+        'The fixed network. ``"random_vgg"``: :class:`RandomVGG` (VGG-19\'s '
+        "layout at a quarter of its width, seeded random weights); "
+        '``"random_multiscale"``: :class:`RandomMultiscale`; ``"vgg19"`` / '
+        '``"vgg16"``: torchvision\'s ImageNet weights read from the local torch '
+        "hub cache by :meth:`VGGFeatures.pretrained` (a ``FileNotFoundError`` "
+        "says how to obtain them when they are absent; nothing is downloaded). "
+        "A module of your own receives float32 images of shape (n, 3, H, W) "
+        "with values in [0, 1]; its layers are named as in "
+        '``module.named_modules()`` (e.g. ``"0"``, ``"features.3"``), unless it '
+        "defines ``forward_layers(x, layers)`` and ``layer_names`` as the "
+        "modules here do. The module is copied; its weights are not changed.",
+    ),
+    "image_size": (
+        "int",
+        "Resize every image so that its longer side has this many pixels (the "
+        "output has that size), at least 2. ``None`` keeps the sizes given. "
+        "Either way an image must leave every layer a feature map of at least "
+        "one pixel (a warning says when it is smaller than a layer's receptive "
+        "field), and one that is optimised (transformed) needs 2 pixels or more "
+        "on each side (the total variation compares neighbours).",
+    ),
+    "n_steps": (
+        "int",
+        "Evaluations of the loss and its gradient (forward and backward passes, "
+        "the cost of a transform): Adam steps, or L-BFGS's budget of "
+        "evaluations (line-search trials included; it stops at the end of the "
+        "iteration that reaches the budget).",
+    ),
+    "optimizer": (
+        '{"lbfgs", "adam"}',
+        '``"lbfgs"``: ``torch.optim.LBFGS`` with a strong-Wolfe line search, as '
+        'Gatys et al. used L-BFGS; ``"adam"``: Adam steps of size ``lr``. '
+        "Either way the losses are those of the image clamped to [0, 1], and a "
+        "quadratic penalty pulls pixels that leave the box back.",
+    ),
+    "lr": (
+        "float",
+        "Adam's step size (pixel values are in [0, 1]); unused by L-BFGS.",
+    ),
+    "random_state": (
+        "int, RandomState instance or None",
+        "Seeds the random network's weights and the noise image; drawn into a "
+        "local ``torch.Generator``, torch's global generator is untouched.",
+    ),
+    "device": (
+        "str",
+        'The torch device of the optimisation (``"cuda"`` for a GPU).',
+    ),
+    "verbose": (
+        "int",
+        "1 prints the losses ten times per transform, 2 at every step.",
+    ),
+})  # fmt: skip
 
 _HISTORY_DOC = """
     loss_history_ : dict of str to ndarray of shape (n_evaluations + 1,)
@@ -354,7 +373,7 @@ _HISTORY_DOC = """
     features_ : torch.nn.Module
         The fixed network in eval mode (a copy when a module was passed)."""
 
-_fill_style_doc = fill_doc(common=_COMMON_DOC, history=_HISTORY_DOC)
+_fill_style_doc = fill_doc(common=_COMMON_PARAMETERS, history=_HISTORY_DOC)
 
 
 def _layer_tuple(layers, name):
@@ -551,21 +570,14 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
         raise NotImplementedError
 
     def _minimize(self, x0):
-        """Minimise ``_objective`` over the pixels, starting from ``x0``.
+        """:func:`minimize_pixels` of ``_objective`` from ``x0``, with its record.
 
-        The losses are those of the image clamped to [0, 1], plus a penalty
-        ``_BOUND_PENALTY * mean((x - clamp(x))^2)`` pulling back pixels that
-        leave the box: one continuous function, which a line search can trust
-        (clamping the image in place between evaluations misled the
-        strong-Wolfe search into five evaluations per iteration). scipy's
-        L-BFGS-B would bound the pixels exactly, but on 10^5 pixels each of its
-        iterations cost more than the network's forward and backward pass
-        (measured: ~80 ms against ~25 ms at 256 px).
+        Sets ``n_iter_`` and ``loss_history_`` (every evaluation's loss terms,
+        then those of the image returned) and prints them when verbose.
         """
         history = {key: [] for key in ("content", "style", "tv", "total")}
         every = 1 if self.verbose >= 2 else max(1, self.n_steps // 10)
         start = time.perf_counter()
-        x = x0.detach().clone().requires_grad_(True)
 
         def record(terms):
             for key in history:
@@ -579,34 +591,14 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
                     f"({time.perf_counter() - start:.1f} s)"
                 )
 
-        def closure():
-            x.grad = None
-            inside = x.clamp(0.0, 1.0)
-            terms = self._objective(inside)
-            loss = terms["total"] + _BOUND_PENALTY * (x - inside).square().mean()
-            loss.backward()
-            record(terms)
-            return loss
-
-        if self.optimizer == "adam":
-            optimizer = torch.optim.Adam([x], lr=self.lr)
-            for _ in range(self.n_steps):
-                optimizer.step(closure)
-            self.n_iter_ = self.n_steps
-        else:
-            # Gatys et al.'s optimiser, with a strong-Wolfe line search. The
-            # tolerances are 0: the normalised loss becomes small, so stop on
-            # the budget of evaluations, not on an absolute threshold.
-            optimizer = torch.optim.LBFGS(
-                [x], lr=1.0, max_iter=self.n_steps, max_eval=self.n_steps,
-                tolerance_grad=0.0, tolerance_change=0.0, history_size=10,
-                line_search_fn="strong_wolfe",
-            )  # fmt: skip
-            optimizer.step(closure)
-            self.n_iter_ = int(optimizer.state[x].get("n_iter", 0))
-        with torch.no_grad():
-            x = x.clamp(0.0, 1.0)
-            record(self._objective(x))  # the losses of the image returned
+        x, self.n_iter_ = minimize_pixels(
+            self._objective,
+            x0,
+            optimizer=self.optimizer,
+            n_steps=self.n_steps,
+            lr=self.lr,
+            callback=record,
+        )
         self.loss_history_ = {k: np.asarray(v) for k, v in history.items()}
         return x
 
@@ -623,9 +615,94 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
         return rng.randint(np.iinfo(np.int32).max, size=2)
 
 
-# Weight of the quadratic penalty on pixels outside [0, 1] (see _minimize): 10
-# gave the lowest losses among 1, 10 and 100 on the example's images.
+# Weight of the quadratic penalty on pixels outside [0, 1] (see minimize_pixels):
+# 10 gave the lowest losses among 1, 10 and 100 on the example's images.
 _BOUND_PENALTY = 10.0
+
+
+def minimize_pixels(objective, x0, *, optimizer="lbfgs", n_steps=300, lr=1.0,
+                    callback=None):  # fmt: skip
+    """Minimise ``objective(x)["total"]`` over the pixels x in [0, 1], from ``x0``.
+
+    The one optimisation of the pixel methods (style transfer, feature
+    inversion): the network is fixed, the image is the parameter. The loss is
+    that of the image clamped to [0, 1], plus a penalty
+    ``_BOUND_PENALTY * mean((x - clamp(x))^2)`` pulling back pixels that leave
+    the box: one continuous function, which a line search can trust (clamping
+    the image in place between evaluations misled the strong-Wolfe search into
+    five evaluations per iteration). scipy's L-BFGS-B would bound the pixels
+    exactly, but on 10^5 pixels each of its iterations cost more than the
+    network's forward and backward pass (measured: ~80 ms against ~25 ms at
+    256 px).
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(x)`` of images ``x`` in [0, 1] returns a dict of loss terms
+        (scalar tensors) whose ``"total"`` is minimised.
+    x0 : torch.Tensor
+        The starting images; not modified.
+    optimizer : {"lbfgs", "adam"}, default="lbfgs"
+        L-BFGS with a strong-Wolfe line search (Gatys et al.'s optimiser),
+        ``n_steps`` evaluations at most, or ``n_steps`` Adam steps of rate ``lr``.
+    n_steps : int, default=300
+    lr : float, default=1.0
+        Adam's learning rate (L-BFGS steps by its line search).
+    callback : callable, default=None
+        Called with the terms of every evaluation, then with those of the
+        image returned.
+
+    Returns
+    -------
+    x : torch.Tensor
+        The optimised images, clamped to [0, 1], without gradient.
+    n_iter : int
+        Iterations run (Adam: steps; L-BFGS: its iterations).
+
+    Examples
+    --------
+    >>> import torch
+    >>> target = torch.full((1, 3, 4, 4), 0.25)
+    >>> def objective(x):
+    ...     return {"total": (x - target).square().mean()}
+    >>> x, n_iter = minimize_pixels(objective, torch.zeros(1, 3, 4, 4), n_steps=20)
+    >>> round(float(x.mean()), 3)
+    0.25
+    """
+    x = x0.detach().clone().requires_grad_(True)
+
+    def closure():
+        x.grad = None
+        inside = x.clamp(0.0, 1.0)
+        terms = objective(inside)
+        loss = terms["total"] + _BOUND_PENALTY * (x - inside).square().mean()
+        loss.backward()
+        if callback is not None:
+            callback(terms)
+        return loss
+
+    if optimizer == "adam":
+        adam = torch.optim.Adam([x], lr=lr)
+        for _ in range(n_steps):
+            adam.step(closure)
+        n_iter = n_steps
+    elif optimizer == "lbfgs":
+        # The tolerances are 0: the normalised loss becomes small, so stop on
+        # the budget of evaluations, not on an absolute threshold.
+        lbfgs = torch.optim.LBFGS(
+            [x], lr=1.0, max_iter=n_steps, max_eval=n_steps,
+            tolerance_grad=0.0, tolerance_change=0.0, history_size=10,
+            line_search_fn="strong_wolfe",
+        )  # fmt: skip
+        lbfgs.step(closure)
+        n_iter = int(lbfgs.state[x].get("n_iter", 0))
+    else:
+        raise ValueError(f"optimizer must be 'lbfgs' or 'adam'; got {optimizer!r}.")
+    with torch.no_grad():
+        x = x.clamp(0.0, 1.0)
+        if callback is not None:
+            callback(objective(x))
+    return x, n_iter
 
 
 def _check_finite(features):
