@@ -12,6 +12,7 @@ from sklearn.base import (
 from sklearn.utils.validation import validate_data
 
 from ..utils._dask import DaskInferenceMixin, is_dask_array, validate_dask_head
+from ..utils._docstrings import fill_doc
 from ..utils._fitting import accumulate, reduce_rows
 from ..utils._linalg import constant_features
 from ..utils._moments import GroupMoments, block_moments
@@ -43,6 +44,43 @@ def _correlation_from_covariance(covariance):
     np.fill_diagonal(corr, 1.0)
     # Rounding can leave the matrix a hair asymmetric.
     return (corr + corr.T) / 2.0
+
+
+INPUT_ATTRIBUTES = """\
+n_features_in_ : int
+    Number of features seen during fit.
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of features seen during fit, when X has string column names."""
+
+#: Fills ``{moment_attributes}`` (``mean_``, ``scale_`` of ``standardize`` and
+#: ``{input_attributes}``) and ``{input_attributes}`` in a docstring.
+fill_moment_doc = fill_doc(
+    input_attributes=INPUT_ATTRIBUTES,
+    moment_attributes="""\
+mean_ : ndarray of shape (n_features,)
+    Per-feature mean of the training data.
+scale_ : ndarray of shape (n_features,) or None
+    Per-feature standard deviation (ddof=1) when ``standardize=True``, else None.
+{input_attributes}""",
+)
+
+
+def format_table(header, rows, footer=(), *, left=False, marks=(), more="", notes=()):
+    """Aligned columns: the first left-justified if ``left``; ``marks`` appended to
+    the first rows, then ``more`` (rows not shown), the footer and ``notes``."""
+    table = [header, *rows, *footer]
+    widths = [max(len(r[j]) for r in table) for j in range(len(header))]
+
+    def line(row):
+        cells = [c.rjust(w) for c, w in zip(row, widths)]
+        if left:
+            cells[0] = row[0].ljust(widths[0])
+        return "  ".join(cells)
+
+    marks = [*marks, *[""] * len(rows)]
+    lines = [line(header), *(line(r) + m for r, m in zip(rows, marks))]
+    lines += [more] if more else []
+    return "\n".join([*lines, *(line(r).rstrip() for r in footer), *notes])
 
 
 def _centred_moments(block):

@@ -19,6 +19,8 @@ from ._base import (
     _correlation_from_covariance,
     _covariance,
     _MomentModel,
+    fill_moment_doc,
+    format_table,
 )
 from ._rotation import OBLIQUE_ROTATIONS, rotate
 
@@ -70,10 +72,9 @@ def _correlation(X, name):
 def bartlett_sphericity(X):
     """Bartlett's test that the variables are uncorrelated.
 
-    Under the null hypothesis the population correlation matrix is the identity
-    and ``chi2 = -(n - 1 - (2p + 5) / 6) ln det R`` follows a chi-square law with
-    ``p (p - 1) / 2`` degrees of freedom. A small p-value says that the
-    correlations are worth a factor analysis.
+    Under the null hypothesis (identity correlations) ``chi2 = -(n - 1 - (2p +
+    5) / 6) ln det R`` is chi-square with ``p (p - 1) / 2`` degrees of freedom; a
+    small p-value says the correlations are worth a factor analysis.
 
     Parameters
     ----------
@@ -109,9 +110,7 @@ def bartlett_sphericity(X):
     """
     X, corr = _correlation(X, "bartlett_sphericity")
     n_samples, n_features = X.shape
-    # A singular correlation matrix (collinear columns, no more samples than
-    # features) has determinant zero: the statistic is infinite, whatever the
-    # rounding of its smallest eigenvalues and the order of the columns.
+    # A singular correlation matrix has determinant zero: infinite statistic.
     singular, eigenvalues = is_singular(corr)
     statistic = np.inf if singular else -np.sum(np.log(eigenvalues)) * (
         n_samples - 1 - (2 * n_features + 5) / 6
@@ -123,11 +122,9 @@ def bartlett_sphericity(X):
 def kmo(X):
     """Kaiser-Meyer-Olkin measure of sampling adequacy.
 
-    Compares the correlations with the partial correlations (each pair with the
-    other variables held fixed): ``MSA_j = sum_i r_ij^2 / (sum_i r_ij^2 + sum_i
-    q_ij^2)`` over ``i != j``, with ``q`` the partial correlations read from the
-    inverse correlation matrix. Near 1, the variables share common factors;
-    below 0.6 the data are usually judged unfit for factor analysis.
+    ``MSA_j = sum_i r_ij^2 / (sum_i r_ij^2 + sum_i q_ij^2)`` over ``i != j``, r
+    the correlations, q the partial correlations. Near 1 the variables share
+    common factors; below 0.6 the data are usually judged unfit.
 
     Parameters
     ----------
@@ -164,7 +161,8 @@ def kmo(X):
         warnings.warn(
             "The correlation matrix is singular (collinear variables or fewer "
             "samples than variables): the partial correlations come from its "
-            "pseudo-inverse.", UserWarning, stacklevel=2)
+            "pseudo-inverse.", UserWarning, stacklevel=2,
+        )
     inverse = linalg.pinvh(corr, check_finite=False)
     diag = np.sqrt(np.clip(np.diag(inverse), np.finfo(float).tiny, None))
     partial = -inverse / np.outer(diag, diag)
@@ -216,14 +214,10 @@ def _principal_axis_step(S, h, n_factors, ceiling):
 def _principal_axis(S, n_factors, tol, max_iter):
     """Iterated principal-axis factoring, accelerated by SQUAREM.
 
-    Put the communalities on the diagonal (the reduced matrix), take the
-    leading eigenvectors, recompute the communalities as the row sums of
-    squared loadings, until they change by less than ``tol`` (relative to the
-    variances). The plain iteration converges linearly, often in hundreds of
-    steps; SQUAREM (Varadhan & Roland 2008) extrapolates from two steps and
-    keeps the extrapolation only when it lowers the residual, so it reaches
-    the same fixed point in far fewer eigendecompositions. ``max_iter`` counts
-    eigendecompositions.
+    Communalities on the diagonal, leading eigenvectors, new communalities,
+    until they change by less than ``tol`` (relative to the variances). SQUAREM
+    (Varadhan & Roland 2008) extrapolates from two steps, kept when it lowers
+    the residual. ``max_iter`` counts eigendecompositions.
     """
     d = np.diag(S).copy()
     ceiling = (1.0 - _MIN_UNIQUENESS) * d
@@ -275,12 +269,8 @@ def _fit_heywood_rows(loadings, communalities, heywood):
 
 
 def _minres_objective(psi, S, n_factors):
-    """Unweighted least squares: half the squared residual eigenvalues.
-
-    For fixed uniquenesses the best loadings are the leading eigenvectors of
-    ``S - Psi``; what they leave is the sum of squares of the other
-    eigenvalues (and of any negative leading one). ``dλ_j / dψ_i = -v_ij^2``.
-    """
+    """Unweighted least squares: half the squared eigenvalues of ``S - Psi``
+    the loadings leave (and any negative leading one); ``dλ_j / dψ_i = -v_ij^2``."""
     reduced = S.copy()
     reduced[np.diag_indices_from(reduced)] -= psi
     values, vectors = linalg.eigh(reduced, check_finite=False)
@@ -298,12 +288,8 @@ def _minres_loadings(S, psi, n_factors):
 
 
 def _ml_objective(psi, R, n_factors):
-    """Discrepancy of the normal likelihood, as R's factanal.
-
-    With ``θ`` the eigenvalues of ``Psi^{-1/2} R Psi^{-1/2}``, the profile
-    discrepancy is ``sum_{j>k} (θ_j - ln θ_j - 1)`` and its gradient
-    ``diag(L L^T + Psi - R) / psi^2``.
-    """
+    """Discrepancy of the normal likelihood, as R's factanal: ``sum_{j>k} (θ_j -
+    ln θ_j - 1)``, θ the eigenvalues of ``Psi^{-1/2} R Psi^{-1/2}``."""
     scale = 1.0 / np.sqrt(psi)
     values, vectors = linalg.eigh(R * np.outer(scale, scale), check_finite=False)
     p = R.shape[0]
@@ -343,35 +329,24 @@ def _minimise_uniquenesses(objective, S, n_factors, tol, max_iter, *, ml):
         if criterion(x) <= tol:
             raise StopIteration
 
-    options = {
-        "maxiter": max_iter,
-        "gtol": 0.0,
-        "ftol": 0.0,
-        # A longer memory than the default 10 halves the iterations on
-        # ill-conditioned correlations; more than p pairs cannot help.
-        "maxcor": min(max(d.shape[0], 10), 50),
-    }
+    # A longer memory than the default 10 halves the iterations on
+    # ill-conditioned correlations; more than p pairs cannot help.
+    options = {"maxiter": max_iter, "gtol": 0.0, "ftol": 0.0,
+               "maxcor": min(max(d.shape[0], 10), 50)}
     # scipy >= 1.11 ends the run itself on StopIteration; older versions let
     # it through, and the callback has kept the iterate.
     try:
-        result = optimize.minimize(
-            objective,
-            state["x"],
-            args=(S, n_factors),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=optimize.Bounds(lower, d),
-            callback=callback,
-            options=options,
-        )
-        psi = result.x
+        psi = optimize.minimize(
+            objective, state["x"], args=(S, n_factors), jac=True,
+            method="L-BFGS-B", bounds=optimize.Bounds(lower, d),
+            callback=callback, options=options,
+        ).x
     except StopIteration:
         psi = state["x"]
     psi = np.clip(psi, lower, d)
     converged = criterion(psi) <= tol
     heywood = psi <= lower * (1.0 + 1e-6)
-    # A start that is already optimal counts as one iteration, the evaluation
-    # that checked it.
+    # A start that is already optimal counts as one iteration.
     return psi, max(state["nit"], 1), bool(converged), heywood
 
 
@@ -424,7 +399,7 @@ class FactorTable:
     """Loadings with communalities and uniquenesses, as statistics packages print.
 
     Returned by :meth:`CommonFactorAnalysis.factor_table`; ``print(table)``
-    shows one row per variable, then the variance each factor explains.
+    shows a row per variable, then the variance each factor explains.
 
     Attributes
     ----------
@@ -454,53 +429,35 @@ class FactorTable:
         max_rows : int or None, default=30
             Show at most this many variables; None shows all of them.
         hide_below : float or None, default=None
-            Leave loadings smaller than this in absolute value blank, so the
-            structure stands out.
+            Leave loadings smaller than this in absolute value blank.
 
         Returns
         -------
         text : str
         """
-        n_rows, n_factors = self.loadings.shape
+        n_rows = self.loadings.shape[0]
         shown = n_rows if max_rows is None else min(n_rows, max_rows)
 
         def loading(value):
-            if hide_below is not None and abs(value) < hide_below:
-                return ""
-            return f"{value:.3f}"
+            hidden = hide_below is not None and abs(value) < hide_below
+            return "" if hidden else f"{value:.3f}"
 
-        header = ["variable", *self.factor_names, "communality", "uniqueness"]
         rows = [
-            [
-                str(self.feature_names[i]),
-                *(loading(v) for v in self.loadings[i]),
-                f"{self.communalities[i]:.3f}",
-                f"{self.uniquenesses[i]:.3f}",
-            ]
+            [str(self.feature_names[i]), *(loading(v) for v in self.loadings[i]),
+             f"{self.communalities[i]:.3f}", f"{self.uniquenesses[i]:.3f}"]
             for i in range(shown)
         ]
         ratio = self.explained_variance_ratio
-        cumulative = np.cumsum(ratio)
         footer = [
             ["SS loadings", *(f"{v:.3f}" for v in self.explained_variance)],
             ["% of variance", *(f"{100 * v:.2f}" for v in ratio)],
-            ["cumulative %", *(f"{100 * v:.2f}" for v in cumulative)],
+            ["cumulative %", *(f"{100 * v:.2f}" for v in np.cumsum(ratio))],
         ]
-        footer = [row + [""] * 2 for row in footer]
-        widths = [
-            max(len(row[j]) for row in [header, *rows, *footer])
-            for j in range(n_factors + 3)
-        ]
-
-        def line(row):
-            cells = [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
-            return "  ".join([row[0].ljust(widths[0]), *cells])
-
-        lines = [line(header), *(line(r) for r in rows)]
-        if shown < n_rows:
-            lines.append(f"... {n_rows - shown} more variables")
-        lines.extend(line(r).rstrip() for r in footer)
-        return "\n".join(lines)
+        return format_table(
+            ["variable", *self.factor_names, "communality", "uniqueness"], rows,
+            [row + [""] * 2 for row in footer], left=True,
+            more=f"... {n_rows - shown} more variables" if shown < n_rows else "",
+        )
 
     def __str__(self):
         return self.to_string()
@@ -508,17 +465,15 @@ class FactorTable:
     __repr__ = __str__
 
 
+@fill_moment_doc
 class CommonFactorAnalysis(_MomentModel):
     """Common factor analysis with the lecture's extraction and rotation choices.
 
-    The common factor model ``x = Λ f + ε``: k factors shared by all variables
-    and one unique part per variable, so the correlation matrix (or the
-    covariance matrix with ``standardize=False``) is ``R = Λ Λ^T + Ψ`` with
-    ``Ψ`` diagonal. Unlike PCA, only the shared variance is explained: variable
-    i keeps its uniqueness ``ψ_i``, and its communality ``h_i = Σ_j λ_ij^2`` is
-    the part the factors explain. The loadings are fitted by iterated
-    principal-axis factoring, minimum residuals or maximum likelihood, then
-    rotated for interpretation.
+    The model ``x = Λ f + ε``: k shared factors and a unique part per variable,
+    so the correlation (or covariance) matrix is ``R = Λ Λ^T + Ψ``, Ψ diagonal.
+    Unlike PCA only the shared variance is explained: variable i keeps its
+    uniqueness ``ψ_i``; its communality ``h_i = Σ_j λ_ij^2`` is the explained
+    part. Loadings by principal axes, minres or maximum likelihood, then rotated.
 
     Parameters
     ----------
@@ -527,40 +482,34 @@ class CommonFactorAnalysis(_MomentModel):
 
         - int: that many;
         - ``"kaiser"``: the eigenvalues of the correlation matrix above 1;
-        - ``"parallel"``: Horn's parallel analysis, the leading eigenvalues of
-          the correlation matrix that exceed the ``parallel_percentile``-th
-          percentile of those of random normal data of the same shape (100
-          draws, seeded by ``random_state``);
+        - ``"parallel"``: Horn's parallel analysis, the leading eigenvalues above
+          the ``parallel_percentile``-th percentile of those of random normal
+          data of the same shape (100 draws, seeded by ``random_state``);
         - float in (0, 1]: the fewest factors whose eigenvalues' cumulative
           share of the total variance reaches it (PCA's rule).
 
-        The rules keep at least one factor and at most what the model
-        identifies (degrees of freedom ``((p - k)^2 - (p + k)) / 2 >= 0``: a rule
-        asking for more warns and is capped, an int is an error). Two variables
-        identify none: one is fitted, with a warning.
+        At least one factor, at most what the model identifies (``((p - k)^2 -
+        (p + k)) / 2 >= 0``: a rule asking for more warns and is capped, an int
+        is an error). Two variables identify none: one is fitted, with a warning.
     method : {"principal_axis", "minres", "ml"}, default="principal_axis"
-        Extraction: iterated principal axes from the squared multiple
-        correlations, minimum residuals (unweighted least squares) or maximum
-        likelihood under normality (both by L-BFGS-B over the uniquenesses).
+        Extraction: iterated principal axes, minimum residuals (unweighted
+        least squares) or normal maximum likelihood (both by L-BFGS-B).
     rotation : {"varimax", "quartimax", "promax", "oblimin"} or None, \
             default="varimax"
         Varimax (Kaiser-normalised) and quartimax are orthogonal; promax (power
         4) and oblimin (direct quartimin) oblique (``factor_correlation_`` Φ).
     scores : {"regression", "bartlett"}, default="regression"
-        Factor scores returned by :meth:`transform`: Thurstone's regression
-        scores ``Z R^{-1} S`` (S the structure matrix) or Bartlett's weighted
-        least-squares scores ``Z Ψ^{-1} Λ (Λ^T Ψ^{-1} Λ)^{-1}``.
+        Scores of :meth:`transform`: Thurstone's ``Z R^{-1} S`` (S the structure
+        matrix) or Bartlett's ``Z Ψ^{-1} Λ (Λ^T Ψ^{-1} Λ)^{-1}``.
     standardize : bool, default=True
         Analyse the correlation matrix (True) or the covariance matrix (False).
     max_iter : int, default=100
         Maximum number of iterations of the extraction.
     tol : float, default=1e-6
-        Convergence tolerance of the extraction: largest change of a
-        communality (principal axis) or largest projected gradient (minres,
-        ml), relative to the variances.
+        Extraction tolerance: largest change of a communality (principal axis)
+        or projected gradient (minres, ml), relative to the variances.
     parallel_percentile : float, default=95
-        Percentile of the random-data eigenvalues that parallel analysis
-        compares against.
+        Percentile of the random-data eigenvalues parallel analysis compares to.
     random_state : int, RandomState instance or None, default=None
         Seed of parallel analysis' random data; nothing else is random.
 
@@ -596,22 +545,13 @@ class CommonFactorAnalysis(_MomentModel):
         Number of factors.
     n_iter_ : int
         Iterations of the extraction.
-    mean_ : ndarray of shape (n_features,)
-        Per-feature mean of the training data.
-    scale_ : ndarray of shape (n_features,) or None
-        Per-feature standard deviation (ddof=1) when ``standardize=True``,
-        else None.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when X has string column names.
+    {moment_attributes}
 
     Notes
     -----
     ``"ml"`` needs a non-singular correlation matrix; the other methods report
-    the Heywood cases a singular one causes (:class:`HeywoodWarning`). The
-    model depends on X only through its exact moments: ``fit`` on a dask array
-    and ``partial_fit`` give the model of ``fit`` on all the rows.
+    the Heywood cases a singular one causes (:class:`HeywoodWarning`). ``fit``
+    on dask and ``partial_fit`` give the model of ``fit`` (exact moments).
 
     See Also
     --------
@@ -686,8 +626,7 @@ class CommonFactorAnalysis(_MomentModel):
                 "A factor model explains the correlations between variables; "
                 f"it needs at least 2 features, got n_features={n_features}."
             )
-        # One factor is always fitted; more only while the model identifies
-        # them.
+        # One factor is always fitted; more only while the model identifies them.
         max_factors = max(1, _max_identified_factors(n_features))
         covariance = _covariance(moments, type(self).__name__)
         corr = _correlation_from_covariance(covariance)
@@ -706,8 +645,7 @@ class CommonFactorAnalysis(_MomentModel):
                 "degrees of freedom ((p - k)^2 - (p + k)) / 2 are "
                 f"{_degrees_of_freedom(n_features, n_factors):g} < 0, so these "
                 "loadings are one of infinitely many that fit equally well.",
-                UserWarning,
-                stacklevel=2,
+                UserWarning, stacklevel=2,
             )
         S = corr if self.standardize else covariance
         loadings, psi, n_iter, heywood = self._extract(S, corr, n_factors)
@@ -717,12 +655,10 @@ class CommonFactorAnalysis(_MomentModel):
             if names is not None:
                 variables = [str(names[j]) for j in variables]
             warnings.warn(
-                f"Heywood case: the communality of variable(s) "
-                f"{variables} reached the variable's "
-                f"variance; their uniqueness is held at {_MIN_UNIQUENESS:.1%} of it. "
-                "Fewer factors or more samples usually help.",
-                HeywoodWarning,
-                stacklevel=2,
+                f"Heywood case: the communality of variable(s) {variables} reached "
+                f"the variable's variance; their uniqueness is held at "
+                f"{_MIN_UNIQUENESS:.1%} of it. Fewer factors or more samples usually "
+                "help.", HeywoodWarning, stacklevel=2,
             )
         self._set_rotation(loadings)
 
@@ -756,9 +692,7 @@ class CommonFactorAnalysis(_MomentModel):
                 f"n_factors={self.n_factors!r} asks for {wanted} factors, but "
                 f"{n_features} features identify at most {max_factors} (the "
                 "degrees of freedom ((p - k)^2 - (p + k)) / 2 must not be "
-                f"negative); keeping {max_factors}.",
-                UserWarning,
-                stacklevel=3,
+                f"negative); keeping {max_factors}.", UserWarning, stacklevel=3,
             )
         return min(wanted, max_factors)
 
@@ -798,9 +732,7 @@ class CommonFactorAnalysis(_MomentModel):
             warnings.warn(
                 f"The {self.method} extraction did not converge in "
                 f"max_iter={self.max_iter} iterations (tol={self.tol:g}); "
-                "increase max_iter.",
-                ConvergenceWarning,
-                stacklevel=3,
+                "increase max_iter.", ConvergenceWarning, stacklevel=3,
             )
         return loadings, psi, n_iter, heywood
 
@@ -809,11 +741,8 @@ class CommonFactorAnalysis(_MomentModel):
         unrotated, _ = _orient(raw, np.einsum("ij,ij->j", raw, raw))
         loadings, rotation, phi, converged = rotate(unrotated, self.rotation)
         if not converged:
-            warnings.warn(
-                f"The {self.rotation} rotation did not converge.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+            warnings.warn(f"The {self.rotation} rotation did not converge.",
+                          ConvergenceWarning, stacklevel=3)
         if phi is None:
             explained = np.einsum("ij,ij->j", loadings, loadings)
         else:
@@ -855,9 +784,8 @@ class CommonFactorAnalysis(_MomentModel):
             Regression or Bartlett scores (see ``scores``).
         """
         check_is_fitted(self)
-        return affine_scores(
-            self, X, self._weights, mean=self.mean_, scale=self.scale_, dtype=np.float64
-        )
+        return affine_scores(self, X, self._weights, mean=self.mean_,
+                             scale=self.scale_, dtype=np.float64)
 
     def factor_table(self):
         """Loadings, communalities and uniquenesses in one printable table.
@@ -865,9 +793,8 @@ class CommonFactorAnalysis(_MomentModel):
         Returns
         -------
         table : FactorTable
-            ``print(table)`` shows one row per variable (named after
-            ``feature_names_in_`` when X had column names) and, below, the
-            variance each factor explains.
+            ``print(table)`` shows a row per variable (named after
+            ``feature_names_in_``), then the variance each factor explains.
         """
         check_is_fitted(self)
         names = getattr(self, "feature_names_in_", None)
@@ -876,13 +803,8 @@ class CommonFactorAnalysis(_MomentModel):
         factor_names = np.array([f"factor{j + 1}" for j in range(self.n_factors_)])
         arrays = [
             np.array(a, dtype=np.float64)
-            for a in (
-                self.loadings_,
-                self.communalities_,
-                self.uniquenesses_,
-                self.explained_variance_,
-                self.explained_variance_ratio_,
-            )
+            for a in (self.loadings_, self.communalities_, self.uniquenesses_,
+                      self.explained_variance_, self.explained_variance_ratio_)
         ]
         for array in arrays:
             array.flags.writeable = False

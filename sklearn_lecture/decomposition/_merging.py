@@ -9,22 +9,24 @@ from ..utils._compat import Interval
 from ..utils._linalg import affine_scores
 from ..utils._params import store_params
 from ..utils._rules import kaiser
-from ._base import _correlation_from_covariance, _covariance, _MomentModel
+from ._base import (
+    _correlation_from_covariance,
+    _covariance,
+    _MomentModel,
+    fill_moment_doc,
+)
 
 
+@fill_moment_doc
 class CorrelationMerging(_MomentModel):
     """Merge the two most correlated variables, again and again.
 
-    The lecture's description of common factor analysis: compute the
-    correlation matrix, then repeatedly merge the pair of current variables (or
-    groups) with the highest absolute correlation into one variable, the mean
-    of their standardized members, each member's sign flipped where needed so
-    that the two sides correlate positively. It stops when ``n_factors``
-    variables remain or when no absolute correlation exceeds ``threshold``.
-
-    Every merged variable is a fixed linear combination of the standardized
-    inputs: the merges need the correlation matrix alone (the exact moments,
-    so ``fit`` on dask and ``partial_fit`` give the model of ``fit``).
+    The lecture's description of common factor analysis: repeatedly merge the
+    pair of current variables with the highest absolute correlation into the
+    mean of their standardized members (signs flipped so the two sides correlate
+    positively), until ``n_factors`` remain or no absolute correlation exceeds
+    ``threshold``. The merges need the correlation matrix alone (exact moments:
+    ``fit`` on dask and ``partial_fit`` give the model of ``fit``).
 
     Parameters
     ----------
@@ -56,10 +58,7 @@ class CorrelationMerging(_MomentModel):
         Per-feature mean.
     scale_ : ndarray of shape (n_features,)
         Per-feature standard deviation (ddof=1).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when X has string column names.
+    {input_attributes}
 
     See Also
     --------
@@ -118,11 +117,8 @@ class CorrelationMerging(_MomentModel):
             r = cov[a, b] * scale[a] * scale[b]
             if self.threshold is not None and abs(r) <= self.threshold:
                 break
-            history.append((
-                tuple(np.flatnonzero(label == a).tolist()),
-                tuple(np.flatnonzero(label == b).tolist()),
-                float(r),
-            ))
+            members = [tuple(np.flatnonzero(label == g).tolist()) for g in (a, b)]
+            history.append((*members, float(r)))
             flip = -1.0 if r < 0 else 1.0
             signs[label == b] *= flip
             n_a, n_b = sizes[a], sizes[b]
@@ -185,14 +181,8 @@ class CorrelationMerging(_MomentModel):
         X_new : ndarray of shape (n_samples, n_factors_)
         """
         check_is_fitted(self)
-        return affine_scores(
-            self,
-            X,
-            self.components_.T,
-            mean=self.mean_,
-            scale=self.scale_,
-            dtype=np.float64,
-        )
+        return affine_scores(self, X, self.components_.T, mean=self.mean_,
+                             scale=self.scale_, dtype=np.float64)
 
     @property
     def _n_features_out(self):

@@ -28,7 +28,7 @@ from ..utils._moments import GroupMoments, block_moments, check_magnitude
 from ..utils._params import store_params
 from ..utils._rules import RATIO_TOL, contribution_fraction, kaiser, scree_elbow
 from ..utils._validation import fit_guard
-from ._base import _MomentModel
+from ._base import _MomentModel, fill_moment_doc, format_table
 
 
 def _select_n_components(rule, eigenvalues, n_features, total=None):
@@ -55,13 +55,9 @@ def _select_n_components(rule, eigenvalues, n_features, total=None):
 def _certified(rule, lower, missed, total, n_features):
     """Whether eigenvalue bounds decide ``rule`` as the exact eigenvalues would.
 
-    ``lower`` holds lower bounds of the leading eigenvalues (decreasing); each
-    true one lies below ``(sqrt(lower) + sqrt(missed))**2``, ``missed`` bounding
-    the largest eigenvalue of what the sketch missed (Weyl's inequality); the
-    eigenvalues not computed sum to at most the trace ``total`` minus the lower
-    bounds of those computed. The decision is certain when the rule selects
-    the same number of components from every spectrum within these bounds,
-    with a margin for the rounding of the exact path.
+    ``lower`` bounds the leading eigenvalues from below, ``(sqrt(lower) +
+    sqrt(missed))**2`` from above (Weyl); the others sum to at most ``total``
+    minus ``lower``. Certain when every spectrum within the bounds gives one k.
     """
     if isinstance(rule, Integral) or total <= 0:
         return True
@@ -145,33 +141,24 @@ class ContributionTable:
         """
         n_rows = self.eigenvalues.shape[0]
         shown = n_rows if max_rows is None else min(n_rows, max_rows)
-        header = ("component", "eigenvalue", "% of variance", "cumulative %")
         values = self.eigenvalues[:shown]
         positive = values[values > 0]
-        # Fixed decimals line the column up; only very large or very small
-        # eigenvalues need scientific notation to stay readable.
+        # Scientific notation only for very large or very small eigenvalues.
         scientific = positive.size > 0 and (
             positive.max() >= 1e6 or positive.min() < 1e-3
         )
         fmt = "{:.4e}" if scientific else "{:.4f}"
         rows = [
-            (
-                str(i + 1),
-                fmt.format(self.eigenvalues[i]),
-                f"{self.percent[i]:.2f}",
-                f"{self.cumulative_percent[i]:.2f}",
-            )
+            (str(i + 1), fmt.format(self.eigenvalues[i]), f"{self.percent[i]:.2f}",
+             f"{self.cumulative_percent[i]:.2f}")
             for i in range(shown)
         ]
-        widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(header)]
-        lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths))]
-        for i, row in enumerate(rows):
-            mark = "  *" if i < self.n_components else ""
-            lines.append("  ".join(c.rjust(w) for c, w in zip(row, widths)) + mark)
-        if shown < n_rows:
-            lines.append(f"... {n_rows - shown} more components")
-        lines.append(f"* kept: {self.n_components} of {n_rows} components")
-        return "\n".join(lines)
+        return format_table(
+            ("component", "eigenvalue", "% of variance", "cumulative %"), rows,
+            marks=["  *"] * self.n_components,
+            more=f"... {n_rows - shown} more components" if shown < n_rows else "",
+            notes=[f"* kept: {self.n_components} of {n_rows} components"],
+        )
 
     def __str__(self):
         return self.to_string()
@@ -179,20 +166,17 @@ class ContributionTable:
     __repr__ = __str__
 
 
+@fill_moment_doc
 class PCA(_MomentModel):
     """Principal component analysis with the lecture's component selection.
 
-    The lecture's PCA: centre X, diagonalise its scatter matrix
-    ``X^T X = P Λ P^T`` and project onto the leading eigenvectors, ``T = X P'``.
-    The eigenvalues are reported as variances (scatter / (n_samples - 1), as
-    scikit-learn's ``explained_variance_``); the contribution of component j is
-    ``λ_j / Σ λ``, and by default the fewest components whose cumulative
-    contribution reaches 70 % are kept.
-
-    Tall data are decomposed through the covariance matrix of their exact
-    moments (the same for ``fit`` on numpy or dask and ``partial_fit``); wide
-    data through the ``n_samples x n_samples`` Gram matrix of the centred data
-    (the SVD of the data when a kept axis is too small for it to resolve).
+    The lecture's PCA: centre X, diagonalise its scatter ``X^T X = P Λ P^T`` and
+    project onto the leading eigenvectors. The eigenvalues are variances
+    (scatter / (n_samples - 1)); component j contributes ``λ_j / Σ λ``, and by
+    default the fewest components whose cumulative contribution reaches 70 % are
+    kept. Tall data go through the covariance of their exact moments (the same
+    for numpy, dask and ``partial_fit``), wide data through the Gram matrix of
+    the centred data (or their SVD).
 
     Parameters
     ----------
@@ -205,34 +189,27 @@ class PCA(_MomentModel):
         - ``"kaiser"``: the components whose eigenvalue exceeds the average
           variance of one variable, ``trace / n_features`` (above 1 on
           standardized data);
-        - ``"scree"``: the components up to the elbow of the scree plot, the
-          point farthest below the chord joining its ends, both axes scaled to
-          [0, 1] (Kneedle's difference curve); one when there is no elbow;
+        - ``"scree"``: the components up to the elbow of the scree plot
+          (Kneedle's difference curve); one when there is no elbow;
         - None: all ``min(n_samples, n_features)`` components.
 
         Every rule keeps at least one component.
     standardize : bool, default=False
-        Divide each feature by its standard deviation (ddof=1) before the
-        decomposition, i.e. work on the correlation matrix. Its eigenvalues are
-        exactly those of statistics tables and sum to ``n_features`` (unlike
-        StandardScaler followed by PCA, which inflates them by n/(n-1)).
-        Constant features get scale 1, as in StandardScaler.
+        Work on the correlation matrix (each feature divided by its standard
+        deviation, ddof=1): eigenvalues as in statistics tables, summing to
+        ``n_features``. Constant features get scale 1, as in StandardScaler.
     whiten : bool, default=False
-        Divide the projections by the square root of their eigenvalue, so every
-        output has unit variance.
+        Divide the projections by the square root of their eigenvalue.
     svd_solver : {"auto", "full", "randomized"}, default="auto"
-        - ``"full"``: the exact decomposition described above;
-        - ``"randomized"``: a randomized SVD of the centred data (Halko et al.),
-          which computes only the leading axes; the rules stay exact (their
-          eigenvalues are doubled until certified bounds decide them).
-          ``"scree"`` and None need every eigenvalue: full decomposition;
-        - ``"auto"``: randomized where scikit-learn's PCA would use it (an int
-          ``n_components`` below 80 % of ``min(n_samples, n_features)``, more
-          than 500 rows or columns) and its matrix products cost less than
-          half of the full decomposition's; full otherwise.
+        - ``"full"``: the exact decomposition;
+        - ``"randomized"``: a randomized SVD of the centred data (Halko et al.)
+          for the leading axes, the rules kept exact by certified bounds;
+          ``"scree"`` and None need every eigenvalue (full);
+        - ``"auto"``: randomized where scikit-learn's PCA would use it and
+          cheaper than half the full decomposition; full otherwise.
 
-        ``partial_fit`` and dask arrays always decompose the full covariance
-        matrix; with ``"randomized"`` there is no ``partial_fit``.
+        ``partial_fit`` and dask arrays decompose the full covariance; with
+        ``"randomized"`` there is no ``partial_fit``.
     random_state : int, RandomState instance or None, default=None
         Seeds the randomized solver's sketch.
 
@@ -246,34 +223,22 @@ class PCA(_MomentModel):
     explained_variance_ratio_ : ndarray of shape (n_components_,)
         Contributions of the kept components.
     eigenvalues_ : ndarray of shape (min(n_samples, n_features),)
-        All eigenvalues in decreasing order (for the scree plot); after the
-        randomized solver, the leading ones it computed (at least
-        ``n_components_``), their contributions still shares of the trace.
+        All eigenvalues, decreasing (for the scree plot); after the randomized
+        solver, the leading ones it computed.
     n_components_ : int
         Number of components kept.
     noise_variance_ : float
-        The noise variance of probabilistic PCA (Tipping & Bishop), as
-        scikit-learn's: the mean of the eigenvalues not kept (0 when every one
-        is kept), in the units of ``explained_variance_``.
-    mean_ : ndarray of shape (n_features,)
-        Per-feature mean of the training data.
-    scale_ : ndarray of shape (n_features,) or None
-        Per-feature standard deviation (ddof=1) when ``standardize=True``,
-        else None.
+        Probabilistic PCA's noise variance (Tipping & Bishop): the mean of the
+        eigenvalues not kept (0 when all are).
     n_samples_ : int
         Number of training samples.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when X has string column names.
+    {moment_attributes}
 
     Notes
     -----
-    Data whose squares overflow or underflow their dtype are refused with a
-    ValueError (scale them first). A float ``n_components`` keeps the fewest
-    components whose cumulative contribution is *at least* the fraction (within
-    1e-10); scikit-learn's PCA asks for *more than* it: the two differ only when a
-    cumulative contribution hits the fraction exactly.
+    Data whose squares overflow or underflow their dtype are refused (scale
+    them first). A float ``n_components`` keeps the fewest components reaching
+    *at least* the fraction; scikit-learn's PCA asks for *more than* it.
 
     See Also
     --------
@@ -396,8 +361,7 @@ class PCA(_MomentModel):
         return "randomized" if randomized < full / 2 else "full"
 
     def _keeps_scatter(self):
-        # partial_fit adds to the n_features x n_features scatter matrix, which
-        # the randomized solver exists not to form (its fit keeps none).
+        # The randomized solver exists not to form the scatter partial_fit adds to.
         if self.svd_solver == "randomized":
             raise AttributeError(
                 "PCA has no partial_fit with svd_solver='randomized', which keeps "
@@ -417,9 +381,7 @@ class PCA(_MomentModel):
             scale, cov = self._correlation(
                 cov, moments.second_moments / n_samples, n_samples, dtype
             )
-        # numpy's eigh, not scipy's: right after numpy's X.T @ X, numpy's BLAS
-        # threads are still spinning, and a second BLAS pool (scipy's) fighting
-        # them for the two cores made this 100 x 100 problem take up to 50 ms.
+        # numpy's eigh, not scipy's: their two BLAS pools fight for the cores.
         eigenvalues, eigenvectors = np.linalg.eigh(cov)
         eigenvalues = np.clip(eigenvalues[::-1], 0.0, None)
         self._set_model(
@@ -430,11 +392,7 @@ class PCA(_MomentModel):
     def _set_model(
         self, eigenvalues, eigenvectors, mean, scale, n_samples, dtype, total=None
     ):
-        """The fitted attributes, from any solver: the one place that sets them.
-
-        Statistics kept from an earlier fit are dropped (``_fit_statistics``
-        stores those of a fit that has them).
-        """
+        """The fitted attributes, from any solver (earlier statistics dropped)."""
         n_features = eigenvectors.shape[1]
         if total is None:
             total = eigenvalues.sum()
@@ -453,8 +411,7 @@ class PCA(_MomentModel):
             flip_signs(eigenvectors[:n_components]), dtype=dtype
         )
         self.eigenvalues_ = eigenvalues
-        # The trace: the sum of eigenvalues_ unless the randomized solver
-        # computed only the leading ones.
+        # The trace (more than sum(eigenvalues_) after the randomized solver).
         self._total_variance = float(total)
         self.explained_variance_ = eigenvalues[:n_components].copy()
         self.noise_variance_ = _noise_variance(
@@ -462,8 +419,7 @@ class PCA(_MomentModel):
         )
         self.explained_variance_ratio_ = ratio[:n_components].copy()
         self.n_components_ = n_components
-        # What was fitted is what transforms: set_params(whiten=...) after the
-        # fit takes effect at the next fit, as every parameter.
+        # set_params(whiten=...) takes effect at the next fit.
         self._whiten = bool(self.whiten)
         self.mean_ = mean.astype(dtype)
         self.scale_ = None if scale is None else scale.astype(dtype)
@@ -476,8 +432,7 @@ class PCA(_MomentModel):
         constant = constant_features(variance, second_moment, n_samples, dtype)
         scale = np.sqrt(np.where(constant, 1.0, variance))
         corr = cov / np.outer(scale, scale)
-        # A constant feature has no correlation with anything: rounding noise
-        # in its row must not become a spurious component.
+        # A constant feature's rounding noise must not become a component.
         corr[constant, :] = 0.0
         corr[:, constant] = 0.0
         diag = np.arange(cov.shape[0])
@@ -520,13 +475,8 @@ class PCA(_MomentModel):
     def _fit_randomized(self, X, mean, centred):
         """Leading eigenpairs by a randomized SVD of the centred data.
 
-        The selection stays exact. The total variance is the trace, the sum of
-        the column variances, so a fraction or the Kaiser rule needs only the
-        leading eigenvalues and bounds on them: each computed eigenvalue is a
-        lower bound of the true one, and the squared Frobenius norm the sketch
-        misses bounds how far below it can be (:func:`_certified`). The number
-        of computed eigenpairs doubles until the bounds decide the rule, and the
-        full decomposition takes over from 80 % of the rank.
+        The eigenpairs computed double until :func:`_certified` bounds decide the
+        rule exactly; the full decomposition takes over from 80 % of the rank.
         """
         n_samples, n_features = X.shape
         rank = min(n_samples, n_features)
@@ -537,19 +487,15 @@ class PCA(_MomentModel):
         else:
             # Each standardized feature has variance 1, a constant one 0.
             total = float(np.count_nonzero(~constant))
-        # What the sketch may miss, in eigenvalue units: the trace minus what it
-        # captured, plus the rounding of both sums.
+        # What the sketch may miss: the trace minus what it captured, + rounding.
         rounding = 64 * np.finfo(X.dtype).eps * total
         rule = self.n_components
         random_state = check_random_state(self.random_state)
         size = int(rule) if isinstance(rule, Integral) else min(10, rank)
         while True:
             s, vt, captured = randomized_svd(
-                Xc,
-                size,
-                n_iter=_n_power_iterations(size, rank),
-                random_state=random_state,
-                return_captured=True,
+                Xc, size, n_iter=_n_power_iterations(size, rank),
+                random_state=random_state, return_captured=True,
             )
             eigenvalues = s.astype(np.float64) ** 2 / (n_samples - 1)
             missed = max(total - captured / (n_samples - 1), 0.0) + rounding
@@ -581,23 +527,15 @@ class PCA(_MomentModel):
             Component scores (whitened when ``whiten=True``).
         """
         check_is_fitted(self)
-        X_new = affine_scores(
-            self,
-            X,
-            self.components_.T,
-            mean=self.mean_,
-            scale=self.scale_,
-            preserve_dtype=True,
-        )
+        X_new = affine_scores(self, X, self.components_.T, mean=self.mean_,
+                              scale=self.scale_, preserve_dtype=True)
         if self._whiten:
             X_new /= self._whitening_scale(X_new.dtype)
         return X_new
 
     def _whitening_scale(self, dtype):
         scale = np.sqrt(self.explained_variance_).astype(dtype)
-        # A zero eigenvalue would divide by zero; scikit-learn floors it at eps.
-        # Relative to the largest here, or data of scale 1e-150 (whose
-        # deviations are all below eps) would not be whitened at all.
+        # A zero eigenvalue is floored at eps relative to the largest.
         largest = scale.max() if scale.size else 0
         floor = np.finfo(dtype).eps * (largest if largest > 0 else 1)
         return np.maximum(scale, floor)
@@ -605,9 +543,8 @@ class PCA(_MomentModel):
     def get_covariance(self):
         """Covariance of the data under the probabilistic PCA model.
 
-        Tipping & Bishop's model, as scikit-learn's: ``components_.T @
-        diag(explained_variance_ - noise_variance_) @ components_ +
-        noise_variance_ * I``, times ``scale_`` on both sides if standardized.
+        ``components_.T @ diag(explained_variance_ - noise_variance_) @
+        components_ + noise_variance_ * I`` (times ``scale_`` if standardized).
 
         Returns
         -------
@@ -667,9 +604,7 @@ class PCA(_MomentModel):
         """Log-likelihood of each sample under the probabilistic PCA model.
 
         The Gaussian density of :meth:`get_covariance` around ``mean_`` (Tipping
-        & Bishop, 1999), from the projections on the components. With
-        ``standardize=True`` still the density of X (the standardized sample's
-        minus ``sum(log(scale_))``), so that scores compare across settings.
+        & Bishop, 1999); with ``standardize=True`` still the density of X.
 
         Parameters
         ----------
@@ -719,9 +654,6 @@ class PCA(_MomentModel):
     def inverse_transform(self, X):
         """Map component scores back to the input space (reconstruction).
 
-        With few components, the lecture's compression: the best rank-k
-        approximation of the centred (and standardized) data.
-
         Parameters
         ----------
         X : array-like of shape (n_samples, n_components_)
@@ -754,16 +686,13 @@ class PCA(_MomentModel):
         Returns
         -------
         table : ContributionTable
-            Eigenvalue, % of variance and cumulative % per component (as
-            read-only arrays); ``print(table)`` shows an aligned table with the
-            kept components marked.
+            Eigenvalue, % of variance and cumulative % per component;
+            ``print(table)`` shows them aligned, the kept ones marked.
         """
         check_is_fitted(self)
         eigenvalues = np.asarray(self.eigenvalues_, dtype=np.float64).copy()
         total = getattr(self, "_total_variance", eigenvalues.sum())
-        percent = (
-            100.0 * eigenvalues / total if total > 0 else np.zeros_like(eigenvalues)
-        )
+        percent = 100.0 * eigenvalues / total if total > 0 else 0.0 * eigenvalues
         cumulative = np.cumsum(percent)
         for array in (eigenvalues, percent, cumulative):
             array.flags.writeable = False

@@ -10,11 +10,9 @@ from ..utils._plotting import _get_axes
 class ScreeDisplay:
     """Scree plot: eigenvalues in decreasing order and cumulative contribution.
 
-    Bars show every eigenvalue of a fitted :class:`PCA` (the kept components in
-    a stronger colour), a line on a twin axis shows the cumulative contribution
-    in percent, and a dashed line separates the kept components from the rest.
-    Build it with :meth:`from_estimator`; matplotlib is imported only when
-    plotting.
+    Bars for every eigenvalue of a fitted :class:`PCA` (the kept ones stronger),
+    the cumulative contribution in percent on a twin axis, a dashed line after
+    the kept components. Build it with :meth:`from_estimator`.
 
     Parameters
     ----------
@@ -62,26 +60,16 @@ class ScreeDisplay:
     13
     """
 
-    def __init__(
-        self,
-        eigenvalues,
-        *,
-        n_components=None,
-        estimator_name=None,
-        kaiser_line=None,
-        reference_eigenvalues=None,
-        total_variance=None,
-    ):
+    def __init__(self, eigenvalues, *, n_components=None, estimator_name=None,
+                 kaiser_line=None, reference_eigenvalues=None, total_variance=None):
         store_params(self, locals())
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
         """Draw the scree plot of a fitted PCA or CommonFactorAnalysis.
 
-        For a factor analysis (an estimator with ``n_factors_``) the kept
-        factors are marked, Kaiser's line is drawn at 1 (its eigenvalues are
-        those of the correlation matrix) and, when it used parallel analysis,
-        the random-data reference curve ``parallel_eigenvalues_``.
+        For a factor analysis the kept factors are marked, Kaiser's line drawn
+        at 1 and, after parallel analysis, ``parallel_eigenvalues_``.
 
         Parameters
         ----------
@@ -108,8 +96,7 @@ class ScreeDisplay:
             estimator_name=name or type(estimator).__name__,
             kaiser_line=1.0 if factor_model else None,
             reference_eigenvalues=getattr(estimator, "parallel_eigenvalues_", None),
-            # The trace, which the PCA's contributions are shares of: more than
-            # the sum of eigenvalues_ after the randomized solver.
+            # The trace (more than sum(eigenvalues_) after the randomized solver).
             total_variance=getattr(estimator, "_total_variance", None),
         )
         return display.plot(ax=ax, **kwargs)
@@ -134,14 +121,10 @@ class ScreeDisplay:
         ax = _get_axes(ax, "ScreeDisplay.plot")
         eigenvalues = np.asarray(self.eigenvalues, dtype=np.float64)
         positions = np.arange(1, eigenvalues.shape[0] + 1)
-        total = (
-            eigenvalues.sum() if self.total_variance is None else self.total_variance
-        )
-        cumulative = (
-            100.0 * np.cumsum(eigenvalues) / total
-            if total > 0
-            else np.zeros_like(eigenvalues)
-        )
+        total = self.total_variance
+        total = eigenvalues.sum() if total is None else total
+        cumulative = 100.0 * np.cumsum(eigenvalues) / total if total > 0 else (
+            np.zeros_like(eigenvalues))
         kept = self.n_components if self.n_components is not None else 0
 
         colors = np.where(positions <= kept, "tab:blue", "lightsteelblue")
@@ -170,23 +153,17 @@ class ScreeDisplay:
             )
         if self.reference_eigenvalues is not None:
             (self.reference_line_,) = ax.plot(
-                positions,
-                np.asarray(self.reference_eigenvalues, dtype=np.float64),
-                color="tab:orange",
-                marker="x",
-                label="parallel analysis",
+                positions, np.asarray(self.reference_eigenvalues, dtype=np.float64),
+                color="tab:orange", marker="x", label="parallel analysis",
             )
         if self.kaiser_line_ is not None or self.reference_line_ is not None:
             ax.legend(loc="center right")
         if kept:
             ax_cumulative.annotate(
                 f"{kept} kept: {cumulative[kept - 1]:.1f} %",
-                xy=(kept, cumulative[kept - 1]),
-                xytext=(6, -14),
+                xy=(kept, cumulative[kept - 1]), xytext=(6, -14),
                 textcoords="offset points",
             )
 
-        self.ax_ = ax
-        self.ax_cumulative_ = ax_cumulative
-        self.figure_ = ax.figure
+        self.ax_, self.ax_cumulative_, self.figure_ = ax, ax_cumulative, ax.figure
         return self

@@ -5,10 +5,8 @@ returns ``(loadings, rotation, phi, converged)`` with ``loadings = A @ rotation`
 and ``phi`` the factor correlation matrix (None for an orthogonal rotation), so
 that ``A A^T = loadings phi loadings^T`` in every case.
 
-The iterations run to a tight convergence (relative gain below 1e-12 for
-Kaiser's varimax, projected-gradient norm below 1e-9 for the gradient-projection
-rotations), since a loose stop leaves the loadings short of the optimum in the
-third decimal on some data.
+The iterations run to a tight convergence (a loose stop leaves the loadings
+short of the optimum in the third decimal on some data).
 """
 
 import numpy as np
@@ -37,23 +35,8 @@ def _row_norms(A):
 
 
 def varimax_criterion(loadings, normalize=True):
-    """Kaiser's varimax criterion: the summed variance of the squared loadings.
-
-    ``V = sum_j [ mean_i(b_ij^4) - mean_i(b_ij^2)^2 ]`` with ``b_ij`` the loadings
-    divided by the square root of each variable's communality (Kaiser's
-    normalisation) when ``normalize`` is True. Varimax maximises it.
-
-    Parameters
-    ----------
-    loadings : ndarray of shape (n_features, n_factors)
-        Loadings.
-    normalize : bool, default=True
-        Apply Kaiser's row normalisation first.
-
-    Returns
-    -------
-    criterion : float
-    """
+    """Kaiser's varimax criterion ``sum_j [mean_i(b_ij^4) - mean_i(b_ij^2)^2]``,
+    b the loadings (rows Kaiser-normalised when ``normalize``)."""
     B = loadings / _row_norms(loadings)[:, None] if normalize else loadings
     squared = B**2
     return float(np.sum(np.mean(squared**2, axis=0) - np.mean(squared, axis=0) ** 2))
@@ -160,11 +143,8 @@ def _gpa(A, criterion, *, oblique, tol=_GPA_TOL, max_iter=_MAX_ITER):
 def promax(A, *, power=4):
     """Promax: varimax, then a least-squares fit to the powered loadings.
 
-    Kaiser-normalised (R's ``kaiser()`` wrapper, as factor_analyzer): the rows
-    are scaled to unit length, rotated by varimax, the target
-    ``Y = V |V|^(power-1)`` is fitted by ``U = (V^T V)^{-1} V^T Y``, ``U``'s
-    columns are rescaled so that the factors have unit variance, and the rows
-    are scaled back.
+    Kaiser-normalised (as R and factor_analyzer): ``Y = V |V|^(power-1)`` fitted
+    by least squares, ``U`` rescaled to unit factor variances.
     """
     norms = _row_norms(A)
     V, rotation, _, converged = varimax(A / norms[:, None], normalize=False)
@@ -177,25 +157,8 @@ def promax(A, *, power=4):
 
 
 def rotate(A, method):
-    """Rotate loadings ``A`` by ``method`` (see the module docstring).
-
-    Parameters
-    ----------
-    A : ndarray of shape (n_features, n_factors)
-        Unrotated loadings.
-    method : {"varimax", "quartimax", "promax", "oblimin"} or None
-        None returns ``A`` unchanged with an identity rotation.
-
-    Returns
-    -------
-    loadings : ndarray of shape (n_features, n_factors)
-        Rotated loadings (the pattern matrix for an oblique rotation).
-    rotation : ndarray of shape (n_factors, n_factors)
-        ``loadings = A @ rotation``.
-    phi : ndarray of shape (n_factors, n_factors) or None
-        Factor correlations of an oblique rotation.
-    converged : bool
-    """
+    """``(loadings, rotation, phi, converged)`` of ``A`` rotated by ``method``
+    (None: unchanged, identity rotation); see the module docstring."""
     n_factors = A.shape[1]
     oblique = method in OBLIQUE_ROTATIONS
     if method is None or n_factors == 1:
@@ -205,9 +168,8 @@ def rotate(A, method):
     if method == "promax":
         return promax(A)
     if method in ("quartimax", "oblimin"):
-        # The optimal rotation of c A is that of A, but the criteria are
-        # quartic: the gradient-projection tolerances hold for loadings of
-        # order one. Rotate A in units of its root mean square.
+        # The criteria are quartic: the tolerances hold for loadings of order
+        # one, so A is rotated in units of its root mean square.
         unit = np.sqrt(np.mean(A**2))
         unit = unit if unit > 0 else 1.0
         criterion = _quartimax if method == "quartimax" else _oblimin

@@ -3,6 +3,7 @@
 import functools
 import warnings
 from numbers import Integral, Real
+from types import SimpleNamespace
 
 import numpy as np
 from scipy import linalg
@@ -69,42 +70,21 @@ def _use_span(n_samples, n_features):
 
 
 class _LowRankMoments(GroupMoments):
-    """GroupMoments whose within-class scatter ``root^T root`` is formed on demand."""
+    """The moments of a fit on wide data, whose scatters are formed on access:
+    ``S_W = root^T root``, ``S_B = deviation^T deviation`` and the pooled
+    covariance ``weight S_W / n_samples + diag(ridge)``."""
 
-    def __init__(self, counts, means, root, second_moments):
-        self._root = root
-        super().__init__(counts, means, None, second_moments)
-
-    @property
-    def within(self):
-        if self._within is None:
-            self._within = self._root.T @ self._root
-        return self._within
-
-    @within.setter
-    def within(self, value):
-        self._within = value
-
-
-class _Scatters:
-    """S_W, S_B and the pooled covariance of a fit, dense or from low-rank factors."""
-
-    def __init__(self, within=None, between=None, covariance=None, *, root=None,
-                 deviation=None, weight=1.0, ridge=None, n_samples=1.0):
-        self._within, self._between, self._covariance = within, between, covariance
+    def __init__(self, counts, means, second_moments, root, deviation, weight, ridge):
+        self.counts, self.means, self.second_moments = counts, means, second_moments
         self._root, self._deviation = root, deviation
-        self._weight, self._ridge, self._n_samples = weight, ridge, n_samples
+        self._weight, self._ridge = weight, ridge
 
-    within = property(lambda self: self._within if self._within is not None
-                      else self._root.T @ self._root)
-    between = property(lambda self: self._between if self._between is not None
-                       else self._deviation.T @ self._deviation)
+    within = property(lambda self: self._root.T @ self._root)
+    between = property(lambda self: self._deviation.T @ self._deviation)
 
     @property
     def covariance(self):
-        if self._covariance is not None:
-            return self._covariance
-        covariance = (self._weight / self._n_samples) * (self._root.T @ self._root)
+        covariance = (self._weight / self.n_samples) * self.within
         covariance.flat[:: covariance.shape[0] + 1] += self._ridge
         return covariance
 
@@ -118,22 +98,15 @@ class FisherLDA(
 ):
     """Fisher's linear discriminant: projection and classifier.
 
-    The lecture's Fisher criterion: find directions w that maximise
-    ``J(w) = w^T S_B w / w^T S_W w``, the between-class scatter over the
-    within-class scatter. With two classes the answer is
-    ``w ∝ S_W^{-1} (m_1 - m_0)``; with more classes the directions solve the
-    generalised eigenproblem ``S_B w = λ S_W w``, and at most
-    ``n_classes - 1`` of them carry information.
-
-    The directions have unit pooled within-class variance (``w^T Σ_W w = 1``,
-    ``Σ_W = S_W / n_samples``); :meth:`predict` picks the nearest projected
-    class mean, priors considered (with all ``n_classes - 1`` directions, the
-    rule of scikit-learn's LinearDiscriminantAnalysis). With more features than
-    samples the problem is solved in the span of the class-centred data (a thin
-    SVD), without any ``n_features x n_features`` matrix. The model depends on
-    X only through its per-class moments: ``fit`` on a dask array and
-    ``partial_fit`` give the model of ``fit`` on all the rows (not with
-    ``shrinkage="auto"``).
+    The lecture's criterion: directions w maximising ``J(w) = w^T S_B w / w^T
+    S_W w``, between- over within-class scatter: ``w ∝ S_W^{-1} (m_1 - m_0)``
+    for two classes, else the generalised eigenproblem ``S_B w = λ S_W w`` (at
+    most ``n_classes - 1`` informative directions), each of unit pooled
+    within-class variance (``Σ_W = S_W / n_samples``). :meth:`predict` picks the
+    nearest projected class mean, priors considered. Wide data are solved in the
+    span of the class-centred data (a thin SVD). ``fit`` on dask and
+    ``partial_fit`` give the model of ``fit`` (exact per-class moments), except
+    with ``shrinkage="auto"``.
 
     Parameters
     ----------
@@ -148,17 +121,15 @@ class FisherLDA(
         - float: ``(1 - α) Σ_W + α (trace(Σ_W) / n_features) I``;
         - ``"auto"``: Ledoit–Wolf shrinkage (:func:`sklearn.covariance.ledoit_wolf`)
           of the pooled within-class centred data, each feature standardized
-          first (scikit-learn's LDA shrinks each class's covariance instead).
-          It needs every centred sample: no dask fit, no ``partial_fit``.
+          first; it needs every centred sample (no dask fit, no ``partial_fit``).
 
         Use it when S_W is singular (more features than samples, collinear or
-        constant features). The directions solve ``S_B w = λ Σ_W w`` with the
-        shrunk Σ_W and the true between-class scatter.
+        constant features).
     tol : float, default=1e-4
         S_W counts as singular when the smallest eigenvalue of the within-class
-        correlation matrix is below ``tol**2`` (scikit-learn's SVD solver's
-        rule); it then gets a ridge of ``tol**2`` times each feature's variance
-        and a :class:`SingularScatterWarning`.
+        correlation matrix is below ``tol**2``; it then gets a ridge of
+        ``tol**2`` times each feature's variance and a
+        :class:`SingularScatterWarning`.
 
     Attributes
     ----------
@@ -171,8 +142,7 @@ class FisherLDA(
     xbar_ : ndarray of shape (n_features,)
         Overall mean; projections are centred on it.
     within_scatter_ : ndarray of shape (n_features, n_features)
-        ``S_W = Σ_k Σ_{t in k} (x_t - m_k)(x_t - m_k)^T`` (after a fit on wide
-        data, this and the next two are formed at each access).
+        ``S_W = Σ_k Σ_{t in k} (x_t - m_k)(x_t - m_k)^T``.
     between_scatter_ : ndarray of shape (n_features, n_features)
         ``S_B = Σ_k n_k (m_k - m)(m_k - m)^T``.
     covariance_ : ndarray of shape (n_features, n_features)
@@ -318,13 +288,9 @@ class FisherLDA(
     def partial_fit(self, X, y, classes=None):
         """Add a block of labelled samples to the model (exact).
 
-        Fisher's discriminant needs only the class counts, the class means and
-        the pooled within-class scatter: each call adds the block's and merges
-        them exactly (Chan et al.'s pairwise update, per class), then solves the
-        discriminant problem on all the samples seen, which equals ``fit`` on
-        their concatenation. A float ``shrinkage`` works the same way;
-        ``shrinkage="auto"`` (Ledoit-Wolf) needs every centred sample: there the
-        method is not available.
+        The per-class counts, means and scatter are merged exactly, so the
+        model equals ``fit`` on all the samples seen. Not available with
+        ``shrinkage="auto"`` (Ledoit-Wolf needs every centred sample).
 
         Parameters
         ----------
@@ -363,14 +329,12 @@ class FisherLDA(
             )
         else:
             self._fit_statistics(known, moments, None)
-        # Stored once the model is: a call that fails leaves the model and the
-        # statistics as they were, so that the block can be passed again.
+        # Stored once the model is: a failed call changes nothing.
         self._moments, self._partial_classes = moments, known
         return self
 
     def __sklearn_is_fitted__(self):
-        # Until partial_fit has seen every class, n_features_in_ is known but
-        # there is no discriminant yet.
+        # No discriminant until partial_fit has seen every class.
         return hasattr(self, "coef_")
 
     def _check_n_classes(self, classes, n_features):
@@ -392,9 +356,7 @@ class FisherLDA(
         n_samples = moments.n_samples
         n_classes, n_features = means.shape
         max_components = min(n_classes - 1, n_features)
-        n_components = (
-            max_components if self.n_components is None else self.n_components
-        )
+        n_components = self.n_components or max_components
         second_moment = moments.second_moments / n_samples
         priors = counts / n_samples
         xbar = priors @ means
@@ -412,7 +374,7 @@ class FisherLDA(
         scalings, eigenvalues = self._directions(means, between, covariance)
         self._set_model(
             classes, means, priors, scalings, eigenvalues, n_components,
-            _Scatters(within, between, covariance),
+            SimpleNamespace(within=within, between=between, covariance=covariance),
         )
         if Z is None:
             self._moments, self._partial_classes = moments, classes
@@ -445,9 +407,7 @@ class FisherLDA(
             intercept = intercept[1:] - intercept[:1]
         self.coef_, self.intercept_ = coef, intercept
 
-    # The n_features x n_features matrices are kept dense when the fit formed
-    # them, and multiplied out from the centred data's factors on access after
-    # a fit on wide data (where they would cost more than the fit).
+    # Formed on access after a fit on wide data (_LowRankMoments).
     @property
     def within_scatter_(self):
         """ndarray of shape (n_features, n_features): S_W."""
@@ -466,24 +426,18 @@ class FisherLDA(
     def _fit_span(self, X, labels, classes, counts, means):
         """The discriminant of wide data, without n_features x n_features matrices.
 
-        The pooled covariance used is ``a Z^T Z / n + diag(δ)``, Z the
-        class-centred data (rank below n_samples), ``a = 1 - shrinkage`` and δ the
-        shrinkage target plus the ridge: the same matrix as the dense path's.
-        With ``A = sqrt(a / n) Z D^{-1/2} = U S V^T`` (thin SVD, D = diag(δ)),
-        ``(A^T A + I)^{-1/2} = I + V ((S² + 1)^{-1/2} - 1) V^T``, so the
-        generalised problem ``S_B w = λ Σ w`` becomes the SVD of the
-        n_classes x n_features matrix ``M D^{-1/2} (A^T A + I)^{-1/2}`` (M the
-        weighted class-mean deviations), as scikit-learn's svd solver. Returns
-        False, having set nothing, when the ridge decision needs the dense
-        eigenvalues (a tiny float shrinkage on features of unequal variance).
+        The pooled covariance ``a Z^T Z / n + diag(δ)`` (Z class-centred, ``a = 1
+        - shrinkage``, δ target plus ridge); with ``A = sqrt(a / n) Z D^{-1/2} = U
+        S V^T``, ``S_B w = λ Σ w`` becomes the SVD of ``M D^{-1/2} (A^T A +
+        I)^{-1/2}``. None, having set nothing, when the ridge decision needs the
+        dense eigenvalues.
         """
         n_samples, n_features = X.shape
         n_classes = means.shape[0]
         priors = counts / n_samples
         xbar = priors @ means
         deviation = (means - xbar) * np.sqrt(counts)[:, None]
-        # In place: a fresh n x d array costs its page faults (1 ms on
-        # 100 x 2000), twenty times the subtraction.
+        # In place: a fresh n x d array costs more in page faults.
         Z = means[labels]
         np.subtract(X, Z, out=Z)
         variance = np.einsum("ij,ij->j", Z, Z) / n_samples
@@ -495,10 +449,8 @@ class FisherLDA(
         target = alpha * variance.sum() / n_features
         diagonal = weight * variance + target
         zero = constant_features(diagonal, second_moment, n_samples, np.float64)
-        # rank(S_W) <= n_samples - n_classes < n_features: without a shrinkage
-        # target S_W is singular. With one, every eigenvalue of the correlation
-        # matrix is at least target / max(diagonal); below tol**2 only the
-        # dense eigenvalues can tell.
+        # rank(S_W) < n_features: singular without a shrinkage target; with
+        # one, below tol**2 only the dense eigenvalues can tell.
         singular = zero.any() or target == 0.0
         if not singular and target / diagonal.max() < self.tol**2:
             return None
@@ -520,21 +472,16 @@ class FisherLDA(
         directions = (u + vt.T @ (shrink[:, None] * (vt @ u))) * scale[:, None]
         eigenvalues = sigma**2
         max_components = min(n_classes - 1, n_features)
-        n_components = (
-            max_components if self.n_components is None else self.n_components
-        )
+        n_components = self.n_components or max_components
         # root^T root = Z^T Z (unscaled).
-        root = s[:, None] * vt / scale
+        moments = _LowRankMoments(
+            counts.astype(float), means, second_moment * n_samples,
+            s[:, None] * vt / scale, deviation, weight, ridge,
+        )
         self._set_model(
-            classes, means, priors, directions, eigenvalues, n_components,
-            _Scatters(
-                root=root, deviation=deviation, weight=weight,
-                ridge=ridge, n_samples=n_samples,
-            ),
+            classes, means, priors, directions, eigenvalues, n_components, moments
         )
-        return _LowRankMoments(
-            counts.astype(float), means, root, second_moment * n_samples
-        )
+        return moments
 
     def _pooled_covariance(self, covariance, Z):
         """Apply the requested shrinkage to the pooled within-class covariance."""
@@ -582,13 +529,9 @@ class FisherLDA(
     def _ridge(self, variance, total, second_moment, n_samples):
         """The ridge added to the diagonal of a singular pooled covariance."""
         zero = constant_features(variance, second_moment, n_samples, np.float64)
-        # A feature constant within every class is scaled by its total variance;
-        # one constant everywhere carries nothing, so any positive ridge will do.
+        # A feature constant within every class is scaled by its total variance,
+        # one constant everywhere by the other features' (not its own noise).
         ridge_scale = np.where(zero, total, variance)
-        # A feature constant everywhere has only rounding noise for variance
-        # (and for class-mean differences): scaled by its own noise, the ridge
-        # would leave that noise a huge weight. It gets the scale of the other
-        # features instead, which keeps it out of the directions.
         everywhere = constant_features(total, second_moment, n_samples, np.float64)
         informative = ridge_scale[~everywhere]
         fallback = float(informative.mean()) if informative.size else 1.0

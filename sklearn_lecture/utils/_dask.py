@@ -1,14 +1,8 @@
 """Dask arrays in and out, without importing dask unless one is passed.
 
-:class:`DaskInferenceMixin` makes ``predict``, ``transform``, ``predict_proba``,
-``decision_function``, ``score_samples`` and ``inverse_transform`` of an estimator
-return a lazy dask array, computed block by block, when they are given a dask
-array, and partition by partition when given a dask DataFrame (what dask-ml's
-``ParallelPostFit`` does from outside; pandas output gives a dask DataFrame, as
-there). It wraps the methods a class defines when the class is created, as
-scikit-learn's ``_SetOutputMixin`` wraps ``transform``. The fit side lives with
-each estimator: PCA, FisherLDA and KMeans reduce per-block statistics computed
-on the workers.
+:class:`DaskInferenceMixin` maps the inference methods over the blocks of a dask
+array or the partitions of a dask DataFrame (dask-ml's ``ParallelPostFit``, from
+inside); :func:`map_reduce_blocks` is the dask driver of ``utils._fitting``.
 """
 
 import copy
@@ -45,13 +39,7 @@ def is_dask_array(X):
 
 
 def row_blocks(X):
-    """``X`` chunked along rows only (one chunk across the other axes).
-
-    Raises
-    ------
-    ValueError
-        When ``X`` has unknown chunk sizes (e.g. after boolean indexing).
-    """
+    """``X`` chunked along rows only; a ValueError for unknown chunk sizes."""
     if any(np.isnan(c) for chunks in X.chunks for c in chunks):
         raise ValueError(
             "The dask array has unknown chunk sizes; call X.compute_chunk_sizes() "
@@ -66,11 +54,8 @@ def row_blocks(X):
 def map_reduce_blocks(map_fn, merge_fn, X, *others, with_index=False):
     """``merge_fn`` over ``map_fn(block, *other_blocks)`` of every row block of X.
 
-    The map runs on the workers (one task per block of the dask array X, with
-    the matching blocks of the arrays in ``others``, rechunked to X's rows; with
-    ``with_index`` also ``block_index=i``, e.g. to seed a block's random draws);
-    the results are merged pairwise in a tree, so that X is never gathered in
-    one process. Returns the merged result, computed.
+    One task per block on the workers (``others`` rechunked to X's rows; with
+    ``with_index`` also ``block_index=i``), merged pairwise in a tree, computed.
     """
     import dask
 
@@ -95,10 +80,9 @@ def map_reduce_blocks(map_fn, merge_fn, X, *others, with_index=False):
 
 
 def validate_dask_head(estimator, X, **check_params):
-    """Validate the first rows of a dask X: n_features_in_, dtype, dimensions.
+    """Validate the first rows of a dask X (sets n_features_in_, as validate_data).
 
-    The blocks are checked again on the workers (finiteness, dtype); this sets
-    the fitted attributes that describe the input, as ``validate_data`` does.
+    The blocks themselves are checked on the workers.
     """
     from sklearn.utils.validation import validate_data
 
@@ -118,13 +102,7 @@ def _is_dask_frame(X):
 
 
 def _is_pandas(out):
-    """True for a pandas container; refuses the ones dask has no counterpart of.
-
-    Raises
-    ------
-    ValueError
-        For a polars output (``set_output(transform="polars")``).
-    """
+    """True for a pandas container; a ValueError for polars (no dask counterpart)."""
     module = type(out).__module__.split(".")[0]
     if module == "polars":
         raise ValueError(
@@ -136,10 +114,7 @@ def _is_pandas(out):
 
 
 def _task_copy(estimator):
-    """What the tasks carry: the estimator without its own lazy attributes.
-
-    A dask ``labels_`` would put a graph inside the graph.
-    """
+    """The estimator without its lazy attributes (no graph inside the graph)."""
     estimator = copy.copy(estimator)
     for name, value in list(vars(estimator).items()):
         if is_dask_array(value) or _is_dask_frame(value):
@@ -163,12 +138,10 @@ def _n_rows(value):
 
 
 def _split_per_sample(kwargs, n_samples, whole=()):
-    """``(per_sample, others)``: the keyword arguments cut with X's rows, and the rest.
+    """``(per_sample, others)``: the keyword arguments cut with X's rows, the rest.
 
-    Per-sample is scikit-learn's rule for the fit parameters of a
-    cross-validation: an array-like with one entry per row of X
-    (``sample_weight``, ``sample_lengths``). The names in ``whole`` are never
-    cut (``classes`` of ``partial_fit``, which may happen to have X's length).
+    Per-sample: an array-like with one entry per row of X (scikit-learn's rule
+    for cross-validation's fit parameters); the names in ``whole`` never are.
     """
     per_sample, others = {}, {}
     for key, value in kwargs.items():
@@ -178,11 +151,7 @@ def _split_per_sample(kwargs, n_samples, whole=()):
 
 
 def _on_block(call, empty, names, block, *per_sample):
-    """``call(block)`` in the container and layout of ``empty``.
-
-    ``per_sample`` holds the rows of the arguments ``names`` that go with the
-    block's.
-    """
+    """``call(block)`` with its rows of the ``names`` arguments, as ``empty``."""
     if block.shape[0] == 0:
         # An empty chunk (boolean filtering, then compute_chunk_sizes): there is
         # nothing to validate, and the estimators refuse 0 samples.
@@ -193,14 +162,8 @@ def _on_block(call, empty, names, block, *per_sample):
 
 
 def _map_blocks(call, X, kwargs):
-    """The method mapped over the row blocks of a dask array.
-
-    The keyword arguments with one entry per row of X (see
-    ``_split_per_sample``) are cut with X's row blocks; the others go whole to
-    every block. A dask array out, or a dask DataFrame where the estimator is
-    set to pandas output (whose index counts the rows, as scikit-learn's for an
-    ndarray).
-    """
+    """The method mapped over the row blocks of a dask array (per-sample
+    arguments cut with them); a dask DataFrame out for pandas output."""
     import dask.array as da
 
     X = row_blocks(X)
@@ -239,13 +202,8 @@ def _map_blocks(call, X, kwargs):
 
 
 def _first_row(X):
-    """The first row of a dask DataFrame, past empty leading partitions.
-
-    The partitions are computed one at a time, up to the first that is not
-    empty: a filter upstream of an expensive load costs one partition, not a
-    pass over all of them. Where every partition is empty, a stand-in row of
-    the frame's columns and dtypes.
-    """
+    """The first row of a dask DataFrame, computing partitions one at a time up
+    to the first non-empty one; a stand-in row where all are empty."""
     from dask.dataframe.utils import meta_nonempty
 
     with warnings.catch_warnings():
@@ -260,16 +218,8 @@ def _first_row(X):
 def _map_partitions(call, X, kwargs):
     """The method mapped over the partitions of a dask DataFrame, as pandas.
 
-    Each partition keeps its column names, so the estimator checks them as it
-    checks a pandas input's (the first row is checked here, eagerly). A dask
-    array out, with unknown chunk sizes as a DataFrame's partitions have, or a
-    dask DataFrame with the input's index where pandas output is set.
-
-    Raises
-    ------
-    ValueError
-        For an array-like keyword argument: the partitions' numbers of rows are
-        unknown, so per-sample arguments cannot be cut with them.
+    A ValueError for array-like keyword arguments: the partitions' numbers of
+    rows are unknown, so they cannot be cut with them.
     """
     arrays = [key for key, value in kwargs.items() if _n_rows(value) is not None]
     if arrays:
@@ -306,20 +256,11 @@ def _blockwise(owner, name):
 class DaskInferenceMixin:
     """Inference methods that map dask collections block by block.
 
-    A dask array gives a dask array, chunked as its rows; a dask DataFrame is
-    mapped partition by partition, each a pandas DataFrame whose column names
-    the estimator checks, and gives a dask array of unknown chunk sizes. With
-    ``set_output(transform="pandas")``, ``transform`` gives a dask DataFrame.
-    Empty blocks give empty outputs, and an input without rows an output
-    without rows, of shape ``(0, ...)``. The tasks, and so the lazy results,
-    pickle.
-
-    Keyword arguments with one entry per row of X (array-likes of X's length,
-    such as ``sample_lengths``: scikit-learn's rule for the fit parameters of a
-    cross-validation) are cut with the rows of a dask array, so each block gets
-    its own; the other arguments go whole to every block. A dask DataFrame,
-    whose partitions' numbers of rows are unknown, refuses array-like keyword
-    arguments.
+    A dask array gives a dask array chunked as its rows; a dask DataFrame is
+    mapped partition by partition (column names checked) and gives a dask array
+    of unknown chunk sizes, or a dask DataFrame with pandas output. Empty blocks
+    give empty outputs; the tasks pickle. Per-sample keyword arguments are cut
+    with a dask array's rows and refused with a dask DataFrame.
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -331,8 +272,7 @@ class DaskInferenceMixin:
 
 
 def _row_block_slices(X, block_size):
-    """X's blocks as (start, stop): its row chunks (already row blocks, see
-    _check_blocks_input) for a dask array, ``block_size`` rows otherwise."""
+    """X's blocks as (start, stop): a dask array's chunks, else ``block_size`` rows."""
     if is_dask_array(X):
         starts = np.cumsum((0, *X.chunks[0]))
         return X, list(zip(starts[:-1], starts[1:]))
@@ -374,11 +314,10 @@ def _check_blocks_input(X, y, epochs, block_size):
 def partial_fit_blocks(estimator, X, y=None, *, epochs=1, block_size=None, **kwargs):
     """Stream the row blocks of X (and y) into ``estimator.partial_fit``.
 
-    The way to train on data larger than memory whatever its number of axes:
-    dask-ml's ``Incremental`` feeds only 2-D blocks, while sequences are 3-D
-    ``(n_samples, n_timesteps, n_features)``. Each block of a dask array (its
-    chunks along the rows) is computed and passed on in turn, ``epochs`` times;
-    a numpy array is cut into blocks of ``block_size`` rows.
+    Training on data larger than memory whatever its number of axes (dask-ml's
+    ``Incremental`` feeds only 2-D blocks): each row chunk of a dask array is
+    computed and passed on in turn, ``epochs`` times; a numpy array is cut into
+    blocks of ``block_size`` rows.
 
     Parameters
     ----------
@@ -392,11 +331,9 @@ def partial_fit_blocks(estimator, X, y=None, *, epochs=1, block_size=None, **kwa
         Rows per block of a numpy X (None: all at once); a dask X keeps its chunks
         (its empty ones skipped).
     **kwargs
-        Passed to the ``partial_fit`` calls. An array-like with one entry per
-        row of X (e.g. ``sample_weight`` or ``sample_lengths``: scikit-learn's
-        rule for the fit parameters of a cross-validation) is cut into the same
-        row blocks as X; anything else, and ``classes`` always, goes whole to
-        every call.
+        Passed to the ``partial_fit`` calls; an array-like with one entry per
+        row of X (``sample_weight``, ``sample_lengths``) is cut into X's row
+        blocks, anything else (``classes`` always) goes whole to every call.
 
     Returns
     -------

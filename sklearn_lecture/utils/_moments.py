@@ -1,12 +1,8 @@
 """Exact sufficient statistics of blocks of rows, merged pairwise.
 
-PCA, the factor models and CorrelationMerging need the count, the mean and the
-centred scatter matrix of the data; Fisher's discriminant the same per class.
-They are sums over samples, so every way of fitting computes them block by
-block (:func:`block_moments`, the step of ``utils._fitting``'s drivers) and
-merges them exactly with Chan, Golub & LeVeque's pairwise update (1979), which
-adds centred scatters and a correction for the shift of the means instead of
-raw sums of squares that cancel for data far from the origin.
+Count, mean and centred scatter (per class for Fisher's discriminant), computed
+block by block (:func:`block_moments`, the step of ``utils._fitting``'s drivers)
+and merged exactly by Chan, Golub & LeVeque's pairwise update (1979).
 """
 
 import numpy as np
@@ -22,17 +18,8 @@ _UNDERFLOW_MARGIN = 2.0**16
 
 
 def check_magnitude(squares, sums, n_samples, dtype):
-    """Refuse data whose squares the dtype cannot represent.
-
-    Parameters
-    ----------
-    squares, sums : ndarray of shape (n_features,)
-        Per-column sums of squares (computed in ``dtype``) and sums of the
-        finite data.
-    n_samples : float
-    dtype : numpy dtype
-        The dtype the squares were computed in.
-    """
+    """Refuse data whose per-column sums of ``squares`` (in ``dtype``) overflow or
+    underflow ``dtype``; ``sums`` are the per-column sums."""
     finfo = np.finfo(dtype)
     if not np.all(squares <= finfo.max):
         raise ValueError(
@@ -53,19 +40,9 @@ def check_magnitude(squares, sums, n_samples, dtype):
 class GroupMoments:
     """Count, mean and centred scatter of each group of rows, and their merge.
 
-    A single group (``n_groups=1``) holds PCA's statistics; one group per class
-    Fisher's. All statistics are float64.
-
-    Attributes
-    ----------
-    counts : ndarray of shape (n_groups,)
-        Rows per group.
-    means : ndarray of shape (n_groups, n_features)
-        Mean of each group (zero for an empty group).
-    within : ndarray of shape (n_features, n_features)
-        Sum over groups of the scatter around the group's mean.
-    second_moments : ndarray of shape (n_features,)
-        Sum over all rows of x_j², kept to tell real variance from rounding noise.
+    float64 ``counts`` (n_groups,), ``means`` (n_groups, n_features, 0 for an
+    empty group), ``within`` (the summed scatter around each group's mean) and
+    ``second_moments`` (sum of x_j², to tell variance from rounding noise).
     """
 
     def __init__(self, counts, means, within, second_moments):
@@ -76,11 +53,8 @@ class GroupMoments:
 
     @classmethod
     def of(cls, X, groups=None, n_groups=1):
-        """The statistics of one block ``X`` (rows labelled by ``groups``).
-
-        X need not have been checked for NaN and infinity: they show in the sums
-        of squares, which are checked (and their overflow or underflow refused).
-        """
+        """The statistics of one block ``X`` (rows labelled by ``groups``); NaN and
+        infinity show in the sums of squares, which are checked."""
         # Squares beyond the dtype give inf - inf inside the product.
         with np.errstate(over="ignore", invalid="ignore"):
             if groups is None:
@@ -121,9 +95,8 @@ class GroupMoments:
 def block_moments(block, y=None, classes=None, *, dtype=(np.float64, np.float32)):
     """The step of every moment-based fit: the statistics of one block of rows.
 
-    Checked where it runs (on a worker for a dask array's block); an empty
-    block (a chunk emptied by boolean filtering) gives zero counts. With
-    ``classes``, one group per class of the labels ``y``.
+    Checked where it runs; an empty block gives zero counts. With ``classes``,
+    one group per class of the labels ``y``.
     """
     block = check_array(
         block, dtype=list(dtype), ensure_min_samples=0, ensure_all_finite=False

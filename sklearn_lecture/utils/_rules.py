@@ -1,11 +1,9 @@
 """The lecture's rules for how many components, factors or clusters to keep.
 
-Each rule is written once: PCA, CommonFactorAnalysis, CorrelationMerging and
-ElbowKMeans call these. The elbow of a curve is Kneedle's (Satopää et al.,
-2011) difference curve, how far the curve lies below the chord joining its
-ends once both axes are scaled to [0, 1]: the scree rule takes its largest
-value, ElbowKMeans the first local maximum Kneedle's threshold confirms, on
-``log J(K)``.
+Each rule is written once, for PCA, CommonFactorAnalysis, CorrelationMerging and
+ElbowKMeans. An elbow is read on Kneedle's (Satopää et al., 2011) difference
+curve: the scree rule takes its maximum, ElbowKMeans its first confirmed local
+maximum on ``log J(K)``.
 """
 
 import numpy as np
