@@ -12,3 +12,19 @@ def _seed():
     except ImportError:
         return
     torch.manual_seed(0)
+
+
+@pytest.fixture(scope="session")
+def client():
+    """A real distributed.LocalCluster with two worker processes, for the dask tests.
+
+    One for the session: every dask test file shares it.
+    """
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client

@@ -19,7 +19,7 @@ from sklearn_lecture import PCA, FisherLDA
 from sklearn_lecture.decomposition import CommonFactorAnalysis, CorrelationMerging
 
 da = pytest.importorskip("dask.array")
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
 ESTIMATORS = {
     "PCA": (PCA, ["components_", "explained_variance_", "mean_", "n_components_"]),
@@ -41,15 +41,6 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def client():
-    with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
 
 
 @pytest.fixture(scope="module")
