@@ -3,7 +3,9 @@
 The tour and the examples are one source: the tour runs the example scripts of
 ``examples/`` in the lecture's order, chapter by chapter, and shows what each
 one reports. Every example runs on data bundled with scikit-learn or generated
-(no download) and writes its figures to ``<output-dir>/examples/``.
+(no download) and writes its figures to ``<output-dir>/examples/``. The scripts
+are installed with the package (``<prefix>/share/sklearn_lecture/examples``, see
+``setup.cfg``), so the tour runs from an installed package as from a checkout.
 """
 
 import argparse
@@ -11,8 +13,10 @@ import importlib.util
 import os
 import runpy
 import sys
+import sysconfig
 import time
 from contextlib import contextmanager, redirect_stdout
+from importlib import metadata
 from pathlib import Path
 
 WIDTH = 78
@@ -76,9 +80,41 @@ CHAPTERS = (
 _EXTRAS = {"neural": ("torch", "skorch"), "rl": ("gymnasium",)}
 
 
+#: Where ``pip install`` puts the example scripts, relative to the prefix.
+INSTALLED_EXAMPLES = Path("share", "sklearn_lecture", "examples")
+
+
+def _holds_the_tour(folder):
+    return all((folder / f"{name}.py").is_file() for _, _, names in CHAPTERS
+               for name in names)
+
+
+def _installed_examples():
+    """The example scripts installed with the distribution, or None."""
+    try:
+        files = metadata.distribution("sklearn_lecture").files or ()
+    except metadata.PackageNotFoundError:
+        files = ()
+    for file in files:
+        if Path(file).parent.parts[-3:] == INSTALLED_EXAMPLES.parts:
+            folder = Path(file.locate()).resolve().parent
+            if _holds_the_tour(folder):
+                return folder
+    # The same scheme as pip's, for an installation without a RECORD.
+    folder = Path(sysconfig.get_path("data")) / INSTALLED_EXAMPLES
+    return folder if _holds_the_tour(folder) else None
+
+
 def examples_dir():
-    """The ``examples/`` folder of the source checkout the package runs from."""
-    return Path(__file__).resolve().parents[1] / "examples"
+    """The folder of the example scripts that the tour runs.
+
+    ``examples/`` of the source checkout the package runs from, or else the
+    copy installed with the package.
+    """
+    checkout = Path(__file__).resolve().parents[1] / "examples"
+    if _holds_the_tour(checkout):
+        return checkout
+    return _installed_examples() or checkout
 
 
 def _title(text, char="="):
@@ -197,8 +233,9 @@ def main(argv=None):
     folder = examples_dir()
     if not folder.is_dir():
         parser.error(
-            f"the examples folder {folder} is missing: the tour runs the example "
-            "scripts of a source checkout of sklearn_lecture."
+            f"the example scripts are missing (neither {folder} nor "
+            f"<prefix>/{INSTALLED_EXAMPLES.as_posix()} holds them): reinstall "
+            "sklearn_lecture with pip, or run the tour from a source checkout."
         )
     if importlib.util.find_spec("matplotlib") is None:
         parser.error("the tour draws figures: pip install 'sklearn_lecture[plot]'.")
