@@ -50,6 +50,7 @@ CHAPTERS = (
         "neural",
         (
             "plot_autoencoder_vs_pca",
+            "plot_pca_network",
             "plot_sparse_activations",
             "plot_denoising",
             "plot_stacked_pretraining",
@@ -62,7 +63,7 @@ CHAPTERS = (
     (
         "Reinforcement learning: Q-learning, SARSA, exploration",
         "rl",
-        ("plot_cliff_walking", "plot_robot_vacuum"),
+        ("plot_cliff_walking", "plot_maximization_bias", "plot_robot_vacuum"),
     ),
     (
         "Generative adversarial networks: GAN, DCGAN, latent space",

@@ -29,8 +29,27 @@ def _autoencoder_claims(out):
     assert ae < pca
 
 
+def _pca_network_claims(out):
+    # The network's units are PCA's axes and its codes' variances the eigenvalues.
+    cosines = [float(c) for c in re.findall(r"\|cos\(w_j, e_j\)\| = ([0-9.]+)", out)]
+    pairs = re.findall(r"Var\(y_j\) = ([0-9.]+), lambda_j = ([0-9.]+)", out)
+    assert len(cosines) == len(pairs) == 3
+    assert min(cosines) > 0.99
+    for var, lam in pairs:
+        assert abs(float(var) - float(lam)) < 0.05 * float(lam)
+
+
+def _maximization_bias_claims(out):
+    # Figure 6.5: Q-learning's bias, Double Q-learning near the optimal 5 %.
+    pattern = r"^\s*(.+?): left .*,\s+([0-9.]+)% over 201"
+    late = {name: float(share) for name, share in re.findall(pattern, out, re.M)}
+    assert late["Double Q-learning"] < 10 < late["Q-learning"]
+
+
 #: What an example's printed report must say (the tour shows these reports).
 CLAIMS = {
+    "plot_pca_network": _pca_network_claims,
+    "plot_maximization_bias": _maximization_bias_claims,
     "plot_elbow": lambda out: "iris (3 species): elbow at K=3" in out,
     "plot_pca_contribution": lambda out: "cumulative %" in out,
     "plot_fisher_vs_pca": lambda out: "FisherLDA" in out,
