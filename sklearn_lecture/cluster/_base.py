@@ -1,11 +1,4 @@
-"""The base of the clustering estimators: what every k-means-like model shares.
-
-A subclass fits ``cluster_centers_`` and ``labels_`` in ``_fit(X, sample_weight)``;
-the base validates the data (a dask array by its first rows, its blocks being
-checked by the steps on the workers) and ``n_clusters``, and serves ``predict``,
-``transform``, ``score``, ``fit_predict``, ``fit_transform``, the feature names
-out and the tags from the fitted centroids, as scikit-learn's ``_BaseKMeans``.
-"""
+"""The base of the clustering estimators and their shared parameter docs."""
 
 from numbers import Integral, Real
 
@@ -21,25 +14,51 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._compat import Interval, StrOptions, _check_sample_weight
 from ..utils._dask import DaskInferenceMixin, is_dask_array, validate_dask_head
+from ..utils._docstrings import ParameterDocs, fill_doc
 from ..utils._linalg import squared_distances
 from ..utils._validation import fit_guard
-from ._common import _check_n_clusters
 from ._kmeans_fast import nearest_centers
 
+#: The parameters KMeans, ElbowKMeans and FuzzyKMeans share, documented once.
+CLUSTER_PARAMETERS = ParameterDocs({
+    "n_clusters": ("int", "The number K of clusters."),
+    "init": ('{"k-means++", "random"} or array-like of shape (n_clusters, n_features)',
+             '"random": K distinct samples drawn by weight (the lecture\'s start). '
+             '"k-means++": greedy k-means++ (KMeans: k-means|| on a dask array). '
+             "An array: the initial centroids."),
+    "n_init": ('"auto" or int', "Runs from different seeds; the lowest inertia is "
+               'kept. "auto": 10 for "random", else 1.'),
+    "max_iter": ("int", "Maximum number of iterations of one run."),
+    "tol": ("float", "Stop when the summed squared shift of the centroids is at most "
+            "tol times the mean variance of the features (as scikit-learn)."),
+    "empty_cluster": ('{"reinit", "remove"}', 'A cluster that loses all its samples '
+                      '(in partial_fit: has none yet): "reinit" re-seeds it at the '
+                      'farthest sample (as scikit-learn); "remove" drops it.'),
+    "algorithm": ('{"hamerly", "lloyd"}', 'The assignment step, same partitions: '
+                  '"lloyd" the lecture\'s readable one (also on dask blocks), '
+                  '"hamerly" the accelerated one (blocked, threaded, bounds).'),
+    "random_state": ("int, RandomState instance or None", "Seeds the initialisation."),
+    "verbose": ("int", "Print the objective of each iteration when > 0."),
+})
 
-class _BaseKMeans(
-    DaskInferenceMixin,
-    ClassNamePrefixFeaturesOutMixin,
-    ClusterMixin,
-    TransformerMixin,
-    BaseEstimator,
-):
+CLUSTER_ATTRIBUTES = """\
+n_features_in_ : int
+    Number of features seen during fit.
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of features seen during fit, when they are all strings."""
+
+#: Fills ``{cluster_parameters}`` and ``{cluster_attributes}``.
+fill_cluster_doc = fill_doc(
+    cluster_parameters=CLUSTER_PARAMETERS, cluster_attributes=CLUSTER_ATTRIBUTES
+)
+
+
+class _BaseKMeans(DaskInferenceMixin, ClassNamePrefixFeaturesOutMixin, ClusterMixin,
+                  TransformerMixin, BaseEstimator):
     """Base of KMeans, ElbowKMeans and FuzzyKMeans: a model of K centroids.
 
-    Subclasses implement ``_fit(X, sample_weight)`` on validated data (a dask
-    array where ``_fits_dask``) and set ``cluster_centers_`` and ``labels_``;
-    those that assign samples otherwise than to the nearest centroid override
-    ``_predict_validated``.
+    Subclasses set ``cluster_centers_`` and ``labels_`` in ``_fit``; those that
+    assign otherwise than to the nearest centroid override ``_predict_validated``.
     """
 
     _parameter_constraints: dict = {
@@ -53,8 +72,6 @@ class _BaseKMeans(
 
     # Whether fit, predict and transform take scipy sparse X (densified).
     _accepts_sparse = False
-    # Whether _fit takes a dask array (its steps then run on the blocks).
-    _fits_dask = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -64,14 +81,9 @@ class _BaseKMeans(
 
     def _validate(self, X, **kwargs):
         """validate_data, with sparse X (where accepted) turned dense."""
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr"] if self._accepts_sparse else False,
-            dtype=[np.float64, np.float32],
-            order="C",
-            **kwargs,
-        )
+        sparse = ["csr"] if self._accepts_sparse else False
+        X = validate_data(self, X, accept_sparse=sparse,
+                          dtype=[np.float64, np.float32], order="C", **kwargs)
         return X.toarray() if sp.issparse(X) else X
 
     @property
@@ -89,12 +101,12 @@ class _BaseKMeans(
                 )
         else:
             X = self._validate(X, reset=reset)
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-        if check_k:
-            # ElbowKMeans has a range of K instead, which it clips to the data.
-            _check_n_clusters(getattr(self, "n_clusters", 1), X.shape[0])
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
+                                                 ensure_non_negative=True)
+        if check_k and X.shape[0] < getattr(self, "n_clusters", 1):
+            raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters="
+                             f"{self.n_clusters}: k-means needs at least one sample "
+                             "per cluster.")
         return X, sample_weight
 
     def _check_test_data(self, X):
@@ -119,23 +131,12 @@ class _BaseKMeans(
         self : object
             The fitted estimator.
         """
-        return self._fit_checked(X, sample_weight)
-
-    def _fit_checked(self, X, sample_weight=None):
-        """The recipe of every fit: check the data, then ``_fit``."""
-        if is_dask_array(X) and not self._fits_dask:
-            raise TypeError(
-                f"{type(self).__name__} does not fit dask arrays; compute X first, "
-                "or use KMeans or FuzzyKMeans, which run their steps on the blocks."
-            )
         return self._fit(*self._check_fit_data(X, sample_weight))
 
     def _squared_distances(self, X):
         """Squared distances of validated X to the centroids, in float64."""
-        return squared_distances(
-            X.astype(np.float64, copy=False),
-            self.cluster_centers_.astype(np.float64, copy=False),
-        )
+        C = self.cluster_centers_.astype(np.float64, copy=False)
+        return squared_distances(X.astype(np.float64, copy=False), C)
 
     def _predict_validated(self, X):
         return nearest_centers(X, self.cluster_centers_)
@@ -189,7 +190,6 @@ class _BaseKMeans(
             ``-sum_t w_t min_k ||x_t - mu_k||^2``.
         """
         X = self._check_test_data(X)
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                             ensure_non_negative=True)
         return -float(self._squared_distances(X).min(axis=1) @ sample_weight)

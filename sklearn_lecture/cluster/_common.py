@@ -1,15 +1,4 @@
-"""What every clustering estimator shares: seeding, the K check, duplicate merging.
-
-- :func:`_check_n_clusters`: at least one sample per cluster;
-- :func:`_check_squares`: the clear error for data whose squared distances
-  float64 (or float32) cannot represent;
-- :func:`_init_centroids` and :func:`_kmeans_plusplus`: the initial centroids
-  (``"random"``, ``"k-means++"`` or given);
-- :func:`_collapse_duplicates`: identical rows merged into one weighted row, in
-  an order that does not depend on the order of X or on repetitions (so that a
-  seeded start picks the same points whether the data come weighted or
-  repeated).
-"""
+"""What the clustering estimators share: checks, seeding, duplicate merging."""
 
 import numpy as np
 from sklearn.utils import check_array, check_random_state
@@ -17,23 +6,9 @@ from sklearn.utils import check_array, check_random_state
 from ..utils._linalg import row_norms, squared_distances
 
 
-def _check_n_clusters(n_clusters, n_samples):
-    """Raise a ValueError when there are fewer samples than requested clusters."""
-    if n_samples < n_clusters:
-        raise ValueError(
-            f"n_samples={n_samples} should be >= n_clusters={n_clusters}: "
-            "k-means needs at least one sample per cluster."
-        )
-
-
 def _check_squares(largest, spread, dtype, what="X"):
-    """Refuse data whose squared distances ``dtype`` cannot represent.
-
-    ``largest`` is the largest squared norm of the (centred) rows, ``spread``
-    a positive number when the rows are not all one point: the first must not
-    overflow, and squares of distinct rows must stay far above the smallest
-    normal number, or distances round to zero.
-    """
+    """Refuse data whose largest squared centred norm overflows ``dtype`` or, with
+    distinct rows (``spread > 0``), falls to where distances round to 0."""
     info = np.finfo(dtype)
     if not np.isfinite(largest) or largest > info.max / 16:
         problem = "overflow"
@@ -49,26 +24,15 @@ def _check_squares(largest, spread, dtype, what="X"):
 
 
 def _collapse_duplicates(X, sample_weight):
-    """Merge identical rows into one row carrying their summed weight.
+    """Identical rows merged into one of their summed weight, zero weights dropped.
 
-    Rows with zero weight are dropped. The distinct rows come back sorted
-    (first column first), an order that depends only on the set of distinct
-    rows: fitting on integer weights and fitting on repeated rows then see the
-    same data, and a seeded initialisation picks the same points.
-
-    Returns
-    -------
-    X_distinct : ndarray of shape (n_distinct, n_features)
-    weight : ndarray of shape (n_distinct,), dtype of X
-    index : ndarray of shape (n_samples,)
-        For each row of X the row of ``X_distinct`` that holds it, -1 for rows of
-        zero weight.
+    Returns the distinct rows, sorted (integer weights and repeated rows give the
+    same seeds), their weights and each row's distinct row (-1 for weight 0).
     """
     keep = sample_weight > 0
     Xk, wk = (X, sample_weight) if keep.all() else (X[keep], sample_weight[keep])
-    # One argsort of the first column; only runs of rows tied on it that are
-    # not copies of one row are sorted again on all columns, so that copies
-    # become neighbours (a full lexsort costs several times more).
+    # Sorted on the first column; only tied runs that are not copies of one row
+    # are lexsorted, so copies become neighbours (cheaper than a full lexsort).
     order = np.argsort(Xk[:, 0])
     if Xk.shape[1] > 1 and len(order) > 1:
         first = Xk[order, 0]
@@ -94,23 +58,10 @@ def _collapse_duplicates(X, sample_weight):
     return Xs[new], weight.astype(X.dtype), index
 
 
-def _kmeans_plusplus(
-    X, n_clusters, random_state, sample_weight=None, n_local_trials=None
-):
-    """Choose initial centers by greedy k-means++ seeding.
-
-    The first center is a sample drawn with probability proportional to its weight;
-    each next one is the best, by the resulting potential, of ``n_local_trials``
-    samples drawn with probability proportional to weight times the squared
-    distance to the nearest chosen center (Arthur and Vassilvitskii, 2007): the
-    rule, and the sequence of random draws, of scikit-learn's ``kmeans_plusplus``.
-
-    Returns
-    -------
-    centers : ndarray of shape (n_clusters, n_features)
-    indices : ndarray of shape (n_clusters,)
-        Rows of X chosen as centers.
-    """
+def _kmeans_plusplus(X, n_clusters, random_state, sample_weight=None,
+                     n_local_trials=None):
+    """Greedy k-means++ seeding, scikit-learn's ``kmeans_plusplus`` draw for draw:
+    ``(centers, indices of the rows chosen)``."""
     random_state = check_random_state(random_state)
     n_samples, n_features = X.shape
     if sample_weight is None:
@@ -128,9 +79,8 @@ def _kmeans_plusplus(
     current_pot = closest_dist_sq @ sample_weight
     for c in range(1, n_clusters):
         rand_vals = random_state.uniform(size=n_local_trials) * current_pot
-        candidate_ids = np.searchsorted(
-            np.cumsum(sample_weight * closest_dist_sq), rand_vals
-        )
+        candidate_ids = np.searchsorted(np.cumsum(sample_weight * closest_dist_sq),
+                                        rand_vals)
         # Rounding in the cumulative sum can push a draw one past the end.
         np.clip(candidate_ids, None, n_samples - 1, out=candidate_ids)
         dist = np.minimum(closest_dist_sq, sq_dist_to(candidate_ids))
@@ -143,14 +93,8 @@ def _kmeans_plusplus(
 
 
 def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
-    """Initial centroids for k-means and fuzzy k-means.
-
-    ``"random"`` picks ``n_clusters`` distinct points (identical rows merged,
-    their weights summed) with probability proportional to their weight (all
-    points, repeated at random, when X holds fewer distinct points of positive
-    weight); ``"k-means++"`` see :func:`_kmeans_plusplus`; an array is checked
-    and copied. Returns an ndarray of shape (n_clusters, n_features), dtype of X.
-    """
+    """Initial centroids: ``"random"`` distinct points drawn by weight (repeated
+    when too few), ``"k-means++"`` or an array (checked, copied)."""
     n_samples, n_features = X.shape
     if isinstance(init, str) and init == "k-means++":
         return _kmeans_plusplus(X, n_clusters, random_state, sample_weight)[0]
@@ -158,8 +102,7 @@ def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
         random_state = check_random_state(random_state)
         if sample_weight is None:
             sample_weight = np.ones(n_samples, dtype=X.dtype)
-        # Distinct points, not rows: two seeds on copies of one point would start
-        # two centroids together and lose a cluster.
+        # Distinct points: two seeds on copies of one point would lose a cluster.
         points, weight, _ = _collapse_duplicates(X, sample_weight)
         n_points = points.shape[0]
         p = weight.astype(np.float64) / weight.sum(dtype=np.float64)
@@ -171,9 +114,7 @@ def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
             seeds = np.concatenate([seeds, extra])
         return points[seeds].copy()
     if isinstance(init, str):
-        raise ValueError(
-            f"init must be 'k-means++', 'random' or an array, got {init!r}."
-        )
+        raise ValueError(f"init must be 'k-means++', 'random' or an array: {init!r}.")
     centers = check_array(init, dtype=X.dtype, copy=True, input_name="init")
     if centers.shape != (n_clusters, n_features):
         raise ValueError(

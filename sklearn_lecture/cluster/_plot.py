@@ -10,10 +10,7 @@ from ..utils._plotting import _get_axes
 class ElbowDisplay:
     """Distortion curve J(K) of an :class:`ElbowKMeans`, with the chosen K marked.
 
-    Follows scikit-learn's Display convention: build it with
-    :meth:`from_estimator` (or from the numbers, then call :meth:`plot`); the
-    matplotlib objects are kept as attributes. matplotlib is imported only when
-    plotting.
+    :meth:`from_estimator`, or the numbers then :meth:`plot` (as scikit-learn).
 
     Parameters
     ----------
@@ -67,14 +64,8 @@ class ElbowDisplay:
     """
 
     def __init__(
-        self,
-        k_values,
-        distortions,
-        n_clusters,
-        *,
-        silhouette_scores=None,
-        elbow_found=True,
-        estimator_name=None,
+        self, k_values, distortions, n_clusters, *, silhouette_scores=None,
+        elbow_found=True, estimator_name=None,
     ):
         store_params(self, locals())
 
@@ -94,36 +85,25 @@ class ElbowDisplay:
             Self, with the matplotlib objects stored.
         """
         ax = _get_axes(ax, "ElbowDisplay.plot")
-        k = np.asarray(self.k_values)
-        J = np.asarray(self.distortions)
+        k, J = np.asarray(self.k_values), np.asarray(self.distortions)
         (self.line_,) = ax.plot(k, J, "o-", color="C0", label="distortion J(K)")
         chosen = np.flatnonzero(k == self.n_clusters)
         what = "elbow" if self.elbow_found else "fallback"
         (self.chosen_marker_,) = ax.plot(
-            k[chosen],
-            J[chosen],
-            "o",
-            markersize=14,
-            markerfacecolor="none",
-            markeredgewidth=2,
-            color="C3",
-            label=f"{what}: K={self.n_clusters}",
+            k[chosen], J[chosen], "o", markersize=14, markerfacecolor="none",
+            markeredgewidth=2, color="C3", label=f"{what}: K={self.n_clusters}",
         )
         self.vline_ = ax.axvline(self.n_clusters, color="C3", linestyle="--", alpha=0.5)
         ax.set_xlabel("number of clusters K")
         ax.set_ylabel("distortion J(K)")
         ax.set_xticks(k)
         handles = [self.line_, self.chosen_marker_]
-        self.silhouette_line_ = None
-        self.ax_silhouette_ = None
+        self.silhouette_line_ = self.ax_silhouette_ = None
         if show_silhouette and self.silhouette_scores:
             ks = sorted(self.silhouette_scores)
             self.ax_silhouette_ = ax.twinx()
             (self.silhouette_line_,) = self.ax_silhouette_.plot(
-                ks,
-                [self.silhouette_scores[q] for q in ks],
-                "s--",
-                color="C2",
+                ks, [self.silhouette_scores[q] for q in ks], "s--", color="C2",
                 label="silhouette",
             )
             self.ax_silhouette_.set_ylabel("silhouette")
@@ -131,8 +111,7 @@ class ElbowDisplay:
         ax.legend(handles=handles, loc="upper right")
         if self.estimator_name is not None:
             ax.set_title(self.estimator_name)
-        self.ax_ = ax
-        self.figure_ = ax.figure
+        self.ax_, self.figure_ = ax, ax.figure
         return self
 
     @classmethod
@@ -157,9 +136,7 @@ class ElbowDisplay:
         """
         check_is_fitted(estimator, "distortions_")
         return cls(
-            estimator.k_values_,
-            estimator.distortions_,
-            estimator.n_clusters_,
+            estimator.k_values_, estimator.distortions_, estimator.n_clusters_,
             silhouette_scores=getattr(estimator, "silhouette_scores_", None),
             elbow_found=getattr(estimator, "elbow_found_", True),
             estimator_name=name if name is not None else type(estimator).__name__,

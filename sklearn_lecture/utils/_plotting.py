@@ -4,11 +4,8 @@ from ._compat import check_matplotlib_support
 
 
 def _get_axes(ax, caller_name):
-    """The axes to draw on: ``ax``, or those of a new figure when None.
-
-    Raises scikit-learn's ImportError (``"<caller_name> requires matplotlib"``),
-    with the name of this package's extra added, when matplotlib is missing.
-    """
+    """``ax``, or a new figure's axes; without matplotlib, an ImportError naming
+    this package's ``plot`` extra."""
     try:
         check_matplotlib_support(caller_name)
     except ImportError as exc:

@@ -4,11 +4,7 @@ _CONTROLLER = None
 
 
 def blas_single_thread():
-    """Context manager limiting BLAS to one thread.
-
-    numpy's and scipy's OpenBLAS pools otherwise fight for the cores. The
-    threadpoolctl controller (milliseconds to create) is created once, lazily.
-    """
+    """Limit BLAS to one thread (threadpoolctl's controller, created once)."""
     global _CONTROLLER
     if _CONTROLLER is None:
         from threadpoolctl import ThreadpoolController

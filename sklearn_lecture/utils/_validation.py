@@ -19,16 +19,9 @@ __all__ = [
 def ravel_column_vector(y, *, stacklevel, reading=""):
     """A y of shape (n, 1) as (n,), with scikit-learn's DataConversionWarning.
 
-    What ``sklearn.utils.column_or_1d(y, warn=True)`` does, for any array with
-    ``ndim`` and slicing (a dask array included); other shapes pass unchanged.
-
-    Parameters
-    ----------
-    y : array of shape (n_samples, ...)
-    stacklevel : int
-        Of the warning, so that it points at the user's call.
-    reading : str, default=""
-        How the estimator reads the column, said in the warning.
+    ``sklearn.utils.column_or_1d(y, warn=True)`` for any array with ``ndim`` and
+    slicing (a dask array included); ``reading`` says how the estimator reads
+    the column, ``stacklevel`` points the warning at the user's call.
     """
     if y.ndim != 2 or y.shape[1] != 1:
         return y
@@ -43,17 +36,10 @@ def ravel_column_vector(y, *, stacklevel, reading=""):
 
 
 def clear_fitted(estimator, private=()):
-    """Delete an estimator's fitted attributes: it is then clearly unfitted.
+    """Delete the public attributes ending in ``_`` and the ``private`` ones.
 
     What a fit that failed half-way calls, so that no new attribute (the new
     input's ``n_features_in_``, a new Q table) stays beside the old model's.
-
-    Parameters
-    ----------
-    estimator : estimator
-        Its public attributes ending in ``_`` are deleted.
-    private : iterable of str, default=()
-        Private fitted state to delete with them.
     """
     private = set(private)
     for name in [*vars(estimator)]:
@@ -62,26 +48,12 @@ def clear_fitted(estimator, private=()):
 
 
 def check_partial_fit_classes(fitted_classes, classes, labels):
-    """The classes of a classifier's ``partial_fit``, as scikit-learn fixes them.
+    """The sorted classes of a classifier's ``partial_fit``, as scikit-learn's.
 
     ``classes`` is required on the first call (``fitted_classes`` None) and, when
     passed later, must be the same; every label of the block must be among them.
     Checked before anything is updated, so a refused block leaves the model as it
     was.
-
-    Parameters
-    ----------
-    fitted_classes : ndarray or None
-        The classes of the earlier calls, None on the first call.
-    classes : array-like or None
-        The ``classes`` argument of this call.
-    labels : ndarray
-        The labels of the block.
-
-    Returns
-    -------
-    classes : ndarray
-        Sorted unique classes.
     """
     if fitted_classes is None:
         if classes is None:
