@@ -6,7 +6,7 @@ The PCA neural network finds the axes themselves
 The lecture's PCA network is a linear autoassociator: the code y = W x, the
 reconstruction W^T y. A plain linear autoencoder trained on the squared error
 finds only the principal subspace (any rotation of the axes in it reconstructs as
-well). ``PCANetwork`` trains on the nested loss sum_j ||x - sum_{i<=j} y_i w_i||^2
+well). ``PCANetwork`` trains on the nested loss ``sum_j ||x - sum_{i<=j} y_i w_i||^2``
 (Sanger's generalized Hebbian rule in batch form), which orders the units: each
 weight vector converges to an eigenvector of the covariance matrix, w_j -> e_j,
 and each code's variance to its eigenvalue, Var(y_j) -> lambda_j. Compared here
@@ -37,8 +37,8 @@ pca = PCA(3).fit(X)
 net = PCANetwork(3, lr=0.01, max_epochs=60, batch_size=32, random_state=0).fit(X)
 
 # %%
-# Each unit against the matching eigenvector (|cos| = 1: the same axis, up to
-# sign) and its code's variance against the eigenvalue.
+# Each unit against the matching eigenvector (an absolute cosine of 1: the same
+# axis up to sign) and its code's variance against the eigenvalue.
 norms = np.linalg.norm(net.components_, axis=1)
 cosines = np.abs(np.sum(net.components_ * pca.components_, axis=1)) / norms
 for j, (c, var, lam) in enumerate(
