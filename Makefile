@@ -11,7 +11,7 @@ DOCS_HTML := docs/_build/html
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[neural,rl,dask,plot,test,bench]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[neural,rl,dask,plot,progress,test,bench]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -27,7 +27,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 $(DOCS_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[neural,rl,dask,plot,test,bench,docs]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[neural,rl,dask,plot,progress,test,bench,docs]"
 	touch $(DOCS_STAMP)
 
 # The site, warnings as errors; the gallery runs examples/ (about 2 minutes).

@@ -1,7 +1,7 @@
 """
-=======================================================
+========================================================
 Cliff walking: Q-learning walks the edge, SARSA does not
-=======================================================
+========================================================
 
 Sutton & Barto's Example 6.6 on Gymnasium's ``CliffWalking-v1``: a 4 x 12 grid,
 start in the bottom-left corner, goal in the bottom-right, the cells between them

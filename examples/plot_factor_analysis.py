@@ -1,7 +1,7 @@
 """
-=====================================================================
+========================================================================
 Common factor analysis: factor table, Kaiser, parallel analysis, merging
-=====================================================================
+========================================================================
 
 The common factor model ``x = Λ f + ε`` explains only the variance the
 variables share: each variable keeps a uniqueness ψ_i, and its communality
@@ -74,11 +74,27 @@ print(f"wine: Bartlett chi2 = {statistic:.1f} on {dof} dof, p = {p_value:.1e}; "
 # The factor table
 # ----------------
 # Three factors chosen by parallel analysis, principal axes, varimax. Loadings
-# below 0.3 are left blank so that the structure stands out.
+# below 0.3 are left blank so that the structure stands out. The table is a
+# FactorTable, whose columns are also arrays: the variables with the lowest
+# communality are those the common factors explain least (most of their
+# variance is unique).
 fa = CommonFactorAnalysis("parallel", random_state=0).fit(X_wine)
 print(f"\nCommonFactorAnalysis(n_factors='parallel'): {fa.n_factors_} factors, "
       f"{fa.n_iter_} principal-axis iterations")
-print(fa.factor_table().to_string(hide_below=0.3))
+table = fa.factor_table()
+print(table.to_string(hide_below=0.3))
+
+
+def least_explained(table, n=3):
+    """The n variables of lowest communality h_i, with h_i and uniqueness psi_i."""
+    order = np.argsort(table.communalities)[:n]
+    return ", ".join(
+        f"{table.feature_names[i]} (h = {table.communalities[i]:.2f}, "
+        f"psi = {table.uniquenesses[i]:.2f})" for i in order
+    )
+
+
+print(f"least explained by the {fa.n_factors_} factors: {least_explained(table)}")
 
 # %%
 # Kaiser's rule and parallel analysis

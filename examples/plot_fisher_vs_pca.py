@@ -9,7 +9,9 @@ between-class to within-class scatter, ``J(w) = w^T S_B w / w^T S_W w``.
 Both project the 13 standardized wine features onto two dimensions; the
 three cultivars separate far more cleanly on Fisher's axes. The accuracies
 below are those of a nearest-class-mean classifier in each 2-D projection
-(cross-validated), and of FisherLDA's own classifier.
+(cross-validated), and of FisherLDA's own classifier. Last, on the digits,
+pixels that are blank in every image make the within-class scatter ``S_W``
+singular: FisherLDA warns and regularises it.
 """
 
 # %%
@@ -18,17 +20,18 @@ import matplotlib
 matplotlib.use("Agg")
 
 import os
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.datasets import load_wine
+from sklearn.datasets import load_digits, load_wine
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neighbors import NearestCentroid
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_lecture import PCA, FisherLDA
+from sklearn_lecture import PCA, FisherLDA, SingularScatterWarning
 
 output_root = Path(os.environ.get("SKLEARN_LECTURE_OUTPUT", "lecture_plots"))
 output_dir = output_root / "examples"
@@ -74,3 +77,26 @@ scores = cross_val_score(FisherLDA(), X, y, cv=cv)
 print(f"FisherLDA classifier, cross-validated:          {scores.mean():.3f}")
 print(f"FisherLDA classifier, on the training data:     {fisher.score(X, y):.3f}")
 print(f"wrote {path}")
+
+# %%
+# A singular within-class scatter: the digits
+# -------------------------------------------
+# The directions solve ``S_B w = λ S_W w``, which needs S_W invertible. Some of
+# the 64 pixels of the digits are blank in every image, so S_W is singular:
+# FisherLDA says so with a SingularScatterWarning and adds a tiny ridge to S_W;
+# ``shrinkage="auto"`` (Ledoit-Wolf) regularises S_W instead.
+X_digits, y_digits = load_digits(return_X_y=True)
+blank = np.flatnonzero(X_digits.std(axis=0) == 0)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    FisherLDA().fit(X_digits, y_digits)
+singular = [w for w in caught if issubclass(w.category, SingularScatterWarning)]
+print(f"\ndigits: pixels {blank.tolist()} are blank in all {len(X_digits)} images; "
+      f"{len(singular)} SingularScatterWarning:")
+print(f"  {singular[0].message}")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", SingularScatterWarning)
+    ridge = cross_val_score(FisherLDA(), X_digits, y_digits, cv=cv).mean()
+shrunk = cross_val_score(FisherLDA(shrinkage="auto"), X_digits, y_digits, cv=cv).mean()
+print(f"FisherLDA classifier on the digits, cross-validated: {ridge:.3f} with the "
+      f"ridge, {shrunk:.3f} with shrinkage='auto'")

@@ -1,7 +1,7 @@
 """
-=====================================================
+======================================================
 Forecasting the chaotic Mackey-Glass series with a GRU
-=====================================================
+======================================================
 
 The Mackey-Glass equation dx/dt = 0.2 x(t−τ)/(1 + x(t−τ)¹⁰) − 0.1 x(t) is chaotic
 for τ = 17: deterministic, yet two nearby histories drift apart. A GRU reads

@@ -34,6 +34,7 @@ from sklearn_lecture.reinforcement import (
     ROBOT_VACUUM_ID,
     QLearning,
     RobotVacuumEnv,
+    VacuumState,
     ValueIteration,
 )
 
@@ -64,6 +65,25 @@ optimum = ValueIteration(discount=0.99).fit(env)
 best = optimum.evaluate(env, n_episodes=1)[0]
 print("ValueIteration, the optimum:")
 print("  " + describe(optimum))
+
+# %%
+# The agents see a state as an index; ``encode`` and ``decode`` translate it to
+# and from a ``VacuumState``: the room, the battery in % and the rooms still
+# dirty. What the optimal policy does in a few of them, and their value
+# (discounted with 0.99):
+for state in [
+    VacuumState("outlet", 30, ("kitchen", "new room")),
+    VacuumState("new room", 11, ("kitchen", "new room")),
+    VacuumState("new room", 11, ("kitchen",)),
+    VacuumState("kitchen", 20, ("kitchen",)),
+    VacuumState("outlet", 1, ("kitchen",)),
+]:
+    index = world.encode(*state)
+    assert world.decode(index) == state
+    print(
+        f"  state {index:4d} = {state}: {ACTIONS[optimum.policy_[index]]}, "
+        f"value {optimum.value_[index]:.1f}"
+    )
 
 # %%
 # Ten runs of 1,000 episodes for each exploration strategy.

@@ -1,7 +1,7 @@
 """
-=====================================================================
+=======================================================================
 Neural style transfer and feature inversion, offline on random features
-=====================================================================
+=======================================================================
 
 The lecture's last chapter optimises an *image*, not a network. Feature
 inversion asks which image has given activations at one layer,

@@ -46,7 +46,7 @@ CHAPTERS = (
         ),
     ),
     (
-        "Neural networks: autoencoders, RNN/LSTM/GRU, optimizers",
+        "Neural networks: autoencoders, RNN/LSTM/GRU, optimizers, model selection",
         "neural",
         (
             "plot_autoencoder_vs_pca",
@@ -58,6 +58,7 @@ CHAPTERS = (
             "plot_mackey_glass",
             "plot_temporal_order",
             "plot_optimizers",
+            "plot_model_selection",
         ),
     ),
     (
@@ -73,7 +74,7 @@ CHAPTERS = (
     (
         "Neural style transfer and feature inversion (random VGG features, offline)",
         "neural",
-        ("plot_style_transfer",),
+        ("plot_style_losses", "plot_style_transfer"),
     ),
 )
 

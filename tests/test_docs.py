@@ -8,7 +8,8 @@ the loopback interface (Chromium refuses web fonts to ``file://`` pages) and
 checks that each one renders: its title, the navigation bar, a figure loaded
 with a non-zero size, the formulas typeset by the bundled MathJax, no request
 leaving the machine, and no error in the console. A screenshot of each page
-goes to ``docs/_build/screenshots``.
+goes to ``docs/_build/screenshots``. Without a browser, the built API pages are
+checked to link every public name to a gallery example.
 """
 
 import functools
@@ -120,6 +121,16 @@ def test_the_gallery_is_staged_in_the_tours_chapters(tmp_path):
         assert lines[1] == lines[3] and len(lines[1]) >= len(lines[2]), path.name
 
 
+def test_the_examples_title_rules_are_as_long_as_their_titles():
+    # The staged copies are fixed, but the scripts are read as they are too
+    # (the tour, an editor's reStructuredText preview).
+    for path in sorted((ROOT / "examples").glob("plot_*.py")):
+        lines = path.read_text().splitlines()
+        assert lines[0] == '"""', path.name
+        assert set(lines[1]) == {"="} and lines[1] == lines[3], path.name
+        assert len(lines[1]) >= len(lines[2].rstrip()), path.name
+
+
 def _documented_names():
     """The full names listed by the autosummary tables of ``docs/api/index.rst``."""
     names, module, in_table = set(), None, False
@@ -160,6 +171,28 @@ def test_every_public_name_has_an_api_page():
     missing = public - _documented_names()
     where = "an autosummary table of docs/api/index.rst"
     assert not missing, f"add them to {where}: {sorted(missing)}"
+
+
+# -- The built site --------------------------------------------------------------
+
+
+def test_every_public_name_has_a_gallery_example():
+    """Each API page shows at least one example that uses its name.
+
+    Sphinx-Gallery records which names each example uses (its backreferences,
+    written to ``docs/api/generated/*.examples`` during the build); the
+    ``minigallery`` directive of the API templates (``docs/_templates``) shows
+    them on the name's page, for a class with those of its methods.
+    """
+    if not (HTML / "index.html").is_file():
+        _skip_or_fail("the documentation is not built (make docs)")
+    without = []
+    for name in sorted(_documented_names()):
+        page = HTML / "api" / "generated" / f"{name}.html"
+        assert page.is_file(), f"no API page for {name}"
+        if "sphx-glr-thumbcontainer" not in page.read_text(encoding="utf-8"):
+            without.append(name)
+    assert not without, f"use them in an example of examples/: {without}"
 
 
 # -- The built site in headless Chromium ----------------------------------------

@@ -46,8 +46,20 @@ def _maximization_bias_claims(out):
     assert late["Double Q-learning"] < 10 < late["Q-learning"]
 
 
+def _model_selection_claims(out):
+    # The slide's specificity is corrected, and at a learning rate of 1 batch
+    # normalisation trains the sigmoid net where the plain one stalls at chance.
+    assert "TN/(TN+FP); the slide's TN/(TN+FN) is the negative" in out
+    pattern = r"Sigmoid net, lr=1, batch_norm=(\w+)\s*: cost after 10 epochs ([0-9.]+)"
+    cost = {norm: float(value) for norm, value in re.findall(pattern, out)}
+    assert cost["False"] > 2.2 and cost["True"] < 1.0
+    assert re.search(r"alpha <= [0-9.]+: high variance", out)
+    assert re.search(r"alpha >= [0-9.]+: high bias", out)
+
+
 #: What an example's printed report must say (the tour shows these reports).
 CLAIMS = {
+    "plot_model_selection": _model_selection_claims,
     "plot_pca_network": _pca_network_claims,
     "plot_maximization_bias": _maximization_bias_claims,
     "plot_elbow": lambda out: "iris (3 species): elbow at K=3" in out,

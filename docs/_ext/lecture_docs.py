@@ -13,6 +13,7 @@ of the folder they run in) and close them, as ``make demo`` needs;
 matplotlib's own scraper would find no open figure.
 """
 
+import glob
 import re
 import shutil
 from pathlib import Path
@@ -38,11 +39,13 @@ GUIDE_PAGES = {
     "plot_mackey_glass": "recurrent",
     "plot_temporal_order": "recurrent",
     "plot_optimizers": "optimization",
+    "plot_model_selection": "optimization",
     "plot_cliff_walking": "reinforcement",
     "plot_robot_vacuum": "reinforcement",
     "plot_gan_1d": "gans",
     "plot_gan_digits": "gans",
     "plot_latent_interpolation": "gans",
+    "plot_style_losses": "style_transfer",
     "plot_style_transfer": "style_transfer",
 }
 
@@ -304,7 +307,30 @@ def resolve_own_names(app, env, node, contnode):
                                candidates[0], node, contnode)
 
 
+def note_backreferences(app, docname, source):
+    """Re-read an API page when the examples that use its name change.
+
+    Sphinx-Gallery writes the thumbnails of the examples that use a name (or a
+    method of a class) to ``api/generated/<name>.examples``, and the page's
+    ``minigallery`` includes them; Sphinx-Gallery rewrites such a file only when
+    its content changes. Recorded as dependencies of the page, they make Sphinx
+    read it again after an example starts (or stops) using the name, where it
+    would otherwise keep the previous build's list.
+    """
+    prefix = "api/generated/"
+    if not docname.startswith(prefix):
+        return
+    folder = Path(app.srcdir, prefix)
+    name = docname[len(prefix):]
+    for path in sorted(
+        [folder / f"{name}.examples", *folder.glob(f"{glob.escape(name)}.*.examples")]
+    ):
+        if path.is_file():
+            app.env.note_dependency(str(path))
+
+
 def setup(app):
+    app.connect("source-read", note_backreferences)
     app.connect("autodoc-process-docstring", join_continued_lines, priority=400)
     app.connect("autodoc-process-docstring", fix_plain_text, priority=600)
     app.connect("missing-reference", resolve_own_names)

@@ -4,6 +4,10 @@ import numpy as np
 from sklearn.utils import check_array, check_random_state
 
 from ..utils._linalg import row_norms, squared_distances
+from ._kmeans_fast import closest_distances, has_copies, trial_potentials
+
+# Up to this many features k-means++ uses the compiled passes.
+_PLUSPLUS_COMPILED_FEATURES = 16
 
 
 def _check_squares(largest, spread, dtype, what="X"):
@@ -27,10 +31,15 @@ def _collapse_duplicates(X, sample_weight):
     """Identical rows merged into one of their summed weight, zero weights dropped.
 
     Returns the distinct rows, sorted (integer weights and repeated rows give the
-    same seeds), their weights and each row's distinct row (-1 for weight 0).
+    same seeds; rows of weight 1 without copies stay as given), their weights and
+    each row's distinct row (-1 for weight 0).
     """
     keep = sample_weight > 0
     Xk, wk = (X, sample_weight) if keep.all() else (X[keep], sample_weight[keep])
+    if np.all(wk == 1) and not has_copies(Xk):
+        index = np.full(X.shape[0], -1, dtype=np.intp)
+        index[keep] = np.arange(Xk.shape[0])
+        return Xk, wk.astype(X.dtype, copy=False), index
     # Sorted on the first column; only tied runs that are not copies of one row
     # are lexsorted, so copies become neighbours (cheaper than a full lexsort).
     order = np.argsort(Xk[:, 0])
@@ -68,14 +77,17 @@ def _kmeans_plusplus(X, n_clusters, random_state, sample_weight=None,
         sample_weight = np.ones(n_samples, dtype=X.dtype)
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(n_clusters))
-    x_sq = row_norms(X, squared=True)
+    # Few features: compiled passes; many: matrix products (BLAS wins there).
+    compiled = n_features <= _PLUSPLUS_COMPILED_FEATURES
+    x_sq = None if compiled else row_norms(X, squared=True)
 
     def sq_dist_to(rows):
         return squared_distances(X[rows], X, X_sq=x_sq[rows], Y_sq=x_sq)
 
     indices = np.full(n_clusters, -1, dtype=np.intp)
     indices[0] = random_state.choice(n_samples, p=sample_weight / sample_weight.sum())
-    closest_dist_sq = sq_dist_to([indices[0]])[0]
+    closest_dist_sq = (closest_distances(X, X[indices[0]]) if compiled
+                       else sq_dist_to([indices[0]])[0])
     current_pot = closest_dist_sq @ sample_weight
     for c in range(1, n_clusters):
         rand_vals = random_state.uniform(size=n_local_trials) * current_pot
@@ -83,11 +95,18 @@ def _kmeans_plusplus(X, n_clusters, random_state, sample_weight=None,
                                         rand_vals)
         # Rounding in the cumulative sum can push a draw one past the end.
         np.clip(candidate_ids, None, n_samples - 1, out=candidate_ids)
-        dist = np.minimum(closest_dist_sq, sq_dist_to(candidate_ids))
-        candidates_pot = dist @ sample_weight
-        best = int(np.argmin(candidates_pot))
+        if compiled:
+            candidates_pot = trial_potentials(X, sample_weight, closest_dist_sq,
+                                              X[candidate_ids])
+            best = int(np.argmin(candidates_pot))
+            closest_dist_sq = closest_distances(X, X[candidate_ids[best]],
+                                                closest_dist_sq)
+        else:
+            dist = np.minimum(closest_dist_sq, sq_dist_to(candidate_ids))
+            candidates_pot = dist @ sample_weight
+            best = int(np.argmin(candidates_pot))
+            closest_dist_sq = dist[best]
         current_pot = candidates_pot[best]
-        closest_dist_sq = dist[best]
         indices[c] = candidate_ids[best]
     return X[indices], indices
 

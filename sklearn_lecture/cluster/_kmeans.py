@@ -19,7 +19,7 @@ from ..utils._params import store_params
 from ..utils._validation import fit_guard
 from ._base import _BaseKMeans, fill_cluster_doc
 from ._common import _check_squares, _collapse_duplicates, _init_centroids
-from ._kmeans_fast import HamerlyStep, nearest_centers, own_center_inertia, threads
+from ._kmeans_fast import HamerlyStep, block_sums, nearest_centers, threads
 
 
 def _block(X, origin):
@@ -47,6 +47,12 @@ def lloyd_step(X, w, centers, origin=None):
     return (group_sums(X, labels, K, w), np.bincount(labels, w, K),
             np.bincount(labels, minlength=K),
             float(row_norms(X, squared=True).astype(np.float64) @ w))
+
+
+def fused_step(X, w, centers, origin=None):
+    """:func:`lloyd_step` by the compiled engine: one pass over the block."""
+    X = _block(X, origin)
+    return block_sums(X, np.ones(X.shape[0]) if w is None else w, centers)
 
 
 def farthest_step(X, w, centers, origin, n):
@@ -254,7 +260,7 @@ class KMeans(_BaseKMeans):
                     centers = _init_centroids(X_c, self.n_clusters, self.init, rng,
                                               w_fit)
                 step = (HamerlyStep(X_c, weights, pool, n_threads) if hamerly
-                        else functools.partial(stats, lloyd_step))
+                        else functools.partial(stats, _STEPS[self.algorithm]))
                 centers, history, n_iter = lloyd(
                     step, centers, max_iter=self.max_iter, verbose=self.verbose,
                     run=f"Run {r + 1}/{n_init}, " if self.verbose else "", **rule,
@@ -265,15 +271,18 @@ class KMeans(_BaseKMeans):
                     c64, labels = centers.astype(np.float64), None
                     inertia = xx - 2 * float(np.sum(S * c64)) + float(
                         W @ row_norms(c64, squared=True))
-                else:
-                    labels = nearest_centers(X, C, pool, n_threads)
-                    inertia = own_center_inertia(X, sample_weight, C, labels, pool,
-                                                 n_threads)
+                else:  # predict's assignment, so that labels_ is predict(X)
+                    labels, inertia = nearest_centers(X, C, pool, n_threads,
+                                                      sample_weight, inertia=True)
+                if not dask:
                     W = np.bincount(labels, weights=sample_weight, minlength=len(C))
                 if self.verbose:
                     print(f"Run {r + 1}/{n_init} done after {n_iter} iterations: "
                           f"inertia = {inertia:.6g}, J = {inertia / w_total:.6g}")
-                if best is None or inertia < best[1]:
+                # A run of the same partition is not better, whatever the rounding
+                # (scikit-learn's rule): the engines then keep the same run.
+                if best is None or (inertia < best[1] and not (
+                        labels is not None and _same_partition(labels, best[5]))):
                     best = (C, inertia, history, n_iter, W, labels)
         C, inertia, history, n_iter, counts, labels = best
         self.cluster_centers_, self.n_clusters_ = C, C.shape[0]
@@ -283,7 +292,7 @@ class KMeans(_BaseKMeans):
         self._counts = counts
         self.labels_ = self.predict(X) if dask else labels  # lazy after dask
         if not dask and self.empty_cluster == "reinit":
-            n_used = np.unique(labels[sample_weight > 0]).size
+            n_used = np.count_nonzero(np.bincount(labels[sample_weight > 0]))
             if n_used < self.n_clusters_ and X_fit.shape[0] >= self.n_clusters:
                 warnings.warn(
                     f"Number of distinct clusters ({n_used}) found smaller than "
@@ -341,7 +350,7 @@ class KMeans(_BaseKMeans):
         largest = max(row_norms(X64, True).max(), row_norms(centers, True).max())
         _check_squares(largest, np.ptp(X64, axis=0).max(), X.dtype, "this batch")
 
-        stats = lloyd_step(X64, w, centers)
+        stats = _STEPS[self.algorithm](X64, w, centers)
         empty = counts + stats[1] == 0
         (S, W, _, _), centers, _ = empty_clusters(
             stats, centers, empty, self.empty_cluster,
@@ -350,8 +359,8 @@ class KMeans(_BaseKMeans):
         centers, seen = centers.copy(), W > 0
         centers[seen] += (S[seen] - W[seen, None] * centers[seen]) / counts[seen, None]
 
-        labels = nearest_centers(X64, centers)  # the batch on the new centroids
-        inertia = own_center_inertia(X64, w, centers, labels)
+        # The batch on the new centroids.
+        labels, inertia = nearest_centers(X64, centers, w=w, inertia=True)
         w_total = float(w.sum())
         self.cluster_centers_, self.n_clusters_ = centers.astype(X.dtype), len(centers)
         self._counts, self.labels_, self.inertia_ = counts, labels, inertia
@@ -359,6 +368,15 @@ class KMeans(_BaseKMeans):
         self.distortion_history_ = np.asarray([*history, self.distortion_])
         self.n_steps_ = self.n_iter_ = getattr(self, "n_steps_", 0) + 1
         return self
+
+
+def _same_partition(a, b):
+    pairs = np.unique(a * (max(a.max(), b.max()) + 1) + b).size
+    return pairs == np.unique(a).size == np.unique(b).size
+
+
+# The step on dask blocks and mini-batches: the compiled pass, or the lecture's.
+_STEPS = {"hamerly": fused_step, "lloyd": lloyd_step}
 
 
 def _sum_step(X, w=None):
@@ -374,7 +392,8 @@ def _spread_step(X, w, origin):
     X = _block(X, origin)
     x_sq = row_norms(X, squared=True).astype(np.float64)
     return (float(x_sq.sum() if w is None else x_sq @ w),
-            float(x_sq.max(initial=0.0)), float(np.abs(X).max(initial=0)))
+            float(x_sq.max(initial=0.0)), max(float(X.max(initial=0)),
+                                              -float(X.min(initial=0))))
 
 
 def _add_max(a, b):

@@ -1,26 +1,36 @@
 """The accelerated step of :class:`KMeans` (``algorithm="hamerly"``), with the
-interface of :func:`._kmeans.lloyd_step`: cache-sized blocks by one matrix
-product each, one thread per core, skipping the samples that Hamerly's bounds
-(2010), widened by the rounding, show cannot change cluster."""
+interface of :func:`._kmeans.lloyd_step`: compiled passes (:mod:`._kernels`),
+one thread per core on contiguous parts of the rows, skipping the samples that
+Hamerly's bounds (2010) show cannot change cluster. The same kernels assign new
+data (predict, score) and seed k-means++."""
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import numpy as np
 
-from ..utils._linalg import group_sums, row_norms, squared_distances
 from ..utils._threads import blas_single_thread
 
-_CHUNK_ROWS = 4096  # rows per block of the assignment: they stay in L2 cache
+_CHUNK_ROWS = 4096  # rows per part of a pass below which a thread does not pay
 # A thread gets at least this many rows and this much work (rows times
 # n_clusters * (n_features + 8)): below, a second thread costs more than it saves.
 _MIN_ROWS_PER_THREAD = 256
 _MIN_WORK_PER_THREAD = 2 * 4096 * 16 * (32 + 8)
 # Below this much work per pass (n * K * (d + 12)) the bounds do not pay.
 _MIN_BOUNDS_WORK = 2_000_000
-# Beyond this fraction of candidates, a full pass costs less than gathering them.
+# Beyond this fraction of rows recomputed, plain passes cost less than bounds.
 _FULL_PASS_FRACTION = 0.75
+# From this many features on, distances come from matrix products (BLAS).
+_GEMM_FEATURES = 16
+
+
+@functools.cache
+def _kernels():
+    from . import _kernels
+
+    return _kernels
 
 
 def _min_rows_per_thread(row_cost):
@@ -55,165 +65,173 @@ def _run_parts(func, n_rows, pool, n_threads, row_cost):
     return list(pool.map(func, bounds[:-1], bounds[1:]))
 
 
-def _assign(X, centers, labels, pool=None, n_threads=1, best=None, second=None,
-            c_sq=None):
-    """Nearest center (by ``c_sq - 2 x.c``) of each row into ``labels``, and the
-    smallest and second smallest scores into ``best`` and ``second`` if given."""
-    n_clusters = centers.shape[0]
-    c_sq = row_norms(centers, squared=True) if c_sq is None else c_sq
-    # numpy's row-wise argmin is more than twice as fast on float64 as on float32.
-    upcast = X.dtype != np.float64
-
-    def part(start, end):
-        rows = min(_CHUNK_ROWS, end - start)
-        buf = np.empty((rows, n_clusters), dtype=X.dtype)
-        buf64 = np.empty((rows, n_clusters)) if upcast else buf
-        row_start = np.arange(0, rows * n_clusters, n_clusters)
-        for s in range(start, end, _CHUNK_ROWS):
-            e = min(s + _CHUNK_ROWS, end)
-            block = squared_distances(X[s:e], centers, X_sq=0, Y_sq=c_sq,
-                                      out=buf[: e - s])
-            if upcast:
-                block = buf64[: e - s]
-                np.copyto(block, buf[: e - s])
-            lab = labels[s:e]
-            block.argmin(axis=1, out=lab)
-            if best is not None:
-                # A second argmin with the smallest masked (faster than partition).
-                flat = block.reshape(-1)
-                index = row_start[: e - s] + lab
-                best[s:e] = flat[index]
-                flat[index] = np.inf
-                index += block.argmin(axis=1) - lab
-                second[s:e] = flat[index]
-
-    _run_parts(part, X.shape[0], pool, n_threads, n_clusters * (X.shape[1] + 8))
+def _weights(w, n):
+    return np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
 
 
-def nearest_centers(X, centers, pool=None, n_threads=1):
-    """Index of the nearest center of each row of X (predict's assignment), scored
-    as ``||c - o||^2 + 2 o.(c - o) - 2 x.(c - o)`` about the centers' mean ``o``
-    (the rounding grows with their spread; X is not copied)."""
-    labels = np.empty(X.shape[0], dtype=np.intp)
-    centers = centers.astype(np.float64)
-    origin = centers.mean(axis=0)
-    shifted = centers - origin
-    c_sq = row_norms(shifted, squared=True) + 2.0 * (shifted @ origin)
-    shifted, c_sq = shifted.astype(X.dtype), c_sq.astype(X.dtype)
-    own = pool is not None or X.shape[0] < _CHUNK_ROWS  # the caller's threads
-    with (nullcontext((pool, n_threads)) if own
-          else threads(X.shape[0], len(centers) * (X.shape[1] + 8))) as (p, n):
-        _assign(X, shifted, labels, p, n, c_sq=c_sq)
-    return labels
+def nearest_centers(X, centers, pool=None, n_threads=1, w=None, inertia=False):
+    """Index of the nearest centroid of each row (and the weighted inertia)."""
+    labels, w = np.empty(X.shape[0], dtype=np.intp), _weights(w, X.shape[0])
+    C = np.ascontiguousarray(centers, dtype=np.float64)
+    # Many features: matrix products about the centroids' mean (less rounding).
+    origin = C.mean(axis=0) if X.shape[1] >= _GEMM_FEATURES else None
+    cost, block = len(C) * (X.shape[1] + 8), max(64, 2**16 // len(C))
+
+    def part(s, e):
+        if origin is None:
+            return _kernels().nearest(X[s:e], w[s:e], C, labels[s:e])
+        for b in range(s, e, block):
+            Xb = X[b : min(b + block, e)] - origin.astype(X.dtype)
+            D = _gemm_distances(Xb, C - origin, np.zeros(len(Xb)))
+            labels[b : b + len(Xb)] = D.argmin(axis=1)
+        return own_center_inertia(X[s:e], w[s:e], C, labels[s:e]) if inertia else 0
+
+    if pool is None and X.shape[0] >= _CHUNK_ROWS:
+        with threads(X.shape[0], cost) as (pool, n_threads):
+            total = sum(_run_parts(part, X.shape[0], pool, n_threads, cost))
+    else:
+        total = sum(_run_parts(part, X.shape[0], pool, n_threads, cost))
+    return (labels, float(total)) if inertia else labels
 
 
-def own_center_inertia(X, w, centers, labels, pool=None, n_threads=1):
-    """``sum_t w_t ||x_t - c_{labels_t}||^2`` in float64, by cache-sized blocks."""
-    rows = max(64, 2**15 // max(X.shape[1], 1))
-
-    def part(start, end):
-        total = 0.0
-        for s in range(start, end, rows):
-            e = min(s + rows, end)
-            d = row_norms(X[s:e] - centers[labels[s:e]], True).astype(float, copy=False)
-            total += float(d.sum() if w is None else d @ w[s:e])
-        return total
-
-    return sum(_run_parts(part, X.shape[0], pool, n_threads, X.shape[1] + 8))
+def block_sums(X, w, centers):
+    """One compiled pass over X: :func:`._kmeans.lloyd_step`'s statistics."""
+    K, (n, d) = len(centers), X.shape
+    S, W, N = np.zeros((K, d)), np.zeros(K), np.zeros(K, dtype=np.intp)
+    w = np.asarray(w, dtype=np.float64)
+    _kernels().full_pass(X, w, np.ascontiguousarray(centers, dtype=np.float64),
+                         np.zeros(n, dtype=np.intp), False, w, w, w, 0.0, False, S, W,
+                         N)
+    return S, W, N, float(np.einsum("ij,ij->i", X, X, dtype=np.float64) @ w)
 
 
-def _cluster_sums(X, w, labels, n_clusters, pool=None, n_threads=1):
-    """Weighted sums (float64), total weights and counts of each cluster."""
+def has_copies(X):
+    """Whether two rows of X are equal."""
+    return bool(_kernels().has_copies(X))
 
-    def part(start, end):
-        lab = labels[start:end]
-        wp = None if w is None else w[start:end]
-        N = np.bincount(lab, minlength=n_clusters)
-        W = N.astype(np.float64) if w is None else np.bincount(lab, wp, n_clusters)
-        return group_sums(X[start:end], lab, n_clusters, wp), W, N
 
-    # Parts of the same size whatever the shape: the split decides the rounding.
-    results = _run_parts(part, X.shape[0], pool, n_threads, 16 * (32 + 8))
-    return tuple(sum(r[i] for r in results) for i in range(3))
+def own_center_inertia(X, w, centers, labels):
+    """``sum_t w_t ||x_t - c_{labels_t}||^2`` (by differences, float64)."""
+    return _kernels().own_inertia(X, _weights(w, X.shape[0]),
+                                  np.ascontiguousarray(centers, dtype=np.float64),
+                                  labels)
+
+
+def closest_distances(X, center, closest=None):
+    """k-means++: ``min(closest, ||x - center||^2)`` of every row (in place)."""
+    closest = np.full(X.shape[0], np.inf) if closest is None else closest
+    _kernels().move_closest(X, np.asarray(center, dtype=np.float64)[None], closest)
+    return closest
+
+
+def trial_potentials(X, w, closest, trials):
+    """k-means++: each trial's potential ``sum w min(closest, ||x - trial||^2)``."""
+    potentials = np.zeros(len(trials))
+    _kernels().trial_potentials(X, _weights(w, X.shape[0]),
+                                np.asarray(trials, dtype=np.float64), closest,
+                                potentials)
+    return potentials
+
+
+def _gemm_distances(X, C, x_sq):
+    """Squared distances of the rows of X to C by one matrix product (in the dtype
+    of X), ``||x||^2 - 2 x.c + ||c||^2``."""
+    Cd = C.astype(X.dtype)
+    D = X @ (-2.0 * Cd.T)
+    D += np.einsum("ij,ij->i", Cd, Cd)
+    D += x_sq[:, None]
+    return D
 
 
 class HamerlyStep:
     """The accelerated step: ``step(centers) -> (S, W, N, x_sq)``.
 
-    Keeps the labels and, per sample, bounds on the distance to its center and
+    Keeps the labels and, per sample, bounds on the distance to its centroid and
     to any other, moved by the shifts; samples whose bounds do not cross keep
     their cluster. ``forget`` (sums changed outside) makes the next a full pass.
     """
 
     def __init__(self, X, w, pool, n_threads):
-        self.X, self.w, self.pool, self.n_threads = X, w, pool, n_threads
-        self.x_sq = x_sq = row_norms(X, squared=True).astype(np.float64, copy=False)
+        self.X, self.pool, self.n_threads = X, pool, n_threads
+        self.w = _weights(w, X.shape[0])
         n, d = X.shape
-        self.x_sq_total = float(x_sq.sum() if w is None else x_sq @ w)
-        # Rounding bound of ||x||^2 - 2 x.c + ||c||^2, relative to ||x||^2 + ||c||^2.
-        self.rel_err = 4.0 * (d + 4) * float(np.finfo(X.dtype).eps)
-        self.labels, self.upper, self.lower = np.full(n, -1), np.empty(n), np.empty(n)
+        self.x_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        self.x_sq_total = float(self.x_sq @ self.w)
+        # Rounding margin of a squared distance, relative to ||x||^2 + ||c||^2.
+        self.rel = 4.0 * (d + 4) * float(np.finfo(X.dtype).eps)
+        self.labels = np.zeros(n, dtype=np.intp)
+        self.upper, self.lower = np.empty(n), np.empty(n)
         self.use_bounds, self.n_calls, self.backoff = None, 0, 2
         self.forget()
 
     def forget(self):
         self.valid, self.previous = False, None
 
-    def _bounds(self, rows, best, second, c_sq_max):
-        index = slice(None) if rows is None else rows
-        x_sq = self.x_sq[index]
-        err = self.rel_err * (x_sq + c_sq_max)
-        self.upper[index] = np.sqrt(np.maximum(best + x_sq + err, 0.0))
-        self.lower[index] = np.sqrt(np.maximum(second + x_sq - err, 0.0))
+    def _add(self, differences):
+        dS, dW, dN, n_computed = differences
+        self.S, self.W, self.N = self.S + dS, self.W + dW, self.N + dN
+        return n_computed
+
+    def _pass(self, C, bounds, moves, shift=None, s_half=None):
+        """A full pass (``shift`` None; with or without bounds) or a bounded one,
+        over the parts of the rows: the sums (``moves``: their differences, so
+        that they change only when a row changes cluster) and the number of
+        rows recomputed."""
+        K, d = C.shape
+        kern, rel, gemm = _kernels(), self.rel, d >= _GEMM_FEATURES
+        block = max(64, 2**16 // K)
+
+        def part(s, e):
+            S, W, N = np.zeros((K, d)), np.zeros(K), np.zeros(K, dtype=np.intp)
+            X, w, x_sq = self.X[s:e], self.w[s:e], self.x_sq[s:e]
+            labels, upper, lower = self.labels[s:e], self.upper[s:e], self.lower[s:e]
+            if not gemm and shift is None:
+                kern.full_pass(X, w, C, labels, bounds, upper, lower, x_sq, rel,
+                               moves, S, W, N)
+                out = e - s
+            elif not gemm:
+                out = kern.bounded_pass(X, w, C, labels, upper, lower, x_sq, shift,
+                                        s_half, rel, S, W, N)
+            else:
+                rows = (np.arange(e - s) if shift is None else kern.settle(
+                    X, C, labels, upper, lower, shift, s_half, rel, True))
+                out = len(rows)
+                for b in range(0, len(rows), block):
+                    r = rows[b : b + block]
+                    Xr = X[b : b + len(r)] if shift is None else X[r]
+                    kern.finish(_gemm_distances(Xr, C, x_sq[r]), r, X, w, C, labels,
+                                upper, lower, x_sq, rel, moves, S, W, N)
+            return S, W, N, out
+
+        parts = _run_parts(part, self.X.shape[0], self.pool, self.n_threads,
+                           K * (d + 8))
+        return tuple(sum(p[i] for p in parts) for i in range(4))
 
     def __call__(self, centers):
-        X, w, pool, nt = self.X, self.w, self.pool, self.n_threads
-        K = centers.shape[0]
+        X = self.X
+        C = np.ascontiguousarray(centers, dtype=np.float64)
+        K = C.shape[0]
         if self.use_bounds is None:
             self.use_bounds = X.shape[0] * K * (X.shape[1] + 12) >= _MIN_BOUNDS_WORK
             self.retry_at = 0 if self.use_bounds else np.inf
-        if self.previous is not None and self.previous.shape != centers.shape:
+        if self.previous is not None and self.previous.shape != C.shape:
             self.forget()
-        candidates = None
         if self.valid:
-            shift = row_norms(np.subtract(centers, self.previous, dtype=np.float64))
-            # The factor covers the rounding of the shifts; the nearest other
-            # center moved at most by the largest other shift.
-            self.upper += np.take(shift * (1.0 + 1e-9), self.labels)
-            others = np.full(K, shift.max())
-            if K > 1:
-                others[np.argmax(shift)] = np.partition(shift, -2)[-2]
-            self.lower -= np.take(others * (1.0 + 1e-9), self.labels)
-            candidates = np.flatnonzero(self.upper >= self.lower)
-            if len(candidates) > _FULL_PASS_FRACTION * X.shape[0]:
+            shift = np.sqrt(((C - self.previous) ** 2).sum(axis=1))
+            between = np.sqrt(((C[:, None] - C[None]) ** 2).sum(axis=2))
+            np.fill_diagonal(between, np.inf)
+            s_half = 0.5 * between.min(axis=1) * (1.0 - self.rel)
+            n_computed = self._add(self._pass(C, True, True, shift, s_half))
+            if n_computed > _FULL_PASS_FRACTION * X.shape[0]:
                 # Plain passes for a while, then retry after twice as long.
-                candidates, self.valid = None, False
-                self.retry_at = self.n_calls + self.backoff
+                self.valid, self.retry_at = False, self.n_calls + self.backoff
                 self.backoff *= 2
-        c_sq_max = float(row_norms(centers, squared=True).max())
-        if candidates is None:
-            if self.n_calls >= self.retry_at:
-                best, second = np.empty(X.shape[0]), np.empty(X.shape[0])
-                _assign(X, centers, self.labels, pool, nt, best, second)
-                self._bounds(None, best, second, c_sq_max)
-                self.valid = True
+        else:
+            bounds, moves = self.n_calls >= self.retry_at, self.previous is not None
+            if moves:
+                self._add(self._pass(C, bounds, True))
             else:
-                _assign(X, centers, self.labels, pool, nt)
-            self.S, self.W, self.N = _cluster_sums(X, w, self.labels, K, pool, nt)
-        elif len(candidates):
-            old, X_cand = self.labels[candidates], X[candidates]
-            new = np.empty(len(candidates), dtype=np.intp)
-            best, second = np.empty(len(candidates)), np.empty(len(candidates))
-            _assign(X_cand, centers, new, pool, nt, best, second)
-            self._bounds(candidates, best, second, c_sq_max)
-            moved = np.flatnonzero(new != old)
-            if len(moved):
-                X_moved = X_cand[moved]
-                w_moved = None if w is None else w[candidates[moved]]
-                into = _cluster_sums(X_moved, w_moved, new[moved], K)
-                out = _cluster_sums(X_moved, w_moved, old[moved], K)
-                self.S, self.W, self.N = (a + b - c for a, b, c in zip(
-                    (self.S, self.W, self.N), into, out))
-                self.labels[candidates[moved]] = new[moved]
-        self.previous, self.n_calls = centers, self.n_calls + 1
+                self.S, self.W, self.N, _ = self._pass(C, bounds, False)
+            self.valid = bounds
+        self.previous, self.n_calls = C, self.n_calls + 1
         return self.S, self.W, self.N, self.x_sq_total

@@ -24,6 +24,7 @@ from ._modules import (
     MLPEncoder,
     ReconstructionLoss,
     TrainedModule,
+    make_dropout,
 )
 
 __all__ = [
@@ -37,10 +38,13 @@ __all__ = [
 
 
 class AutoencoderModule(TrainedModule):
-    """Encoder, mirrored decoder and optional input corruption.
+    """Encoder, mirrored decoder, optional input corruption and dropout.
 
     ``forward(x)`` returns ``(reconstruction, code)``; the reconstruction is on
-    the logit scale for the ``"bce"`` loss.
+    the logit scale for the ``"bce"`` loss. With ``dropout``, every hidden layer
+    of the encoder and the decoder, the code included, drops units in training
+    mode; the code returned (which a sparsity penalty reads) is the one before
+    its dropout.
     """
 
     def __init__(
@@ -54,6 +58,7 @@ class AutoencoderModule(TrainedModule):
         tied_weights=False,
         noise=None,
         corruption=0.0,
+        dropout=0.0,
     ):
         super().__init__()
         self.encoder = MLPEncoder(
@@ -62,6 +67,7 @@ class AutoencoderModule(TrainedModule):
             activation,
             batch_norm=batch_norm,
             code_activation=code_activation,
+            dropout=dropout,
         )
         self.decoder = MLPDecoder(
             n_features,
@@ -69,8 +75,10 @@ class AutoencoderModule(TrainedModule):
             activation,
             batch_norm=batch_norm,
             tied_weights=tied_weights,
+            dropout=dropout,
         )
         self.corrupt = Corruption(noise, corruption if noise else 0.0)
+        self.dropout = make_dropout(dropout)
 
     def encode(self, x):
         return self.encoder(x)
@@ -83,7 +91,7 @@ class AutoencoderModule(TrainedModule):
 
     def forward(self, x):
         code = self.encoder(self.corrupt(x))
-        return self.decode(code), code
+        return self.decode(self.dropout(code)), code
 
 
 @fill_net_doc
@@ -145,6 +153,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
     _parameter_constraints = {
         **BaseNeuralNet._common_parameter_constraints,
         **BaseNeuralNet._layer_parameter_constraints,
+        **BaseNeuralNet._regularization_parameter_constraints,
         "hidden_layer_sizes": ["array-like"],
         "loss": [StrOptions({"mse", "bce"})],
         "tied_weights": ["boolean"],
@@ -158,6 +167,8 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         loss="mse",
         tied_weights=False,
         batch_norm=False,
+        alpha=0.0,
+        dropout=0.0,
         optimizer="adam",
         lr=1e-3,
         momentum=0.9,
@@ -171,6 +182,8 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        warm_start=False,
+        callbacks=None,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -196,6 +209,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
             tied_weights=self.tied_weights,
             noise=self._noise_kind(),
             corruption=self._noise_level(),
+            dropout=self.dropout,
         )
 
     def _noise_kind(self):
@@ -227,8 +241,10 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
             Fitted estimator.
         """
         X = self._validate_training_data(X, reset=True)
-        self._fit_net(X)
+        # Set before training: scikit-learn's callbacks may transform after an
+        # epoch.
         self._update_fitted(n_features_out=self._layer_sizes()[-1])
+        self._fit_net(X)
         return self
 
     @fit_guard
@@ -254,8 +270,8 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
             The estimator, trained one more epoch.
         """
         X = self._validate_training_data(X, reset=not hasattr(self, "net_"))
-        self._partial_fit_net(X)
         self._update_fitted(n_features_out=self._layer_sizes()[-1])
+        self._partial_fit_net(X)
         return self
 
     @property
@@ -311,7 +327,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralN
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        X_reconstructed : ndarray of shape (n_samples, `n_features_in_`)
             Same dtype as the codes.
         """
         check_is_fitted(self)
@@ -435,6 +451,8 @@ class SparseAutoencoder(Autoencoder):
         loss="mse",
         tied_weights=False,
         batch_norm=False,
+        alpha=0.0,
+        dropout=0.0,
         optimizer="adam",
         lr=0.01,
         momentum=0.9,
@@ -448,6 +466,8 @@ class SparseAutoencoder(Autoencoder):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        warm_start=False,
+        callbacks=None,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -529,6 +549,8 @@ class DenoisingAutoencoder(Autoencoder):
         loss="mse",
         tied_weights=False,
         batch_norm=False,
+        alpha=0.0,
+        dropout=0.0,
         optimizer="adam",
         lr=1e-3,
         momentum=0.9,
@@ -542,6 +564,8 @@ class DenoisingAutoencoder(Autoencoder):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        warm_start=False,
+        callbacks=None,
         random_state=None,
         device="cpu",
         verbose=0,

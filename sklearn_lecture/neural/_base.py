@@ -5,7 +5,10 @@
 filled into each estimator's docstring by :data:`fill_net_doc`), and turns the
 training core (:mod:`~sklearn_lecture.neural._training`) into the fitted
 attributes every net has: ``net_``, ``loss_curve_``, ``validation_loss_curve_``,
-``n_iter_``.
+``n_iter_``. It also owns what every net does the same way: ``warm_start``,
+the user's skorch ``callbacks``, scikit-learn's callbacks on the epochs
+(:mod:`~sklearn_lecture.utils._callbacks`) and the refusal of skorch's routed
+parameters (``optimizer__weight_decay``) with the parameter that means it.
 
 How to write a net
 ------------------
@@ -16,8 +19,10 @@ included, and stores them with ``store_params(self, locals())``
 (:mod:`~sklearn_lecture.utils._params`).
 
 1. ``_parameter_constraints``: ``{**BaseNeuralNet._common_parameter_constraints,
-   ...}`` plus ``_layer_parameter_constraints`` (``activation``, ``batch_norm``) if
-   the net has them, plus its own.
+   ...}`` plus ``_layer_parameter_constraints`` (``activation``, ``batch_norm``) and
+   ``_regularization_parameter_constraints`` (``alpha``, ``dropout``) if the net
+   has them, plus its own. The module applies ``dropout``; the training core
+   applies ``alpha``.
 2. ``_build_module(self, X, y)``: a fresh module (a
    :class:`~sklearn_lecture.neural._modules.TrainedModule` defined in the net's
    own file) sized from the training arrays; it is called under the seeded
@@ -29,7 +34,9 @@ included, and stores them with ``store_params(self, locals())``
    ``self._partial_fit_net(X, y)`` (one epoch). The guard validates the
    parameters (scikit-learn's ``_fit_context``) and keeps the failure rule: a
    failed ``fit`` leaves the estimator clearly unfitted, a refused
-   ``partial_fit`` leaves it as it was.
+   ``partial_fit`` leaves it as it was. A supervised net whose prepared ``y``
+   is not what ``score`` takes (class codes) passes ``scored=(X, y)`` as given,
+   for scikit-learn's ``ScoringMonitor``.
 5. Inference: ``self._forward64(X, fn)`` (eval mode, chunked, in the precision of
    X: float64 for float64 input, float32 for float32).
 6. The docstring says ``{net_parameters}`` and ``{net_attributes}`` where the
@@ -47,6 +54,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
+from ..utils._callbacks import CallbackSupportMixin, begin_fit
 from ..utils._compat import Interval, StrOptions
 from ..utils._dask import DaskInferenceMixin
 from ..utils._docstrings import ParameterDocs, fill_doc
@@ -55,12 +63,14 @@ from ._modules import ACTIVATIONS
 from ._optim import LR_SCHEDULES, OPTIMIZERS
 from ._training import (
     NetState,
+    check_callbacks,
     check_device,
     disarm_early_stopping,
     fit_module,
     inference_copy,
     initialize_net,
     n_rows,
+    rearm_early_stopping,
     run_module,
     seeded_torch,
     take_rows,
@@ -96,6 +106,20 @@ NET_PARAMETERS = ParameterDocs({
         "Batch normalisation after every hidden linear layer but the code layer "
         "(running statistics at inference). Needs at least two training samples "
         "and batch_size >= 2.",
+    ),
+    "alpha": (
+        "float",
+        "Strength of the L2 penalty on the weights (not the biases), as "
+        "scikit-learn's MLPClassifier: alpha / (2 B) times the sum of the "
+        "squared weights is added to each mini-batch's mean loss (B its size). "
+        "``loss_curve_`` includes it, ``validation_loss_curve_`` does not.",
+    ),
+    "dropout": (
+        "float",
+        "Probability of zeroing each hidden unit during training (inverted "
+        "dropout: the kept units are scaled by 1 / (1 - dropout)). Inactive at "
+        "inference, so predictions and transforms stay deterministic; 0 "
+        "disables it.",
     ),
     "optimizer": (
         "{" + _OPTIMIZER_NAMES + "}",
@@ -143,6 +167,27 @@ NET_PARAMETERS = ParameterDocs({
     ),
     "validation_fraction": ("float", "Held-out fraction for early stopping."),
     "n_iter_no_change": ("int", "Patience of early stopping, in epochs."),
+    "warm_start": (
+        "bool",
+        "When True, ``fit`` continues the fitted net (its weights, optimizer "
+        "state, learning-rate schedule, history and random stream) for "
+        "``max_epochs`` more epochs, as ``max_epochs`` calls of ``partial_fit`` "
+        "would, provided X has the fitted shape (and the fitted classes) and no "
+        "parameter but ``max_epochs``, ``verbose`` and the early-stopping "
+        "settings changed since; otherwise ``fit`` trains a new net. The stacked "
+        "nets continue their fine-tuning (no new pre-training).",
+    ),
+    "callbacks": (
+        "list or None",
+        "skorch callbacks for the net, as skorch takes them: instances (named "
+        "after their class) or ``(name, callback)`` pairs, run after skorch's "
+        "own every epoch (``Checkpoint``, ``EpochScoring``, ``EarlyStopping``, "
+        "``LRScheduler``, ``ProgressBar``...). Each fit runs copies of them (the "
+        "parameter stays as passed); ``net_.callbacks_`` holds them afterwards. "
+        "The validation split exists with ``early_stopping=True``; skorch's net "
+        "predicts the module's output (class scores for the classifiers). "
+        "scikit-learn's callbacks (``sklearn.callback``) go to ``set_callbacks``.",
+    ),
     "random_state": (
         "int, RandomState instance or None",
         "Seeds the initial weights, the batch order and any noise drawn during "
@@ -159,7 +204,7 @@ net_ : skorch.NeuralNet
     the per-epoch record.
 n_features_in_ : int
     Number of features seen during fit.
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Names of the input features, when X has string column names.
 loss_curve_ : ndarray of shape (n_iter_,)
     Mean training loss of each epoch.
@@ -206,7 +251,20 @@ class FittedState(SimpleNamespace):
     """
 
 
-class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
+# skorch's routed parameters, which only a skorch net takes.
+_SKORCH_PREFIXES = (
+    "module__",
+    "criterion__",
+    "optimizer__",
+    "iterator_train__",
+    "iterator_valid__",
+    "dataset__",
+    "discriminator__",
+    "discriminator_optimizer__",
+)
+
+
+class BaseNeuralNet(CallbackSupportMixin, DaskInferenceMixin, BaseEstimator):
     """Base class of the neural estimators (see the module docstring to subclass)."""
 
     _common_parameter_constraints = {
@@ -224,6 +282,8 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "callbacks": [list, tuple, None],
         "random_state": ["random_state"],
         "device": [str],
         "verbose": ["verbose"],
@@ -233,6 +293,14 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "batch_norm": ["boolean"],
     }
+
+    _regularization_parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    # skorch callback classes that cannot apply to the net, with the reason.
+    _refused_skorch_callbacks = {}
 
     # -- hooks ------------------------------------------------------------------
 
@@ -294,8 +362,12 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
             )
         return split
 
-    def _fit_net(self, X, y=None):
-        """Train a fresh module on validated arrays and set the fitted attributes.
+    def _fit_net(self, X, y=None, *, scored=None):
+        """Train a fresh module (or, with ``warm_start``, continue) on validated arrays.
+
+        Sets the fitted attributes, and reports the training to scikit-learn's
+        callbacks: the fit is the root task, each epoch (or, for the stacked
+        nets, each training stage) a subtask.
 
         Parameters
         ----------
@@ -304,7 +376,38 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         y : ndarray of shape (n_samples, ...) or None
             Prepared target (float for regression, integer codes for
             classification) or None for an unsupervised net.
+        scored : (X, y) or None
+            The data a ``ScoringMonitor`` scores, as ``score`` takes them; None:
+            (X, y) themselves when y is None or a float target, else none.
         """
+        continuing = self._can_continue(X, y)
+        task = begin_fit(
+            self,
+            self.max_epochs if continuing else self._n_fit_tasks(),
+            **self._scored_data(X, y, scored),
+        )
+        if continuing:
+            rng = check_random_state(self.random_state)
+            split = self._early_stopping_split(n_rows(X), y, rng)
+            self._continue_training(X, y, self.max_epochs, task, split)
+        else:
+            self._train_new(X, y, task)
+        self._update_fitted(warm_key=self._warm_key(X, y))
+        task.end({})
+        return self
+
+    def _scored_data(self, X, y, scored):
+        if scored is not None:
+            return {"X": scored[0], "y": scored[1]}
+        if y is None or (isinstance(X, np.ndarray) and y.dtype.kind == "f"):
+            return {"X": X if isinstance(X, np.ndarray) else None, "y": y}
+        return {}
+
+    def _n_fit_tasks(self):
+        """The subtasks of a new fit: its epochs (the stacked nets: stages)."""
+        return self.max_epochs
+
+    def _train_new(self, X, y, task):
         device = check_device(self.device)
         rng = check_random_state(self.random_state)
         split = self._early_stopping_split(n_rows(X), y, rng)
@@ -316,10 +419,9 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         state = NetState(rng.randint(np.iinfo(np.int32).max))
         with seeded_torch(state, device):
             module = self._build_module(X_train, y_train)
-        self._train_end_to_end(module, X, y, state, split)
-        return self
+        self._train_end_to_end(module, X, y, state, split, task)
 
-    def _train_end_to_end(self, module, X, y, seed, split):
+    def _train_end_to_end(self, module, X, y, seed, split, task):
         """Train ``module`` for ``max_epochs`` on the net's loss; set the results."""
         net, state = fit_module(
             self,
@@ -330,10 +432,13 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
             max_epochs=self.max_epochs,
             seed=seed,
             split=split,
+            user_callbacks=self._skorch_callbacks(),
+            task=task,
+            fitted=self._epoch_fitted,
         )
         self._set_training_results(net, state)
 
-    def _partial_fit_net(self, X, y=None):
+    def _partial_fit_net(self, X, y=None, *, scored=None):
         """One more epoch on (X, y), starting a net on the first call.
 
         Early stopping does not apply (each call is one unit of work, as
@@ -341,11 +446,12 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
         random stream continue from the previous call.
         """
         self._check_n_samples(n_rows(X))
+        task = begin_fit(
+            self, 1, task_name="partial_fit", **self._scored_data(X, y, scored)
+        )
         if hasattr(self, "net_"):
             self._check_same_params()
-            net, state = self.net_, self._fitted.net_state
-            # Early stopping belongs to the fit that held out its split.
-            disarm_early_stopping(net)
+            self._continue_training(X, y, 1, task)
         else:
             device = check_device(self.device)
             rng = check_random_state(self.random_state)
@@ -353,16 +459,146 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
             with seeded_torch(state, device):
                 module = self._build_module(X, y)
                 net = initialize_net(
-                    self, module, self._build_criterion(), n_train=n_rows(X)
+                    self,
+                    module,
+                    self._build_criterion(),
+                    n_train=n_rows(X),
+                    user_callbacks=self._skorch_callbacks(),
                 )
-        self._updating_weights = True
-        train_net(net, X, y, epochs=1, state=state)
-        self._set_training_results(net, state)
+            self._updating_weights = True
+            train_net(
+                net, X, y, epochs=1, state=state, task=task, fitted=self._epoch_fitted
+            )
+            self._set_training_results(net, state)
+        self._update_fitted(warm_key=self._warm_key(X, y))
+        task.end({})
         return self
 
-    # Settings that do not shape the net or its optimizer: partial_fit may
-    # continue a net after they change.
-    _CONTINUABLE_PARAMS = ("verbose", "max_epochs", "pretrain_epochs")
+    def _continue_training(self, X, y, epochs, task, split=None):
+        """``epochs`` more epochs of the fitted net, on (X, y) or the rows of ``split``.
+
+        What ``partial_fit`` (one epoch, no split) and a warm-started ``fit``
+        (``max_epochs``, the early-stopping split it draws) share.
+        """
+        net, state = self.net_, self._fitted.net_state
+        if split is None:
+            # Early stopping belongs to the fit that held out its split.
+            disarm_early_stopping(net)
+        else:
+            train, valid = split
+            rearm_early_stopping(
+                net, self, (take_rows(X, valid), None if y is None else y[valid])
+            )
+            X, y = take_rows(X, train), None if y is None else y[train]
+            self._check_n_samples(n_rows(X))
+        self._updating_weights = True
+        train_net(
+            net, X, y, epochs=epochs, state=state, task=task, fitted=self._epoch_fitted
+        )
+        # The held-out rows served this fit only: a fitted net pickles no data.
+        net.set_params(train_split=None)
+        self._set_training_results(net, state)
+
+    def _warm_key(self, X, y):
+        """What a warm start needs unchanged in the data: shapes and classes."""
+        first = next(iter(X.values())) if isinstance(X, dict) else X
+        classes = getattr(self, "classes_", None)
+        return (
+            first.shape[1:],
+            None if y is None else y.shape[1:],
+            None if classes is None else tuple(classes.tolist()),
+        )
+
+    def _can_continue(self, X, y):
+        """Whether ``fit`` continues the fitted net (``warm_start``)."""
+        if not (getattr(self, "warm_start", False) and hasattr(self, "net_")):
+            return False
+        fitted = self.__dict__.get("_fitted")
+        if fitted is None or getattr(fitted, "warm_key", None) != self._warm_key(X, y):
+            return False
+        return not self._changed_params()
+
+    def _epoch_fitted(self, net):
+        """The fitted attributes of a net stopped after its latest epoch.
+
+        What scikit-learn's callbacks get to build a copy of the estimator
+        that predicts (a ``ScoringMonitor`` scores it).
+        """
+        fitted = vars(self.__dict__.get("_fitted", FittedState()))
+        params = self._net_params()
+        return {"net_": net, "_fitted": FittedState(**{**fitted, "params": params})}
+
+    def _skorch_callbacks(self):
+        """The ``callbacks`` parameter as skorch takes it, checked."""
+        return check_callbacks(
+            getattr(self, "callbacks", None),
+            type(self).__name__,
+            self._refused_skorch_callbacks,
+        )
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator (scikit-learn's ``set_params``).
+
+        Besides the estimator's own parameters, ``callbacks__<name>__<param>``
+        sets a parameter of the skorch callback of that name in ``callbacks``
+        (skorch's routing). Other routed names of skorch, such as
+        ``optimizer__weight_decay``, belong to the skorch net that ``fit``
+        builds from the estimator's parameters; they are refused with the
+        parameter that means the same here.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        routed = {k: params.pop(k) for k in list(params) if k.startswith("callbacks__")}
+        refused = [k for k in params if k.startswith(_SKORCH_PREFIXES)]
+        if refused:
+            raise ValueError(
+                f"{', '.join(refused)}: {type(self).__name__} builds its skorch net "
+                "at fit from its own parameters, so skorch's routed parameters do "
+                "not apply. Weight decay is alpha (an L2 penalty on the weights, "
+                "not the biases); the optimizer is set by optimizer, lr, momentum "
+                "and rho; skorch callbacks are passed in callbacks. The fitted "
+                "net itself takes them: est.net_.set_params(...)."
+            )
+        super().set_params(**params)
+        for key, value in routed.items():
+            self._set_callback_param(key, value)
+        return self
+
+    def _set_callback_param(self, key, value):
+        _, name, param = (key.split("__", 2) + ["", ""])[:3]
+        named = {}
+        for item in self.callbacks or ():
+            if isinstance(item, tuple):
+                named[item[0]] = item[1]
+            else:
+                named[type(item).__name__] = item
+        if not param or name not in named:
+            raise ValueError(
+                f"{key}: callbacks__<name>__<parameter> sets a parameter of a skorch "
+                f"callback in callbacks; the callbacks are named {sorted(named)}."
+            )
+        named[name].set_params(**{param: value})
+
+    # Settings that do not shape the net or its optimizer: partial_fit and a
+    # warm start may continue a net after they change (the early-stopping
+    # settings apply to the fit that holds out a split).
+    _CONTINUABLE_PARAMS = (
+        "verbose",
+        "max_epochs",
+        "pretrain_epochs",
+        "warm_start",
+        "early_stopping",
+        "validation_fraction",
+        "n_iter_no_change",
+    )
 
     def _net_params(self):
         params = self.get_params(deep=False)
@@ -370,12 +606,15 @@ class BaseNeuralNet(DaskInferenceMixin, BaseEstimator):
             params.pop(name, None)
         return params
 
-    def _check_same_params(self):
-        changed = [
-            f"{name}={value!r} (fitted with {self._fitted.params[name]!r})"
+    def _changed_params(self):
+        return [
+            f"{name}={value!r} (fitted with {self._fitted.params.get(name)!r})"
             for name, value in self._net_params().items()
             if repr(value) != repr(self._fitted.params.get(name))
         ]
+
+    def _check_same_params(self):
+        changed = self._changed_params()
         if changed:
             raise ValueError(
                 f"partial_fit continues the net fitted before, but the parameters "

@@ -23,14 +23,21 @@ import torch.nn.functional as F
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch import NeuralNet
-from skorch.callbacks import Callback, PassthroughScoring, PrintLog
+from skorch.callbacks import (
+    BatchScoring,
+    Callback,
+    EpochScoring,
+    PassthroughScoring,
+    PrintLog,
+)
 from torch import nn
 
+from ..utils._callbacks import NO_TASK, begin_fit
 from ..utils._compat import Interval, StrOptions
 from ..utils._docstrings import ParameterDocs, fill_doc
 from ..utils._params import store_params
 from ._base import BaseNeuralNet, check_layer_sizes, fill_net_doc, fit_guard
-from ._modules import TrainedModule, make_activation
+from ._modules import TrainedModule, make_activation, make_dropout
 from ._optim import OPTIMIZERS, resolve_optimizer
 from ._training import (
     NetState,
@@ -38,6 +45,7 @@ from ._training import (
     check_finite_state,
     forward64,
     initialize_net,
+    l2_penalty,
     print_plain,
     seeded_torch,
     train_net,
@@ -80,13 +88,15 @@ def generator_loss(fake_logits, loss="non_saturating"):
     raise ValueError(f"Unknown loss {loss!r}; use 'non_saturating' or 'minimax'.")
 
 
-def _mlp_layers(sizes, activation, batch_norm):
+def _mlp_layers(sizes, activation, batch_norm, dropout=0.0):
     layers = []
     for a, b in zip(sizes[:-1], sizes[1:]):
         layers.append(nn.Linear(a, b))
         if batch_norm:
             layers.append(nn.BatchNorm1d(b))
         layers.append(make_activation(activation))
+        if dropout:
+            layers.append(make_dropout(dropout))
     return layers
 
 
@@ -119,13 +129,19 @@ class MLPGenerator(TrainedModule):
 
 
 class MLPDiscriminator(TrainedModule):
-    """Fully connected discriminator ``x → hidden_layer_sizes → 1``: D(x)'s logit."""
+    """Fully connected discriminator ``x → hidden_layer_sizes → 1``: D(x)'s logit.
 
-    def __init__(self, n_features, hidden_layer_sizes, activation="leaky_relu"):
+    With ``dropout``, each hidden layer drops units in training mode, as the
+    discriminator of Goodfellow et al. (2014).
+    """
+
+    def __init__(
+        self, n_features, hidden_layer_sizes, activation="leaky_relu", dropout=0.0
+    ):
         super().__init__()
         sizes = (int(n_features), *map(int, hidden_layer_sizes))
         self.net = nn.Sequential(
-            *_mlp_layers(sizes, activation, False), nn.Linear(sizes[-1], 1)
+            *_mlp_layers(sizes, activation, False, dropout), nn.Linear(sizes[-1], 1)
         )
 
     def forward(self, x):
@@ -229,9 +245,10 @@ class DCGANDiscriminator(TrainedModule):
 
     ``image → Conv → LeakyReLU(0.2) → [Conv → BatchNorm → LeakyReLU(0.2)]… →
     Linear → logit``; no batch normalisation on the first layer (Radford et al.).
+    With ``dropout``, each convolution's activations drop units in training mode.
     """
 
-    def __init__(self, image_shape, channels, *, batch_norm=True):
+    def __init__(self, image_shape, channels, *, batch_norm=True, dropout=0.0):
         super().__init__()
         self.fold = _Fold(image_shape)
         h, w, c = self.fold.image_shape
@@ -252,6 +269,8 @@ class DCGANDiscriminator(TrainedModule):
             if batch_norm and i > 0:
                 layers.append(nn.BatchNorm2d(b))
             layers.append(nn.LeakyReLU(0.2))
+            if dropout:
+                layers.append(make_dropout(dropout))
             size = [(s + 2 * p - k) // st + 1 for s, (_, k, st, p) in zip(size, axes)]
         self.convs = nn.Sequential(*layers)
         self.head = nn.Linear(channels[-1] * size[0] * size[1], 1)
@@ -300,6 +319,31 @@ _GAN_PARAMETERS = ParameterDocs({
         "float or None",
         "The discriminator's learning rate; None uses ``lr``.",
     ),
+    "alpha": (
+        "float",
+        "Strength of the L2 penalty on the weights (not the biases) of both "
+        "nets, as scikit-learn's MLPClassifier: alpha / (2 B) times the sum of "
+        "a net's squared weights is added to its loss on a mini-batch of B rows "
+        "(``loss_curve_`` includes it).",
+    ),
+    "dropout": (
+        "float",
+        "Probability of zeroing each hidden unit of the discriminator during "
+        "training (Goodfellow et al. trained theirs with dropout); the "
+        "generator has none, its randomness is z. Inactive in ``score_samples``.",
+    ),
+    "callbacks": (
+        "list or None",
+        "skorch callbacks for the net, as skorch takes them (instances, or "
+        "``(name, callback)`` pairs); copies of them run every epoch after "
+        "skorch's own: "
+        "``Checkpoint`` (both nets are saved), ``EpochTimer``, ``ProgressBar``, "
+        "callbacks reading ``history`` (``discriminator_loss``, "
+        "``generator_loss``, ``D(x)``, ``D(G(z))``). ``EpochScoring`` and "
+        "``BatchScoring`` are refused: they score predictions against targets, "
+        "which a GAN has not. scikit-learn's callbacks go to ``set_callbacks`` "
+        "(``ProgressBar`` over the epochs).",
+    ),
     "beta_1": (
         "float",
         "Adam's first-moment decay β₁ for both nets (Radford et al. use 0.5; "
@@ -345,26 +389,26 @@ generator_ : torch.nn.Module
     The trained generator (rows in [−1, 1] from codes), in eval mode.
 discriminator_ : torch.nn.Module
     The trained discriminator (logits of D(x) from scaled rows), in eval mode.
-data_min_, data_max_ : ndarray of shape (n_features_in_,)
+data_min_, data_max_ : ndarray of shape (`n_features_in_`,)
     The minimum and maximum the data were scaled by (all equal with
     ``scaling="global"``).
-loss_curve_ : ndarray of shape (n_iter_, 2)
+loss_curve_ : ndarray of shape (`n_iter_`, 2)
     Mean discriminator loss −V and generator loss of each epoch.
-discriminator_loss_curve_, generator_loss_curve_ : ndarray of shape (n_iter_,)
+discriminator_loss_curve_, generator_loss_curve_ : ndarray of shape (`n_iter_`,)
     The two columns of ``loss_curve_``.
 history_ : list of dict
     Per epoch: the losses, the mean D(x) and D(G(z)) of the discriminator's
     batches, the validation score with early stopping, the duration.
-validation_score_curve_ : ndarray of shape (n_iter_,) or None
+validation_score_curve_ : ndarray of shape (`n_iter_`,) or None
     The two-sample score of each epoch with early stopping, else None.
-sample_history_ : list of (int, ndarray of shape (n_snapshots, n_features_in_))
+sample_history_ : list of (int, ndarray of shape (n_snapshots, `n_features_in_`))
     (epoch, samples of the fixed codes) every ``snapshot_every`` epochs; empty
     when ``snapshot_every`` is None.
 n_iter_ : int
     Number of epochs run.
 n_features_in_ : int
     Number of features seen during fit.
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Names of the input features, when X has string column names."""
 
 
@@ -441,7 +485,8 @@ class _GANNet(NeuralNet):
 
     The generator is ``module_`` (trained by ``optimizer_``), the discriminator a
     second module ``discriminator_`` with its own ``discriminator_optimizer_``,
-    both registered as skorch's customisation guide describes. Each mini-batch
+    both registered as skorch's customisation guide describes; ``alpha`` adds
+    each net's L2 penalty on its weights to its loss. Each mini-batch
     of real rows is one discriminator update; after every
     ``n_discriminator_steps`` of them (``d_steps_`` counts across epochs and
     calls) the generator is updated on fresh codes. The step's metrics travel in
@@ -457,8 +502,10 @@ class _GANNet(NeuralNet):
         discriminator_optimizer,
         latent_dim,
         n_discriminator_steps,
+        alpha=0.0,
         **kwargs,
     ):
+        self.alpha = alpha
         self.discriminator = discriminator
         self.discriminator_optimizer = discriminator_optimizer
         self.latent_dim = latent_dim
@@ -491,6 +538,8 @@ class _GANNet(NeuralNet):
             fake = generator(z)
         real_logits, fake_logits = discriminator(real), discriminator(fake)
         d_loss = self.criterion_(real_logits, fake_logits)
+        if self.alpha:
+            d_loss = d_loss + l2_penalty(discriminator, self.alpha, len(real))
         self.discriminator_optimizer_.zero_grad(set_to_none=True)
         d_loss.backward()
         self.discriminator_optimizer_.step()
@@ -506,6 +555,8 @@ class _GANNet(NeuralNet):
             self.d_steps_ = 0
             z = torch.randn(len(real), self.latent_dim, device=real.device)
             g_loss = self.criterion_.generator(discriminator(generator(z)))
+            if self.alpha:
+                g_loss = g_loss + l2_penalty(generator, self.alpha, len(real))
             self.optimizer_.zero_grad(set_to_none=True)
             g_loss.backward()
             self.optimizer_.step()
@@ -605,11 +656,14 @@ class _BaseGAN(BaseNeuralNet):
                 "early_stopping",
                 "validation_fraction",
                 "n_iter_no_change",
+                "warm_start",
+                "callbacks",
                 "random_state",
                 "device",
                 "verbose",
             )
         },
+        **BaseNeuralNet._regularization_parameter_constraints,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "batch_norm": ["boolean"],
         "loss": [StrOptions({"non_saturating", "minimax"})],
@@ -622,6 +676,18 @@ class _BaseGAN(BaseNeuralNet):
         "snapshot_every": [Interval(Integral, 1, None, closed="left"), None],
         "n_snapshots": [Interval(Integral, 1, None, closed="left")],
     }
+
+    _refused_skorch_callbacks = {
+        EpochScoring: "it scores the net's predictions against targets, and a GAN "
+        "has neither (its metrics are in net_.history: discriminator_loss, "
+        "generator_loss, D(x), D(G(z)), validation_score).",
+        BatchScoring: "it scores the net's predictions against targets, and a GAN "
+        "has neither.",
+    }
+    _unscored_fit = (
+        "a GAN is fitted on X alone (no y) and has no score; its "
+        "validation_score_curve_ (early_stopping=True) tracks the samples"
+    )
 
     # -- hooks -------------------------------------------------------------------
 
@@ -664,6 +730,7 @@ class _BaseGAN(BaseNeuralNet):
         self : object
         """
         X = self._validate_train(X, reset=True)
+        continuing = self._can_continue(X, None)
         rng = check_random_state(self.random_state)
         valid = None
         split = self._early_stopping_split(len(X), None, rng)
@@ -677,8 +744,16 @@ class _BaseGAN(BaseNeuralNet):
                 )
             X, valid = X[train], X[valid_idx]
         self._check_n_samples(X.shape[0])
-        self._initialize(X, rng, valid)
-        self._train(X, self.max_epochs)
+        task = begin_fit(self, self.max_epochs)
+        if continuing:
+            # The scaling, the nets, their optimizers and the stream carry on;
+            # the monitor scores this fit's held-out rows.
+            monitor = dict(self.net_.callbacks_)["monitor"]
+            monitor.valid, monitor.patience = valid, self.n_iter_no_change
+        else:
+            self._initialize(X, rng, valid)
+        self._train(X, self.max_epochs, task)
+        task.end({})
         return self
 
     @fit_guard
@@ -703,10 +778,12 @@ class _BaseGAN(BaseNeuralNet):
             self._check_same_params()
         X = self._validate_train(X, reset=first)
         self._check_n_samples(X.shape[0])
+        task = begin_fit(self, 1, task_name="partial_fit")
         if first:
             self._initialize(X, check_random_state(self.random_state))
         self._updating_weights = True
-        self._train(X, 1)
+        self._train(X, 1, task)
+        task.end({})
         return self
 
     def _initialize(self, X, rng, valid=None):
@@ -753,6 +830,7 @@ class _BaseGAN(BaseNeuralNet):
             n_train=len(X),
             net_class=_GANNet,
             callbacks=callbacks,
+            user_callbacks=self._skorch_callbacks(),
             watch=metrics[:2],
             watch_modules={"generator": "module_", "discriminator": "discriminator_"},
             callbacks__print_log=None,
@@ -769,9 +847,9 @@ class _BaseGAN(BaseNeuralNet):
         self.generator_ = self.net_.module_
         self.discriminator_ = self.net_.discriminator_
 
-    def _train(self, X, epochs):
+    def _train(self, X, epochs, task=NO_TASK):
         state = self._fitted.net_state
-        train_net(self.net_, self._scale(X), epochs=epochs, state=state)
+        train_net(self.net_, self._scale(X), epochs=epochs, state=state, task=task)
         self._calibrate_batch_norm()
         self.generator_.eval()
         self.discriminator_.eval()
@@ -781,7 +859,9 @@ class _BaseGAN(BaseNeuralNet):
             {k: v for k, v in epoch.items() if k not in skorch_keys}
             for epoch in history
         ]
-        self._update_fitted(params=self._net_params())
+        self._update_fitted(
+            params=self._net_params(), warm_key=self._warm_key(X, None)
+        )
         self.n_iter_ = len(history)
         self.loss_curve_ = np.array(
             [
@@ -864,7 +944,7 @@ class _BaseGAN(BaseNeuralNet):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, `n_features_in_`)
         """
         check_is_fitted(self)
         Z = check_array(Z, dtype=np.float64)
@@ -896,7 +976,7 @@ class _BaseGAN(BaseNeuralNet):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, `n_features_in_`)
             In the input's scale and dtype.
         """
         check_is_fitted(self)
@@ -929,7 +1009,7 @@ class _BaseGAN(BaseNeuralNet):
 
         Returns
         -------
-        X : ndarray of shape (n_steps, n_features_in_)
+        X : ndarray of shape (n_steps, `n_features_in_`)
         """
         check_is_fitted(self)
         latent_dim = self._fitted.params["latent_dim"]
@@ -1078,6 +1158,8 @@ class GAN(_BaseGAN):
         discriminator_layer_sizes=(256, 128),
         activation="leaky_relu",
         batch_norm=True,
+        alpha=0.0,
+        dropout=0.0,
         loss="non_saturating",
         n_discriminator_steps=1,
         label_smoothing=0.0,
@@ -1094,6 +1176,8 @@ class GAN(_BaseGAN):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=20,
+        warm_start=False,
+        callbacks=None,
         snapshot_every=None,
         n_snapshots=16,
         random_state=None,
@@ -1114,6 +1198,7 @@ class GAN(_BaseGAN):
             n_features,
             _sizes("discriminator_layer_sizes", self.discriminator_layer_sizes),
             self.activation,
+            dropout=self.dropout,
         )
         return generator, discriminator
 
@@ -1194,6 +1279,8 @@ class DCGAN(_BaseGAN):
         image_shape=None,
         channels=(32, 64),
         batch_norm=True,
+        alpha=0.0,
+        dropout=0.0,
         loss="non_saturating",
         n_discriminator_steps=1,
         label_smoothing=0.0,
@@ -1210,6 +1297,8 @@ class DCGAN(_BaseGAN):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=20,
+        warm_start=False,
+        callbacks=None,
         snapshot_every=None,
         n_snapshots=16,
         random_state=None,
@@ -1249,6 +1338,9 @@ class DCGAN(_BaseGAN):
             self.latent_dim, self.image_shape_, channels, batch_norm=self.batch_norm
         )
         discriminator = DCGANDiscriminator(
-            self.image_shape_, channels, batch_norm=self.batch_norm
+            self.image_shape_,
+            channels,
+            batch_norm=self.batch_norm,
+            dropout=self.dropout,
         )
         return generator, discriminator

@@ -19,6 +19,7 @@ __all__ = [
     "TrainedModule",
     "ACTIVATIONS",
     "make_activation",
+    "make_dropout",
     "MLPEncoder",
     "MLPDecoder",
     "Corruption",
@@ -92,6 +93,16 @@ def make_activation(name):
     return modules[name]()
 
 
+def make_dropout(p):
+    """``torch.nn.Dropout(p)``, or the identity for p = 0.
+
+    The identity keeps a net without dropout exactly as it was (no module, no
+    random draw). Dropout zeroes each unit with probability p in training mode
+    and scales the others by 1 / (1 - p); in eval mode it is the identity.
+    """
+    return torch.nn.Dropout(float(p)) if p else torch.nn.Identity()
+
+
 # -- fully connected stacks, corruption, reconstruction loss ---------------------
 
 
@@ -114,6 +125,8 @@ class MLPEncoder(torch.nn.Module):
         Batch normalisation after each hidden linear layer.
     code_activation : str, default="identity"
         Activation of the code layer.
+    dropout : float, default=0.0
+        Dropout after each hidden layer's activation (not after the code).
 
     Attributes
     ----------
@@ -130,6 +143,7 @@ class MLPEncoder(torch.nn.Module):
         *,
         batch_norm=False,
         code_activation="identity",
+        dropout=0.0,
     ):
         super().__init__()
         sizes = (int(n_features), *map(int, hidden_layer_sizes))
@@ -142,11 +156,12 @@ class MLPEncoder(torch.nn.Module):
         )
         self.activation = make_activation(activation)
         self.code_activation = make_activation(code_activation)
+        self.dropout = make_dropout(dropout)
         self.code_size = sizes[-1]
 
     def forward(self, x):
         for linear, norm in zip(self.linears[:-1], self.norms):
-            x = self.activation(norm(linear(x)))
+            x = self.dropout(self.activation(norm(linear(x))))
         return self.code_activation(self.linears[-1](x))
 
 
@@ -163,6 +178,8 @@ class MLPDecoder(torch.nn.Module):
     tied_weights : bool, default=False
         Own no weight matrices: ``forward`` receives the encoder's weights and uses
         their transposes (W′ = Wᵀ); only the biases are the decoder's.
+    dropout : float, default=0.0
+        Dropout after each hidden layer's activation (not after the output).
     """
 
     def __init__(
@@ -173,6 +190,7 @@ class MLPDecoder(torch.nn.Module):
         *,
         batch_norm=False,
         tied_weights=False,
+        dropout=0.0,
     ):
         super().__init__()
         sizes = (int(n_features), *map(int, hidden_layer_sizes))[::-1]
@@ -189,6 +207,7 @@ class MLPDecoder(torch.nn.Module):
             for _, b in pairs[:-1]
         )
         self.activation = make_activation(activation)
+        self.dropout = make_dropout(dropout)
         self.n_layers = len(pairs)
 
     def forward(self, code, encoder_weights=None):
@@ -201,7 +220,7 @@ class MLPDecoder(torch.nn.Module):
             else:
                 x = self.linears[i](x)
             if i < self.n_layers - 1:
-                x = self.activation(self.norms[i](x))
+                x = self.dropout(self.activation(self.norms[i](x)))
         return x
 
 

@@ -40,21 +40,21 @@ class PCANetwork(TransformerMixin, BaseNeuralNet):
 
     Attributes
     ----------
-    components_ : ndarray of shape (n_components, n_features_in_)
-        The w_j (explained_variance_: Var(y_j) in training; mean_: the mean).
+    components_ : ndarray of shape (n_components, `n_features_in_`)
+        The w_j (``explained_variance_``: Var(y_j) in training; ``mean_``: mean).
     {net_attributes}
     """
 
     _parameter_constraints = {
         **BaseNeuralNet._common_parameter_constraints,
-        # A positive integer, as batch_size.
         "n_components": BaseNeuralNet._common_parameter_constraints["batch_size"],
     }
     momentum = rho = 0.9  # shared settings this net does not expose
     early_stopping, validation_fraction, n_iter_no_change = False, 0.1, 10
 
     def __init__(self, n_components=2, *, optimizer="adam", lr=0.01, max_epochs=100,
-                 batch_size=64, random_state=None, device="cpu", verbose=0):
+                 batch_size=64, warm_start=False, callbacks=None, random_state=None,
+                 device="cpu", verbose=0):
         store_params(self, locals())
 
     def _build_module(self, X, y):

@@ -30,7 +30,7 @@ from ..utils._docstrings import ParameterDocs, fill_doc
 from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes, ravel_column_vector
 from ._base import BaseNeuralNet, fill_net_doc, fit_guard
-from ._modules import TrainedModule
+from ._modules import TrainedModule, make_dropout
 
 __all__ = ["RNNRegressor", "RNNClassifier"]
 
@@ -67,6 +67,11 @@ class RNNModule(TrainedModule):
     forget_bias : float, default=1.0
         Initial bias of the LSTM's forget gates (the sum of torch's two bias
         vectors over the forget slice).
+    dropout : float, default=0.0
+        Dropout as the lecture's ``DropoutWrapper`` around every cell: on the
+        inputs of the first layer, between stacked layers (torch's ``dropout``
+        of the recurrent stack) and on the last layer's outputs, before the
+        read-out; a new mask at every step, in training mode only.
 
     ``forward(X, lengths=None)``: with ``lengths`` (an integer tensor of shape
     ``(N,)``; a sequence's valid steps come first) each sequence is read up to
@@ -86,6 +91,7 @@ class RNNModule(TrainedModule):
         *,
         bidirectional=False,
         forget_bias=1.0,
+        dropout=0.0,
     ):
         super().__init__()
         self.output = output
@@ -93,6 +99,11 @@ class RNNModule(TrainedModule):
         self.bidirectional = bidirectional
         self.hidden_size = hidden_size
         kwargs = {"nonlinearity": "tanh"} if cell == "rnn" else {}
+        if num_layers > 1 and dropout:
+            # Between stacked layers; torch warns about it for a single layer.
+            kwargs["dropout"] = float(dropout)
+        self.input_dropout = make_dropout(dropout)
+        self.output_dropout = make_dropout(dropout)
         self.rnn = _CELLS[cell](
             n_inputs,
             hidden_size,
@@ -116,6 +127,7 @@ class RNNModule(TrainedModule):
 
     def forward(self, X, lengths=None):
         n_steps = X.shape[1]
+        X = self.input_dropout(X)
         if lengths is None or bool((lengths == n_steps).all()):
             out, _ = self.rnn(X)
             lengths = None
@@ -127,6 +139,7 @@ class RNNModule(TrainedModule):
             out, _ = nn.utils.rnn.pad_packed_sequence(
                 out, batch_first=True, total_length=n_steps
             )
+        out = self.output_dropout(out)
         if self.output == "last":
             return self.head(self._last(out, lengths))
         if lengths is not None:
@@ -354,6 +367,14 @@ class _RNNBase(BaseNeuralNet):
             )
         self._update_fitted(reset, per_sequence=layout[0], squeeze_output=layout[1])
 
+    @staticmethod
+    def _scored(X, y, sample_lengths):
+        """What scikit-learn's ScoringMonitor scores: (X, y) as given.
+
+        None with ``sample_lengths``, which a scorer cannot pass to ``score``.
+        """
+        return (X, y) if sample_lengths is None else (None, None)
+
     def _set_shapes(self, X, lengths):
         self.n_timesteps_ = X.shape[1]
         self.n_step_features_ = X.shape[2]
@@ -371,6 +392,7 @@ class _RNNBase(BaseNeuralNet):
             self.output,
             bidirectional=self.bidirectional,
             forget_bias=self.forget_bias,
+            dropout=self.dropout,
         )
 
     def _forward_sequences(self, X, sample_lengths, fn=None):
@@ -438,6 +460,12 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         Initial bias of the LSTM's forget gates (Gers et al. 2000); larger values
         keep the memory open longer at the start of training. Only for
         ``cell="lstm"``.
+    dropout : float, default=0.0
+        Dropout as the lecture's ``DropoutWrapper`` around each cell: each input
+        of the first layer, each output passed between stacked layers
+        (``num_layers`` > 1) and each output of the last layer is zeroed with
+        this probability during training, with a new mask at every step;
+        inactive at inference, so predictions stay deterministic.
     {net_parameters}
 
     Attributes
@@ -480,6 +508,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
 
     _parameter_constraints = {
         **BaseNeuralNet._common_parameter_constraints,
+        **BaseNeuralNet._regularization_parameter_constraints,
         **_RNNBase._rnn_parameter_constraints,
     }
 
@@ -492,6 +521,8 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         output="last",
         bidirectional=False,
         forget_bias=1.0,
+        alpha=0.0,
+        dropout=0.0,
         optimizer="adam",
         lr=1e-2,
         momentum=0.9,
@@ -506,6 +537,8 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        warm_start=False,
+        callbacks=None,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -555,7 +588,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or \\
+        X : array-like of shape (n_samples, n_timesteps) or \
 (n_samples, n_timesteps, n_features)
             Training sequences (float32 stays float32 on the way in).
         y : array-like
@@ -569,7 +602,10 @@ class RNNRegressor(RegressorMixin, _RNNBase):
         self : object
             Fitted estimator.
         """
-        self._fit_net(*self._training_arrays(X, y, sample_lengths, reset=True))
+        self._fit_net(
+            *self._training_arrays(X, y, sample_lengths, reset=True),
+            scored=self._scored(X, y, sample_lengths),
+        )
         return self
 
     @fit_guard
@@ -584,7 +620,7 @@ class RNNRegressor(RegressorMixin, _RNNBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or \\
+        X : array-like of shape (n_samples, n_timesteps) or \
 (n_samples, n_timesteps, n_features)
             A block of sequences, shaped as on the first call.
         y : array-like
@@ -597,7 +633,10 @@ class RNNRegressor(RegressorMixin, _RNNBase):
             The estimator, trained one more epoch.
         """
         first = not hasattr(self, "net_")
-        self._partial_fit_net(*self._training_arrays(X, y, sample_lengths, first))
+        self._partial_fit_net(
+            *self._training_arrays(X, y, sample_lengths, first),
+            scored=self._scored(X, y, sample_lengths),
+        )
         return self
 
     def _training_arrays(self, X, y, sample_lengths, reset):
@@ -754,6 +793,12 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         ``"balanced"`` weights each class by n / (n_classes · its count), as
         scikit-learn's classifiers. With ``output="sequence"`` the valid steps
         are counted.
+    dropout : float, default=0.0
+        Dropout as the lecture's ``DropoutWrapper`` around each cell: each input
+        of the first layer, each output passed between stacked layers
+        (``num_layers`` > 1) and each output of the last layer is zeroed with
+        this probability during training, with a new mask at every step;
+        inactive at inference, so predictions stay deterministic.
     {net_parameters}
 
     Attributes
@@ -803,6 +848,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
 
     _parameter_constraints = {
         **BaseNeuralNet._common_parameter_constraints,
+        **BaseNeuralNet._regularization_parameter_constraints,
         **_RNNBase._rnn_parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
@@ -817,6 +863,8 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         bidirectional=False,
         forget_bias=3.0,
         class_weight=None,
+        alpha=0.0,
+        dropout=0.0,
         optimizer="adam",
         lr=1e-2,
         momentum=0.9,
@@ -831,6 +879,8 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        warm_start=False,
+        callbacks=None,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -885,7 +935,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or \\
+        X : array-like of shape (n_samples, n_timesteps) or \
 (n_samples, n_timesteps, n_features)
             Training sequences (float32 stays float32 on the way in).
         y : array-like of shape (n_samples,) or (n_samples, n_timesteps)
@@ -913,7 +963,11 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         target[valid] = codes
         self._class_weight = self._compute_class_weight(classes, labels[valid])
         self._set_shapes(X, lengths)
-        self._fit_net(self._module_input(X, lengths), target)
+        self._fit_net(
+            self._module_input(X, lengths),
+            target,
+            scored=self._scored(X, y, sample_lengths),
+        )
         return self
 
     @fit_guard
@@ -928,7 +982,7 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or \\
+        X : array-like of shape (n_samples, n_timesteps) or \
 (n_samples, n_timesteps, n_features)
             A block of sequences, shaped as on the first call.
         y : array-like of shape (n_samples,) or (n_samples, n_timesteps)
@@ -965,7 +1019,11 @@ class RNNClassifier(ClassifierMixin, _RNNBase):
         target = np.full(labels.shape, -1, dtype=np.int64)
         target[valid] = np.searchsorted(self.classes_, labels[valid])
         self._set_shapes(X, lengths)
-        self._partial_fit_net(self._module_input(X, lengths), target)
+        self._partial_fit_net(
+            self._module_input(X, lengths),
+            target,
+            scored=self._scored(X, y, sample_lengths),
+        )
         return self
 
     def _compute_class_weight(self, classes, labels):

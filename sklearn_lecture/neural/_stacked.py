@@ -30,7 +30,13 @@ from ..utils._params import store_params
 from ..utils._validation import check_partial_fit_classes
 from ._autoencoder import Autoencoder
 from ._base import BaseNeuralNet, check_layer_sizes, fill_net_doc, fit_guard
-from ._modules import Corruption, MLPEncoder, ReconstructionLoss, TrainedModule
+from ._modules import (
+    Corruption,
+    MLPEncoder,
+    ReconstructionLoss,
+    TrainedModule,
+    make_dropout,
+)
 from ._training import NetState, check_device, fit_module, forward64, seeded_torch
 
 __all__ = [
@@ -76,22 +82,25 @@ class GreedyLayerModule(TrainedModule):
         Affine map ``n_out → n_in`` (a ``Linear``, or a tied decoder).
     corrupt : Corruption
         Noise applied to the layer's input in training mode only.
+    dropout : torch.nn.Module
+        Dropout of the layer's units before decoding (or the identity).
     """
 
-    def __init__(self, linear, norm, activation, decoder, corrupt):
+    def __init__(self, linear, norm, activation, decoder, corrupt, dropout):
         super().__init__()
         self.linear = linear
         self.norm = norm
         self.activation = activation
         self.decoder = decoder
         self.corrupt = corrupt
+        self.dropout = dropout
 
     def encode(self, x):
         return self.activation(self.norm(self.linear(x)))
 
     def forward(self, x):
         code = self.encode(self.corrupt(x))
-        return self.decoder(code), code
+        return self.decoder(self.dropout(code)), code
 
 
 class StackedClassifierModule(TrainedModule):
@@ -101,10 +110,19 @@ class StackedClassifierModule(TrainedModule):
     (the code the greedy pre-training learns), which is ``Linear → activation``
     as an autoencoder's code layer; the head is a linear layer to ``n_classes``
     logits (the softmax is in the cross-entropy loss and in ``predict_proba``).
+    With ``dropout``, every encoder layer, the last included, drops units in
+    training mode.
     """
 
     def __init__(
-        self, n_features, hidden_layer_sizes, n_classes, activation, *, batch_norm
+        self,
+        n_features,
+        hidden_layer_sizes,
+        n_classes,
+        activation,
+        *,
+        batch_norm,
+        dropout=0.0,
     ):
         super().__init__()
         self.encoder = MLPEncoder(
@@ -113,11 +131,13 @@ class StackedClassifierModule(TrainedModule):
             activation,
             batch_norm=batch_norm,
             code_activation=activation,
+            dropout=dropout,
         )
+        self.dropout = make_dropout(dropout)
         self.head = torch.nn.Linear(self.encoder.code_size, int(n_classes))
 
     def forward(self, x):
-        return self.head(self.encoder(x))
+        return self.head(self.dropout(self.encoder(x)))
 
 
 # -- greedy pre-training, then fine-tuning -------------------------------------------
@@ -166,17 +186,26 @@ class _StackedNet(BaseNeuralNet):
                 encoder.activation if k < last else encoder.code_activation,
                 self._layer_decoder(module, k, linear.in_features),
                 Corruption(self.noise, self.corruption if self.noise else 0.0),
+                make_dropout(self.dropout),
             )
             for k, linear in enumerate(encoder.linears)
         ]
 
-    def _fit_net(self, X, y=None):
+    def _n_fit_tasks(self):
+        # One task per pre-training stage and one for the fine-tuning, each
+        # with its epochs; without pre-training the epochs themselves.
+        if self.pretrain:
+            return len(self._layer_sizes()) + 1
+        return self.max_epochs
+
+    def _train_new(self, X, y, task):
         """Pre-train layer by layer (if ``pretrain``), then fine-tune everything.
 
         Every stage is one call of the training core on the estimator's settings,
         with its own epoch count and seed, and the one early-stopping split drawn
         for all stages, so that pre-training never trains on the rows the
-        fine-tuning validates on.
+        fine-tuning validates on. The user's skorch callbacks and the fitted
+        copies that scikit-learn's callbacks score belong to the fine-tuning.
         """
         n_layers = len(self._layer_sizes())
         rng = check_random_state(self.random_state)
@@ -199,6 +228,7 @@ class _StackedNet(BaseNeuralNet):
                     f"Pre-training layer {k + 1}/{len(layers)} "
                     f"({layer.linear.in_features} -> {layer.linear.out_features})"
                 )
+            stage = task.subtask(f"pretrain layer {k + 1}", self.pretrain_epochs)
             net, _ = fit_module(
                 self,
                 layer,
@@ -207,7 +237,9 @@ class _StackedNet(BaseNeuralNet):
                 max_epochs=self.pretrain_epochs,
                 seed=seed,
                 split=split,
+                task=stage,
             )
+            stage.end()
             curves.append(np.asarray(net.history[:, "train_loss"], dtype=float))
             if split is not None:
                 valid_curves.append(
@@ -220,12 +252,14 @@ class _StackedNet(BaseNeuralNet):
 
         if self.verbose:
             print("Fine-tuning the whole network")
-        self._train_end_to_end(module, X, y, finetune_seed, split)
+        stage = task.subtask("fine-tune", self.max_epochs) if layers else task
+        self._train_end_to_end(module, X, y, finetune_seed, split, stage)
+        if layers:
+            stage.end()
         self.pretrain_loss_curves_ = curves
         self.pretrain_validation_loss_curves_ = (
             valid_curves if split is not None else None
         )
-        return self
 
 
 # -- estimators -------------------------------------------------------------------
@@ -327,6 +361,8 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
         loss="mse",
         tied_weights=False,
         batch_norm=False,
+        alpha=0.0,
+        dropout=0.0,
         optimizer="adam",
         lr=1e-3,
         momentum=0.9,
@@ -340,6 +376,8 @@ class StackedAutoencoder(_StackedNet, Autoencoder):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        warm_start=False,
+        callbacks=None,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -439,6 +477,7 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
     _parameter_constraints = {
         **BaseNeuralNet._common_parameter_constraints,
         **BaseNeuralNet._layer_parameter_constraints,
+        **BaseNeuralNet._regularization_parameter_constraints,
         **_StackedNet._stacked_parameter_constraints,
     }
 
@@ -452,6 +491,8 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
         corruption=0.3,
         activation="relu",
         batch_norm=False,
+        alpha=0.0,
+        dropout=0.0,
         optimizer="adam",
         lr=1e-3,
         momentum=0.9,
@@ -465,6 +506,8 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        warm_start=False,
+        callbacks=None,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -478,6 +521,7 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
             len(self.classes_),
             self.activation,
             batch_norm=self.batch_norm,
+            dropout=self.dropout,
         )
 
     def _build_criterion(self):
@@ -519,7 +563,7 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
                 f"data, but the data contains only one class: {classes[0]!r}."
             )
         self.classes_ = classes
-        self._fit_net(X, y_codes.astype(np.int64))
+        self._fit_net(X, y_codes.astype(np.int64), scored=(X, y))
         return self
 
     @fit_guard
@@ -560,7 +604,9 @@ class StackedAutoencoderClassifier(ClassifierMixin, _StackedNet):
                     f"classes={known!r}."
                 )
             self.classes_ = known
-        self._partial_fit_net(X, np.searchsorted(self.classes_, y).astype(np.int64))
+        self._partial_fit_net(
+            X, np.searchsorted(self.classes_, y).astype(np.int64), scored=(X, y)
+        )
         return self
 
     def predict_proba(self, X):

@@ -32,6 +32,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._callbacks import CallbackSupportMixin, begin_fit, with_callbacks
 from ..utils._compat import Interval, StrOptions
 from ..utils._docstrings import ParameterDocs, fill_doc
 from ..utils._params import store_params
@@ -414,8 +415,18 @@ class _HookedFeatures:
         return out
 
 
-class _ImageOptimizer(TransformerMixin, BaseEstimator):
-    """What StyleTransfer and FeatureInversion share: images, network, optimiser."""
+class _ImageOptimizer(CallbackSupportMixin, TransformerMixin, BaseEstimator):
+    """What StyleTransfer and FeatureInversion share: images, network, optimiser.
+
+    scikit-learn's callbacks (``set_callbacks``, scikit-learn >= 1.9) see the
+    optimisation of ``transform`` as a task whose subtasks are its
+    ``n_steps`` evaluations: ``ProgressBar()`` counts them.
+    """
+
+    _unscored_fit = (
+        "its work is the optimisation of pixels in transform, with no X and y "
+        "to score; loss_history_ records its losses"
+    )
 
     _parameter_constraints = {
         "features": [
@@ -578,11 +589,18 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
         history = {key: [] for key in ("content", "style", "tv", "total")}
         every = 1 if self.verbose >= 2 else max(1, self.n_steps // 10)
         start = time.perf_counter()
+        # Each evaluation of the budget is a subtask for scikit-learn's
+        # callbacks (L-BFGS's last line search may run past the budget).
+        task = begin_fit(self, self.n_steps, task_name="transform")
+        current = [task.subtask("step")]
 
         def record(terms):
             for key in history:
                 history[key].append(float(terms[key].detach()))
             step = len(history["total"]) - 1
+            if current[0] is not None and step < self.n_steps:
+                current[0].end()
+                current[0] = task.subtask("step") if step + 1 < self.n_steps else None
             if self.verbose and (step % every == 0 or step >= self.n_steps):
                 print(
                     f"[{type(self).__name__}] step {step:4d}: total "
@@ -599,6 +617,9 @@ class _ImageOptimizer(TransformerMixin, BaseEstimator):
             lr=self.lr,
             callback=record,
         )
+        if current[0] is not None:
+            current[0].end()
+        task.end()
         self.loss_history_ = {k: np.asarray(v) for k, v in history.items()}
         return x
 
@@ -881,6 +902,7 @@ class StyleTransfer(_ImageOptimizer):
         self.style_grams_ = {k: (v / count).cpu().numpy() for k, v in sums.items()}
         return self
 
+    @with_callbacks
     def transform(self, X):
         """Stylise content images.
 
@@ -1058,6 +1080,7 @@ class FeatureInversion(_ImageOptimizer):
             self._to_tensor(values, "The image", [self.layer_], stacklevel=5)
         return self
 
+    @with_callbacks
     def transform(self, X):
         """Reconstruct each image from its features at ``layer_``.
 

@@ -15,12 +15,15 @@ separate steps:
   early-stopping split: what ``fit`` and each pre-training stage do.
 
 Every net is an unmodified skorch :class:`~skorch.NeuralNet` customised only where
-skorch's guide says to: ``get_loss`` (an unsupervised target is the input batch),
-and, for a net that is not "one module, one loss, one optimizer" (a GAN), extra
+skorch's guide says to: ``get_loss`` (an unsupervised target is the input batch;
+the L2 penalty ``alpha`` on the weights is added to the training loss), and, for
+a net that is not "one module, one loss, one optimizer" (a GAN), extra
 modules and optimizers registered in ``initialize_module`` /
 ``initialize_optimizer`` and a ``train_step`` of its own. skorch's loop runs the
-epochs and callbacks; :func:`train_net` adds the seeded stream and makes a
-Ctrl-C raise (skorch ends training quietly on it).
+epochs and callbacks, the user's skorch callbacks among them; :func:`train_net`
+adds the seeded stream, reports the epochs to scikit-learn's callbacks (a
+:class:`~sklearn_lecture.utils._callbacks.FitTask`) and makes a Ctrl-C raise
+(skorch ends training quietly on it).
 
 Randomness: a training call runs under :func:`seeded_torch`, which sets torch's
 generator to a given state, hands back the state it ended in (so the next call
@@ -40,6 +43,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
+from ..utils._callbacks import NO_TASK
 from ._optim import make_lr_scheduler, resolve_optimizer
 
 __all__ = [
@@ -47,8 +51,11 @@ __all__ = [
     "check_device",
     "check_finite_state",
     "seeded_torch",
+    "check_callbacks",
+    "l2_penalty",
     "initialize_net",
     "disarm_early_stopping",
+    "rearm_early_stopping",
     "train_net",
     "check_not_interrupted",
     "fit_module",
@@ -221,6 +228,15 @@ class _DivergenceGuard(Callback):
         self.epochs_done_ = 0
 
     def on_epoch_end(self, net, **kwargs):
+        self._check(net)
+        self.epochs_done_ += 1
+        # A scikit-learn callback asked to stop: after every other callback
+        # saw the epoch, skorch's way (an early stop).
+        bridge = dict(net.callbacks_).get("sklearn_callbacks")
+        if bridge is not None and bridge.stop_requested_:
+            raise KeyboardInterrupt
+
+    def _check(self, net):
         epoch = len(net.history)
         for key in self.watch:
             value = net.history[-1].get(key, 0.0)
@@ -235,18 +251,71 @@ class _DivergenceGuard(Callback):
                 for what, name in self.modules.items()
             }
         check_finite_state(weights, epoch, self.lr)
-        self.epochs_done_ += 1
+
+
+class _SklearnEpochs(Callback):
+    """Each epoch as a subtask of a fit, for scikit-learn's callbacks.
+
+    :func:`train_net` sets ``task`` (the fit's
+    :class:`~sklearn_lecture.utils._callbacks.FitTask`) and ``fitted`` (the
+    fitted attributes after an epoch, from the net) for the call; between
+    calls the task is :data:`~sklearn_lecture.utils._callbacks.NO_TASK`. A
+    callback that asks to stop sets ``stop_requested_``, on which the
+    divergence guard, the last callback, stops training.
+    """
+
+    def __init__(self):
+        self.task = NO_TASK
+        self.fitted = None
+        self.stop_requested_ = False
+        self._epoch = NO_TASK
+
+    def on_train_begin(self, net, **kwargs):
+        self.stop_requested_ = False
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._epoch = self.task.subtask("epoch")
+
+    def on_epoch_end(self, net, **kwargs):
+        fitted = None if self.fitted is None else (lambda: self.fitted(net))
+        epoch, self._epoch = self._epoch, NO_TASK
+        if epoch.end(fitted):
+            self.stop_requested_ = True
+
+
+def l2_penalty(module, alpha, n_rows):
+    """``alpha / (2 n_rows) * sum ||W||^2`` over the weights of ``module``.
+
+    scikit-learn's ``MLPClassifier`` penalty, added to a mini-batch's mean loss
+    (``n_rows`` its size): the weights are the parameters of two or more
+    dimensions (weight matrices, convolution kernels, recurrent weights); the
+    biases and batch normalisation's scales and shifts are not penalised.
+    """
+    weights = [w for w in module.parameters() if w.ndim > 1]
+    if not alpha or not weights:
+        return 0.0
+    return alpha / (2.0 * n_rows) * sum(w.square().sum() for w in weights)
 
 
 class _Net(NeuralNet):
     """skorch's NeuralNet whose unsupervised target is the input batch itself.
 
     Only ``get_loss`` is overridden (one of the ``get_*`` methods of skorch's
-    customisation guide); everything else is skorch's own.
+    customisation guide): the target of an unsupervised net is the input batch,
+    and the training loss adds the L2 penalty ``alpha`` on the weights
+    (:func:`l2_penalty`; the validation loss does not). Everything else is
+    skorch's own; ``alpha`` is a net parameter as skorch's guide adds them.
     """
 
+    def __init__(self, module, criterion, *, alpha=0.0, **kwargs):
+        self.alpha = alpha
+        super().__init__(module, criterion, **kwargs)
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        return self.criterion_(y_pred, X if y_true is None else y_true)
+        loss = self.criterion_(y_pred, X if y_true is None else y_true)
+        if training and self.alpha:
+            loss = loss + l2_penalty(self.module_, self.alpha, n_rows(X))
+        return loss
 
 
 _ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
@@ -315,6 +384,72 @@ def train_validation_split(n_samples, validation_fraction, rng, stratify=None):
     return np.sort(order[n_valid:]), np.sort(order[:n_valid])
 
 
+def check_callbacks(callbacks, owner, refuse=()):
+    """The user's skorch callbacks as a list for skorch, or a clear error.
+
+    Parameters
+    ----------
+    callbacks : list or tuple of skorch callbacks or (name, callback) pairs, or None
+        skorch's own forms: an instance (or class) of
+        :class:`skorch.callbacks.Callback`, named by skorch after its class, or a
+        ``(name, callback)`` pair.
+    owner : str
+        The estimator's name, for the error.
+    refuse : dict of type to str
+        Callback classes that cannot apply to this net, each with the reason.
+
+    Returns
+    -------
+    callbacks : list
+        Copies: skorch initialises and updates the callbacks it runs, and the
+        estimator's parameters stay as they were passed (scikit-learn's rule).
+    """
+    if callbacks is None:
+        return []
+    checked = []
+    for item in callbacks:
+        callback = item
+        if isinstance(item, tuple):
+            if len(item) != 2 or not isinstance(item[0], str):
+                raise ValueError(
+                    f"{owner}: a named callback is a (name, callback) pair; got "
+                    f"{item!r}."
+                )
+            callback = item[1]
+        is_callback = isinstance(callback, Callback) or (
+            isinstance(callback, type) and issubclass(callback, Callback)
+        )
+        if not is_callback:
+            raise ValueError(
+                f"{owner}: callbacks takes skorch callbacks (instances of "
+                "skorch.callbacks.Callback) or (name, callback) pairs; got "
+                f"{callback!r}. scikit-learn's callbacks (sklearn.callback) go "
+                "to set_callbacks."
+            )
+        kind = callback if isinstance(callback, type) else type(callback)
+        for refused, reason in dict(refuse).items():
+            if issubclass(kind, refused):
+                raise ValueError(f"{owner} cannot use {kind.__name__}: {reason}")
+        try:
+            checked.append(copy.deepcopy(item))
+        except Exception as exc:
+            raise ValueError(
+                f"{owner} trains on a copy of each callback, so that its "
+                f"parameters stay as passed; {kind.__name__} cannot be copied: "
+                f"{exc}"
+            ) from exc
+    return checked
+
+
+def _early_stopping(settings):
+    return EarlyStopping(
+        monitor="valid_loss",
+        patience=settings.n_iter_no_change,
+        threshold=1e-4,
+        load_best=True,
+    )
+
+
 def initialize_net(
     settings,
     module,
@@ -324,6 +459,7 @@ def initialize_net(
     valid=None,
     net_class=None,
     callbacks=(),
+    user_callbacks=(),
     watch=("train_loss",),
     watch_modules=None,
     **net_params,
@@ -336,7 +472,7 @@ def initialize_net(
         Read for the shared settings: ``optimizer``, ``lr``, ``momentum``, ``rho``,
         ``batch_size``, ``n_iter_no_change``, ``device``, ``verbose``, and where
         the estimator has them ``lr_schedule``, ``lr_decay``, ``lr_step_size``,
-        ``lr_step_gamma`` and ``gradient_clip``.
+        ``lr_step_gamma``, ``gradient_clip`` and ``alpha``.
     module : torch.nn.Module
         The module to train (already built, on any device).
     criterion : torch.nn.Module
@@ -351,8 +487,12 @@ def initialize_net(
         The net (None: one whose unsupervised target is the input batch); a net
         with more modules (a GAN) takes them in ``net_params``.
     callbacks : sequence of (name, skorch.callbacks.Callback)
-        Run after skorch's own and before the divergence guard; a net that adds
-        the verbose table itself sets ``callbacks__print_log=None``.
+        The net's own, run after skorch's and the user's and before the
+        divergence guard; a net that adds the verbose table itself sets
+        ``callbacks__print_log=None``.
+    user_callbacks : list
+        The user's skorch callbacks (from :func:`check_callbacks`), run right
+        after skorch's own.
     watch : tuple of str
         The per-epoch history entries that must stay finite.
     watch_modules : dict of str to str or None
@@ -371,7 +511,12 @@ def initialize_net(
     optimizer_class, optimizer_kwargs = resolve_optimizer(
         settings.optimizer, momentum=settings.momentum, rho=settings.rho
     )
-    callbacks = list(callbacks)
+    # scikit-learn's callbacks see an epoch first, skorch's and the user's next.
+    callbacks = [
+        ("sklearn_callbacks", _SklearnEpochs()),
+        *user_callbacks,
+        *callbacks,
+    ]
     if getattr(settings, "lr_schedule", None) is not None:
         callbacks.append(
             (
@@ -393,17 +538,7 @@ def initialize_net(
     if valid is not None:
         valid_ds = _TensorDataset(*(_to_tensor(a, device) for a in valid))
         train_split = predefined_split(valid_ds)
-        callbacks.append(
-            (
-                "early_stopping",
-                EarlyStopping(
-                    monitor="valid_loss",
-                    patience=settings.n_iter_no_change,
-                    threshold=1e-4,
-                    load_best=True,
-                ),
-            )
-        )
+        callbacks.append(("early_stopping", _early_stopping(settings)))
     # Last, so that it counts only the epochs every other callback finished.
     callbacks.append(
         ("divergence_guard", _DivergenceGuard(settings.lr, watch, watch_modules))
@@ -414,6 +549,7 @@ def initialize_net(
     elif "callbacks__print_log" not in net_params:
         # Plain text: logs and CI output get no colour codes.
         net_params["callbacks__print_log__sink"] = print_plain
+    net_params.setdefault("alpha", float(getattr(settings, "alpha", 0.0)))
     net = (net_class or _Net)(
         module=module,
         criterion=criterion,
@@ -445,7 +581,22 @@ def disarm_early_stopping(net):
     net.callbacks_ = [(n, cb) for n, cb in net.callbacks_ if n != "early_stopping"]
 
 
-def train_net(net, X, y=None, *, epochs, state):
+def rearm_early_stopping(net, settings, valid):
+    """Validate a net on new held-out rows and stop early on them.
+
+    A warm-started ``fit`` with early stopping continues the fitted net on
+    the split it draws: the validation rows and a fresh patience are set,
+    before the divergence guard as in :func:`initialize_net`.
+    """
+    device = net.device
+    valid_ds = _TensorDataset(*(_to_tensor(a, device) for a in valid))
+    net.set_params(train_split=predefined_split(valid_ds))
+    callbacks = [(n, cb) for n, cb in net.callbacks_ if n != "early_stopping"]
+    callbacks.insert(-1, ("early_stopping", _early_stopping(settings).initialize()))
+    net.callbacks_ = callbacks
+
+
+def train_net(net, X, y=None, *, epochs, state, task=NO_TASK, fitted=None):
     """Train ``net`` for ``epochs`` more epochs on (X, y), continuing its state.
 
     The optimizer's state, the schedule and the history carry over from earlier
@@ -465,15 +616,26 @@ def train_net(net, X, y=None, *, epochs, state):
         Number of passes over (X, y).
     state : NetState
         The random stream to continue.
+    task : FitTask, default=NO_TASK
+        The task of scikit-learn's callbacks each epoch is a subtask of.
+    fitted : callable or None, default=None
+        ``fitted(net)``: the fitted attributes after an epoch (see
+        :meth:`~sklearn_lecture.utils._callbacks.FitTask.end`); None: none.
 
     Returns
     -------
     net : skorch.NeuralNet
     """
     device = net.device
-    with seeded_torch(state, device):
-        train = _TensorDataset(_to_tensor(X, device), _to_tensor(y, device))
-        net.partial_fit(train, None, epochs=int(epochs))
+    bridge = dict(net.callbacks_)["sklearn_callbacks"]
+    bridge.task, bridge.fitted = task, fitted
+    try:
+        with seeded_torch(state, device):
+            train = _TensorDataset(_to_tensor(X, device), _to_tensor(y, device))
+            net.partial_fit(train, None, epochs=int(epochs))
+    finally:
+        # A fitted net keeps no reference to the fit's callbacks.
+        bridge.task, bridge.fitted = NO_TASK, None
     check_not_interrupted(net, epochs)
     return net
 
@@ -488,7 +650,7 @@ def check_not_interrupted(net, epochs):
     """
     callbacks = dict(net.callbacks_)
     done = callbacks["divergence_guard"].epochs_done_
-    stopped = any(
+    stopped = callbacks["sklearn_callbacks"].stop_requested_ or any(
         getattr(cb, "misses_", 0) >= getattr(cb, "patience", np.inf)
         for cb in callbacks.values()
     )
@@ -496,7 +658,8 @@ def check_not_interrupted(net, epochs):
         raise KeyboardInterrupt
 
 
-def fit_module(settings, module, criterion, X, y=None, *, max_epochs, seed, split=None):
+def fit_module(settings, module, criterion, X, y=None, *, max_epochs, seed, split=None,
+               user_callbacks=(), task=NO_TASK, fitted=None):  # fmt: skip
     """Train a module from scratch: initialise a net, train ``max_epochs`` epochs.
 
     The building block of every ``fit`` and of each greedy pre-training stage.
@@ -513,6 +676,10 @@ def fit_module(settings, module, criterion, X, y=None, *, max_epochs, seed, spli
         Seed of the batch order and the noise (the module is built by the caller).
     split : (train_indices, validation_indices) or None
         Early stopping on the validation rows when given.
+    user_callbacks : list
+        The user's skorch callbacks (see :func:`initialize_net`).
+    task, fitted
+        scikit-learn's callbacks (see :func:`train_net`).
 
     Returns
     -------
@@ -529,9 +696,14 @@ def fit_module(settings, module, criterion, X, y=None, *, max_epochs, seed, spli
         X, y = take_rows(X, train_idx), None if y is None else y[train_idx]
     with seeded_torch(state, check_device(settings.device)):
         net = initialize_net(
-            settings, module, criterion, n_train=n_rows(X), valid=valid
+            settings,
+            module,
+            criterion,
+            n_train=n_rows(X),
+            valid=valid,
+            user_callbacks=user_callbacks,
         )
-    train_net(net, X, y, epochs=max_epochs, state=state)
+    train_net(net, X, y, epochs=max_epochs, state=state, task=task, fitted=fitted)
     # The held-out rows served this fit only: a fitted net pickles no data.
     net.set_params(train_split=None)
     return net, state

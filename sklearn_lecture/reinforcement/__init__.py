@@ -21,7 +21,12 @@ from ._maximization_bias import MaximizationBiasEnv
 from ._vacuum import RobotVacuumEnv, VacuumState
 from ._value_iteration import ValueIteration
 
+#: Gymnasium id of :class:`RobotVacuumEnv`, registered on import (episodes cut
+#: at 100 steps): ``gymnasium.make(ROBOT_VACUUM_ID)`` builds the environment.
 ROBOT_VACUUM_ID = "sklearn_lecture/RobotVacuum-v0"
+#: Gymnasium id of :class:`MaximizationBiasEnv`, registered on import (no time
+#: limit: every episode ends within two steps);
+#: ``gymnasium.make(MAXIMIZATION_BIAS_ID)`` builds the environment.
 MAXIMIZATION_BIAS_ID = "sklearn_lecture/MaximizationBias-v0"
 
 if ROBOT_VACUUM_ID not in gymnasium.registry:

@@ -79,24 +79,24 @@ _PARAMETERS = """
         every tenth of the episodes of a call."""
 
 _Q_TABLE = """
-    q_table_ : ndarray of shape (n_states_, n_actions_)
+    q_table_ : ndarray of shape (`n_states_`, `n_actions_`)
         The learned action values Q(s, a)."""
 
 _ATTRIBUTES = """
     {q_table}
 
-    policy_ : ndarray of shape (n_states_,)
+    policy_ : ndarray of shape (`n_states_`,)
         The greedy action of each state (ties broken at random; states never
         visited keep ``initial_q`` everywhere, so their action is random).
 
-    value_ : ndarray of shape (n_states_,)
+    value_ : ndarray of shape (`n_states_`,)
         max_a Q(s, a).
 
-    episode_rewards_ : ndarray of shape (n_episodes_,)
+    episode_rewards_ : ndarray of shape (`n_episodes_`,)
         The undiscounted return of each training episode (the online
         performance, exploration included).
 
-    episode_lengths_ : ndarray of shape (n_episodes_,)
+    episode_lengths_ : ndarray of shape (`n_episodes_`,)
         The number of steps of each training episode.
 
     n_episodes_ : int
@@ -237,7 +237,7 @@ class ExpectedSARSA(_BaseTabularAgent):
     the mean over every action under the behaviour policy pi (epsilon-greedy,
     with its decay, or softmax):
 
-        Q(s, a) <- Q(s, a) + alpha [r + gamma sum_a' pi(a'|s') Q(s', a') - Q(s, a)],
+        Q(s, a) <- Q(s, a) + alpha [r + gamma sum_a' pi(a' | s') Q(s', a') - Q(s, a)],
 
     with target r alone when s' is terminal. The same expected update as SARSA
     without the variance of sampling a': it learns the exploring policy's values
@@ -294,10 +294,10 @@ class ExpectedSARSA(_BaseTabularAgent):
 
 
 _DOUBLE_Q_TABLES = """
-    q_tables_ : ndarray of shape (2, n_states_, n_actions_)
+    q_tables_ : ndarray of shape (2, `n_states_`, `n_actions_`)
         The two tables Q1 and Q2, each learned from the other's values.
 
-    q_table_ : ndarray of shape (n_states_, n_actions_)
+    q_table_ : ndarray of shape (`n_states_`, `n_actions_`)
         Their mean (Q1 + Q2) / 2, on which the agent acts."""
 
 
@@ -308,7 +308,7 @@ class DoubleQLearning(_BaseTabularAgent):
     Q-learning's target max_a' Q(s', a') uses the same noisy estimates to pick the
     best action and to value it, and so overestimates: among equal noisy values
     the maximum is too high. Double Q-learning keeps two tables; after each step a
-    fair coin picks one, say Q1, which picks the action and the other values it:
+    fair coin picks one, say Q1, which picks the action and the other values it::
 
         Q1(s, a) <- Q1(s, a) + alpha [r + gamma Q2(s', argmax_a' Q1(s', a'))
                                       - Q1(s, a)],

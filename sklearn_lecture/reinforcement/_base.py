@@ -32,6 +32,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._callbacks import NO_TASK, CallbackSupportMixin, begin_fit
 from ..utils._compat import Interval, StrOptions
 from ..utils._params import store_params
 from ..utils._validation import clear_fitted, fit_guard
@@ -335,14 +336,23 @@ class _GreedyPolicyMixin:
         self.policy_ = _greedy_policy(self.q_table_, random_state)
 
 
-class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
+class _BaseTabularAgent(CallbackSupportMixin, _GreedyPolicyMixin, BaseEstimator):
     """Tabular temporal-difference control on a Gymnasium environment.
 
     The episode loop is written once; an agent is its update, the hook
     :meth:`_td_update`. An agent that learns more than one table (Double
     Q-learning) also says how its tables are kept, with :meth:`_tables` and
     :meth:`_store_tables` (and creates them in ``_initialize``).
+
+    scikit-learn's callbacks (``set_callbacks``, scikit-learn >= 1.9) see each
+    episode as a subtask of the fit: ``ProgressBar()`` counts the episodes.
+    ``ScoringMonitor`` is refused: there is no X and y to score.
     """
+
+    _unscored_fit = (
+        "an agent learns from an environment (fit(env)), not from X and y; "
+        "episode_rewards_ records its returns"
+    )
 
     _parameter_constraints: dict = {
         "n_episodes": [Interval(Integral, 1, None, closed="left")],
@@ -396,8 +406,10 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         """
         env, made_here = _check_env(env, type(self).__name__)
         try:
+            task = begin_fit(self, self.n_episodes)
             self._initialize(env)
-            self._train(env, self.n_episodes)
+            self._train(env, self.n_episodes, task)
+            task.end({})
         finally:
             if made_here:
                 env.close()
@@ -439,9 +451,11 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         else:
             env, made_here = _check_env(env, type(self).__name__)
         try:
+            task = begin_fit(self, n_episodes, task_name="partial_fit")
             if not fitted:
                 self._initialize(env)
-            self._train(env, n_episodes)
+            self._train(env, n_episodes, task)
+            task.end({})
         finally:
             if made_here:
                 env.close()
@@ -507,23 +521,25 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         decayed = self.epsilon * np.power(float(self.epsilon_decay), k)
         return np.maximum(decayed, self.min_epsilon).tolist()
 
-    def _train(self, env, n_episodes):
+    def _train(self, env, n_episodes, task=NO_TASK):
         """Run ``n_episodes`` episodes; the agent changes only if all complete.
 
         The table is updated in a list of lists and the fitted attributes are set
         at the end; on an error or an interruption the random stream is rewound,
-        so that the agent is left as it was before the call.
+        so that the agent is left as it was before the call. Each episode is a
+        subtask of ``task`` for scikit-learn's callbacks; one that asks to stop
+        ends the call after that episode.
         """
         rng = self._random_state
         rng_state = rng.get_state()
         try:
-            results = self._run_episodes(env, n_episodes, rng)
+            results = self._run_episodes(env, n_episodes, rng, task)
         except BaseException:
             rng.set_state(rng_state)
             raise
         self._set_training_results(*results, rng)
 
-    def _run_episodes(self, env, n_episodes, rng):
+    def _run_episodes(self, env, n_episodes, rng, task=NO_TASK):
         """The episodes of ``_train``: ``(tables, returns, lengths, params)``."""
         # Seeding the first reset fixes the environment's generator for the whole
         # call (Gymnasium's convention; a seeded reset also costs four unseeded).
@@ -553,6 +569,7 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
         }[self.exploration]
 
         for episode in range(n_episodes):
+            episode_task = task.subtask("episode")
             param = params[episode]
             state, _ = env.reset(seed=seeds[episode])
             action = choose(acting[state], param)
@@ -580,6 +597,10 @@ class _BaseTabularAgent(_GreedyPolicyMixin, BaseEstimator):
                     f": mean return {np.mean(recent):.3f} over the last "
                     f"{report_every}{exploration_note.format(param)}"
                 )
+            if episode_task.end():
+                # A callback stops the training: the episodes run so far count.
+                done = episode + 1
+                return tables, returns[:done], lengths[:done], params[:done]
         return tables, returns, lengths, params
 
     def _set_training_results(self, tables, returns, lengths, params, rng):

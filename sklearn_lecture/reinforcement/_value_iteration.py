@@ -114,13 +114,13 @@ class ValueIteration(_GreedyPolicyMixin, BaseEstimator):
 
     Attributes
     ----------
-    q_table_ : ndarray of shape (n_states_, n_actions_)
+    q_table_ : ndarray of shape (`n_states_`, `n_actions_`)
         The optimal action values.
 
-    value_ : ndarray of shape (n_states_,)
+    value_ : ndarray of shape (`n_states_`,)
         The optimal state values, max_a Q(s, a).
 
-    policy_ : ndarray of shape (n_states_,)
+    policy_ : ndarray of shape (`n_states_`,)
         A greedy action of each state (of equal values, the lowest action).
 
     n_iter_ : int

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import DataConversionWarning
 
+from ._callbacks import CALLBACK_STATE
 from ._compat import _fit_context
 
 __all__ = [
@@ -109,8 +110,13 @@ def fit_guard(method):
             if in_place:
                 self._clear_fitted()
             else:
+                # scikit-learn's callbacks are torn down after the call, from
+                # the state the call set up.
+                running = {
+                    k: self.__dict__[k] for k in CALLBACK_STATE if k in self.__dict__
+                }
                 self.__dict__.clear()
-                self.__dict__.update(before)
+                self.__dict__.update(before, **running)
             raise
         finally:
             self.__dict__.pop("_updating_weights", None)
