@@ -12,6 +12,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..utils._callbacks import CallbackSupportMixin
 from ..utils._compat import Interval, StrOptions, _check_sample_weight
 from ..utils._dask import DaskInferenceMixin, is_dask_array, validate_dask_head
 from ..utils._docstrings import ParameterDocs, fill_doc
@@ -35,8 +36,11 @@ CLUSTER_PARAMETERS = ParameterDocs({
                       '(in partial_fit: has none yet): "reinit" re-seeds it at the '
                       'farthest sample (as scikit-learn); "remove" drops it.'),
     "algorithm": ('{"hamerly", "lloyd"}', 'The assignment step, same partitions: '
-                  '"lloyd" the lecture\'s readable one (also on dask blocks), '
-                  '"hamerly" the accelerated one (blocked, threaded, bounds).'),
+                  '"lloyd" the lecture\'s readable numpy one, "hamerly" the compiled '
+                  "engine (numba: a pass per part of the rows, a thread per core, "
+                  "Hamerly's bounds, matrix products from 16 features on; on dask "
+                  "blocks and mini-batches one pass each). An install's first fit "
+                  "compiles it."),
     "random_state": ("int, RandomState instance or None", "Seeds the initialisation."),
     "verbose": ("int", "Print the objective of each iteration when > 0."),
 })
@@ -44,7 +48,7 @@ CLUSTER_PARAMETERS = ParameterDocs({
 CLUSTER_ATTRIBUTES = """\
 n_features_in_ : int
     Number of features seen during fit.
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Names of features seen during fit, when they are all strings."""
 
 #: Fills ``{cluster_parameters}`` and ``{cluster_attributes}``.
@@ -53,8 +57,9 @@ fill_cluster_doc = fill_doc(
 )
 
 
-class _BaseKMeans(DaskInferenceMixin, ClassNamePrefixFeaturesOutMixin, ClusterMixin,
-                  TransformerMixin, BaseEstimator):
+class _BaseKMeans(CallbackSupportMixin, DaskInferenceMixin,
+                  ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin,
+                  BaseEstimator):
     """Base of KMeans, ElbowKMeans and FuzzyKMeans: a model of K centroids.
 
     Subclasses set ``cluster_centers_`` and ``labels_`` in ``_fit``; those that

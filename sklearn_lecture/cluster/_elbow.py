@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.metrics import pairwise_distances, silhouette_score
 from sklearn.utils import check_random_state
 
+from ..utils._callbacks import begin_fit
 from ..utils._compat import Interval, StrOptions
 from ..utils._dask import is_dask_array
 from ..utils._params import store_params
@@ -182,9 +183,13 @@ class ElbowKMeans(_BaseKMeans):
         kmeans_params = {name: getattr(self, name) for name in _KMEANS_PARAMS}
         kmeans_params["verbose"], fits, silhouettes = max(0, self.verbose - 1), [], {}
         progress = _Progress(len(k_values)) if self.verbose else None
+        task = begin_fit(self, len(k_values), X=None if dask else X)
         for k, seed in zip(k_values, seeds):
             km = KMeans(int(k), random_state=int(seed), **kmeans_params)
-            fits.append(km.fit(X, sample_weight=sample_weight))
+            scan = task.subtask(f"K={k}")
+            with scan.propagate(km):  # KMeans' own progress nests under K
+                fits.append(km.fit(X, sample_weight=sample_weight))
+            scan.end()
             labels = km.predict(X_sil) if dask else km.labels_[rows]
             if 2 <= np.unique(labels).size <= len(rows) - 1:
                 silhouettes[int(k)] = float(silhouette_score(
@@ -192,6 +197,7 @@ class ElbowKMeans(_BaseKMeans):
             if progress is not None:
                 progress.update(int(k), km.distortion_, silhouettes.get(int(k)))
 
+        task.end({})
         self.k_values_, self.silhouette_scores_ = k_values, silhouettes
         self.distortions_ = np.asarray([km.distortion_ for km in fits])
         self.silhouette_n_clusters_ = (

@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
+from ..utils._callbacks import NO_TASK, begin_fit
 from ..utils._compat import Interval, StrOptions
 from ..utils._dask import is_dask_array
 from ..utils._fitting import reduce_rows
@@ -103,12 +104,14 @@ def _fcm_floor(nearest, centers):
     return np.where(np.isfinite(nearest), nearest, 0.0)
 
 
-def fuzzy_iterate(step, centers, model, *, max_iter, tol, floor=None):
+def fuzzy_iterate(step, centers, model, *, max_iter, tol, floor=None, task=NO_TASK):
     """Memberships (``step(centers, floor)``), then means, until a summed squared
-    shift of at most ``tol``: the centroids, objectives and last statistics."""
+    shift of at most ``tol``: the centroids, objectives and last statistics
+    (each iteration a subtask of ``task`` for scikit-learn's callbacks)."""
     stats = step(centers, floor)
     history = []
     for _ in range(max_iter):
+        iteration = task.subtask("iteration")
         S, W, Q, _ = stats
         filled, new = W > 0, centers.copy()
         new[filled] = S[filled] / W[filled, None]
@@ -116,7 +119,7 @@ def fuzzy_iterate(step, centers, model, *, max_iter, tol, floor=None):
         explained = np.sum(row_norms(S[filled], True) / W[filled])
         history.append(float(Q.sum() - explained) if model[0] == "fcm" else stats[3])
         shift, centers = float(np.sum((new - centers) ** 2)), new
-        if shift <= tol:
+        if iteration.end() or shift <= tol:
             break
     return centers, np.asarray(history), stats
 
@@ -157,7 +160,7 @@ class FuzzyKMeans(_BaseKMeans):
         Memberships of the training samples; rows sum to 1.
     labels_ : ndarray of shape (n_samples,)
         Cluster of largest membership of each training sample.
-    objective_history_ : ndarray of shape (n_iter_,)
+    objective_history_ : ndarray of shape (`n_iter_`,)
         Objective after each iteration, non-increasing: :math:`F` (``"soft"``) or
         scikit-fuzzy's ``jm`` (``"fcm"``).
     n_iter_ : int
@@ -277,8 +280,10 @@ class FuzzyKMeans(_BaseKMeans):
             return reduce_rows(fuzzy_step, _add, X_c,
                                args=(None, centers, model, floor, origin))
 
+        task = begin_fit(self, self.max_iter, X=None if dask else X)
         centers, history, _ = fuzzy_iterate(step, centers, model, floor=floor,
-                                            max_iter=self.max_iter, tol=tol)
+                                            max_iter=self.max_iter, tol=tol, task=task)
+        task.end({})
         # What predict, score and partial_fit read, whatever set_params changes.
         self._model, self._fitted_params = model, self._model_params()
         self.cluster_centers_ = (centers + mean).astype(X.dtype)

@@ -33,16 +33,16 @@ def _all(X, i, CT, acc):
 
 
 @njit(inline="always", **_JIT)
-def _two_smallest(acc):
-    """The smallest value of ``acc``, its index and the second smallest (without
-    branches: they mispredict)."""
+def _two_smallest(acc, offset=0.0):
+    """The smallest value of ``offset + acc`` (at least 0), its index and the
+    second smallest (without branches: they mispredict)."""
     best, second, b = np.inf, np.inf, 0
     for k in range(acc.shape[0]):
         v = acc[k]
         second = min(second, max(best, v))
         b = k if v < best else b
         best = min(best, v)
-    return max(best, 0.0), b, max(second, 0.0)
+    return max(best + offset, 0.0), b, max(second + offset, 0.0)
 
 
 @njit(inline="always", **_JIT)
@@ -90,15 +90,19 @@ def full_pass(X, w, C, labels, bounds, upper, lower, x_sq, rel, moves, S, W, N):
 
 
 @njit(**_JIT)
-def finish(D, rows, X, w, C, labels, upper, lower, x_sq, rel, moves, S, W, N):
-    """The rows ``rows`` of X, whose squared distances (from a matrix product) are
-    the rows of D, to their nearest centroid: bounds and :func:`_move`."""
-    c_sq = (C**2).sum(axis=1).max()
-    new = np.empty_like(rows)
+def finish(D, products, c_sq, rows, X, w, labels, upper, lower, x_sq, rel, moves, S,
+           W, N):
+    """The rows ``rows`` of X to their nearest centroid: bounds and :func:`_move`.
+    Their squared distances are the rows of D or, with ``products``,
+    ``x_sq + D + c_sq`` (D: ``-2 x.c`` from a matrix product)."""
+    c_sq_max = c_sq.max()
+    new, scores = np.empty_like(rows), np.empty(c_sq.shape[0])
     for r in range(rows.shape[0]):
         i = rows[r]
-        best, new[r], second = _two_smallest(D[r])
-        err = rel * (x_sq[i] + c_sq)
+        for k in range(c_sq.shape[0]):
+            scores[k] = D[r, k] + c_sq[k] if products else D[r, k]
+        best, new[r], second = _two_smallest(scores, x_sq[i] if products else 0.0)
+        err = rel * (x_sq[i] + c_sq_max)
         upper[i], lower[i] = np.sqrt(best + err), np.sqrt(max(second - err, 0.0))
     _move(X, w, rows, new, labels, moves, S, W, N)
 
@@ -144,11 +148,13 @@ def bounded_pass(X, w, C, labels, upper, lower, x_sq, shift, s_half, rel, S, W, 
     rows = settle(X, C, labels, upper, lower, shift, s_half, rel,
                   C.shape[0] * X.shape[1] > 64)
     CT, D = np.ascontiguousarray(C.T), np.empty((4096, C.shape[0]))
+    c_sq = (C**2).sum(axis=1)
     for start in range(0, rows.shape[0], 4096):
         block = rows[start : start + 4096]
         for r in range(block.shape[0]):
             _all(X, block[r], CT, D[r])
-        finish(D, block, X, w, C, labels, upper, lower, x_sq, rel, True, S, W, N)
+        finish(D, False, c_sq, block, X, w, labels, upper, lower, x_sq, rel, True,
+               S, W, N)
     return rows.shape[0]
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 
+from ..utils._callbacks import NO_TASK, begin_fit
 from ..utils._compat import Interval, StrOptions
 from ..utils._dask import is_dask_array, map_reduce_blocks
 from ..utils._fitting import reduce_rows
@@ -104,18 +105,20 @@ def update(stats, centers, *, tol, empty_cluster, farthest, w_total):
     return new, max(j, 0.0) / w_total, shift <= tol, changed
 
 
-def lloyd(step, centers, *, max_iter, verbose=0, run="", **rule):
+def lloyd(step, centers, *, max_iter, verbose=0, run="", task=NO_TASK, **rule):
     """Lloyd's iteration, ``step(centers)`` then :func:`update` with ``rule``: the
-    centroids, J after each iteration and the number of iterations."""
+    centroids, J after each iteration and the number of iterations (each one a
+    subtask of ``task`` for scikit-learn's callbacks, which may stop it)."""
     history = []
     for n_iter in range(1, max_iter + 1):
+        iteration = task.subtask("iteration")
         centers, j, converged, changed = update(step(centers), centers, **rule)
         if changed and hasattr(step, "forget"):
             step.forget()
         history.append(j)
         if verbose:
             print(f"{run}iteration {n_iter}: J = {j:.6g}")
-        if converged:
+        if iteration.end() or converged:
             break
     return centers, np.asarray(history), n_iter
 
@@ -135,7 +138,7 @@ class KMeans(_BaseKMeans):
 
     Attributes
     ----------
-    cluster_centers_ : ndarray of shape (n_clusters_, n_features)
+    cluster_centers_ : ndarray of shape (`n_clusters_`, n_features)
         The centroids.
     labels_ : ndarray of shape (n_samples,)
         ``predict`` of the training samples (lazy after a dask fit).
@@ -143,7 +146,7 @@ class KMeans(_BaseKMeans):
         Weighted sum of squared distances of the samples to their centroid.
     distortion_ : float
         The lecture's J: ``inertia_ / sum(sample_weight)``.
-    distortion_history_ : ndarray of shape (n_iter_,)
+    distortion_history_ : ndarray of shape (`n_iter_`,)
         J after each iteration of the kept run (per mini-batch in partial_fit).
     n_iter_ : int
         Iterations of the kept run.
@@ -247,7 +250,7 @@ class KMeans(_BaseKMeans):
                     empty_cluster=self.empty_cluster, farthest=farthest)
         hamerly = not dask and self.algorithm == "hamerly"
         weights = None if dask or np.all(w_fit == 1) else w_fit
-        best = None
+        best, task = None, begin_fit(self, n_init, X=None if dask else X)
         with threads(0 if dask else X.shape[0],
                      self.n_clusters * (X.shape[1] + 8)) as (pool, n_threads):
             for r in range(n_init):
@@ -261,10 +264,13 @@ class KMeans(_BaseKMeans):
                                               w_fit)
                 step = (HamerlyStep(X_c, weights, pool, n_threads) if hamerly
                         else functools.partial(stats, _STEPS[self.algorithm]))
+                run = task.subtask("run", self.max_iter)
                 centers, history, n_iter = lloyd(
                     step, centers, max_iter=self.max_iter, verbose=self.verbose,
-                    run=f"Run {r + 1}/{n_init}, " if self.verbose else "", **rule,
+                    run=f"Run {r + 1}/{n_init}, " if self.verbose else "", task=run,
+                    **rule,
                 )
+                run.end()
                 C = (centers + mean).astype(dtype)
                 if dask:  # the inertia on the final centroids, from one more step
                     S, W, _, xx = step(centers)
@@ -284,6 +290,7 @@ class KMeans(_BaseKMeans):
                 if best is None or (inertia < best[1] and not (
                         labels is not None and _same_partition(labels, best[5]))):
                     best = (C, inertia, history, n_iter, W, labels)
+        task.end({})
         C, inertia, history, n_iter, counts, labels = best
         self.cluster_centers_, self.n_clusters_ = C, C.shape[0]
         self.inertia_ = max(float(inertia), 0.0)

@@ -80,10 +80,10 @@ def nearest_centers(X, centers, pool=None, n_threads=1, w=None, inertia=False):
     def part(s, e):
         if origin is None:
             return _kernels().nearest(X[s:e], w[s:e], C, labels[s:e])
+        minus_2CT, c_sq = _products(C - origin, X.dtype)
         for b in range(s, e, block):
             Xb = X[b : min(b + block, e)] - origin.astype(X.dtype)
-            D = _gemm_distances(Xb, C - origin, np.zeros(len(Xb)))
-            labels[b : b + len(Xb)] = D.argmin(axis=1)
+            labels[b : b + len(Xb)] = (Xb @ minus_2CT + c_sq).argmin(axis=1)
         return own_center_inertia(X[s:e], w[s:e], C, labels[s:e]) if inertia else 0
 
     if pool is None and X.shape[0] >= _CHUNK_ROWS:
@@ -133,14 +133,9 @@ def trial_potentials(X, w, closest, trials):
     return potentials
 
 
-def _gemm_distances(X, C, x_sq):
-    """Squared distances of the rows of X to C by one matrix product (in the dtype
-    of X), ``||x||^2 - 2 x.c + ||c||^2``."""
-    Cd = C.astype(X.dtype)
-    D = X @ (-2.0 * Cd.T)
-    D += np.einsum("ij,ij->i", Cd, Cd)
-    D += x_sq[:, None]
-    return D
+def _products(C, dtype):
+    """``-2 C^T`` in the dtype of X (the matrix product's operand) and ``||c||^2``."""
+    return np.ascontiguousarray(-2.0 * C.T, dtype=dtype), (C**2).sum(axis=1)
 
 
 class HamerlyStep:
@@ -180,6 +175,7 @@ class HamerlyStep:
         K, d = C.shape
         kern, rel, gemm = _kernels(), self.rel, d >= _GEMM_FEATURES
         block = max(64, 2**16 // K)
+        minus_2CT, c_sq = _products(C, self.X.dtype)
 
         def part(s, e):
             S, W, N = np.zeros((K, d)), np.zeros(K), np.zeros(K, dtype=np.intp)
@@ -199,8 +195,8 @@ class HamerlyStep:
                 for b in range(0, len(rows), block):
                     r = rows[b : b + block]
                     Xr = X[b : b + len(r)] if shift is None else X[r]
-                    kern.finish(_gemm_distances(Xr, C, x_sq[r]), r, X, w, C, labels,
-                                upper, lower, x_sq, rel, moves, S, W, N)
+                    kern.finish(Xr @ minus_2CT, True, c_sq, r, X, w, labels, upper,
+                                lower, x_sq, rel, moves, S, W, N)
             return S, W, N, out
 
         parts = _run_parts(part, self.X.shape[0], self.pool, self.n_threads,
