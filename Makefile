@@ -11,7 +11,7 @@ DOCS_HTML := docs/_build/html
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[neural,rl,dask,plot,progress,test,bench]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[neural,rl,dask,plot,progress,test]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,11 +23,13 @@ test: $(STAMP)
 	$(PY) -m ruff check sklearn_lecture tests examples benchmarks conftest.py
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
+# The peers measured against (scikit-fuzzy, scikit-learn-intelex) on top.
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[bench]"
 	$(PY) benchmarks/run.py
 
 $(DOCS_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[neural,rl,dask,plot,progress,test,bench,docs]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[neural,rl,dask,plot,progress,test,docs]"
 	touch $(DOCS_STAMP)
 
 # The site, warnings as errors; the gallery runs examples/ (about 2 minutes).

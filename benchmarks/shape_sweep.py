@@ -54,6 +54,13 @@ KMEANS_CASES = [
     (300_000, 8, 64, np.float32),
     (1_000_000, 2, 4, np.float32),
     (1_000_000, 4, 16, np.float64),
+    # The rows of the compiled engine's issue: 2-d demos, few and many features.
+    (10_000, 2, 8, np.float64),
+    (5_000, 3, 3, np.float32),
+    (1_000_000, 4, 5, np.float64),
+    (100_000, 32, 16, np.float32),
+    (20_000, 512, 32, np.float32),
+    (100_000, 256, 16, np.float64),
 ]
 # KMeans fits are short and the peer's OpenMP threads are sensitive to other
 # load: more pairs per row (about 2.5 minutes in all on 2 cores).
@@ -63,13 +70,23 @@ KMEANS_REPEATS = int(os.environ.get("SWEEP_KMEANS_REPEATS", 5))
 KMEANS_MAX_ITER = 20
 
 
-def _row(kind, shape, setting, step, result, quality):
+def _row(kind, shape, setting, step, result, quality, intelex=None):
     n, d = shape
     return (
         f"| {kind} | {n} x {d} | {setting} | {step} | "
         f"{np.median(result.ours_s):.4f} | {np.median(result.peer_s):.4f} | "
-        f"{result.ratio:.2f} | {quality} |"
+        f"{result.ratio:.2f} | {'–' if intelex is None else f'{intelex:.2f}'} | "
+        f"{quality} |"
     )
+
+
+def _intelex_kmeans():
+    """scikit-learn-intelex's KMeans (the ``bench`` extra), or None."""
+    try:
+        from sklearnex.cluster import KMeans as IntelexKMeans
+    except ImportError:
+        return None
+    return IntelexKMeans
 
 
 def _compare(step, ours_fn, peer_fn):
@@ -166,42 +183,34 @@ def sweep_kmeans(rng, cases=None):
     included; the seeds differ, so the quality column tells whether the
     partitions are as good).
     """
-    rows = []
+    rows, intelex = [], _intelex_kmeans()
     for n, d, k, dtype in KMEANS_CASES if cases is None else cases:
         X = _kmeans_data(rng, n, d, dtype)
         init = X[rng.choice(n, k, replace=False)]
         setting = f"K={k}, {np.dtype(dtype).name}"
-        res, ours, peer = compare(
-            "fit",
-            "sklearn",
-            lambda: KMeans(
-                k, init=init, n_init=1, max_iter=KMEANS_MAX_ITER, tol=0
-            ).fit(X),
-            lambda: SklearnKMeans(
-                k,
-                init=init,
-                n_init=1,
-                max_iter=KMEANS_MAX_ITER,
-                tol=0,
-                algorithm="lloyd",
-            ).fit(X),
-            repeats=KMEANS_REPEATS,
-        )
-        rows.append(
-            _row("KMeans", (n, d), setting, "fit, same init",
-                 res, _kmeans_quality(ours, peer))
-        )
-        res, ours, peer = compare(
-            "fit",
-            "sklearn",
-            lambda: KMeans(k, random_state=0).fit(X),
-            lambda: SklearnKMeans(k, random_state=0).fit(X),
-            repeats=KMEANS_REPEATS,
-        )
-        rows.append(
-            _row("KMeans", (n, d), setting, "fit, default",
-                 res, _kmeans_quality(ours, peer))
-        )
+        same = dict(init=init, n_init=1, max_iter=KMEANS_MAX_ITER, tol=0)
+        for step, params, peer_params in (
+            ("fit, same init", same, {**same, "algorithm": "lloyd"}),
+            ("fit, default", {"random_state": 0}, {"random_state": 0}),
+        ):
+            res, ours, peer = compare(
+                "fit",
+                "sklearn",
+                lambda: KMeans(k, **params).fit(X),
+                lambda: SklearnKMeans(k, **peer_params).fit(X),
+                repeats=KMEANS_REPEATS,
+            )
+            ratio = None
+            if intelex is not None:  # the same pairs, the other peer against it
+                ratio = compare(
+                    "fit",
+                    "sklearn",
+                    lambda: intelex(k, **peer_params).fit(X),
+                    lambda: SklearnKMeans(k, **peer_params).fit(X),
+                    repeats=KMEANS_REPEATS,
+                )[0].ratio
+            rows.append(_row("KMeans", (n, d), setting, step, res,
+                             _kmeans_quality(ours, peer), ratio))
     return rows
 
 
@@ -209,8 +218,8 @@ SWEEPS = {"pca": sweep_pca, "fisher": sweep_fisher, "kmeans": sweep_kmeans}
 
 TABLE_HEADER = [
     "| estimator | shape | setting | step | ours (s) | scikit-learn (s) | ratio "
-    "| quality |",
-    "|---|---|---|---|---|---|---|---|",
+    "| intelex / scikit-learn | quality |",
+    "|---|---|---|---|---|---|---|---|---|",
 ]
 
 

@@ -171,6 +171,18 @@ def nearest(X, w, C, labels):
 
 
 @njit(**_JIT)
+def smallest(D, bias, labels):
+    """``labels[t]`` the index of the smallest ``D[t, k] + bias[k]``."""
+    for i in range(D.shape[0]):
+        best, b = np.inf, 0
+        for k in range(D.shape[1]):
+            v = D[i, k] + bias[k]
+            b = k if v < best else b
+            best = min(best, v)
+        labels[i] = b
+
+
+@njit(**_JIT)
 def own_inertia(X, w, C, labels):
     """``sum_t w_t ||x_t - c_{labels_t}||^2``."""
     total = 0.0

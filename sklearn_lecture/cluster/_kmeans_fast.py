@@ -80,10 +80,12 @@ def nearest_centers(X, centers, pool=None, n_threads=1, w=None, inertia=False):
     def part(s, e):
         if origin is None:
             return _kernels().nearest(X[s:e], w[s:e], C, labels[s:e])
+        # ||x - c||^2 - ||x - o||^2 = ||c - o||^2 + 2 o.(c - o) - 2 x.(c - o).
         minus_2CT, c_sq = _products(C - origin, X.dtype)
+        bias = c_sq - minus_2CT.T.astype(np.float64) @ origin
         for b in range(s, e, block):
-            Xb = X[b : min(b + block, e)] - origin.astype(X.dtype)
-            labels[b : b + len(Xb)] = (Xb @ minus_2CT + c_sq).argmin(axis=1)
+            _kernels().smallest(X[b : min(b + block, e)] @ minus_2CT, bias,
+                                labels[b : b + block])
         return own_center_inertia(X[s:e], w[s:e], C, labels[s:e]) if inertia else 0
 
     if pool is None and X.shape[0] >= _CHUNK_ROWS:
