@@ -216,9 +216,13 @@ class HamerlyStep:
             self.forget()
         if self.valid:
             shift = np.sqrt(((C - self.previous) ** 2).sum(axis=1))
-            between = np.sqrt(((C[:, None] - C[None]) ** 2).sum(axis=2))
+            # Squared distances between the centroids by one product, less their
+            # rounding: half the nearest other is a bound that must not grow.
+            c_sq = (C**2).sum(axis=1)
+            between = c_sq[:, None] + c_sq - 2.0 * (C @ C.T)
+            between -= self.rel * (c_sq[:, None] + c_sq)
             np.fill_diagonal(between, np.inf)
-            s_half = 0.5 * between.min(axis=1) * (1.0 - self.rel)
+            s_half = 0.5 * np.sqrt(np.maximum(between.min(axis=1), 0.0))
             n_computed = self._add(self._pass(C, True, True, shift, s_half))
             if n_computed > _FULL_PASS_FRACTION * X.shape[0]:
                 # Plain passes for a while, then retry after twice as long.
