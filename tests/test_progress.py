@@ -1,15 +1,16 @@
-"""scikit-learn's callback API (``sklearn.callback``) on the clustering
+"""scikit-learn's callback API (``sklearn.callback``) on the classical
 estimators: KMeans' runs and iterations, ElbowKMeans' scan over K (each KMeans
-nested under its K), FuzzyKMeans' iterations."""
+nested under its K), FuzzyKMeans' and CommonFactorAnalysis' iterations."""
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_blobs
+from sklearn.datasets import load_iris, make_blobs
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_lecture import ElbowKMeans, FuzzyKMeans, KMeans
+from sklearn_lecture import CommonFactorAnalysis, ElbowKMeans, FuzzyKMeans, KMeans
 from sklearn_lecture.utils._callbacks import has_callback_api
 
 pytestmark = pytest.mark.skipif(
@@ -88,6 +89,21 @@ def test_elbow_scan_nests_each_kmeans_under_its_k(blobs):
     ]
 
 
+@pytest.mark.parametrize("method", ["principal_axis", "minres", "ml"])
+def test_factor_analysis_reports_and_stops_its_iterations(method):
+    X = load_iris().data
+    recorder = _Recorder()
+    fa = CommonFactorAnalysis(1, method=method).set_callbacks(recorder).fit(X)
+    assert recorder.totals["fit"] == fa.max_iter and recorder.ended[-1] == "fit"
+    assert recorder.ended.count("iteration") == fa.n_iter_
+    assert recorder.torn_down == 1
+    stopper = _Recorder(stop_name="iteration", stop_after=2)
+    with pytest.warns(ConvergenceWarning):
+        fa = CommonFactorAnalysis(1, method=method, tol=0).set_callbacks(stopper)
+        fa.fit(X)
+    assert fa.n_iter_ == 2
+
+
 def test_progress_bar_on_the_classical_estimators(blobs, capsys):
     pytest.importorskip("rich")
     from sklearn.callback import ProgressBar
@@ -96,6 +112,8 @@ def test_progress_bar_on_the_classical_estimators(blobs, capsys):
         out = _progress_of(est, blobs, capsys)
         assert f"{type(est).__name__} - fit" in out and "100%" in out, out
     assert "ElbowKMeans - K=3 | KMeans - fit" in out
+    out = _progress_of(CommonFactorAnalysis(1), load_iris().data, capsys)
+    assert "CommonFactorAnalysis - fit" in out and "100%" in out
     search = GridSearchCV(make_pipeline(StandardScaler(), KMeans(random_state=0)),
                           {"kmeans__n_clusters": [2, 3]}, cv=2)
     search.set_callbacks(ProgressBar(max_propagation_depth=None)).fit(blobs)

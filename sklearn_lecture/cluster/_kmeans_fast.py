@@ -203,7 +203,7 @@ class HamerlyStep:
 
         parts = _run_parts(part, self.X.shape[0], self.pool, self.n_threads,
                            K * (d + 8))
-        return tuple(sum(p[i] for p in parts) for i in range(4))
+        return parts[0] if len(parts) == 1 else tuple(map(sum, zip(*parts)))
 
     def __call__(self, centers):
         X = self.X

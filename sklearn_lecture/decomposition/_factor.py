@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from ..utils._callbacks import NO_TASK, CallbackSupportMixin, begin_fit
 from ..utils._compat import Interval, RealNotInt, StrOptions
 from ..utils._linalg import affine_scores, is_singular
 from ..utils._params import store_params
@@ -211,35 +212,38 @@ def _principal_axis_step(S, h, n_factors, ceiling):
     return np.minimum(h_new, ceiling), loadings, heywood, residual @ residual
 
 
-def _principal_axis(S, n_factors, tol, max_iter):
+def _principal_axis(S, n_factors, tol, max_iter, task=NO_TASK):
     """Iterated principal-axis factoring, accelerated by SQUAREM.
 
     Communalities on the diagonal, leading eigenvectors, new communalities,
     until they change by less than ``tol`` (relative to the variances). SQUAREM
     (Varadhan & Roland 2008) extrapolates from two steps, kept when it lowers
-    the residual. ``max_iter`` counts eigendecompositions.
+    the residual. ``max_iter`` counts eigendecompositions, each a subtask of
+    ``task`` (scikit-learn's callbacks, which may stop it).
     """
     d = np.diag(S).copy()
     ceiling = (1.0 - _MIN_UNIQUENESS) * d
     h = np.minimum(_initial_communalities(S), ceiling)
-    n_iter = 0
-    converged = False
+    n_iter, converged, stop = 0, False, False
 
     def step(h):
-        nonlocal n_iter
+        nonlocal n_iter, stop
         n_iter += 1
-        return _principal_axis_step(S, h, n_factors, ceiling)
+        iteration = task.subtask("iteration")
+        result = _principal_axis_step(S, h, n_factors, ceiling)
+        stop = iteration.end() or n_iter >= max_iter
+        return result
 
     def small(a, b):
         return np.max(np.abs(a - b) / d) < tol
 
     while True:
         h1, loadings, heywood, _ = step(h)
-        if small(h1, h) or n_iter >= max_iter:
+        if small(h1, h) or stop:
             converged = small(h1, h)
             break
         h2, loadings, heywood, merit1 = step(h1)
-        if small(h2, h1) or n_iter >= max_iter:
+        if small(h2, h1) or stop:
             h, h1 = h1, h2
             converged = small(h1, h)
             break
@@ -253,7 +257,7 @@ def _principal_axis(S, n_factors, tol, max_iter):
             h, h1, loadings, heywood = extrapolated, h3, loadings3, heywood3
         else:
             h, h1 = h1, h2
-        if small(h1, h) or n_iter >= max_iter:
+        if small(h1, h) or stop:
             converged = small(h1, h)
             break
         h = h1
@@ -306,8 +310,10 @@ def _ml_loadings(R, psi, n_factors):
     return root[:, None] * vectors * np.sqrt(np.clip(values - 1.0, 0.0, None))
 
 
-def _minimise_uniquenesses(objective, S, n_factors, tol, max_iter, *, ml):
-    """L-BFGS-B over the uniquenesses within [0.5 % of the variance, variance]."""
+def _minimise_uniquenesses(objective, S, n_factors, tol, max_iter, *, ml,
+                           task=NO_TASK):
+    """L-BFGS-B over the uniquenesses within [0.5 % of the variance, variance];
+    each iteration a subtask of ``task`` (scikit-learn's callbacks)."""
     d = np.diag(S)
     lower = _MIN_UNIQUENESS * d
 
@@ -326,7 +332,7 @@ def _minimise_uniquenesses(objective, S, n_factors, tol, max_iter, *, ml):
     def callback(x):
         state["x"] = x
         state["nit"] += 1
-        if criterion(x) <= tol:
+        if task.subtask("iteration").end() or criterion(x) <= tol:
             raise StopIteration
 
     # A longer memory than the default 10 halves the iterations on
@@ -466,7 +472,7 @@ class FactorTable:
 
 
 @fill_moment_doc
-class CommonFactorAnalysis(_MomentModel):
+class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
     """Common factor analysis with the lecture's extraction and rotation choices.
 
     The model ``x = Λ f + ε``: k shared factors and a unique part per variable,
@@ -515,17 +521,17 @@ class CommonFactorAnalysis(_MomentModel):
 
     Attributes
     ----------
-    loadings_ : ndarray of shape (n_features, n_factors_)
+    loadings_ : ndarray of shape (n_features, `n_factors_`)
         Rotated loadings (the pattern matrix if oblique), by decreasing
         explained variance, each column's sum positive.
-    components_ : ndarray of shape (n_factors_, n_features)
+    components_ : ndarray of shape (`n_factors_`, n_features)
         ``loadings_.T``, so that tools reading ``components_`` work.
-    structure_ : ndarray of shape (n_features, n_factors_) or None
+    structure_ : ndarray of shape (n_features, `n_factors_`) or None
         Correlations of the variables with the factors, ``loadings_ @ Φ``
         (oblique rotations only, else None).
-    factor_correlation_ : ndarray of shape (n_factors_, n_factors_) or None
+    factor_correlation_ : ndarray of shape (`n_factors_`, `n_factors_`) or None
         Φ, the factor correlations (oblique rotations only, else None).
-    rotation_matrix_ : ndarray of shape (n_factors_, n_factors_)
+    rotation_matrix_ : ndarray of shape (`n_factors_`, `n_factors_`)
         ``loadings_ = unrotated @ rotation_matrix_`` (the identity without
         rotation).
     communalities_ : ndarray of shape (n_features,)
@@ -537,9 +543,9 @@ class CommonFactorAnalysis(_MomentModel):
         decreasing.
     parallel_eigenvalues_ : ndarray of shape (n_features,) or None
         Parallel analysis' reference curve when ``n_factors="parallel"``.
-    explained_variance_ : ndarray of shape (n_factors_,)
+    explained_variance_ : ndarray of shape (`n_factors_`,)
         Sum of squared loadings of each factor (``diag(Φ Λ^T Λ)`` if oblique).
-    explained_variance_ratio_ : ndarray of shape (n_factors_,)
+    explained_variance_ratio_ : ndarray of shape (`n_factors_`,)
         The same, as a fraction of the total variance.
     n_factors_ : int
         Number of factors.
@@ -616,7 +622,6 @@ class CommonFactorAnalysis(_MomentModel):
         store_params(self, locals())
 
     _min_samples = 3
-    _one_blas_thread = True
 
     def _fit_moments(self, moments, dtype=None):
         """The factor model of the samples whose statistics ``moments`` holds."""
@@ -699,14 +704,15 @@ class CommonFactorAnalysis(_MomentModel):
     def _extract(self, S, corr, n_factors):
         """Unrotated loadings, uniquenesses, iterations and Heywood mask."""
         unit = float(np.mean(np.diag(S)))
+        task = begin_fit(self, self.max_iter)
         if self.method == "principal_axis":
             loadings, psi, n_iter, converged, heywood = _principal_axis(
-                S / unit, n_factors, self.tol, self.max_iter
+                S / unit, n_factors, self.tol, self.max_iter, task
             )
         elif self.method == "minres":
             psi, n_iter, converged, heywood = _minimise_uniquenesses(
                 _minres_objective, S / unit, n_factors, self.tol, self.max_iter,
-                ml=False,
+                ml=False, task=task,
             )
             loadings = _minres_loadings(S / unit, psi, n_factors)
         if self.method != "ml":
@@ -721,12 +727,14 @@ class CommonFactorAnalysis(_MomentModel):
                 )
             # The likelihood is scale-free: fit the correlations, rescale after.
             psi, n_iter, converged, heywood = _minimise_uniquenesses(
-                _ml_objective, corr, n_factors, self.tol, self.max_iter, ml=True
+                _ml_objective, corr, n_factors, self.tol, self.max_iter, ml=True,
+                task=task,
             )
             loadings = _ml_loadings(corr, psi, n_factors)
             d = np.diag(S)
             loadings = loadings * np.sqrt(d)[:, None]
             psi = psi * d
+        task.end({})
         loadings = _fit_heywood_rows(loadings, np.diag(S) - psi, heywood)
         if not converged:
             warnings.warn(
@@ -780,7 +788,7 @@ class CommonFactorAnalysis(_MomentModel):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_factors_)
+        X_new : ndarray of shape (n_samples, `n_factors_`)
             Regression or Bartlett scores (see ``scores``).
         """
         check_is_fitted(self)
