@@ -206,9 +206,6 @@ def move_closest(X, center, closest):
         closest[i] = min(closest[i], _sq(X, i, center, 0))
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
 @njit(**_JIT)
 def has_copies(X):
     """Whether two rows of X are equal (a hash table of the rows)."""
@@ -219,12 +216,12 @@ def has_copies(X):
     mask = np.uint64(size - 1)
     table = np.full(size, -1, dtype=np.intp)
     value = np.empty(1)
-    bits = value.view(np.uint64)
+    bits, golden = value.view(np.uint64), np.uint64(0x9E3779B97F4A7C15)
     for i in range(n):
         h = np.uint64(0)
         for j in range(d):
             value[0] = X[i, j] + 0.0  # -0.0 and 0.0 alike
-            h = (h ^ bits[0]) * _GOLDEN
+            h = (h ^ bits[0]) * golden
         slot = (h ^ (h >> np.uint64(29))) & mask
         while table[slot] >= 0:
             k = table[slot]
