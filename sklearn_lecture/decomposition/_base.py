@@ -49,7 +49,7 @@ def _correlation_from_covariance(covariance):
 INPUT_ATTRIBUTES = """\
 n_features_in_ : int
     Number of features seen during fit.
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Names of features seen during fit, when X has string column names."""
 
 #: Fills ``{moment_attributes}`` (``mean_``, ``scale_`` of ``standardize`` and
@@ -97,14 +97,14 @@ class _MomentModel(
 ):
     """A model of the moments: PCA, CommonFactorAnalysis, CorrelationMerging.
 
-    ``fit`` on numpy or dask (``reduce_rows``) and ``partial_fit``
-    (``accumulate``) compute the same statistics with ``_step`` through
-    ``utils._fitting``'s drivers; the subclass turns them into its fitted
-    attributes in one method, ``_fit_moments(moments, dtype)``.
+    ``fit`` on numpy or dask (``reduce_rows`` in ``_fit_validated``, which PCA
+    overrides for wide data) and ``partial_fit`` (``accumulate``) compute the
+    same statistics with ``_step`` through ``utils._fitting``'s drivers; the
+    subclass turns them into its fitted attributes in ``_fit_moments``.
     """
 
     _min_samples = 2
-    _one_blas_thread = False  # the factor models' eigensolvers and L-BFGS-B
+    _threaded_from = np.inf  # features from which _fit_moments uses every thread
     _dtypes = (np.float64,)
     _step = staticmethod(_centred_moments)
 
@@ -128,9 +128,13 @@ class _MomentModel(
         if is_dask_array(X):
             X = validate_dask_head(self, X, dtype=dtype)
         else:
-            X = validate_data(
-                self, X, dtype=dtype, ensure_min_samples=self._min_samples
-            )
+            # Finiteness is read from the sums of squares: no pass over X.
+            X = validate_data(self, X, dtype=dtype, ensure_all_finite=False,
+                              ensure_min_samples=self._min_samples)
+        return self._fit_validated(X)
+
+    def _fit_validated(self, X):
+        """The model of a validated numpy or dask X: that of its exact moments."""
         moments = reduce_rows(self._step, GroupMoments.merge, X)
         return self._fit_statistics(moments, X.dtype)
 
@@ -183,10 +187,11 @@ class _MomentModel(
                 f"{type(self).__name__} needs at least {self._min_samples} "
                 f"samples; got {int(moments.n_samples)}."
             )
-        # One BLAS thread for the factor models: numpy's and scipy's BLAS pools
-        # otherwise fight for the cores (8.5 s instead of 0.11 s for 200
-        # features on 2 cores).
-        with blas_single_thread() if self._one_blas_thread else nullcontext():
+        # The eigensolvers on one BLAS thread: numpy's and scipy's pools otherwise
+        # fight for the cores (factor analysis of 200 features: 8.5 s, not 0.11
+        # s), and threaded LAPACK waits at every panel on busy cores.
+        threaded = moments.means.shape[1] >= self._threaded_from
+        with nullcontext() if threaded else blas_single_thread():
             self._fit_moments(moments, dtype)
         # Kept, so that partial_fit can add blocks to what was seen.
         self._moments = moments

@@ -47,7 +47,7 @@ class CorrelationMerging(_MomentModel):
     merge_history_ : list of tuple
         ``(members_a, members_b, correlation)`` for every merge, in order (the
         correlation before the merge, negative when one side was flipped).
-    components_ : ndarray of shape (n_factors_, n_features)
+    components_ : ndarray of shape (`n_factors_`, n_features)
         Weights on the standardized inputs: ``sign / group size`` for a
         member, 0 elsewhere.
     n_factors_ : int
@@ -178,7 +178,7 @@ class CorrelationMerging(_MomentModel):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_factors_)
+        X_new : ndarray of shape (n_samples, `n_factors_`)
         """
         check_is_fitted(self)
         return affine_scores(self, X, self.components_.T, mean=self.mean_,

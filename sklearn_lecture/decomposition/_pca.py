@@ -14,8 +14,7 @@ from sklearn.utils.validation import (
 )
 
 from ..utils._compat import Interval, RealNotInt, StrOptions
-from ..utils._dask import is_dask_array, validate_dask_head
-from ..utils._fitting import reduce_rows
+from ..utils._dask import is_dask_array
 from ..utils._linalg import (
     affine_scores,
     constant_features,
@@ -24,10 +23,10 @@ from ..utils._linalg import (
     row_norms,
     thin_svd,
 )
-from ..utils._moments import GroupMoments, block_moments, check_magnitude
+from ..utils._moments import block_moments, check_magnitude
 from ..utils._params import store_params
 from ..utils._rules import RATIO_TOL, contribution_fraction, kaiser, scree_elbow
-from ..utils._validation import fit_guard
+from ..utils._threads import blas_single_thread
 from ._base import _MomentModel, fill_moment_doc, format_table
 
 
@@ -294,37 +293,16 @@ class PCA(_MomentModel):
 
     _dtypes = (np.float64, np.float32)
     _step = staticmethod(block_moments)
+    # numpy's eigh alone: its threads pay from about 1,000 features on free cores.
+    _threaded_from = 1000
 
-    @fit_guard
-    def fit(self, X, y=None):
-        """Fit the principal axes on X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; float32 stays float32.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : PCA
-            The fitted estimator.
-        """
-        dtype = [np.float64, np.float32]
-        if is_dask_array(X):
-            X = validate_dask_head(self, X, dtype=dtype)
-        else:
-            # Finiteness is checked on the sums (of squares): no pass over X.
-            X = validate_data(
-                self, X, dtype=dtype, ensure_min_samples=2, ensure_all_finite=False
-            )
+    def _fit_validated(self, X):
+        """Tall data (and dask) through their moments, else through centred X."""
         n_samples, n_features = X.shape
         if is_dask_array(X) or (
             n_samples >= n_features and self._solver(n_samples, n_features) == "full"
         ):
-            moments = reduce_rows(block_moments, GroupMoments.merge, X)
-            return self._fit_statistics(moments, X.dtype)
+            return super()._fit_validated(X)
         with np.errstate(over="ignore", invalid="ignore"):
             mean = X.mean(axis=0, dtype=np.float64)
             squares = np.einsum("ij,ij->j", X, X, dtype=np.float64)
@@ -464,7 +442,8 @@ class PCA(_MomentModel):
     def _fit_gram(self, Xc, n_samples):
         """Eigenvalues of the n x n Gram matrix ``Xc Xc^T``, axes of the kept ones."""
         gram = np.asarray(Xc @ Xc.T, dtype=np.float64)
-        mu, u = np.linalg.eigh(gram)
+        with blas_single_thread():  # as in _fit_statistics
+            mu, u = np.linalg.eigh(gram)
         mu, u = np.clip(mu[::-1], 0.0, None), u[:, ::-1]
         eigenvalues = mu / (n_samples - 1)
         k = _select_n_components(self.n_components, eigenvalues, Xc.shape[1])
@@ -506,8 +485,7 @@ class PCA(_MomentModel):
             size = 2 * size
             if size >= 0.8 * rank:
                 if n_samples >= n_features:
-                    moments = reduce_rows(block_moments, GroupMoments.merge, X)
-                    return self._fit_statistics(moments, X.dtype)
+                    return super()._fit_validated(X)
                 eigenvalues, axes = self._fit_svd(Xc)
                 return self._set_model(
                     eigenvalues, axes, mean, scale, n_samples, X.dtype

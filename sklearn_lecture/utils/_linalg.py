@@ -4,10 +4,14 @@ Like scikit-learn's ``utils/extmath.py``: small numerical kernels that more than
 one family needs, so that no family imports another family's private module.
 """
 
+from contextlib import nullcontext
+
 import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
 from sklearn.utils.validation import assert_all_finite, validate_data
+
+from ._threads import blas_single_thread
 
 # The dtypes the estimators compute in (float32 input stays float32).
 _FLOATS = [np.float64, np.float32]
@@ -120,19 +124,28 @@ def is_singular(S):
 def thin_svd(A):
     """Thin SVD ``A = U diag(s) Vt`` with numpy's LAPACK (gesdd, gesvd if it fails).
 
-    numpy's, not scipy's: alternating between their two BLAS pools makes them
-    fight for the cores.
+    numpy's, not scipy's (their two BLAS pools fight for the cores), and on one
+    BLAS thread: threaded LAPACK waits at every panel when the cores are busy.
     """
     if A.shape[0] < A.shape[1]:
         # LAPACK's tall path on the transpose is faster than its wide path.
         vt, s, u = thin_svd(A.T)
         return u.T, s, vt.T
-    try:
-        return np.linalg.svd(A, full_matrices=False)
-    except np.linalg.LinAlgError:
-        return linalg.svd(
-            A, full_matrices=False, check_finite=False, lapack_driver="gesvd"
-        )
+    with blas_single_thread():
+        try:
+            return np.linalg.svd(A, full_matrices=False)
+        except np.linalg.LinAlgError:
+            return linalg.svd(A, full_matrices=False, lapack_driver="gesvd")
+
+
+def _basis(Y, orthonormal=True):
+    """A basis of Y's columns, on one BLAS thread (as :func:`thin_svd`): Q of its
+    QR factorisation, or the permuted L of its LU (scikit-learn's cheaper
+    normaliser of the power iterations)."""
+    with blas_single_thread():
+        if orthonormal:
+            return np.linalg.qr(Y)[0]
+        return linalg.lu(Y, permute_l=True, check_finite=False)[0]
 
 
 def checked_product(X, M, shift, estimator_name):
@@ -195,13 +208,14 @@ def randomized_svd(
     """
     size = min(n_components + n_oversamples, *A.shape)
     sketch = random_state.standard_normal((A.shape[1], size)).astype(A.dtype)
-    Q = A @ sketch
-    for _ in range(n_iter):
-        Q = np.linalg.qr(Q)[0]
-        Q = np.linalg.qr(A.T @ Q)[0]
-        Q = A @ Q
-    Q = np.linalg.qr(Q)[0]
-    _, s, vt = thin_svd(Q.T @ A)
+    # Products with an A of up to a million entries are short: threads save little
+    # there and lose much on busy cores.
+    with blas_single_thread() if A.size <= 2**20 else nullcontext():
+        Q = A @ sketch
+        for _ in range(n_iter):
+            Q = A @ _basis(A.T @ _basis(Q, orthonormal=False), orthonormal=False)
+        Q = _basis(Q)
+        _, s, vt = thin_svd(Q.T @ A)
     if return_captured:
         captured = float(np.sum(s.astype(np.float64) ** 2))
         return s[:n_components], vt[:n_components], captured

@@ -59,7 +59,7 @@ class GroupMoments:
         with np.errstate(over="ignore", invalid="ignore"):
             if groups is None:
                 counts = np.array([float(X.shape[0])])
-                sums = X.sum(axis=0, dtype=np.float64)[None, :]
+                sums = np.einsum("ij->j", X, dtype=np.float64)[None, :]
             else:
                 counts = np.bincount(groups, minlength=n_groups).astype(np.float64)
                 sums = group_sums(X, groups, n_groups)
@@ -95,12 +95,13 @@ class GroupMoments:
 def block_moments(block, y=None, classes=None, *, dtype=(np.float64, np.float32)):
     """The step of every moment-based fit: the statistics of one block of rows.
 
-    Checked where it runs; an empty block gives zero counts. With ``classes``,
-    one group per class of the labels ``y``.
+    Checked where it runs (a validated array of one of ``dtype`` as it is); an
+    empty block gives zero counts. With ``classes``, one group per class of ``y``.
     """
-    block = check_array(
-        block, dtype=list(dtype), ensure_min_samples=0, ensure_all_finite=False
-    )
+    if not (isinstance(block, np.ndarray) and block.dtype in dtype):
+        block = check_array(
+            block, dtype=list(dtype), ensure_min_samples=0, ensure_all_finite=False
+        )
     if classes is None:
         return GroupMoments.of(block)
     return GroupMoments.of(block, np.searchsorted(classes, y), len(classes))
