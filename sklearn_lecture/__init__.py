@@ -11,7 +11,14 @@ which need the ``rl`` extra (Gymnasium).
 from importlib import import_module
 from importlib.util import find_spec
 
-from .cluster import ElbowDisplay, ElbowKMeans, FuzzyKMeans, KMeans, NoElbowWarning
+from .cluster import (
+    ElbowDisplay,
+    ElbowKMeans,
+    FuzzyKMeans,
+    KMeans,
+    MiniBatchKMeans,
+    NoElbowWarning,
+)
 from .decomposition import (
     PCA,
     CommonFactorAnalysis,
@@ -19,6 +26,7 @@ from .decomposition import (
     CorrelationMerging,
     FactorTable,
     HeywoodWarning,
+    IncrementalPCA,
     ScreeDisplay,
     bartlett_sphericity,
     kmo,
@@ -54,10 +62,12 @@ def _installed(modules):
 
 __all__ = [
     "KMeans",
+    "MiniBatchKMeans",
     "ElbowKMeans",
     "FuzzyKMeans",
     "NoElbowWarning",
     "PCA",
+    "IncrementalPCA",
     "CommonFactorAnalysis",
     "CorrelationMerging",
     "FactorTable",

@@ -28,3 +28,9 @@ def client():
         distributed.Client(cluster) as client,
     ):
         yield client
+
+
+def pytest_collection_modifyitems(config, items):
+    from _sklearn_suite import deselect_not_applicable
+
+    deselect_not_applicable(config, items)

@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.spatial.distance import cdist
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -20,13 +21,18 @@ from ..utils._linalg import squared_distances
 from ..utils._validation import fit_guard
 from ._kmeans_fast import nearest_centers
 
+# Up to this many products, distances to the centroids come from differences.
+_DIRECT_SIZE = 2**20
+
 #: The parameters KMeans, ElbowKMeans and FuzzyKMeans share, documented once.
 CLUSTER_PARAMETERS = ParameterDocs({
     "n_clusters": ("int", "The number K of clusters."),
-    "init": ('{"k-means++", "random"} or array-like of shape (n_clusters, n_features)',
-             '"random": K distinct samples drawn by weight (the lecture\'s start). '
-             '"k-means++": greedy k-means++ (KMeans: k-means|| on a dask array). '
-             "An array: the initial centroids."),
+    "init": ('{"k-means++", "random"}, callable or array-like of shape (n_clusters, '
+             'n_features)', '"random": K distinct samples drawn by weight (the '
+             'lecture\'s start). "k-means++": greedy k-means++ (KMeans: k-means|| on '
+             "a dask array). A callable: ``init(X, n_clusters, random_state)`` "
+             "returns the centroids (X centred, as scikit-learn). An array: the "
+             "initial centroids."),
     "n_init": ('"auto" or int', "Runs from different seeds; the lowest inertia is "
                'kept. "auto": 10 for "random", else 1.'),
     "max_iter": ("int", "Maximum number of iterations of one run."),
@@ -35,12 +41,17 @@ CLUSTER_PARAMETERS = ParameterDocs({
     "empty_cluster": ('{"reinit", "remove"}', 'A cluster that loses all its samples '
                       '(in partial_fit: has none yet): "reinit" re-seeds it at the '
                       'farthest sample (as scikit-learn); "remove" drops it.'),
-    "algorithm": ('{"hamerly", "lloyd"}', 'The assignment step, same partitions: '
-                  '"lloyd" the lecture\'s readable numpy one, "hamerly" the compiled '
-                  "engine (numba: a pass per part of the rows, a thread per core, "
-                  "Hamerly's bounds, matrix products from 16 features on; on dask "
-                  "blocks and mini-batches one pass each). An install's first fit "
-                  "compiles it."),
+    "algorithm": ('{"hamerly", "elkan", "lloyd"}', 'The assignment step, same '
+                  'partitions: "lloyd" the lecture\'s readable numpy one, "hamerly" '
+                  "the compiled engine (numba: a pass per part of the rows, a thread "
+                  "per core, Hamerly's bounds, matrix products from 16 features on; "
+                  "on dask blocks and mini-batches one pass each). An install's "
+                  'first fit compiles it. "elkan", scikit-learn\'s bounded option, '
+                  "runs the same bounded engine."),
+    "copy_x": ("bool", "False centres X in place during fit (no copy of X) and "
+               "restores it after, up to rounding, as scikit-learn; only a "
+               "writeable, C-ordered float array of the fitted dtype without "
+               "repeated rows is used in place."),
     "random_state": ("int, RandomState instance or None", "Seeds the initialisation."),
     "verbose": ("int", "Print the objective of each iteration when > 0."),
 })
@@ -68,7 +79,7 @@ class _BaseKMeans(CallbackSupportMixin, DaskInferenceMixin,
 
     _parameter_constraints: dict = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
-        "init": [StrOptions({"k-means++", "random"}), "array-like"],
+        "init": [StrOptions({"k-means++", "random"}), callable, "array-like"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
@@ -139,9 +150,14 @@ class _BaseKMeans(CallbackSupportMixin, DaskInferenceMixin,
         return self._fit(*self._check_fit_data(X, sample_weight))
 
     def _squared_distances(self, X):
-        """Squared distances of validated X to the centroids, in float64."""
+        """Squared distances of validated X to the centroids, in float64: from the
+        differences where that is cheap (a centroid is at distance 0 from itself),
+        else by matrix products."""
         C = self.cluster_centers_.astype(np.float64, copy=False)
-        return squared_distances(X.astype(np.float64, copy=False), C)
+        X = X.astype(np.float64, copy=False)
+        if X.size * C.shape[0] <= _DIRECT_SIZE:
+            return cdist(X, C, "sqeuclidean")
+        return squared_distances(X, C)
 
     def _predict_validated(self, X):
         return nearest_centers(X, self.cluster_centers_)

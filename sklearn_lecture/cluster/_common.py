@@ -111,9 +111,14 @@ def _kmeans_plusplus(X, n_clusters, random_state, sample_weight=None,
     return X[indices], indices
 
 
+def _is_seeded(init):
+    """Whether ``init`` draws its centroids (a name or a callable), not an array."""
+    return isinstance(init, str) or callable(init)
+
+
 def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
     """Initial centroids: ``"random"`` distinct points drawn by weight (repeated
-    when too few), ``"k-means++"`` or an array (checked, copied)."""
+    when too few), ``"k-means++"``, a callable's or an array (checked, copied)."""
     n_samples, n_features = X.shape
     if isinstance(init, str) and init == "k-means++":
         return _kmeans_plusplus(X, n_clusters, random_state, sample_weight)[0]
@@ -134,10 +139,16 @@ def _init_centroids(X, n_clusters, init, random_state, sample_weight=None):
         return points[seeds].copy()
     if isinstance(init, str):
         raise ValueError(f"init must be 'k-means++', 'random' or an array: {init!r}.")
+    if callable(init):  # scikit-learn's protocol: init(X, n_clusters, random_state)
+        init = init(X, n_clusters, random_state=check_random_state(random_state))
     centers = check_array(init, dtype=X.dtype, copy=True, input_name="init")
-    if centers.shape != (n_clusters, n_features):
-        raise ValueError(
-            f"The init array has shape {centers.shape}; expected "
-            f"(n_clusters, n_features) = ({n_clusters}, {n_features})."
-        )
+    for axis, what, size in ((0, "clusters", n_clusters), (1, "features of the data",
+                                                           n_features)):
+        if centers.shape[axis] != size:
+            raise ValueError(
+                f"The shape of the initial centers {centers.shape} does not match "
+                f"the number of {what} {size}: the init array has shape "
+                f"{centers.shape}; expected (n_clusters, n_features) = "
+                f"({n_clusters}, {n_features})."
+            )
     return centers

@@ -20,7 +20,7 @@ from ..utils._linalg import row_norms, squared_distances
 from ..utils._params import store_params
 from ..utils._validation import fit_guard
 from ._base import _BaseKMeans, fill_cluster_doc
-from ._common import _check_squares, _init_centroids
+from ._common import _check_squares, _init_centroids, _is_seeded
 from ._kmeans import KMeans, _add, _add_max, _block, _spread_step, _sum_step
 
 
@@ -256,7 +256,7 @@ class FuzzyKMeans(_BaseKMeans):
         variance, largest, peak = reduce_rows(_spread_step, _add_max, X_c,
                                               args=(None, origin))
         _check_squares(largest, peak, np.float64)
-        if not isinstance(self.init, str):
+        if not _is_seeded(self.init):
             centers = _init_centroids(X[:0], self.n_clusters, self.init, None) - mean
         else:
             sample = X_c

@@ -19,7 +19,7 @@ from ..utils._linalg import group_sums, row_norms, squared_distances
 from ..utils._params import store_params
 from ..utils._validation import fit_guard
 from ._base import _BaseKMeans, fill_cluster_doc
-from ._common import _check_squares, _collapse_duplicates, _init_centroids
+from ._common import _check_squares, _collapse_duplicates, _init_centroids, _is_seeded
 from ._kmeans_fast import HamerlyStep, block_sums, nearest_centers, threads
 
 
@@ -92,6 +92,15 @@ def empty_clusters(stats, centers, empty, empty_cluster, farthest):
     return (S, W, N, x_sq), centers, len(rows) > 0
 
 
+def sculley_update(centers, counts, S, W):
+    """Mini-batch k-means' rule (Sculley, 2010): each centroid moves towards the
+    mean of its new rows at the rate 1 / (weight it has seen), ``W`` of summed
+    rows ``S`` added to its ``counts``. New centroids and counts."""
+    counts, centers, seen = counts + W, centers.copy(), W > 0
+    centers[seen] += (S[seen] - W[seen, None] * centers[seen]) / counts[seen, None]
+    return centers, counts
+
+
 def update(stats, centers, *, tol, empty_cluster, farthest, w_total):
     """Every centroid to the weighted mean of its rows: the centroids, J after the
     update, whether the summed squared shift is at most ``tol`` and whether an
@@ -105,19 +114,29 @@ def update(stats, centers, *, tol, empty_cluster, farthest, w_total):
     return new, max(j, 0.0) / w_total, shift <= tol, changed
 
 
-def lloyd(step, centers, *, max_iter, verbose=0, run="", task=NO_TASK, **rule):
+def lloyd(step, centers, *, max_iter, verbose=0, task=NO_TASK, **rule):
     """Lloyd's iteration, ``step(centers)`` then :func:`update` with ``rule``: the
     centroids, J after each iteration and the number of iterations (each one a
     subtask of ``task`` for scikit-learn's callbacks, which may stop it)."""
     history = []
+    if verbose:
+        print("Initialization complete")
     for n_iter in range(1, max_iter + 1):
         iteration = task.subtask("iteration")
+        previous = centers
         centers, j, converged, changed = update(step(centers), centers, **rule)
         if changed and hasattr(step, "forget"):
             step.forget()
         history.append(j)
-        if verbose:
-            print(f"{run}iteration {n_iter}: J = {j:.6g}")
+        if verbose:  # scikit-learn's lines, the lecture's J beside the inertia
+            print(f"Iteration {n_iter - 1}, inertia {j * rule['w_total']:.6g} "
+                  f"(J = {j:.6g})")
+            shift = float(np.sum((centers - previous) ** 2))
+            if converged and shift == 0:
+                print(f"Converged at iteration {n_iter - 1}: strict convergence.")
+            elif converged:
+                print(f"Converged at iteration {n_iter - 1}: center shift {shift:.6g} "
+                      f"within tolerance {rule['tol']:.6g}.")
         if iteration.end() or converged:
             break
     return centers, np.asarray(history), n_iter
@@ -193,54 +212,54 @@ class KMeans(_BaseKMeans):
         **_BaseKMeans._parameter_constraints,
         "n_init": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "empty_cluster": [StrOptions({"reinit", "remove"})],
-        "algorithm": [StrOptions({"hamerly", "lloyd"})],
+        "algorithm": [StrOptions({"hamerly", "elkan", "lloyd"})],
+        "copy_x": ["boolean"],
     }
 
     def __init__(
         self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300,
         tol=1e-4, empty_cluster="reinit", algorithm="hamerly",
-        random_state=None, verbose=0,
+        random_state=None, verbose=0, copy_x=True,
     ):
         store_params(self, locals())
 
-    def _resolved_n_init(self, seeded):
+    def _resolved_n_init(self, seeded, default=10):
         if self.n_init == "auto":
-            return 10 if (seeded and self.init == "random") else 1
+            return default if seeded and self.init != "k-means++" else 1
         if not seeded and self.n_init != 1:
-            warnings.warn(f"An explicit init array was given, so n_init={self.n_init}"
-                          " runs would all be the same; doing one.", RuntimeWarning,
-                          stacklevel=5)
+            warnings.warn("Explicit initial center position passed: performing only "
+                          f"one init in {type(self).__name__} instead of n_init="
+                          f"{self.n_init} (the runs would all be the same).",
+                          RuntimeWarning, stacklevel=5)
             return 1
         return self.n_init
 
     def _fit(self, X, sample_weight):
         for name in ("_counts", "n_steps_"):  # a fit starts anew
             self.__dict__.pop(name, None)
-        seeded, dask = isinstance(self.init, str), is_dask_array(X)
+        seeded, dask = _is_seeded(self.init), is_dask_array(X)
         X_fit, w_fit, dtype = X, sample_weight, X.dtype
         if not dask and seeded:
             X_fit, w_fit, _ = _collapse_duplicates(X, sample_weight)
         elif not dask and not (sample_weight > 0).all():
             X_fit, w_fit = X[sample_weight > 0], sample_weight[sample_weight > 0]
-        n_init = self._resolved_n_init(seeded)
+        n_init = self._n_init = self._resolved_n_init(seeded)
         rng = check_random_state(self.random_state)
         # Centred on the weighted mean (||c||^2 - 2 x.c stays accurate), as
         # scikit-learn, with its tolerance: tol times the mean feature variance.
         rows, nones = ((), (None,)) if dask else ((w_fit,), ())  # dask: no weights
         w_total, sums = reduce_rows(_sum_step, _add, X_fit, *rows)
         mean = (sums / w_total).astype(dtype)
-        X_c, origin = (X_fit, mean) if dask else (X_fit - mean, None)
+        # copy_x=False: X centred in place (no copy) and given back after.
+        in_place = not (dask or self.copy_x) and X_fit is X and X.flags.writeable
+        X_c, origin = ((X_fit, mean) if dask else (
+            np.subtract(X_fit, mean, out=X_fit) if in_place else X_fit - mean, None))
 
         def stats(step, *args, merge=_add):
             return reduce_rows(step, merge, X_c, *rows, args=(*nones, *args, origin))
 
         spread, largest, peak = stats(_spread_step, merge=_add_max)
         _check_squares(largest, peak, dtype)
-        if seeded and X_fit.shape[0] < self.n_clusters:
-            warnings.warn(
-                f"X has only {X_fit.shape[0]} distinct samples (of positive weight) "
-                f"for n_clusters={self.n_clusters}; some clusters stay empty.",
-                ConvergenceWarning, stacklevel=4)
 
         def farthest(centers, n):
             return reduce_rows(farthest_step, functools.partial(_merge_farthest, n=n),
@@ -248,49 +267,57 @@ class KMeans(_BaseKMeans):
 
         rule = dict(tol=self.tol * spread / (w_total * X.shape[1]), w_total=w_total,
                     empty_cluster=self.empty_cluster, farthest=farthest)
-        hamerly = not dask and self.algorithm == "hamerly"
+        if self.algorithm == "elkan" and self.n_clusters == 1:
+            warnings.warn("algorithm='elkan' doesn't make sense for a single cluster. "
+                          "Using 'lloyd' instead.", RuntimeWarning, stacklevel=4)
+        hamerly = not dask and self.algorithm in ("hamerly", "elkan")
         weights = None if dask or np.all(w_fit == 1) else w_fit
-        best, task = None, begin_fit(self, n_init, X=None if dask else X)
-        with threads(0 if dask else X.shape[0],
-                     self.n_clusters * (X.shape[1] + 8)) as (pool, n_threads):
-            for r in range(n_init):
-                if not seeded:
-                    centers = _init_centroids(X[:0], self.n_clusters, self.init,
-                                              None) - mean
-                elif dask:
-                    centers = _dask_seeds(X, self.n_clusters, self.init, rng, mean)
-                else:
-                    centers = _init_centroids(X_c, self.n_clusters, self.init, rng,
-                                              w_fit)
-                step = (HamerlyStep(X_c, weights, pool, n_threads) if hamerly
-                        else functools.partial(stats, _STEPS[self.algorithm]))
-                run = task.subtask("run", self.max_iter)
-                centers, history, n_iter = lloyd(
-                    step, centers, max_iter=self.max_iter, verbose=self.verbose,
-                    run=f"Run {r + 1}/{n_init}, " if self.verbose else "", task=run,
-                    **rule,
-                )
-                run.end()
-                C = (centers + mean).astype(dtype)
-                if dask:  # the inertia on the final centroids, from one more step
-                    S, W, _, xx = step(centers)
-                    c64, labels = centers.astype(np.float64), None
-                    inertia = xx - 2 * float(np.sum(S * c64)) + float(
-                        W @ row_norms(c64, squared=True))
-                else:  # predict's assignment, so that labels_ is predict(X)
-                    labels, inertia = nearest_centers(X, C, pool, n_threads,
-                                                      sample_weight, inertia=True)
-                if not dask:
-                    W = np.bincount(labels, weights=sample_weight, minlength=len(C))
-                if self.verbose:
-                    print(f"Run {r + 1}/{n_init} done after {n_iter} iterations: "
-                          f"inertia = {inertia:.6g}, J = {inertia / w_total:.6g}")
-                # A run of the same partition is not better, whatever the rounding
-                # (scikit-learn's rule): the engines then keep the same run.
-                if best is None or (inertia < best[1] and not (
-                        labels is not None and _same_partition(labels, best[5]))):
-                    best = (C, inertia, history, n_iter, W, labels)
-        task.end({})
+        try:
+            best, task = None, begin_fit(self, n_init, X=None if dask else X)
+            with threads(0 if dask else X.shape[0],
+                         self.n_clusters * (X.shape[1] + 8)) as (pool, n_threads):
+                for r in range(n_init):
+                    if not seeded:
+                        centers = _init_centroids(X[:0], self.n_clusters, self.init,
+                                                  None) - mean
+                    elif dask:
+                        centers = _dask_seeds(X, self.n_clusters, self.init, rng, mean)
+                    else:
+                        centers = _init_centroids(X_c, self.n_clusters, self.init, rng,
+                                                  w_fit)
+                    step = (HamerlyStep(X_c, weights, pool, n_threads) if hamerly
+                            else functools.partial(stats, _STEPS[self.algorithm]))
+                    run = task.subtask("run", self.max_iter)
+                    centers, history, n_iter = lloyd(
+                        step, centers, max_iter=self.max_iter, verbose=self.verbose,
+                        task=run,
+                        **rule,
+                    )
+                    run.end()
+                    C = (centers + mean).astype(dtype)
+                    if dask:  # the inertia on the final centroids, from one more step
+                        S, W, _, xx = step(centers)
+                        c64, labels = centers.astype(np.float64), None
+                        inertia = xx - 2 * float(np.sum(S * c64)) + float(
+                            W @ row_norms(c64, squared=True))
+                    else:  # predict's assignment, so that labels_ is predict(X)
+                        labels, inertia = nearest_centers(
+                            *((X_c, centers) if in_place else (X, C)), pool,
+                            n_threads, sample_weight, inertia=True)
+                    if not dask:
+                        W = np.bincount(labels, weights=sample_weight, minlength=len(C))
+                    if self.verbose:
+                        print(f"Run {r + 1}/{n_init} done after {n_iter} iterations: "
+                              f"inertia = {inertia:.6g}, J = {inertia / w_total:.6g}")
+                    # A run of the same partition is not better, whatever the rounding
+                    # (scikit-learn's rule): the engines then keep the same run.
+                    if best is None or (inertia < best[1] and not (
+                            labels is not None and _same_partition(labels, best[5]))):
+                        best = (C, inertia, history, n_iter, W, labels)
+            task.end({})
+        finally:  # copy_x=False: X as given back
+            if in_place:
+                X_fit += mean
         C, inertia, history, n_iter, counts, labels = best
         self.cluster_centers_, self.n_clusters_ = C, C.shape[0]
         self.inertia_ = max(float(inertia), 0.0)
@@ -298,13 +325,17 @@ class KMeans(_BaseKMeans):
         self.distortion_history_, self.n_iter_ = history, int(n_iter)
         self._counts = counts
         self.labels_ = self.predict(X) if dask else labels  # lazy after dask
-        if not dask and self.empty_cluster == "reinit":
+        few = not dask and seeded and X_fit.shape[0] < self.n_clusters
+        if few or not dask and self.empty_cluster == "reinit":
             n_used = np.count_nonzero(np.bincount(labels[sample_weight > 0]))
-            if n_used < self.n_clusters_ and X_fit.shape[0] >= self.n_clusters:
+            if n_used < self.n_clusters:
                 warnings.warn(
                     f"Number of distinct clusters ({n_used}) found smaller than "
-                    f"n_clusters ({self.n_clusters_}). Possibly due to duplicate "
-                    "points in X.", ConvergenceWarning, stacklevel=4)
+                    f"n_clusters ({self.n_clusters}). Possibly due to duplicate "
+                    "points in X." + (f" X has only {X_fit.shape[0]} distinct "
+                                      "samples (of positive weight); some clusters"
+                                      " stay empty." if few else ""),
+                    ConvergenceWarning, stacklevel=4)
         return self
 
     @fit_guard
@@ -336,7 +367,7 @@ class KMeans(_BaseKMeans):
                                                 check_k=first)
         if first:
             self._fit_n_clusters = self.n_clusters
-            if isinstance(self.init, str):
+            if _is_seeded(self.init):
                 # A few runs: one unlucky seeding of a small batch is never undone.
                 n_init = 3 if self.n_init == "auto" else self.n_init
                 start = KMeans(**{**self.get_params(), "n_init": n_init, "verbose": 0})
@@ -362,9 +393,8 @@ class KMeans(_BaseKMeans):
         (S, W, _, _), centers, _ = empty_clusters(
             stats, centers, empty, self.empty_cluster,
             lambda c, n: farthest_step(X64, w, c, None, n))
-        counts = (counts[~empty] if self.empty_cluster == "remove" else counts) + W
-        centers, seen = centers.copy(), W > 0
-        centers[seen] += (S[seen] - W[seen, None] * centers[seen]) / counts[seen, None]
+        centers, counts = sculley_update(
+            centers, counts[~empty] if self.empty_cluster == "remove" else counts, S, W)
 
         # The batch on the new centroids.
         labels, inertia = nearest_centers(X64, centers, w=w, inertia=True)
