@@ -125,6 +125,12 @@ class _BaseKMeans(CallbackSupportMixin, DaskInferenceMixin,
                              "per cluster.")
         return X, sample_weight
 
+    def _check_batch_data(self, X, sample_weight, first):
+        """A mini-batch of partial_fit (a dask one computed), validated as by fit;
+        the first one sets the features and needs ``n_clusters`` samples."""
+        X = X.compute() if is_dask_array(X) else X
+        return self._check_fit_data(X, sample_weight, reset=first, check_k=first)
+
     def _check_test_data(self, X):
         check_is_fitted(self)
         return self._validate(X, reset=False)

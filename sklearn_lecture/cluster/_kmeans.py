@@ -96,9 +96,9 @@ def sculley_update(centers, counts, S, W):
     """Mini-batch k-means' rule (Sculley, 2010): each centroid moves towards the
     mean of its new rows at the rate 1 / (weight it has seen), ``W`` of summed
     rows ``S`` added to its ``counts``. New centroids and counts."""
-    counts, centers, seen = counts + W, centers.copy(), W > 0
-    centers[seen] += (S[seen] - W[seen, None] * centers[seen]) / counts[seen, None]
-    return centers, counts
+    new, centers, seen = counts + W, centers.copy(), W > 0
+    centers[seen] = (centers[seen] * counts[seen, None] + S[seen]) / new[seen, None]
+    return centers, new
 
 
 def update(stats, centers, *, tol, empty_cluster, farthest, w_total):
@@ -363,8 +363,7 @@ class KMeans(_BaseKMeans):
             describe the last batch, ``n_steps_`` counts the batches.
         """
         first = not hasattr(self, "cluster_centers_")
-        X, sample_weight = self._check_fit_data(X, sample_weight, reset=first,
-                                                check_k=first)
+        X, sample_weight = self._check_batch_data(X, sample_weight, first)
         if first:
             self._fit_n_clusters = self.n_clusters
             if _is_seeded(self.init):

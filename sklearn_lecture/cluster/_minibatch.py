@@ -285,8 +285,7 @@ class MiniBatchKMeans(KMeans):
             batch (with ``compute_labels``), ``n_steps_`` counts the batches.
         """
         first = not hasattr(self, "cluster_centers_")
-        X, sample_weight = self._check_fit_data(X, sample_weight, reset=first,
-                                                check_k=first)
+        X, sample_weight = self._check_batch_data(X, sample_weight, first)
         dtype, w = X.dtype, sample_weight.astype(np.float64)
         X = self._check_batch(X, "this batch")
         if first or not hasattr(self, "_random_state"):
