@@ -107,10 +107,16 @@ def update(stats, centers, *, tol, empty_cluster, farthest, w_total):
     emptied cluster changed the statistics."""
     (S, W, _, x_sq), centers, changed = empty_clusters(
         stats, centers, stats[2] == 0, empty_cluster, farthest)
-    filled, new = W > 0, centers.copy()
-    new[filled] = S[filled] / W[filled, None]
-    j = x_sq - float(np.sum(row_norms(S[filled], squared=True) / W[filled]))
-    shift = float(np.sum((new.astype(np.float64) - centers) ** 2))
+    filled = W > 0
+    if filled.all():  # the usual case, without the masks (small data pays them)
+        means = S / W[:, None]
+        new = means.astype(centers.dtype, copy=False)
+    else:
+        S, means, new = S[filled], S[filled] / W[filled, None], centers.copy()
+        new[filled] = means
+    j = x_sq - float(np.einsum("ij,ij->", S, means))  # sum_k ||S_k||^2 / W_k
+    moved = new - centers
+    shift = float(np.einsum("ij,ij->", moved, moved, dtype=np.float64))
     return new, max(j, 0.0) / w_total, shift <= tol, changed
 
 
@@ -129,13 +135,13 @@ def lloyd(step, centers, *, max_iter, verbose=0, task=NO_TASK, **rule):
             step.forget()
         history.append(j)
         if verbose:  # scikit-learn's lines, the lecture's J beside the inertia
-            print(f"Iteration {n_iter - 1}, inertia {j * rule['w_total']:.6g} "
-                  f"(J = {j:.6g})")
+            print(f"Iteration {n_iter - 1}, inertia {j * rule['w_total']:.6g}, the "
+                  f"iteration's J = {j:.6g}")
             shift = float(np.sum((centers - previous) ** 2))
             if converged and shift == 0:
-                print(f"Converged at iteration {n_iter - 1}: strict convergence.")
+                print(f"Converged after {n_iter} steps: strict convergence.")
             elif converged:
-                print(f"Converged at iteration {n_iter - 1}: center shift {shift:.6g} "
+                print(f"Converged after {n_iter} steps: center shift {shift:.6g} "
                       f"within tolerance {rule['tol']:.6g}.")
         if iteration.end() or converged:
             break
