@@ -23,7 +23,16 @@ def _sq(X, i, C, k):
 @njit(inline="always", **_JIT)
 def _all(X, i, CT, acc):
     """``acc[k] = ||x_i - c_k||^2`` for every k (``CT``: the centroids by column,
-    so that the inner loop runs over the centroids)."""
+    so that the inner loop runs over the centroids, in SIMD lanes; under 8
+    centroids, too few lanes, each distance is summed in a register)."""
+    if CT.shape[1] < 8:
+        for k in range(CT.shape[1]):
+            total = 0.0
+            for j in range(CT.shape[0]):
+                t = X[i, j] - CT[j, k]
+                total += t * t
+            acc[k] = total
+        return
     acc[:] = 0.0
     for j in range(CT.shape[0]):
         xj = X[i, j]
