@@ -264,7 +264,10 @@ class KMeans(_BaseKMeans):
         def stats(step, *args, merge=_add):
             return reduce_rows(step, merge, X_c, *rows, args=(*nones, *args, origin))
 
-        spread, largest, peak = stats(_spread_step, merge=_add_max)
+        # The rows' squared norms, once for the checks and every run's bounds.
+        x_sq = None if dask else np.einsum("ij,ij->i", X_c, X_c, dtype=np.float64)
+        spread, largest, peak = (stats(_spread_step, merge=_add_max) if dask else
+                                 _spread_step(X_c, w_fit, None, x_sq))
         _check_squares(largest, peak, dtype)
 
         def farthest(centers, n):
@@ -291,7 +294,7 @@ class KMeans(_BaseKMeans):
                     else:
                         centers = _init_centroids(X_c, self.n_clusters, self.init, rng,
                                                   w_fit)
-                    step = (HamerlyStep(X_c, weights, pool, n_threads) if hamerly
+                    step = (HamerlyStep(X_c, weights, pool, n_threads, x_sq) if hamerly
                             else functools.partial(stats, _STEPS[self.algorithm]))
                     run = task.subtask("run", self.max_iter)
                     centers, history, n_iter = lloyd(
@@ -429,13 +432,18 @@ def _sum_step(X, w=None):
     return float(X.shape[0]), X.sum(axis=0)
 
 
-def _spread_step(X, w, origin):
-    """``sum w ||x - origin||^2``, its largest term and the largest ``|x - origin|``."""
+def _spread_step(X, w, origin, x_sq=None):
+    """``sum w ||x - origin||^2``, its largest term and the largest ``|x - origin|``
+    (read only where the largest term is small enough to need it: see
+    :func:`._common._check_squares`); ``x_sq`` the rows' terms if known."""
     X = _block(X, origin)
-    x_sq = row_norms(X, squared=True).astype(np.float64)
-    return (float(x_sq.sum() if w is None else x_sq @ w),
-            float(x_sq.max(initial=0.0)), max(float(X.max(initial=0)),
-                                              -float(X.min(initial=0))))
+    if x_sq is None:
+        x_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    largest = float(x_sq.max(initial=0.0))
+    info = np.finfo(X.dtype)
+    peak = (max(float(X.max(initial=0)), -float(X.min(initial=0)))
+            if largest < info.tiny / info.eps else np.inf)
+    return float(x_sq.sum() if w is None else x_sq @ w), largest, peak
 
 
 def _add_max(a, b):

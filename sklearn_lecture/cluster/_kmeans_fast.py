@@ -148,11 +148,13 @@ class HamerlyStep:
     their cluster. ``forget`` (sums changed outside) makes the next a full pass.
     """
 
-    def __init__(self, X, w, pool, n_threads):
+    def __init__(self, X, w, pool, n_threads, x_sq=None):
         self.X, self.pool, self.n_threads = X, pool, n_threads
         self.w = _weights(w, X.shape[0])
         n, d = X.shape
-        self.x_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        if x_sq is None:
+            x_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        self.x_sq = x_sq
         self.x_sq_total = float(self.x_sq @ self.w)
         # Rounding margin of a squared distance, relative to ||x||^2 + ||c||^2.
         self.rel = 4.0 * (d + 4) * float(np.finfo(X.dtype).eps)
