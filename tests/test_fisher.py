@@ -8,6 +8,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.linalg import subspace_angles
 from sklearn.base import clone
+from sklearn.cluster import KMeans
+from sklearn.covariance import OAS
 from sklearn.datasets import (
     load_breast_cancer,
     load_iris,
@@ -124,6 +126,166 @@ def test_same_subspace_and_accuracy_as_sklearn(loader):
     assert abs(ours_cv.mean() - ref_cv.mean()) <= one_sample
 
 
+_SOLVERS = [
+    {"solver": "svd"},
+    {"solver": "svd", "store_covariance": True, "n_components": 1},
+    {"solver": "lsqr"},
+    {"solver": "eigen"},
+    {"solver": "lsqr", "shrinkage": "auto"},
+    {"solver": "eigen", "shrinkage": 0.3},
+    {"solver": "eigen", "shrinkage": "auto"},
+    {"solver": "lsqr", "covariance_estimator": OAS()},
+]
+
+
+@pytest.mark.parametrize("loader", [load_iris, load_wine])
+@pytest.mark.parametrize("priors", [False, True])
+@pytest.mark.parametrize("params", _SOLVERS)
+def test_drop_in_for_sklearns_lda(loader, priors, params):
+    # Every attribute scikit-learn's LDA has, with its values and signs.
+    X, y = loader(return_X_y=True)
+    if priors:
+        params = {**params, "priors": [0.5, 0.2, 0.3]}
+    ours = FisherLDA(**params).fit(X, y)
+    ref = LinearDiscriminantAnalysis(**params).fit(X, y)
+    names = ["coef_", "intercept_", "means_", "priors_", "xbar_", "covariance_",
+             "scalings_", "explained_variance_ratio_"]
+    for name in names:
+        assert hasattr(ours, name) == hasattr(ref, name) or name == "xbar_", name
+        if hasattr(ref, name):
+            actual, expected = getattr(ours, name), getattr(ref, name)
+            if name == "scalings_":
+                # The eigen solver's other eigenvectors span S_B's null space:
+                # a degenerate eigenvalue, any basis of it.
+                actual, expected = actual[:, :2], expected[:, :2]
+            assert_allclose(actual, expected, atol=1e-10 * np.abs(expected).max())
+    assert_array_equal(ours.predict(X), ref.predict(X))
+    assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-10)
+    assert_allclose(ours.decision_function(X), ref.decision_function(X), atol=1e-9)
+    if params["solver"] == "lsqr":
+        with pytest.raises(NotImplementedError, match="lsqr"):
+            ours.transform(X)
+    else:
+        expected = ref.transform(X)[:, :2]
+        scale = np.abs(expected).max()
+        assert_allclose(ours.transform(X)[:, :2], expected, atol=1e-10 * scale)
+
+
+def test_iris_projection_has_sklearns_signs(iris):
+    X, y = iris
+    assert_allclose(FisherLDA().fit(X, y).transform(X[:1]), [[8.1436, -0.3035]],
+                    atol=1e-4)
+
+
+@pytest.mark.parametrize("solver", ["svd", "lsqr", "eigen"])
+def test_n_components_shapes_only_transform(wine, solver):
+    X, y = wine
+    full = FisherLDA(solver=solver).fit(X, y)
+    one = FisherLDA(solver=solver, n_components=1).fit(X, y)
+    assert_array_equal(one.coef_, full.coef_)
+    assert_array_equal(one.predict_proba(X), full.predict_proba(X))
+    assert one.score(X, y) == full.score(X, y)
+    if solver != "lsqr":
+        assert_allclose(one.transform(X), full.transform(X)[:, :1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("solver", ["svd", "lsqr", "eigen"])
+def test_float32_is_kept(wine, solver):
+    X, y = wine
+    lda = FisherLDA(solver=solver).fit(X.astype(np.float32), y)
+    ref = FisherLDA(solver=solver).fit(X, y)
+    assert lda.coef_.dtype == lda.intercept_.dtype == lda.means_.dtype == np.float32
+    assert_allclose(lda.coef_, ref.coef_, rtol=1e-5, atol=1e-6)
+
+
+def test_refit_with_another_solver_drops_the_old_attributes(wine):
+    X, y = wine
+    lda = FisherLDA(solver="eigen").fit(X, y)
+    lda.set_params(solver="lsqr").fit(X, y)
+    assert not hasattr(lda, "scalings_")
+    assert not hasattr(lda, "explained_variance_ratio_")
+    lda.set_params(solver="svd").fit(X, y)
+    assert not hasattr(lda, "covariance_")
+    assert hasattr(lda, "scalings_")
+
+
+def test_covariance_estimator_is_cloned_not_fitted(iris):
+    X, y = iris
+    estimator = OAS()
+    FisherLDA(solver="eigen", covariance_estimator=estimator).fit(X, y)
+    assert not hasattr(estimator, "covariance_")
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"shrinkage": 0.1}, NotImplementedError, "svd"),
+        ({"covariance_estimator": OAS()}, ValueError, "not supported with svd"),
+        ({"solver": "lsqr", "shrinkage": "auto", "covariance_estimator": OAS()},
+         ValueError, "Only one of the two"),
+        ({"priors": [0.5, 0.5]}, ValueError, "one per class"),
+        ({"priors": [0.5, -0.2, 0.7]}, ValueError, "non-negative"),
+        ({"priors": [0.0, 0.0, 0.0]}, ValueError, "zero"),
+        ({"solver": "lsqr", "covariance_estimator": KMeans(2, n_init=1)},
+         ValueError, "covariance_"),
+    ],
+)
+def test_refused_parameter_combinations(iris, params, error, match):
+    X, y = iris
+    lda = FisherLDA(**params)
+    with pytest.raises(error, match=match):
+        lda.fit(X, y)
+    assert not hasattr(lda, "coef_")
+
+
+def test_priors_are_renormalised_with_a_warning(iris):
+    X, y = iris
+    with pytest.warns(UserWarning, match="Renormalizing"):
+        lda = FisherLDA(priors=[1.0, 1.0, 2.0]).fit(X, y)
+    assert_allclose(lda.priors_, [0.25, 0.25, 0.5])
+
+
+@pytest.mark.parametrize(
+    "params", [{"solver": "lsqr", "shrinkage": "auto"},
+               {"solver": "eigen", "covariance_estimator": OAS()},
+               {"solver": "eigen", "priors": [0.2, 0.3, 0.5]},
+               {"store_covariance": True, "priors": [0.2, 0.3, 0.5]}],
+)
+def test_what_needs_each_class_samples_has_no_partial_fit(params):
+    assert not hasattr(FisherLDA(**params), "partial_fit")
+
+
+def test_svd_partial_fit_with_priors_is_the_fit(wine):
+    X, y = wine
+    priors = [0.2, 0.3, 0.5]
+    ref = FisherLDA(priors=priors).fit(X, y)
+    lda = FisherLDA(priors=priors).partial_fit(X[::2], y[::2], classes=[0, 1, 2])
+    lda.partial_fit(X[1::2], y[1::2])
+    assert_allclose(lda.coef_, ref.coef_, rtol=1e-10)
+    assert_allclose(lda.transform(X), ref.transform(X), rtol=1e-9, atol=1e-12)
+
+
+def test_lsqr_on_singular_covariance_is_sklearns_least_norm_solution():
+    # Σ_W is estimated class by class as scikit-learn's, to its rounding, which
+    # decides the least-squares solution of a singular Σ_W.
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 40)), np.repeat([0, 1], 10)
+    X[:, 0] += 2 * y
+    X_test = rng.standard_normal((300, 40))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = FisherLDA(solver="lsqr").fit(X, y)
+    ref = LinearDiscriminantAnalysis(solver="lsqr").fit(X, y)
+    assert_array_equal(ours.covariance_, ref.covariance_)
+    assert_array_equal(ours.predict(X_test), ref.predict(X_test))
+
+
+def test_zero_within_scatter_is_refused():
+    X = np.array([[0.0, 1.0], [0.0, 1.0], [2.0, 3.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match="within-class scatter S_W is zero"):
+        FisherLDA().fit(X, [0, 0, 1, 1])
+
+
 def test_first_direction_only_subspace(wine):
     X, y = wine
     ours = FisherLDA(n_components=1).fit(X, y)
@@ -153,11 +315,13 @@ def test_more_features_than_samples_with_auto_shrinkage():
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", SingularScatterWarning)
-        lda = FisherLDA(shrinkage="auto").fit(X, y)
+        lda = FisherLDA(solver="eigen", shrinkage="auto").fit(X, y)
     assert np.all(np.isfinite(lda.scalings_))
     assert np.all(np.isfinite(lda.predict_proba(X)))
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
-    ours = cross_val_score(FisherLDA(shrinkage="auto"), X, y, cv=cv).mean()
+    ours = cross_val_score(
+        FisherLDA(solver="eigen", shrinkage="auto"), X, y, cv=cv
+    ).mean()
     ref = cross_val_score(
         LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"), X, y, cv=cv
     ).mean()
@@ -167,23 +331,29 @@ def test_more_features_than_samples_with_auto_shrinkage():
 def test_float_shrinkage_formula(iris):
     X, y = iris
     alpha = 0.3
-    lda = FisherLDA(shrinkage=alpha).fit(X, y)
+    lda = FisherLDA(solver="eigen", shrinkage=alpha).fit(X, y)
     sigma = lda.within_scatter_ / len(X)
     mu = np.trace(sigma) / X.shape[1]
     assert_allclose(lda.covariance_, (1 - alpha) * sigma + alpha * mu * np.eye(4))
-    none = FisherLDA().fit(X, y)
-    zero = FisherLDA(shrinkage=0.0).fit(X, y)
+    none = FisherLDA(solver="eigen").fit(X, y)
+    zero = FisherLDA(solver="eigen", shrinkage=0.0).fit(X, y)
     assert_allclose(zero.scalings_, none.scalings_)
 
 
-def test_auto_shrinkage_is_ledoit_wolf_of_standardized_within_data(iris):
+@pytest.mark.parametrize("priors", [None, [0.2, 0.3, 0.5]])
+def test_auto_shrinkage_is_ledoit_wolf_of_standardized_within_data(iris, priors):
+    # scikit-learn's meaning: each class's samples standardized, Ledoit-Wolf
+    # shrunk and scaled back, the class covariances weighted by the priors.
     from sklearn.covariance import ledoit_wolf
 
     X, y = iris
-    lda = FisherLDA(shrinkage="auto").fit(X, y)
-    Z = X - lda.means_[np.searchsorted(lda.classes_, y)]
-    std = Z.std(axis=0)
-    expected = ledoit_wolf(Z / std, assume_centered=True)[0] * np.outer(std, std)
+    lda = FisherLDA(solver="lsqr", shrinkage="auto", priors=priors).fit(X, y)
+    expected = 0.0
+    for k, prior in zip(lda.classes_, lda.priors_):
+        Z = X[y == k] - X[y == k].mean(axis=0)
+        std = Z.std(axis=0)
+        shrunk = ledoit_wolf(Z / std, assume_centered=True)[0]
+        expected = expected + prior * shrunk * np.outer(std, std)
     assert_allclose(lda.covariance_, expected, rtol=1e-10)
 
 
@@ -194,26 +364,41 @@ def test_singular_within_scatter_gives_finite_result(iris):
     X, y = iris
     X = np.column_stack([X, X[:, 0] + X[:, 1]])  # exactly collinear
     with pytest.warns(SingularScatterWarning, match="shrinkage='auto'"):
-        lda = FisherLDA().fit(X, y)
-    assert np.all(np.isfinite(lda.scalings_))
-    assert np.all(np.isfinite(lda.transform(X)))
-    assert np.all(np.isfinite(lda.predict_proba(X)))
-    assert lda.score(X, y) > 0.95
+        eigen = FisherLDA(solver="eigen").fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        svd = FisherLDA().fit(X, y)
+    for lda in (eigen, svd):
+        assert np.all(np.isfinite(lda.scalings_))
+        assert np.all(np.isfinite(lda.transform(X)))
+        assert np.all(np.isfinite(lda.predict_proba(X)))
+        assert lda.score(X, y) > 0.95
 
 
-def test_more_features_than_samples_without_shrinkage_warns():
+def test_more_features_than_samples_without_shrinkage_is_sklearns_svd():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((12, 30))
     y = np.repeat([0, 1, 2], 4)
-    with pytest.warns(SingularScatterWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         lda = FisherLDA().fit(X, y)
     assert np.all(np.isfinite(lda.decision_function(X)))
+    ref = LinearDiscriminantAnalysis().fit(X, y)
+    X_test = rng.standard_normal((200, 30))
+    assert_array_equal(lda.predict(X_test), ref.predict(X_test))
+    assert_allclose(lda.predict_proba(X_test), ref.predict_proba(X_test), atol=1e-10)
+    assert_allclose(lda.transform(X_test), ref.transform(X_test), atol=1e-10)
+    with pytest.warns(SingularScatterWarning):
+        FisherLDA(solver="eigen").fit(X, y)
 
 
 def test_constant_feature_gives_finite_result(iris):
     X, y = iris
     X = np.column_stack([X, np.full(len(X), 2.5)])
     with pytest.warns(SingularScatterWarning):
+        FisherLDA(solver="eigen").fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         lda = FisherLDA().fit(X, y)
     assert np.all(np.isfinite(lda.predict_proba(X)))
     assert_allclose(lda.scalings_[-1], 0.0, atol=1e-12)
@@ -258,7 +443,8 @@ def test_coef_and_intercept_are_the_decision_rule(wine, binary, shrinkage):
     X, y = wine
     if binary:
         X, y = X[y > 0], y[y > 0]
-    lda = FisherLDA(shrinkage=shrinkage).fit(X, y)
+    solver = "svd" if shrinkage is None else "eigen"
+    lda = FisherLDA(solver=solver, shrinkage=shrinkage).fit(X, y)
     n_rows = 1 if binary else 3
     assert lda.coef_.shape == (n_rows, X.shape[1])
     assert lda.intercept_.shape == (n_rows,)
@@ -309,13 +495,15 @@ def test_pipeline_and_grid_search_on_wine(wine):
     grid = GridSearchCV(pipe, {"fisherlda__n_components": [1, 2]}, cv=3).fit(X, y)
     assert grid.best_params_["fisherlda__n_components"] == 2
     assert grid.best_score_ > 0.9
-    grid = GridSearchCV(FisherLDA(), {"shrinkage": [None, 0.1, "auto"]}, cv=3)
+    grid = GridSearchCV(
+        FisherLDA(solver="eigen"), {"shrinkage": [None, 0.1, "auto"]}, cv=3
+    )
     assert grid.fit(X, y).best_score_ > 0.9
 
 
 def test_clone_and_pickle_identical_predictions(wine):
     X, y = wine
-    lda = FisherLDA(shrinkage="auto").fit(X, y)
+    lda = FisherLDA(solver="eigen", shrinkage="auto").fit(X, y)
     again = clone(lda).fit(X, y)
     restored = pickle.loads(pickle.dumps(lda))
     assert_array_equal(again.predict_proba(X), lda.predict_proba(X))

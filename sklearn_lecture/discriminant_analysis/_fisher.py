@@ -1,9 +1,7 @@
 """Fisher's linear discriminant, as a transformer and a classifier."""
 
-import functools
 import warnings
 from numbers import Integral, Real
-from types import SimpleNamespace
 
 import numpy as np
 from scipy import linalg
@@ -13,14 +11,15 @@ from sklearn.base import (
     ClassifierMixin,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
+    clone,
 )
-from sklearn.covariance import ledoit_wolf
+from sklearn.covariance import empirical_covariance, ledoit_wolf, shrunk_covariance
 from sklearn.utils import check_consistent_length
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._compat import Interval, StrOptions
+from ..utils._compat import HasMethods, Interval, StrOptions
 from ..utils._dask import (
     DaskInferenceMixin,
     is_dask_array,
@@ -31,8 +30,8 @@ from ..utils._fitting import accumulate, reduce_rows
 from ..utils._linalg import (
     affine_scores,
     constant_features,
-    flip_signs,
     group_sums,
+    is_singular,
     row_norms,
     thin_svd,
 )
@@ -46,10 +45,12 @@ from ..utils._validation import (
 
 
 class SingularScatterWarning(UserWarning):
-    """Warning raised when the within-class scatter matrix S_W is singular.
+    """Warning raised when the eigen solver's within-class covariance is singular.
 
-    :class:`FisherLDA` then adds a tiny ridge to S_W so the result stays finite;
-    ``shrinkage="auto"`` usually gives a better-conditioned estimate.
+    scikit-learn's ``solver="eigen"`` fails there (its generalised eigenproblem
+    needs a positive definite Σ_W); :class:`FisherLDA` adds a tiny ridge so that
+    the result stays finite. ``solver="svd"`` or ``shrinkage="auto"`` usually
+    serve better.
     """
 
 
@@ -65,28 +66,45 @@ def _dask_targets(X, y):
 
 
 def _use_span(n_samples, n_features):
-    """Whether the discriminant is solved in the span of the centred data."""
+    """Whether S_W is kept as a thin SVD of the centred data (wide data)."""
     return n_features > n_samples
 
 
+def _within_std(variance, second_moment, n_samples):
+    """Per-feature standard deviation, 1 where the variance is rounding noise,
+    and the mask of those features."""
+    zero = constant_features(variance, second_moment, n_samples, np.float64)
+    return np.where(zero, 1.0, np.sqrt(variance)), zero
+
+
+def _is_singular(covariance):
+    """Whether Σ_W is singular to rounding: a zero variance, or matrix_rank's
+    rule on its correlation matrix (so that the features' units do not decide)."""
+    std = np.sqrt(np.diag(covariance))
+    return not np.all(std > 0) or is_singular(covariance / np.outer(std, std))[0]
+
+
+def _between_scatter(moments):
+    """``S_B = Σ_k n_k (m_k - m)(m_k - m)^T`` of per-class moments."""
+    mean = moments.counts @ moments.means / moments.n_samples
+    deviation = (moments.means - mean) * np.sqrt(moments.counts)[:, None]
+    return deviation.T @ deviation
+
+
 class _LowRankMoments(GroupMoments):
-    """The moments of a fit on wide data, whose scatters are formed on access:
-    ``S_W = root^T root``, ``S_B = deviation^T deviation`` and the pooled
-    covariance ``weight S_W / n_samples + diag(ridge)``."""
+    """The moments of a fit on wide data: ``S_W = root^T root`` formed on access,
+    with ``root = diag(s) Vt diag(std)`` from the SVD of the standardised
+    class-centred data (``factors = (s, Vt, std)``)."""
 
-    def __init__(self, counts, means, second_moments, root, deviation, weight, ridge):
+    def __init__(self, counts, means, second_moments, factors):
         self.counts, self.means, self.second_moments = counts, means, second_moments
-        self._root, self._deviation = root, deviation
-        self._weight, self._ridge = weight, ridge
-
-    within = property(lambda self: self._root.T @ self._root)
-    between = property(lambda self: self._deviation.T @ self._deviation)
+        self.factors = factors
 
     @property
-    def covariance(self):
-        covariance = (self._weight / self.n_samples) * self.within
-        covariance.flat[:: covariance.shape[0] + 1] += self._ridge
-        return covariance
+    def within(self):
+        s, vt, std = self.factors
+        root = s[:, None] * vt * std
+        return root.T @ root
 
 
 class FisherLDA(
@@ -102,34 +120,49 @@ class FisherLDA(
     S_W w``, between- over within-class scatter: ``w ∝ S_W^{-1} (m_1 - m_0)``
     for two classes, else the generalised eigenproblem ``S_B w = λ S_W w`` (at
     most ``n_classes - 1`` informative directions), each of unit pooled
-    within-class variance (``Σ_W = S_W / n_samples``). :meth:`predict` picks the
-    nearest projected class mean, priors considered. Wide data are solved in the
-    span of the class-centred data (a thin SVD). ``fit`` on dask and
-    ``partial_fit`` give the model of ``fit`` (exact per-class moments), except
-    with ``shrinkage="auto"``.
+    within-class variance. A drop-in for scikit-learn's
+    :class:`~sklearn.discriminant_analysis.LinearDiscriminantAnalysis`: the same
+    parameters, attributes and values, solver by solver. :meth:`predict` is the
+    Gaussian rule with a shared covariance, on the full discriminant whatever
+    ``n_components`` (which only shapes :meth:`transform`). Added: the scatter
+    matrices, a fit on dask arrays and an exact ``partial_fit`` (both from
+    merged per-class moments), and a ridge where the eigen solver meets a
+    singular Σ_W.
 
     Parameters
     ----------
-    n_components : int or None, default=None
-        Number of discriminant directions; at most
-        ``min(n_classes - 1, n_features)``, which None selects.
+    solver : {"svd", "lsqr", "eigen"}, default="svd"
+        - ``"svd"``: whitens the class-centred data by their SVD (features of
+          singular value below ``tol`` dropped: collinear, constant, or more
+          features than samples), then takes the SVD of the whitened class
+          means; no covariance matrix, no shrinkage.
+        - ``"lsqr"``: the rule ``Σ_W^{-1} m_k`` by least squares (of least
+          norm where Σ_W is singular); no :meth:`transform`.
+        - ``"eigen"``: the generalised eigenproblem ``Σ_B w = λ Σ_W w`` with
+          ``Σ_B = Σ_T - Σ_W``, both estimated as ``shrinkage`` or
+          ``covariance_estimator`` say.
     shrinkage : None, float in [0, 1] or "auto", default=None
-        Regularisation of the pooled within-class covariance
-        ``Σ_W = S_W / n_samples``:
-
-        - None: none;
-        - float: ``(1 - α) Σ_W + α (trace(Σ_W) / n_features) I``;
-        - ``"auto"``: Ledoit–Wolf shrinkage (:func:`sklearn.covariance.ledoit_wolf`)
-          of the pooled within-class centred data, each feature standardized
-          first; it needs every centred sample (no dask fit, no ``partial_fit``).
-
-        Use it when S_W is singular (more features than samples, collinear or
-        constant features).
+        Regularisation of each class's covariance C_k (``"lsqr"`` and
+        ``"eigen"`` only): a float α gives ``(1 - α) C_k + α (trace(C_k) /
+        n_features) I``; ``"auto"`` the Ledoit–Wolf estimate
+        (:func:`sklearn.covariance.ledoit_wolf`) of the standardized samples.
+    priors : array-like of shape (n_classes,), default=None
+        Class prior probabilities; the class proportions when None.
+        Renormalised (with a warning) when they do not sum to 1.
+    n_components : int or None, default=None
+        Number of directions returned by :meth:`transform`; at most
+        ``min(n_classes - 1, n_features)``, which None selects.
+    store_covariance : bool, default=False
+        Whether the svd solver stores ``covariance_`` (the other solvers
+        always do).
     tol : float, default=1e-4
-        S_W counts as singular when the smallest eigenvalue of the within-class
-        correlation matrix is below ``tol**2``; it then gets a ridge of
-        ``tol**2`` times each feature's variance and a
-        :class:`SingularScatterWarning`.
+        Singular values of the standardized class-centred data below ``tol``
+        count as zero (svd solver); the eigen solver's ridge on a singular
+        Σ_W is ``tol**2`` times each feature's variance.
+    covariance_estimator : estimator or None, default=None
+        An estimator with ``fit`` and ``covariance_`` (as in
+        :mod:`sklearn.covariance`) used on each class instead of the empirical
+        covariance (``"lsqr"`` and ``"eigen"``; not with ``shrinkage``).
 
     Attributes
     ----------
@@ -138,28 +171,33 @@ class FisherLDA(
     means_ : ndarray of shape (n_classes, n_features)
         Class means m_k.
     priors_ : ndarray of shape (n_classes,)
-        Class proportions in the training data.
+        Class priors (sum to 1).
     xbar_ : ndarray of shape (n_features,)
-        Overall mean; projections are centred on it.
+        Prior-weighted mean of the class means; svd projections are centred on
+        it.
+    covariance_ : ndarray of shape (n_features, n_features)
+        ``Σ_W = Σ_k prior_k C_k``, the (shrunk) pooled within-class covariance,
+        with any ridge. With the svd solver, only when ``store_covariance``.
     within_scatter_ : ndarray of shape (n_features, n_features)
         ``S_W = Σ_k Σ_{t in k} (x_t - m_k)(x_t - m_k)^T``.
     between_scatter_ : ndarray of shape (n_features, n_features)
-        ``S_B = Σ_k n_k (m_k - m)(m_k - m)^T``.
-    covariance_ : ndarray of shape (n_features, n_features)
-        The pooled within-class covariance used (shrunk, with any ridge).
-    scalings_ : ndarray of shape (n_features, n_components_)
-        Discriminant directions as columns, by decreasing J(w); each column's
-        largest-magnitude entry is positive.
+        ``S_B = Σ_k n_k (m_k - m)(m_k - m)^T``, m the mean of the samples.
+    scalings_ : ndarray of shape (n_features, rank) or (n_features, n_features)
+        Discriminant directions as columns, by decreasing J(w), of unit
+        within-class variance: rank (at most ``n_classes - 1``) columns with
+        the svd solver, every generalised eigenvector with the eigen solver;
+        none with lsqr.
     explained_variance_ratio_ : ndarray of shape (n_components_,)
-        Share of the discriminant eigenvalues carried by each kept direction.
+        Share of the discriminant eigenvalues carried by each direction (svd
+        and eigen solvers).
     n_components_ : int
-        Number of discriminant directions kept.
+        Number of directions :meth:`transform` returns (at most).
     coef_ : ndarray of shape (n_classes, n_features) or (1, n_features)
-        Weights of ``decision_function``: row k is ``W W^T (m_k - xbar)``; with
-        two classes one row, ``classes_[1]``'s minus ``classes_[0]``'s.
+        Weights of ``decision_function``; with two classes one row,
+        ``classes_[1]``'s minus ``classes_[0]``'s.
     intercept_ : ndarray of shape (n_classes,) or (1,)
-        Constants of the decision rule: ``log prior_k - |W^T (m_k - xbar)|^2 / 2
-        - coef_k . xbar``.
+        Constants of the decision rule (``log prior_k - m_k Σ_W^{-1} m_k / 2``,
+        the svd solver's centred on ``xbar_``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -168,7 +206,7 @@ class FisherLDA(
     See Also
     --------
     sklearn.discriminant_analysis.LinearDiscriminantAnalysis : scikit-learn's
-        LDA (Gaussian model; its ``"eigen"`` solver spans the same directions).
+        LDA, whose parameters and values these are.
     PCA : Unsupervised projection keeping the most variance.
 
     References
@@ -176,7 +214,7 @@ class FisherLDA(
     .. [1] R. A. Fisher, "The use of multiple measurements in taxonomic
        problems", Annals of Eugenics 7(2), 179-188, 1936.
     .. [2] R. O. Duda, P. E. Hart, D. G. Stork, "Pattern Classification",
-       2nd ed., Wiley, 2001, section 3.8.
+       2nd ed., Wiley, 2001, sections 2.6 and 3.8.
     .. [3] O. Ledoit, M. Wolf, "A well-conditioned estimator for
        large-dimensional covariance matrices", J. Multivariate Analysis 88(2),
        365-411, 2004.
@@ -187,10 +225,8 @@ class FisherLDA(
     >>> from sklearn_lecture import FisherLDA
     >>> X, y = load_iris(return_X_y=True)
     >>> lda = FisherLDA().fit(X, y)
-    >>> lda.n_components_
-    2
-    >>> lda.transform(X).shape
-    (150, 2)
+    >>> lda.transform(X)[0].round(2)
+    array([ 8.14, -0.3 ])
     >>> lda.explained_variance_ratio_.round(4)
     array([0.9912, 0.0088])
     >>> round(lda.score(X, y), 2)
@@ -198,12 +234,26 @@ class FisherLDA(
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "solver": [StrOptions({"svd", "lsqr", "eigen"})],
         "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
+        "priors": ["array-like", None],
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "store_covariance": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "covariance_estimator": [HasMethods("fit"), None],
     }
 
-    def __init__(self, n_components=None, *, shrinkage=None, tol=1e-4):
+    def __init__(
+        self,
+        solver="svd",
+        *,
+        shrinkage=None,
+        priors=None,
+        n_components=None,
+        store_covariance=False,
+        tol=1e-4,
+        covariance_estimator=None,
+    ):
         store_params(self, locals())
 
     @fit_guard
@@ -224,62 +274,80 @@ class FisherLDA(
         """
         if is_dask_array(X):
             return self._fit_dask(X, y)
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        X, y = validate_data(
+            self, X, y, ensure_min_samples=2, dtype=[np.float64, np.float32]
+        )
         check_classification_targets(y)
         classes, labels = np.unique(y, return_inverse=True)
-        self._check_n_classes(classes, X.shape[1])
-        n_classes = classes.shape[0]
-        n_samples = X.shape[0]
-        if n_samples == n_classes:
-            # One sample per class: the within-class scatter is undefined
-            # (scikit-learn's LinearDiscriminantAnalysis refuses it too).
+        self._check_params(classes, X.shape[1])
+        if X.shape[0] == classes.shape[0]:
+            # One sample per class: the within-class scatter is undefined.
             raise ValueError(
-                f"The number of samples ({n_samples}) must be more than the "
-                f"number of classes ({n_classes}): with one sample per class the "
+                "The number of samples must be more than the number of classes "
+                f"(got {X.shape[0]} of each): with one sample per class the "
                 "within-class scatter S_W is undefined."
             )
-        if self.shrinkage != "auto" and _use_span(n_samples, X.shape[1]):
-            counts = np.bincount(labels, minlength=n_classes)
-            # One indicator product: one pass over X for every class at once.
-            means = group_sums(X, labels, n_classes) / counts[:, None]
-            moments = self._fit_span(X, labels, classes, counts, means)
-            if moments is not None:
-                self._moments, self._partial_classes = moments, classes
-                return self
-        moments = GroupMoments.of(X, labels, n_classes)
-        # Ledoit-Wolf needs the centred data themselves.
-        Z = X - moments.means[labels] if self.shrinkage == "auto" else None
-        self._fit_statistics(classes, moments, Z)
+        dtype, X = X.dtype, X.astype(np.float64, copy=False)
+        if _use_span(*X.shape):
+            moments = self._span_moments(X, labels, classes.shape[0])
+        else:
+            moments = GroupMoments.of(X, labels, classes.shape[0])
+        self._fit_statistics(classes, moments, (X, labels), dtype)
         return self
+
+    def _span_moments(self, X, labels, n_classes):
+        """The moments of wide data, S_W as the thin SVD of the centred data."""
+        n_samples = X.shape[0]
+        counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+        means = group_sums(X, labels, n_classes) / counts[:, None]
+        squares = np.einsum("ij,ij->j", X, X)
+        check_magnitude(squares, counts @ means, n_samples, X.dtype)
+        # In place: a fresh n x d array costs more in page faults.
+        Z = means[labels]
+        np.subtract(X, Z, out=Z)
+        variance = np.einsum("ij,ij->j", Z, Z) / n_samples
+        std, zero = _within_std(variance, squares / n_samples, n_samples)
+        # Rounding noise is no direction (scikit-learn drops only exact zeros).
+        Z[:, zero] = 0.0
+        Z /= std
+        _, s, vt = thin_svd(Z)
+        return _LowRankMoments(counts, means, squares, (s, vt, std))
+
+    def _needs_samples(self):
+        """What, among the parameters, needs every sample of each class at once."""
+        if self.shrinkage == "auto":
+            return "shrinkage='auto' (Ledoit-Wolf of each class's samples)"
+        if self.covariance_estimator is not None:
+            return "a covariance_estimator (fitted on each class's samples)"
+        if self.priors is not None and (self.solver != "svd" or self.store_covariance):
+            return "priors with a covariance (the classes' covariances weighted)"
+        return None
 
     def _fit_dask(self, X, y):
         """Per-class statistics of each block on the workers, merged exactly."""
-        if self.shrinkage == "auto":
+        reason = self._needs_samples()
+        if reason:
             raise ValueError(
-                "shrinkage='auto' (Ledoit-Wolf) needs every centred sample in one "
-                "place; with a dask array use a float shrinkage."
+                f"{reason} needs every sample in one place; with a dask array use "
+                "a float shrinkage and the class proportions as priors."
             )
         X = validate_dask_head(self, X, dtype=np.float64)
         y = _dask_targets(X, y)
         classes = reduce_rows(np.unique, np.union1d, y)
         check_classification_targets(classes)
-        self._check_n_classes(classes, X.shape[1])
+        self._check_params(classes, X.shape[1])
         moments = reduce_rows(
-            functools.partial(block_moments, dtype=(np.float64,)),
-            GroupMoments.merge,
-            X,
-            y,
-            args=(classes,),
+            block_moments, GroupMoments.merge, X, y, args=(classes,),
         )
-        self._fit_statistics(classes, moments, None)
+        self._fit_statistics(classes, moments)
         return self
 
     def _has_exact_partial_fit(self):
-        # Ledoit-Wolf needs every centred sample, which partial_fit does not keep.
-        if self.shrinkage == "auto":
+        reason = self._needs_samples()
+        if reason:
             raise AttributeError(
-                "FisherLDA has no partial_fit with shrinkage='auto': Ledoit-Wolf "
-                "needs every centred sample at once; use a float shrinkage."
+                f"FisherLDA has no partial_fit with {reason}: it needs every "
+                "sample at once; use a float shrinkage."
             )
         return True
 
@@ -290,7 +358,8 @@ class FisherLDA(
 
         The per-class counts, means and scatter are merged exactly, so the
         model equals ``fit`` on all the samples seen. Not available with
-        ``shrinkage="auto"`` (Ledoit-Wolf needs every centred sample).
+        ``shrinkage="auto"``, a ``covariance_estimator``, or ``priors`` where a
+        covariance is estimated (they need each class's samples).
 
         Parameters
         ----------
@@ -305,8 +374,9 @@ class FisherLDA(
         Returns
         -------
         self : FisherLDA
-            The estimator, updated. Until every class has been seen the
-            discriminant is not computed (a warning says so).
+            The estimator, updated. Until every class has been seen, and more
+            samples than classes, the discriminant is not computed (a warning
+            says so).
         """
         first = not hasattr(self, "_moments")
         X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
@@ -315,20 +385,21 @@ class FisherLDA(
             None if first else self._partial_classes, classes, y
         )
         # Every call: set_params may have changed n_components since the last.
-        self._check_n_classes(known, X.shape[1])
+        self._check_params(known, X.shape[1])
         block = block_moments(X, y, known, dtype=(np.float64,))
         previous = None if first else self._moments
         moments = accumulate(previous, block, GroupMoments.merge)
         missing = known[moments.counts == 0]
-        if missing.size:
+        if missing.size or moments.n_samples <= known.shape[0]:
             warnings.warn(
-                f"No samples of the classes {missing!r} yet: the discriminant is "
-                "computed once every class has been seen.",
+                f"No samples of the classes {missing!r} yet, or one per class: "
+                "the discriminant is computed once every class has been seen "
+                "and one has two samples.",
                 UserWarning,
                 stacklevel=2,
             )
         else:
-            self._fit_statistics(known, moments, None)
+            self._fit_statistics(known, moments)
         # Stored once the model is: a failed call changes nothing.
         self._moments, self._partial_classes = moments, known
         return self
@@ -337,7 +408,8 @@ class FisherLDA(
         # No discriminant until partial_fit has seen every class.
         return hasattr(self, "coef_")
 
-    def _check_n_classes(self, classes, n_features):
+    def _check_params(self, classes, n_features):
+        """The checks of every fit: classes, n_components, solver and shrinkage."""
         if classes.shape[0] < 2:
             raise ValueError(
                 "FisherLDA needs samples of at least 2 classes; got 1 class "
@@ -346,188 +418,200 @@ class FisherLDA(
         max_components = min(classes.shape[0] - 1, n_features)
         if self.n_components is not None and self.n_components > max_components:
             raise ValueError(
-                f"n_components={self.n_components} cannot be larger than "
-                f"min(n_features, n_classes - 1)={max_components}."
+                "n_components cannot be larger than min(n_features, n_classes - 1)"
+                f"={max_components}; got n_components={self.n_components}."
+            )
+        if self.solver == "svd" and self.shrinkage is not None:
+            raise NotImplementedError(
+                "shrinkage not supported with 'svd' solver; use 'lsqr' or 'eigen'."
+            )
+        if self.solver == "svd" and self.covariance_estimator is not None:
+            raise ValueError(
+                "covariance estimator is not supported with svd solver. Try "
+                "another solver ('lsqr' or 'eigen')."
+            )
+        if self.covariance_estimator is not None and self.shrinkage:
+            raise ValueError(
+                "covariance_estimator and shrinkage parameters are not None. Only "
+                "one of the two can be set."
             )
 
-    def _fit_statistics(self, classes, moments, Z):
-        """The model of the samples whose per-class statistics are ``moments``."""
-        counts, means, within = moments.counts, moments.means, moments.within
-        n_samples = moments.n_samples
+    def _priors(self, proportions):
+        """The priors_: the class proportions, or ``priors`` checked."""
+        if self.priors is None:
+            return proportions
+        priors = np.asarray(self.priors, dtype=np.float64)
+        if priors.shape != proportions.shape or not np.all(np.isfinite(priors)):
+            raise ValueError(
+                f"priors must be {proportions.shape[0]} finite values, one per "
+                f"class; got {self.priors!r}."
+            )
+        if np.any(priors < 0):
+            raise ValueError("priors must be non-negative")
+        if not priors.sum() > 0:
+            raise ValueError("priors must not all be zero.")
+        if abs(priors.sum() - 1.0) > 1e-5:
+            warnings.warn("The priors do not sum to 1. Renormalizing", UserWarning)
+            priors = priors / priors.sum()
+        return priors
+
+    def _fit_statistics(self, classes, moments, samples=None, dtype=np.float64):
+        """The model of the samples whose per-class statistics are ``moments``
+        (``samples``, the ``(X, labels)`` of an in-memory fit, where needed)."""
+        means, n_samples = moments.means, moments.n_samples
         n_classes, n_features = means.shape
-        max_components = min(n_classes - 1, n_features)
-        n_components = self.n_components or max_components
-        second_moment = moments.second_moments / n_samples
-        priors = counts / n_samples
+        n_components = self.n_components or min(n_classes - 1, n_features)
+        priors = self._priors(moments.counts / n_samples)
+        with np.errstate(divide="ignore"):
+            log_priors = np.log(priors)
         xbar = priors @ means
-        deviation = (means - xbar) * np.sqrt(counts)[:, None]
-        between = deviation.T @ deviation
-
-        covariance = self._pooled_covariance(within / n_samples, Z)
-        covariance = self._regularise(
-            covariance,
-            (between + within) / n_samples,
-            second_moment,
-            n_samples,
-        )
-
-        scalings, eigenvalues = self._directions(means, between, covariance)
-        self._set_model(
-            classes, means, priors, scalings, eigenvalues, n_components,
-            SimpleNamespace(within=within, between=between, covariance=covariance),
-        )
-        if Z is None:
-            self._moments, self._partial_classes = moments, classes
-
-    def _set_model(
-        self, classes, means, priors, scalings, eigenvalues, n_components, scatters
-    ):
-        """Store the directions and the decision rule: the one place that does."""
-        n_classes = means.shape[0]
-        xbar = priors @ means
-        total = eigenvalues.sum()
-        kept = eigenvalues[:n_components]
-        self.explained_variance_ratio_ = kept / total if total > 0 else 0.0 * kept
-        self.scalings_ = np.ascontiguousarray(
-            flip_signs(scalings[:, :n_components].T).T
-        )
-        self.__dict__.pop("_moments", None)
-        self.classes_, self.means_, self.priors_ = classes, means, priors
-        self.xbar_ = xbar
-        self._scatters, self.n_components_ = scatters, n_components
-
-        # The Gaussian scores in the projected space are affine in x:
-        # z·μ_k - |μ_k|²/2 + log π_k with z = W^T (x - xbar), μ_k = W^T (m_k - xbar).
-        centroids = (means - xbar) @ self.scalings_
-        coef = centroids @ self.scalings_.T
-        intercept = -coef @ xbar - 0.5 * row_norms(centroids, True) + np.log(priors)
+        fitted = {"xbar_": xbar}
+        if self.solver != "svd" or self.store_covariance:
+            fitted["covariance_"] = self._within_covariance(moments, priors, samples)
+        if self.solver == "svd":
+            scalings, ratio = self._solve_svd(moments, priors)
+            centroids = (means - xbar) @ scalings
+            coef = centroids @ scalings.T
+            intercept = log_priors - 0.5 * row_norms(centroids, True) - coef @ xbar
+        else:
+            if self.solver == "eigen":
+                scalings, ratio, fitted["covariance_"] = self._solve_eigen(
+                    moments, fitted["covariance_"], samples
+                )
+                coef = (means @ scalings) @ scalings.T
+            else:
+                # On a singular Σ_W, the solution of least norm (as scikit-learn's).
+                coef = linalg.lstsq(fitted["covariance_"], means.T)[0].T
+            intercept = log_priors - 0.5 * np.einsum("ij,ij->i", means, coef)
+        if self.solver != "lsqr":
+            fitted["scalings_"] = scalings
+            fitted["explained_variance_ratio_"] = ratio[:n_components]
         if n_classes == 2:
             # One score for classes_[1] against classes_[0], as scikit-learn's LDA.
-            coef = coef[1:] - coef[:1]
-            intercept = intercept[1:] - intercept[:1]
-        self.coef_, self.intercept_ = coef, intercept
+            coef, intercept = coef[1:] - coef[:1], intercept[1:] - intercept[:1]
+        fitted.update(coef_=coef, intercept_=intercept, means_=means, priors_=priors)
+        for name in ("covariance_", "scalings_", "explained_variance_ratio_"):
+            self.__dict__.pop(name, None)
+        for name, value in fitted.items():
+            setattr(self, name, value.astype(dtype, copy=False))
+        self.classes_, self.n_components_ = classes, n_components
+        self._moments, self._partial_classes = moments, classes
+        # The svd solver's projections are centred on xbar_, the eigen solver's not.
+        self._centre = xbar if self.solver == "svd" else None
 
-    # Formed on access after a fit on wide data (_LowRankMoments).
-    @property
-    def within_scatter_(self):
-        """ndarray of shape (n_features, n_features): S_W."""
-        return self._scatters.within
+    def _whitening(self, moments):
+        """The svd solver's first step: ``W`` with ``W^T Σ_W W = I`` on the range of
+        the standardized class-centred data (singular values above ``tol``)."""
+        n_samples = moments.n_samples
+        if isinstance(moments, _LowRankMoments):
+            s, vt, std = moments.factors
+            s = s / np.sqrt(n_samples)
+        else:
+            within = moments.within / n_samples
+            std, zero = _within_std(
+                np.diag(within), moments.second_moments / n_samples, n_samples
+            )
+            correlation = within / np.outer(std, std)
+            correlation[zero] = correlation[:, zero] = 0.0
+            # Any signs: the directions do not depend on them (see _solve_svd).
+            eigenvalues, vectors = linalg.eigh(correlation, check_finite=False)
+            s, vt = np.sqrt(np.clip(eigenvalues[::-1], 0.0, None)), vectors[:, ::-1].T
+        rank = int(np.sum(s > self.tol))
+        if rank == 0:
+            raise ValueError(
+                "The within-class scatter S_W is zero (every class's samples are "
+                "equal, or within tol): no direction to whiten."
+            )
+        return (vt[:rank] / std).T / s[:rank]
 
-    @property
-    def between_scatter_(self):
-        """ndarray of shape (n_features, n_features): S_B."""
-        return self._scatters.between
+    def _solve_svd(self, moments, priors):
+        """Directions and ratios of the svd solver: the SVD of the whitened,
+        prior-weighted class means."""
+        means, n_classes = moments.means, moments.means.shape[0]
+        whitening = self._whitening(moments)
+        weights = np.sqrt(moments.n_samples * priors / (n_classes - 1))
+        centred = weights[:, None] * (means - priors @ means) @ whitening
+        # scipy's SVD as scikit-learn's, whose left singular vectors do not depend
+        # on the signs of the whitening's columns: its signs are theirs.
+        _, s, vt = linalg.svd(centred, full_matrices=False)
+        power = s**2
+        ratio = power / power.sum() if power.sum() > 0 else power
+        rank = int(np.sum(s > self.tol * s[0]))
+        return whitening @ vt[:rank].T, ratio
 
-    @property
-    def covariance_(self):
-        """ndarray of shape (n_features, n_features): the Σ_W used."""
-        return self._scatters.covariance
+    def _within_covariance(self, moments, priors, samples):
+        """``Σ_W = Σ_k prior_k C_k`` with C_k estimated as the parameters say."""
+        if samples is None:
+            # Linear in the class covariances (the refusals of _needs_samples).
+            return self._estimate(None, moments.within / moments.n_samples)
+        # Class by class as scikit-learn, to its rounding: a singular Σ_W's
+        # least-squares solution depends on it.
+        X, labels = samples
+        covariance = 0.0
+        for k, prior in enumerate(priors):
+            Xk = X[labels == k]
+            covariance = covariance + prior * self._estimate(
+                Xk, empirical_covariance(Xk)
+            )
+        return covariance
 
-    def _fit_span(self, X, labels, classes, counts, means):
-        """The discriminant of wide data, without n_features x n_features matrices.
-
-        The pooled covariance ``a Z^T Z / n + diag(δ)`` (Z class-centred, ``a = 1
-        - shrinkage``, δ target plus ridge); with ``A = sqrt(a / n) Z D^{-1/2} = U
-        S V^T``, ``S_B w = λ Σ w`` becomes the SVD of ``M D^{-1/2} (A^T A +
-        I)^{-1/2}``. None, having set nothing, when the ridge decision needs the
-        dense eigenvalues.
-        """
-        n_samples, n_features = X.shape
-        n_classes = means.shape[0]
-        priors = counts / n_samples
-        xbar = priors @ means
-        deviation = (means - xbar) * np.sqrt(counts)[:, None]
-        # In place: a fresh n x d array costs more in page faults.
-        Z = means[labels]
-        np.subtract(X, Z, out=Z)
-        variance = np.einsum("ij,ij->j", Z, Z) / n_samples
-        second_moment = np.einsum("ij,ij->j", X, X) / n_samples
-        check_magnitude(second_moment * n_samples, counts @ means, n_samples, X.dtype)
-        total = variance + np.einsum("ij,ij->j", deviation, deviation) / n_samples
-        alpha = 0.0 if self.shrinkage is None else float(self.shrinkage)
-        weight = 1.0 - alpha
-        target = alpha * variance.sum() / n_features
-        diagonal = weight * variance + target
-        zero = constant_features(diagonal, second_moment, n_samples, np.float64)
-        # rank(S_W) < n_features: singular without a shrinkage target; with
-        # one, below tol**2 only the dense eigenvalues can tell.
-        singular = zero.any() or target == 0.0
-        if not singular and target / diagonal.max() < self.tol**2:
-            return None
-        ridge = np.full(n_features, target)
-        if singular:
-            self._warn_singular(stacklevel=4)
-            ridge += self._ridge(diagonal, total, second_moment, n_samples)
-
-        scale = 1.0 / np.sqrt(ridge)
-        Z *= scale
-        _, s, vt = thin_svd(Z)
-        s_a = np.sqrt(weight / n_samples) * s
-        # (A^T A + I)^{-1/2} - I = V diag(shrink) V^T.
-        shrink = 1.0 / np.sqrt(s_a**2 + 1.0) - 1.0
-        B = deviation * scale
-        G = B + ((B @ vt.T) * shrink) @ vt
-        _, sigma, rt = thin_svd(G)
-        u = rt.T
-        directions = (u + vt.T @ (shrink[:, None] * (vt @ u))) * scale[:, None]
-        eigenvalues = sigma**2
-        max_components = min(n_classes - 1, n_features)
-        n_components = self.n_components or max_components
-        # root^T root = Z^T Z (unscaled).
-        moments = _LowRankMoments(
-            counts.astype(float), means, second_moment * n_samples,
-            s[:, None] * vt / scale, deviation, weight, ridge,
-        )
-        self._set_model(
-            classes, means, priors, directions, eigenvalues, n_components, moments
-        )
-        return moments
-
-    def _pooled_covariance(self, covariance, Z):
-        """Apply the requested shrinkage to the pooled within-class covariance."""
-        if self.shrinkage is None:
-            return covariance
-        n_features = covariance.shape[0]
+    def _estimate(self, X, empirical):
+        """The covariance of the samples ``X`` whose empirical covariance is
+        ``empirical``, as ``shrinkage`` or ``covariance_estimator`` say."""
+        if self.covariance_estimator is not None:
+            # A copy, fitted in place (its fit may return anything).
+            estimator = clone(self.covariance_estimator, safe=False)
+            estimator.fit(X)
+            if not hasattr(estimator, "covariance_"):
+                raise ValueError(
+                    f"{type(estimator).__name__} does not have a covariance_ "
+                    "attribute"
+                )
+            return np.asarray(estimator.covariance_, dtype=np.float64)
         if self.shrinkage == "auto":
-            std = np.sqrt(np.diag(covariance))
-            std[std == 0] = 1.0
-            shrunk = ledoit_wolf(Z / std, assume_centered=True)[0]
-            return std[:, None] * shrunk * std[None, :]
-        mu = np.trace(covariance) / n_features
-        shrunk = (1.0 - self.shrinkage) * covariance
-        shrunk.flat[:: n_features + 1] += self.shrinkage * mu
-        return shrunk
+            # Ledoit-Wolf of the standardized samples, scaled back.
+            n_samples = X.shape[0]
+            second_moment = np.einsum("ij,ij->j", X, X) / n_samples
+            std = _within_std(np.diag(empirical), second_moment, n_samples)[0]
+            shrunk = ledoit_wolf((X - X.mean(axis=0)) / std, assume_centered=True)[0]
+            return std[:, None] * shrunk * std
+        if self.shrinkage:
+            return shrunk_covariance(empirical, self.shrinkage)
+        return empirical
 
-    def _regularise(self, covariance, total_covariance, second_moment, n_samples):
-        """Add a tiny ridge when the pooled covariance is (numerically) singular."""
-        variance = np.diag(covariance).copy()
-        zero = constant_features(variance, second_moment, n_samples, np.float64)
-        safe = np.where(zero, 1.0, variance)
-        if not zero.any():
-            std = np.sqrt(safe)
-            corr = covariance / np.outer(std, std)
-            smallest = linalg.eigvalsh(corr, check_finite=False)[0]
-            if smallest >= self.tol**2:
-                return covariance
-        self._warn_singular(stacklevel=5)
-        regularised = covariance.copy()
-        regularised.flat[:: covariance.shape[0] + 1] += self._ridge(
-            variance, np.diag(total_covariance), second_moment, n_samples
-        )
-        return regularised
+    def _solve_eigen(self, moments, covariance, samples):
+        """Directions, ratios and Σ_W of the eigen solver: ``Σ_B w = λ Σ_W w``."""
+        if samples is None:
+            X, total = None, (moments.within + _between_scatter(moments))
+            total /= moments.n_samples
+        else:
+            X, total = samples[0], empirical_covariance(samples[0])
+        between = self._estimate(X, total) - covariance
+        try:
+            if _is_singular(covariance):
+                # Cholesky may pass or fail on it, as rounding decides.
+                raise linalg.LinAlgError
+            eigenvalues, vectors = linalg.eigh(between, covariance)
+        except linalg.LinAlgError:
+            warnings.warn(
+                "The within-class covariance is singular (collinear or constant "
+                "features, or more features than samples per class); a ridge of "
+                f"tol**2={self.tol**2:.3g} times each feature's variance was "
+                "added. Consider solver='svd' or shrinkage='auto'.",
+                SingularScatterWarning,
+                stacklevel=6,
+            )
+            covariance = covariance + np.diag(
+                self._ridge(np.diag(covariance), np.diag(total), moments)
+            )
+            eigenvalues, vectors = linalg.eigh(between, covariance)
+        ratio = np.sort(eigenvalues / eigenvalues.sum())[::-1]
+        return vectors[:, np.argsort(eigenvalues)[::-1]], ratio, covariance
 
-    def _warn_singular(self, stacklevel):
-        warnings.warn(
-            "The within-class scatter matrix S_W is singular (collinear or "
-            "constant features, or more features than samples per class); a ridge "
-            f"of tol**2={self.tol**2:.3g} times each feature's variance was added. "
-            "Consider shrinkage='auto'.",
-            SingularScatterWarning,
-            stacklevel=stacklevel,
-        )
-
-    def _ridge(self, variance, total, second_moment, n_samples):
+    def _ridge(self, variance, total, moments):
         """The ridge added to the diagonal of a singular pooled covariance."""
+        n_samples = moments.n_samples
+        second_moment = moments.second_moments / n_samples
         zero = constant_features(variance, second_moment, n_samples, np.float64)
         # A feature constant within every class is scaled by its total variance,
         # one constant everywhere by the other features' (not its own noise).
@@ -540,23 +624,21 @@ class FisherLDA(
         # tol=0 still needs some ridge to stay finite.
         return max(self.tol**2, np.finfo(np.float64).eps) * ridge_scale
 
-    def _directions(self, means, between, covariance):
-        """Discriminant directions (columns) and their eigenvalues, decreasing."""
-        n_classes = means.shape[0]
-        if n_classes == 2:
-            # The lecture's closed form: w = Σ_W^{-1} (m_1 - m_0).
-            w = linalg.solve(
-                covariance, means[1] - means[0], assume_a="pos", check_finite=False
-            )
-            w /= np.sqrt(w @ covariance @ w)
-            eigenvalue = w @ between @ w
-            return w[:, None], np.array([max(eigenvalue, 0.0)])
-        eigenvalues, eigenvectors = linalg.eigh(between, covariance, check_finite=False)
-        order = np.argsort(eigenvalues)[::-1]
-        return eigenvectors[:, order], np.clip(eigenvalues[order], 0.0, None)
+    # Formed on access (a fit on wide data keeps the SVD of the centred data).
+    @property
+    def within_scatter_(self):
+        """ndarray of shape (n_features, n_features): S_W."""
+        check_is_fitted(self)
+        return self._moments.within
+
+    @property
+    def between_scatter_(self):
+        """ndarray of shape (n_features, n_features): S_B."""
+        check_is_fitted(self)
+        return _between_scatter(self._moments)
 
     def transform(self, X):
-        """Project X onto the discriminant directions.
+        """Project X onto the first ``n_components_`` discriminant directions.
 
         Parameters
         ----------
@@ -565,11 +647,17 @@ class FisherLDA(
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components_)
-            Coordinates ``W^T (x - xbar_)`` (unit pooled within-class variance).
+        X_new : ndarray of shape (n_samples, n_components_) or (n_samples, rank)
+            Coordinates ``W^T (x - xbar_)`` with the svd solver, ``W^T x`` with
+            the eigen solver (unit pooled within-class variance).
         """
+        if self.solver == "lsqr":
+            raise NotImplementedError(
+                "transform not implemented for 'lsqr' solver (use 'svd' or 'eigen')."
+            )
         check_is_fitted(self)
-        return affine_scores(self, X, self.scalings_, mean=self.xbar_)
+        directions = self.scalings_[:, : self.n_components_]
+        return affine_scores(self, X, directions, mean=self._centre)
 
     def decision_function(self, X):
         """Class scores ``X @ coef_.T + intercept_``: log posteriors up to a constant.
