@@ -60,12 +60,18 @@ def farthest_step(X, w, centers, origin, n):
     """``(distances, rows, weights, labels)`` of the ``n`` rows of a block farthest
     from their centroid, never one on it (copies would move between coinciding
     centroids at every iteration)."""
-    X, w, labels = _nearest(X, w, centers, origin)
+    X = _block(X, origin)
+    w = np.ones(X.shape[0]) if w is None else w
+    labels = nearest_centers(X, centers)
     d = row_norms(X - centers[labels], squared=True).astype(np.float64)
     rounding = X.shape[0] * np.finfo(np.float64).eps + 4 * np.finfo(X.dtype).eps
     on_centroid = d <= rounding**2 * (row_norms(X, squared=True)
                                       + row_norms(centers, squared=True)[labels])
-    top = np.argsort(np.where(on_centroid, -1.0, -d), kind="stable")[:n]
+    key = np.where(on_centroid, 1.0, -d)
+    # The n smallest keys in a stable order: a partition, then the few sorted.
+    rows = (np.flatnonzero(key <= np.partition(key, n - 1)[n - 1])
+            if 0 < n < len(key) else np.arange(len(key)))
+    top = rows[np.argsort(key[rows], kind="stable")[:n]]
     top = top[~on_centroid[top]]
     return d[top], X[top].astype(np.float64), w[top], labels[top]
 
