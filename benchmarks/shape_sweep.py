@@ -128,7 +128,7 @@ def sweep_pca(rng):
                 ours.explained_variance_ratio_.sum()
                 - peer.explained_variance_ratio_.sum()
             )
-            quality = f"k={k}, {ours._solver(n, d)}, |Δ evr|={gap:.1e}"
+            quality = f"k={k}, {ours._fit_svd_solver}, |Δ evr|={gap:.1e}"
             rows.append(_row("PCA", (n, d), f"{name}, {rule!r}", "fit", res, quality))
             rows.append(_transform_row("PCA", f"{name}, {rule!r}", ours, peer, X))
     return rows

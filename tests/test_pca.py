@@ -190,7 +190,7 @@ def test_fraction_at_an_exact_cumulative_value():
 
 def test_int_larger_than_rank_bound_raises(iris):
     X, _ = iris
-    with pytest.raises(ValueError, match="n_components=5 must be at most"):
+    with pytest.raises(ValueError, match="n_components=5 must be between 0 and"):
         PCA(n_components=5).fit(X)
 
 
@@ -259,7 +259,7 @@ def test_feature_names_out(wine):
 
 def test_pipeline_grid_search_on_wine(wine):
     X, y = wine
-    pipe = make_pipeline(PCA(standardize=True), LogisticRegression(max_iter=500))
+    pipe = make_pipeline(PCA(0.7, standardize=True), LogisticRegression(max_iter=500))
     grid = GridSearchCV(
         pipe, {"pca__n_components": [1, 0.7, "kaiser", "scree"]}, cv=3
     ).fit(X, y)
@@ -316,7 +316,7 @@ def test_a_failed_fit_leaves_the_previous_model_and_its_statistics():
     A, B, C = rng.randn(50, 4), rng.randn(50, 4) * 10 + 100, rng.randn(50, 4)
     pca = PCA(2).fit(A)
     before = pca.components_.copy()
-    with pytest.raises(ValueError, match="n_components=5 must be at most"):
+    with pytest.raises(ValueError, match="n_components=5 must be between 0 and"):
         pca.set_params(n_components=5).fit(B)
     assert_array_equal(pca.components_, before)
     pca.set_params(n_components=2).partial_fit(C)
@@ -572,7 +572,7 @@ def test_bad_training_input(X, match):
 
 
 @pytest.mark.parametrize(
-    "params", [{"n_components": 0}, {"n_components": 1.5}, {"n_components": "foo"},
+    "params", [{"n_components": -1}, {"n_components": 1.5}, {"n_components": "foo"},
                {"n_components": -0.2}, {"standardize": "yes"}]
 )
 def test_invalid_parameters(params, iris):
@@ -657,3 +657,117 @@ def test_scree_display(wine):
     assert len(colors) == 1
     assert tuple(display.bars_[4].get_facecolor()) not in colors
     plt.close(fig)
+
+
+# ------------------------------------------- scikit-learn's solvers and sparse X
+
+
+@pytest.mark.parametrize("shape", [(200, 30), (40, 90)])
+@pytest.mark.parametrize(
+    "svd_solver", ["full", "covariance_eigh", "arpack", "randomized"]
+)
+def test_every_solver_is_scikit_learns(shape, svd_solver):
+    rng = np.random.RandomState(0)
+    X = rng.randn(*shape) @ np.diag(np.geomspace(10, 0.1, shape[1])) + 3.0
+    params = dict(n_components=5, svd_solver=svd_solver, random_state=0)
+    ours, ref = PCA(**params).fit(X), SklearnPCA(**params).fit(X)
+    assert_allclose(ours.components_, ref.components_, atol=1e-9)
+    # The randomized solver's variances are those of the projections (nearer
+    # the exact ones than the sketch's s**2 / (n - 1)).
+    rtol = 1e-6 if svd_solver == "randomized" else 1e-9
+    for name in ("explained_variance_", "explained_variance_ratio_",
+                 "singular_values_", "mean_"):
+        assert_allclose(getattr(ours, name), getattr(ref, name), rtol=rtol)
+    assert_allclose(ours.transform(X), ref.transform(X), atol=1e-8)
+    # The noise variance averages the min(n_samples, n_features) - 5 discarded
+    # eigenvalues whatever the solver (scikit-learn's "covariance_eigh" averages
+    # n_features - 5 of wide data, zeros included).
+    if svd_solver == "covariance_eigh":
+        ref = SklearnPCA(5, svd_solver="full").fit(X)
+    assert_allclose(ours.noise_variance_, ref.noise_variance_, rtol=rtol)
+    assert_allclose(ours.score_samples(X), ref.score_samples(X), rtol=rtol)
+    assert ours._fit_svd_solver == svd_solver
+
+
+@pytest.mark.parametrize("svd_solver", ["arpack", "covariance_eigh"])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_sparse_input_gives_the_model_of_the_dense(svd_solver, standardize):
+    import scipy.sparse as sp
+
+    X = sp.random(300, 40, density=0.2, random_state=0, format="csr") * 5.0
+    params = dict(n_components=4, svd_solver=svd_solver, standardize=standardize,
+                  random_state=0)
+    ours, dense = PCA(**params).fit(X), PCA(**params).fit(X.toarray())
+    assert_allclose(ours.components_, dense.components_, atol=1e-10)
+    assert_allclose(ours.explained_variance_, dense.explained_variance_, rtol=1e-10)
+    assert_allclose(ours.transform(X), dense.transform(X.toarray()), atol=1e-10)
+    with pytest.raises(TypeError, match="sparse inputs"):
+        PCA(4, svd_solver="randomized").fit(X)
+
+
+@pytest.mark.parametrize("noise", [1.0, 0.1])
+def test_mle_is_minkas_choice_as_in_scikit_learn(noise):
+    from sklearn_lecture.utils._rules import minka_dimension
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(500, 4) @ rng.randn(4, 20) + noise * rng.randn(500, 20)
+    ours = PCA("mle").fit(X)
+    assert ours.n_components_ == SklearnPCA("mle").fit(X).n_components_ == 4
+    # A rank-one spectrum: the tiny eigenvalues have no evidence.
+    assert minka_dimension(np.array([1, 1e-30, 1e-30, 1e-30]), 10) == 1
+    with pytest.raises(ValueError, match="n_samples >= n_features"):
+        PCA("mle").fit(X[:10])
+
+
+@pytest.mark.parametrize("whiten", [False, True])
+def test_no_component_and_whitened_models_score_as_scikit_learns(wine, whiten):
+    X, _ = wine
+    for n_components in (0, 3):
+        ours = PCA(n_components, whiten=whiten).fit(X)
+        ref = SklearnPCA(n_components, whiten=whiten).fit(X)
+        assert ours.components_.shape == ref.components_.shape
+        assert_allclose(ours.get_covariance(), ref.get_covariance(), rtol=1e-9)
+        assert_allclose(ours.score(X), ref.score(X), rtol=1e-7)
+
+
+def test_default_keeps_every_component_as_scikit_learn(iris):
+    X, _ = load_digits(return_X_y=True)
+    assert PCA().fit(X).n_components_ == SklearnPCA().fit(X).n_components_ == 64
+    assert PCA(0.7).fit(X).n_components_ == 9
+
+
+# ------------------------------------------------------------- IncrementalPCA
+
+
+def test_incremental_pca_is_the_pca_of_all_the_rows():
+    from sklearn.decomposition import IncrementalPCA as SklearnIncrementalPCA
+
+    from sklearn_lecture import IncrementalPCA
+
+    X, _ = load_digits(return_X_y=True)
+    ipca = IncrementalPCA(n_components=10, batch_size=300).fit(X)
+    full = PCA(10, svd_solver="covariance_eigh").fit(X)
+    assert ipca.batch_size_ == 300 and ipca.n_samples_seen_ == len(X)
+    assert_allclose(ipca.components_, full.components_, atol=1e-10)
+    assert_allclose(ipca.singular_values_, full.singular_values_, rtol=1e-12)
+    assert_allclose(ipca.var_, X.var(axis=0), atol=1e-10)
+    # Keeping every component, scikit-learn's incremental SVD is exact too.
+    X = X[:, X.std(axis=0) > 0]
+    ours = IncrementalPCA(batch_size=300).fit(X)
+    ref = SklearnIncrementalPCA(batch_size=300).fit(X)
+    assert_allclose(ours.explained_variance_, ref.explained_variance_, rtol=1e-8)
+    assert_allclose(np.abs(ours.transform(X)), np.abs(ref.transform(X)), atol=1e-6)
+
+
+def test_incremental_pca_n_components_may_change():
+    from sklearn_lecture import IncrementalPCA
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 20)
+    ipca = IncrementalPCA(n_components=10).partial_fit(X[:100])
+    ipca.set_params(n_components=15).partial_fit(X[100:])
+    assert_allclose(ipca.components_, PCA(15).fit(X).components_, atol=1e-10)
+    with pytest.raises(TypeError, match="does not support sparse"):
+        import scipy.sparse as sp
+
+        IncrementalPCA().partial_fit(sp.csr_array(X))

@@ -8,11 +8,12 @@ from ._factor import (
     kmo,
 )
 from ._merging import CorrelationMerging
-from ._pca import PCA, ContributionTable
+from ._pca import PCA, ContributionTable, IncrementalPCA
 from ._plot import ScreeDisplay
 
 __all__ = [
     "PCA",
+    "IncrementalPCA",
     "ContributionTable",
     "ScreeDisplay",
     "CommonFactorAnalysis",

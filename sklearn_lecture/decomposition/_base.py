@@ -106,6 +106,7 @@ class _MomentModel(
     _min_samples = 2
     _threaded_from = np.inf  # features from which _fit_moments uses every thread
     _dtypes = (np.float64,)
+    _accept_sparse = False  # the formats ``fit`` takes (PCA: its sparse solvers)
     _step = staticmethod(_centred_moments)
 
     @fit_guard
@@ -130,6 +131,7 @@ class _MomentModel(
         else:
             # Finiteness is read from the sums of squares: no pass over X.
             X = validate_data(self, X, dtype=dtype, ensure_all_finite=False,
+                              accept_sparse=self._accept_sparse,
                               ensure_min_samples=self._min_samples)
         return self._fit_validated(X)
 

@@ -4,8 +4,6 @@ Like scikit-learn's ``utils/extmath.py``: small numerical kernels that more than
 one family needs, so that no family imports another family's private module.
 """
 
-from contextlib import nullcontext
-
 import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
@@ -138,16 +136,6 @@ def thin_svd(A):
             return linalg.svd(A, full_matrices=False, lapack_driver="gesvd")
 
 
-def _basis(Y, orthonormal=True):
-    """A basis of Y's columns, on one BLAS thread (as :func:`thin_svd`): Q of its
-    QR factorisation, or the permuted L of its LU (scikit-learn's cheaper
-    normaliser of the power iterations)."""
-    with blas_single_thread():
-        if orthonormal:
-            return np.linalg.qr(Y)[0]
-        return linalg.lu(Y, permute_l=True, check_finite=False)[0]
-
-
 def checked_product(X, M, shift, estimator_name):
     """``X @ M + shift``, raising as scikit-learn's validation when X is not finite.
 
@@ -195,31 +183,6 @@ def affine_scores(estimator, X, weights, *, mean=None, scale=None, intercept=Non
         shift = shift - mean @ weights
     shift = shift.astype(np.result_type(X, weights), copy=False)
     return checked_product(X, weights, shift, type(estimator).__name__)
-
-
-def randomized_svd(
-    A, n_components, *, n_iter, random_state, n_oversamples=10, return_captured=False
-):
-    """Leading singular values and right singular vectors of A (Halko et al. 2011).
-
-    ``return_captured`` also returns ``||Q^T A||_F^2``, what the sketch's range
-    captures: each ``s[j]`` is at most A's j-th singular value and at least that
-    minus ``||A - Q Q^T A||_2 <= sqrt(||A||_F^2 - captured)``.
-    """
-    size = min(n_components + n_oversamples, *A.shape)
-    sketch = random_state.standard_normal((A.shape[1], size)).astype(A.dtype)
-    # Products with an A of up to a million entries are short: threads save little
-    # there and lose much on busy cores.
-    with blas_single_thread() if A.size <= 2**20 else nullcontext():
-        Q = A @ sketch
-        for _ in range(n_iter):
-            Q = A @ _basis(A.T @ _basis(Q, orthonormal=False), orthonormal=False)
-        Q = _basis(Q)
-        _, s, vt = thin_svd(Q.T @ A)
-    if return_captured:
-        captured = float(np.sum(s.astype(np.float64) ** 2))
-        return s[:n_components], vt[:n_components], captured
-    return s[:n_components], vt[:n_components]
 
 
 def flip_signs(components):

@@ -7,8 +7,11 @@ maximum on ``log J(K)``.
 """
 
 import numpy as np
+from scipy.special import gammaln
 
-__all__ = ["contribution_fraction", "difference_curve", "kaiser", "kneedle"]
+__all__ = [
+    "contribution_fraction", "difference_curve", "kaiser", "kneedle", "minka_dimension"
+]
 
 # Rounding can leave the full cumulative sum at 0.9999999999999998: without this
 # tolerance, "1.0" would ask for one component more than exist.
@@ -35,6 +38,46 @@ def contribution_fraction(eigenvalues, fraction, total=None):
     cumulative = np.cumsum(eigenvalues) / total
     k = int(np.searchsorted(cumulative, fraction - RATIO_TOL, side="left")) + 1
     return min(k, eigenvalues.shape[0])
+
+
+def _minka_log_evidence(eigenvalues, k, n_samples):
+    """Minka's Laplace approximation of log p(X | k) for probabilistic PCA."""
+    d, n = eigenvalues.shape[0], n_samples
+    tiny = 1e-15
+    if eigenvalues[k - 1] < tiny:
+        return -np.inf  # a kept direction without variance
+    noise = max(tiny, eigenvalues[k:].sum() / (d - k))
+    free = d - np.arange(k)  # d - i + 1 for i = 1 .. k
+    log_prior = -k * np.log(2.0) + np.sum(
+        gammaln(free / 2.0) - free / 2.0 * np.log(np.pi)
+    )
+    m = d * k - k * (k + 1) / 2.0
+    # The Hessian's log-determinant: pairs i < k, j > i, the discarded
+    # eigenvalues replaced by the noise variance in the inverse terms.
+    inverse = 1.0 / np.concatenate([eigenvalues[:k], np.full(d - k, noise)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gaps = eigenvalues[:k, None] - eigenvalues
+        pairs = np.log(gaps * (inverse - inverse[:k, None]))
+    pairs = np.triu(pairs + np.log(n), 1)
+    return (
+        log_prior - n / 2.0 * np.sum(np.log(eigenvalues[:k]))
+        - n * (d - k) / 2.0 * np.log(noise) + np.log(2.0 * np.pi) * (m + k) / 2.0
+        - pairs.sum() / 2.0 - k * np.log(n) / 2.0
+    )
+
+
+def minka_dimension(eigenvalues, n_samples):
+    """Minka's (2000) maximum-evidence dimension of probabilistic PCA, in [1, d - 1].
+
+    ``eigenvalues``: all ``d`` covariance eigenvalues, decreasing; 0 when no
+    dimension has a finite evidence.
+    """
+    eigenvalues = np.asarray(eigenvalues, dtype=np.float64)
+    evidence = [-np.inf] + [
+        _minka_log_evidence(eigenvalues, k, n_samples)
+        for k in range(1, eigenvalues.shape[0])
+    ]
+    return int(np.argmax(np.nan_to_num(evidence, nan=-np.inf)))
 
 
 def difference_curve(x, y):
