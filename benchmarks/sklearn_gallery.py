@@ -2,7 +2,8 @@
 
 For each example of ``SCRIPTS`` (from the ``examples/`` folder of the scikit-learn
 source distribution of the installed version), runs it twice in a fresh
-interpreter (matplotlib's Agg backend, its own scratch folder): as written, and
+interpreter (matplotlib's Agg backend, its own scratch folder, numpy's global
+generator seeded with 0): as written, and
 with the parallel estimators imported from sklearn_lecture under scikit-learn's
 names (``tests/_sklearn_suite.py``'s substitution). Prints, per script, whether
 both ran and how many numbers agree to ``--rtol``: those it prints, and the sum
@@ -65,6 +66,7 @@ path, names = sys.argv[1], json.loads(sys.argv[2])
 with open(path, encoding="utf-8") as f:
     tree = _substituted(ast.parse(f.read(), path), names)
 sys.argv = [path]
+__import__("numpy").random.seed(0)  # scripts that draw unseeded data draw the same
 exec(compile(tree, path, "exec"), {{"__name__": "__main__", "__file__": path}})
 if "matplotlib.pyplot" in sys.modules:  # what the figures show, summed
     import numpy as np
