@@ -7,7 +7,7 @@ generator seeded with 0): as written, and
 with the parallel estimators imported from sklearn_lecture under scikit-learn's
 names (``tests/_sklearn_suite.py``'s substitution). Prints, per script, whether
 both ran and how many numbers agree to ``--rtol``: those it prints, and the sum
-and sum of squares of each line, scatter and image of its figures. ``-v`` shows
+and sum of squares of each line, scatter, image and bar of its figures. ``-v`` shows
 the lines that differ (timings differ by nature).
 
 The examples come from ``--examples DIR``, or else from the source distribution
@@ -50,8 +50,8 @@ SCRIPTS = [
     "cluster/plot_kmeans_digits.py",
     "cluster/plot_kmeans_assumptions.py",
     "cluster/plot_kmeans_silhouette_analysis.py",
-    "compose/plot_digits_pipe.py",
-    "decomposition/plot_pca_iris.py",
+    "cross_decomposition/plot_pcr_vs_pls.py",
+    "neighbors/plot_nca_dim_reduction.py",
     "decomposition/plot_pca_vs_lda.py",
     "decomposition/plot_incremental_pca.py",
     "classification/plot_lda_qda.py",
@@ -76,6 +76,8 @@ if "matplotlib.pyplot" in sys.modules:  # what the figures show, summed
             arrays = [np.asarray(line.get_xydata(), float) for line in ax.lines]
             arrays += [np.asarray(c.get_offsets(), float) for c in ax.collections]
             arrays += [np.asarray(im.get_array(), float) for im in ax.images]
+            arrays += [np.asarray([p.get_height() for p in ax.patches
+                                   if hasattr(p, "get_height")], float)]
             for a in arrays:
                 if a.size:
                     print(f"[figure {{number}} axes {{i}}] {{np.nansum(a):.10g}} "
