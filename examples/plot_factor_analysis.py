@@ -79,7 +79,7 @@ print(f"wine: Bartlett chi2 = {statistic:.1f} on {dof} dof, p = {p_value:.1e}; "
 # communality are those the common factors explain least (most of their
 # variance is unique).
 fa = CommonFactorAnalysis("parallel", random_state=0).fit(X_wine)
-print(f"\nCommonFactorAnalysis(n_factors='parallel'): {fa.n_factors_} factors, "
+print(f"\nCommonFactorAnalysis(n_components='parallel'): {fa.n_factors_} factors, "
       f"{fa.n_iter_} principal-axis iterations")
 table = fa.factor_table()
 print(table.to_string(hide_below=0.3))

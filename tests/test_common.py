@@ -37,7 +37,11 @@ VARIANTS = {
         {"svd_solver": "randomized", "random_state": 0, "n_components": "kaiser",
          "standardize": True},
     ],
-    "FisherLDA": [{"shrinkage": "auto"}, {"shrinkage": 0.5}],
+    "FisherLDA": [
+        {"solver": "eigen", "shrinkage": "auto"},
+        {"solver": "eigen", "shrinkage": 0.5},
+        {"store_covariance": True},
+    ],
     "CommonFactorAnalysis": [
         {"method": "minres"},
         {"method": "ml"},
@@ -48,8 +52,8 @@ VARIANTS = {
         {"method": "ml", "rotation": "oblimin"},
         {"scores": "bartlett"},
         {"method": "minres", "rotation": "promax", "scores": "bartlett"},
-        {"n_factors": "parallel", "random_state": 0},
-        {"n_factors": 0.5},
+        {"n_components": "parallel", "random_state": 0},
+        {"n_components": 0.5},
         {"standardize": False},
         {"method": "ml", "standardize": False},
     ],

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy.optimize import linear_sum_assignment
+from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 from sklearn.decomposition import FactorAnalysis
 from sklearn.linear_model import LogisticRegression
@@ -287,10 +288,10 @@ def test_standardize_false_fits_the_covariance():
     # Maximum likelihood is scale-equivariant: the covariance loadings are the
     # correlation loadings times the standard deviations (Kaiser-normalised
     # varimax is scale-free too; only the order of the factors, by explained
-    # variance, may change).
+    # variance, may change). Maximum likelihood fits the covariance of divisor n.
     on_corr = CommonFactorAnalysis(3, method="ml").fit(X * scale)
     on_cov = CommonFactorAnalysis(3, method="ml", standardize=False).fit(X * scale)
-    std = (X * scale).std(axis=0, ddof=1)
+    std = (X * scale).std(axis=0, ddof=0)
     expected = on_corr.loadings_ * std[:, None]
     assert_allclose(_align(expected, on_cov.loadings_), expected, atol=1e-5)
     assert_allclose(on_cov.uniquenesses_, on_corr.uniquenesses_ * std**2, rtol=1e-4)
@@ -473,8 +474,10 @@ def test_bad_input_errors(wine):
         CommonFactorAnalysis().fit(constant)
     with pytest.raises(ValueError, match=r"constant column\(s\) \[4\]"):
         kmo(constant)
-    with pytest.raises(ValueError, match="degrees of freedom.*-3 < 0.*At most 8"):
+    with pytest.warns(UserWarning, match="degrees of freedom.*-3 < 0.*At most 8"):
         CommonFactorAnalysis(9).fit(X)
+    with pytest.raises(ValueError, match="n_components=14 factors are more than"):
+        CommonFactorAnalysis(14).fit(X)
     with pytest.warns(UserWarning, match="do not identify even one factor"):
         two = CommonFactorAnalysis(1).fit(X[:, :2])
     assert np.all(np.isfinite(two.loadings_))
@@ -526,7 +529,7 @@ def test_pipeline_grid_search(wine):
     grid = GridSearchCV(
         pipe,
         {
-            "commonfactoranalysis__n_factors": [1, 3],
+            "commonfactoranalysis__n_components": [1, 3],
             "commonfactoranalysis__rotation": [None, "varimax", "promax"],
         },
         cv=3,
@@ -535,7 +538,7 @@ def test_pipeline_grid_search(wine):
         # Three factors on a third less of wine: variable 2 is a Heywood case.
         warnings.simplefilter("ignore", HeywoodWarning)
         grid.fit(X, y)
-    assert grid.best_params_["commonfactoranalysis__n_factors"] == 3
+    assert grid.best_params_["commonfactoranalysis__n_components"] == 3
     assert grid.best_score_ > 0.9
     assert grid.predict(X).shape == y.shape
 
@@ -606,4 +609,126 @@ def test_heywood_warning_names_the_columns_of_a_data_frame():
 
     X = load_iris(as_frame=True).data
     with pytest.warns(HeywoodWarning, match=r"\['petal length \(cm\)'\]"):
-        CommonFactorAnalysis(n_factors=1).fit(X)
+        CommonFactorAnalysis(n_components=1).fit(X)
+
+
+# ------------------------------------------- scikit-learn's FactorAnalysis API
+
+
+@pytest.mark.parametrize("data", ["wine", "three_factor"])
+def test_ml_on_the_covariance_is_sklearns_factor_analysis(wine, data):
+    # The same maximum of the likelihood: loadings, noise variances, model
+    # covariance, log-likelihoods (two factors on wine, where both reach it).
+    X = wine[0] if data == "wine" else _three_factor_data()[0] * np.arange(1, 13)
+    ours = CommonFactorAnalysis(
+        2, method="ml", standardize=False, rotation=None, tol=1e-10, max_iter=10_000
+    ).fit(X)
+    ref = FactorAnalysis(2, tol=1e-12, max_iter=100_000, svd_method="lapack").fit(X)
+    largest = np.abs(ref.components_).max()
+    assert_allclose(_align(ref.components_.T, ours.components_.T),
+                    ref.components_.T, atol=1e-5 * largest)
+    assert_allclose(ours.noise_variance_, ref.noise_variance_,
+                    atol=1e-5 * ref.noise_variance_.max())
+    assert_allclose(ours.get_covariance(), ref.get_covariance(), rtol=1e-6,
+                    atol=1e-7 * np.abs(ref.get_covariance()).max())
+    assert_allclose(ours.score_samples(X), ref.score_samples(X), atol=1e-5)
+    assert ours.loglike_[-1] == pytest.approx(ref.loglike_[-1], rel=1e-9)
+
+
+@pytest.mark.parametrize("standardize", [True, False])
+@pytest.mark.parametrize("method", ["principal_axis", "minres", "ml"])
+def test_score_is_the_normal_log_density_of_x(wine, method, standardize):
+    from scipy.stats import multivariate_normal
+
+    X, _ = wine
+    fa = CommonFactorAnalysis(3, method=method, standardize=standardize).fit(X)
+    cov = fa.get_covariance()
+    expected = multivariate_normal(fa.mean_, cov).logpdf(X[:40])
+    assert_allclose(fa.score_samples(X[:40]), expected, rtol=1e-10)
+    assert fa.score(X[:40]) == pytest.approx(expected.mean(), rel=1e-10)
+    assert fa.loglike_[-1] == pytest.approx(fa.score_samples(X).sum(), rel=1e-10)
+    assert_allclose(cov @ fa.get_precision(), np.eye(13), atol=1e-8)
+    implied = fa.components_.T @ fa.components_ + np.diag(fa.noise_variance_)
+    scale = np.ones(13) if fa.scale_ is None else fa.scale_
+    assert_allclose(cov, implied * np.outer(scale, scale), rtol=1e-12)
+    assert_allclose(fa.noise_variance_, fa.uniquenesses_)
+
+
+def test_cross_validated_likelihood_and_set_params(wine):
+    from sklearn.model_selection import KFold, cross_val_score
+
+    X, _ = wine
+    cv = KFold(3, shuffle=True, random_state=0)  # wine is sorted by class
+    fa = CommonFactorAnalysis().set_params(n_components=2)
+    assert fa.fit(X).n_factors_ == 2
+    # The density of X whatever the scale analysed: two factors explain the
+    # held-out samples better than independent variables.
+    for standardize in (True, False):
+        fa.set_params(standardize=standardize)
+        scores = cross_val_score(fa, X, cv=cv)
+        independent = cross_val_score(clone(fa).set_params(n_components=0), X, cv=cv)
+        assert np.all(scores > independent)
+
+
+def test_n_factors_is_a_deprecated_alias(wine):
+    X, _ = wine
+    with pytest.warns(FutureWarning, match="n_factors was renamed n_components"):
+        old = CommonFactorAnalysis(n_factors=2).fit(X)
+    assert old.n_factors_ == 2
+    new = CommonFactorAnalysis(n_components=2).fit(X)
+    assert_allclose(old.loadings_, new.loadings_)
+
+
+def test_under_identified_zero_and_all_factors():
+    from sklearn.datasets import load_iris
+
+    X = load_iris().data
+    with pytest.warns(UserWarning, match="2 factors are more than 4 .*At most 1"):
+        fa = CommonFactorAnalysis(2, method="ml").fit(X)
+    assert fa.components_.shape == (2, 4) and np.all(np.isfinite(fa.transform(X)))
+    none = CommonFactorAnalysis(0).fit(X)
+    assert none.components_.shape == (0, 4) and none.transform(X).shape == (150, 0)
+    assert_allclose(none.noise_variance_, 1.0)
+    assert_allclose(none.get_covariance(), np.diag(X.var(axis=0, ddof=1)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = CommonFactorAnalysis(4, rotation=None).fit(X)
+    assert_allclose(full.get_covariance() @ full.get_precision(), np.eye(4), atol=1e-10)
+    with pytest.raises(ValueError, match="n_components=5 factors are more than"):
+        CommonFactorAnalysis(5).fit(X)
+
+
+@pytest.mark.parametrize("method", ["principal_axis", "minres", "ml"])
+def test_noise_variance_init_starts_the_extraction(wine, method):
+    X, _ = wine
+    fa = CommonFactorAnalysis(3, method=method, standardize=False, tol=1e-8,
+                              max_iter=1000).fit(X)
+    again = clone(fa).set_params(noise_variance_init=fa.noise_variance_).fit(X)
+    assert again.n_iter_ <= 2 < fa.n_iter_
+    assert_allclose(again.loadings_, fa.loadings_, atol=1e-6 * np.abs(X).max())
+    for bad in (np.ones(12), -np.ones(13), np.full(13, np.nan)):
+        with pytest.raises(ValueError, match="noise_variance_init"):
+            clone(fa).set_params(noise_variance_init=bad).fit(X)
+
+
+def test_sklearn_solver_parameters_leave_the_fit_unchanged(wine):
+    X, _ = wine
+    ref = CommonFactorAnalysis(3).fit(X)
+    for params in ({"svd_method": "randomized", "iterated_power": 7}, {"copy": False}):
+        fa = CommonFactorAnalysis(3, **params).fit(X)
+        assert_allclose(fa.loadings_, ref.loadings_)
+
+
+def test_likelihood_on_dask_and_partial_fit_is_that_of_fit(wine):
+    da = pytest.importorskip("dask.array")
+    X, _ = wine
+    ref = CommonFactorAnalysis(3, method="minres").fit(X)
+    lazy = CommonFactorAnalysis(3, method="minres").fit(da.from_array(X, chunks=50))
+    blocks = CommonFactorAnalysis(3, method="minres")
+    for start in range(0, len(X), 40):
+        blocks.partial_fit(X[start : start + 40])
+    for fa in (lazy, blocks):
+        assert fa.loglike_[-1] == pytest.approx(ref.loglike_[-1], rel=1e-9)
+    scores = lazy.score_samples(da.from_array(X, chunks=50))
+    assert isinstance(scores, da.Array)
+    assert_allclose(scores.compute(), ref.score_samples(X), rtol=1e-9)

@@ -37,7 +37,13 @@ def _fit_both(monkeypatch, X, y, **params):
 @pytest.mark.parametrize("shrinkage", [None, 0.3, 1.0])
 def test_fisher_span_path_equals_dense_path(monkeypatch, n_classes, shrinkage):
     X, y = _wide(60, 150, n_classes, seed=n_classes)
-    span, dense = _fit_both(monkeypatch, X, y, shrinkage=shrinkage)
+    # Shrinkage needs the eigen (or lsqr) solver, as in scikit-learn; the svd
+    # solver keeps covariance_ on request.
+    if shrinkage is None:
+        params = {"store_covariance": True}
+    else:
+        params = {"solver": "eigen", "shrinkage": shrinkage}
+    span, dense = _fit_both(monkeypatch, X, y, **params)
     X_test, _ = _wide(80, 150, n_classes, seed=100 + n_classes)
     assert_array_equal(span.predict(X_test), dense.predict(X_test))
     scale = np.abs(dense.decision_function(X_test)).max()
@@ -65,22 +71,25 @@ def test_fisher_span_path_equals_dense_path(monkeypatch, n_classes, shrinkage):
 def test_fisher_wide_float_shrinkage_is_sklearns_eigen_solver():
     X, y = _wide(80, 200, 4, seed=1, shift=1.0)
     X_test, _ = _wide(100, 200, 4, seed=2, shift=1.0)
-    ours = FisherLDA(shrinkage=0.3).fit(X, y)
+    ours = FisherLDA(solver="eigen", shrinkage=0.3).fit(X, y)
     ref = LinearDiscriminantAnalysis(solver="eigen", shrinkage=0.3).fit(X, y)
     assert_array_equal(ours.predict(X_test), ref.predict(X_test))
 
 
-def test_fisher_wide_without_shrinkage_warns_and_beats_sklearns_svd_solver():
+def test_fisher_wide_without_shrinkage_is_sklearns_svd_solver():
+    # As scikit-learn's svd solver, the directions where S_W is null are
+    # dropped (no ridge, no warning): its model, its predictions.
     X, y = _wide(100, 2000, 3, seed=3)
     X_test, y_test = _wide(300, 2000, 3, seed=4)
-    with pytest.warns(SingularScatterWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         ours = FisherLDA().fit(X, y)
     assert not any(k.endswith("scatter_") for k in vars(ours))
     ref = LinearDiscriminantAnalysis(solver="svd").fit(X, y)
-    # The ridge (tol**2) keeps the directions where S_W is null, which the svd
-    # solver drops: at least its accuracy, and perfect on the training data.
-    assert ours.score(X_test, y_test) >= ref.score(X_test, y_test)
-    assert ours.score(X, y) == 1.0
+    assert_array_equal(ours.predict(X_test), ref.predict(X_test))
+    assert_allclose(ours.predict_proba(X_test), ref.predict_proba(X_test), atol=1e-10)
+    assert_allclose(ours.transform(X_test), ref.transform(X_test), atol=1e-9)
+    assert ours.score(X_test, y_test) == ref.score(X_test, y_test)
     assert ours.within_scatter_.shape == (2000, 2000)
 
 

@@ -92,6 +92,27 @@ def _centred_moments(block):
     return moments
 
 
+class _LikelihoodMixin:
+    """``score``: the mean of a Gaussian model's ``score_samples`` (PCA, factor
+    analysis), so that cross-validation can choose their number of components."""
+
+    def score(self, X, y=None):
+        """Mean log-likelihood of the samples (:meth:`score_samples`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+
 class _MomentModel(
     DaskInferenceMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):

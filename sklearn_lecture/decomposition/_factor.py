@@ -8,10 +8,10 @@ import numpy as np
 from scipy import linalg, optimize, stats
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._callbacks import NO_TASK, CallbackSupportMixin, begin_fit
-from ..utils._compat import Interval, RealNotInt, StrOptions
+from ..utils._compat import Hidden, Interval, RealNotInt, StrOptions
 from ..utils._linalg import affine_scores, is_singular
 from ..utils._params import store_params
 from ..utils._rules import contribution_fraction, kaiser
@@ -19,6 +19,7 @@ from ._base import (
     _centred_moments,
     _correlation_from_covariance,
     _covariance,
+    _LikelihoodMixin,
     _MomentModel,
     fill_moment_doc,
     format_table,
@@ -188,6 +189,13 @@ def _initial_communalities(S):
     return np.clip(h, 0.0, d)
 
 
+def _start(S, start):
+    """Initial uniquenesses: ``start`` (fractions of the variances) or, by
+    default, one minus the squared multiple correlations."""
+    d = np.diag(S)
+    return d - _initial_communalities(S) if start is None else start * d
+
+
 def _top_eigen(S, n_factors):
     """Leading eigenpairs of a symmetric matrix, in decreasing order."""
     p = S.shape[0]
@@ -212,7 +220,7 @@ def _principal_axis_step(S, h, n_factors, ceiling):
     return np.minimum(h_new, ceiling), loadings, heywood, residual @ residual
 
 
-def _principal_axis(S, n_factors, tol, max_iter, task=NO_TASK):
+def _principal_axis(S, n_factors, tol, max_iter, task=NO_TASK, start=None):
     """Iterated principal-axis factoring, accelerated by SQUAREM.
 
     Communalities on the diagonal, leading eigenvectors, new communalities,
@@ -223,7 +231,7 @@ def _principal_axis(S, n_factors, tol, max_iter, task=NO_TASK):
     """
     d = np.diag(S).copy()
     ceiling = (1.0 - _MIN_UNIQUENESS) * d
-    h = np.minimum(_initial_communalities(S), ceiling)
+    h = np.clip(d - _start(S, start), 0.0, ceiling)
     n_iter, converged, stop = 0, False, False
 
     def step(h):
@@ -311,7 +319,7 @@ def _ml_loadings(R, psi, n_factors):
 
 
 def _minimise_uniquenesses(objective, S, n_factors, tol, max_iter, *, ml,
-                           task=NO_TASK):
+                           task=NO_TASK, start=None):
     """L-BFGS-B over the uniquenesses within [0.5 % of the variance, variance];
     each iteration a subtask of ``task`` (scikit-learn's callbacks)."""
     d = np.diag(S)
@@ -327,7 +335,7 @@ def _minimise_uniquenesses(objective, S, n_factors, tol, max_iter, *, ml,
         residual = gradient * psi**2 if ml else gradient
         return np.max(np.abs(residual) / d)
 
-    state = {"x": np.clip(d - _initial_communalities(S), lower, d), "nit": 0}
+    state = {"x": np.clip(_start(S, start), lower, d), "nit": 0}
 
     def callback(x):
         state["x"] = x
@@ -472,21 +480,24 @@ class FactorTable:
 
 
 @fill_moment_doc
-class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
+class CommonFactorAnalysis(CallbackSupportMixin, _LikelihoodMixin, _MomentModel):
     """Common factor analysis with the lecture's extraction and rotation choices.
 
     The model ``x = Λ f + ε``: k shared factors and a unique part per variable,
     so the correlation (or covariance) matrix is ``R = Λ Λ^T + Ψ``, Ψ diagonal.
     Unlike PCA only the shared variance is explained: variable i keeps its
-    uniqueness ``ψ_i``; its communality ``h_i = Σ_j λ_ij^2`` is the explained
-    part. Loadings by principal axes, minres or maximum likelihood, then rotated.
+    uniqueness ``ψ_i``; its communality ``h_i = Σ_j λ_ij^2`` is the part the
+    factors explain. Loadings by principal axes, minres or maximum likelihood,
+    then rotated. A drop-in for :class:`sklearn.decomposition.FactorAnalysis`:
+    its parameters, attributes and methods, with the lecture's defaults.
 
     Parameters
     ----------
-    n_factors : int, float, {"kaiser", "parallel"}, default="kaiser"
+    n_components : int, float, {"kaiser", "parallel"}, default="kaiser"
         Number of factors:
 
-        - int: that many;
+        - int: that many, from 0 (no factor: independent variables, Ψ alone)
+          to n_features;
         - ``"kaiser"``: the eigenvalues of the correlation matrix above 1;
         - ``"parallel"``: Horn's parallel analysis, the leading eigenvalues above
           the ``parallel_percentile``-th percentile of those of random normal
@@ -494,30 +505,50 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
         - float in (0, 1]: the fewest factors whose eigenvalues' cumulative
           share of the total variance reaches it (PCA's rule).
 
-        At least one factor, at most what the model identifies (``((p - k)^2 -
-        (p + k)) / 2 >= 0``: a rule asking for more warns and is capped, an int
-        is an error). Two variables identify none: one is fitted, with a warning.
-    method : {"principal_axis", "minres", "ml"}, default="principal_axis"
-        Extraction: iterated principal axes, minimum residuals (unweighted
-        least squares) or normal maximum likelihood (both by L-BFGS-B).
+        The model identifies k factors while ``((p - k)^2 - (p + k)) / 2 >= 0``:
+        an int beyond that is fitted with a warning (the loadings are then one
+        of infinitely many that fit equally well), a rule is capped there (at
+        least one factor). scikit-learn's default None, as many factors as
+        features, is not one: no factor analysis identifies it.
+    tol : float, default=1e-6
+        Extraction tolerance: largest change of a communality (principal axis)
+        or projected gradient (minres, ml), relative to the variances.
+    copy : bool, default=True
+        scikit-learn's parameter; X is never modified (the fit reads its
+        moments), so both values give the same fit.
+    max_iter : int, default=100
+        Maximum number of iterations of the extraction.
+    noise_variance_init : array-like of shape (n_features,), default=None
+        Initial uniquenesses, in X's units; None starts from one minus the
+        squared multiple correlations (times the variances).
+    svd_method : {"lapack", "randomized"}, default="lapack"
+        scikit-learn's SVD of the data at each iteration. The extractions here
+        decompose the p × p correlation (or covariance) matrix, exactly, with
+        LAPACK: both values give the same fit.
+    iterated_power : int, default=3
+        Power iterations of scikit-learn's randomized SVD; unused, as
+        ``svd_method``.
     rotation : {"varimax", "quartimax", "promax", "oblimin"} or None, \
             default="varimax"
         Varimax (Kaiser-normalised) and quartimax are orthogonal; promax (power
         4) and oblimin (direct quartimin) oblique (``factor_correlation_`` Φ).
+    random_state : int, RandomState instance or None, default=None
+        Seed of parallel analysis' random data; nothing else is random.
+    method : {"principal_axis", "minres", "ml"}, default="principal_axis"
+        Extraction: iterated principal axes, minimum residuals (unweighted
+        least squares) or normal maximum likelihood (both by L-BFGS-B).
     scores : {"regression", "bartlett"}, default="regression"
         Scores of :meth:`transform`: Thurstone's ``Z R^{-1} S`` (S the structure
         matrix) or Bartlett's ``Z Ψ^{-1} Λ (Λ^T Ψ^{-1} Λ)^{-1}``.
     standardize : bool, default=True
-        Analyse the correlation matrix (True) or the covariance matrix (False).
-    max_iter : int, default=100
-        Maximum number of iterations of the extraction.
-    tol : float, default=1e-6
-        Extraction tolerance: largest change of a communality (principal axis)
-        or projected gradient (minres, ml), relative to the variances.
+        Analyse the correlation matrix (True) or the covariance matrix (False;
+        of divisor n - 1, or n for ``"ml"``, whose fit is then the
+        maximum-likelihood estimate).
     parallel_percentile : float, default=95
         Percentile of the random-data eigenvalues parallel analysis compares to.
-    random_state : int, RandomState instance or None, default=None
-        Seed of parallel analysis' random data; nothing else is random.
+    n_factors : int, float or {"kaiser", "parallel"}
+        Deprecated: the former name of ``n_components`` (a FutureWarning); it
+        will be removed in the next release.
 
     Attributes
     ----------
@@ -525,7 +556,9 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
         Rotated loadings (the pattern matrix if oblique), by decreasing
         explained variance, each column's sum positive.
     components_ : ndarray of shape (`n_factors_`, n_features)
-        ``loadings_.T``, so that tools reading ``components_`` work.
+        ``loadings_.T``, scikit-learn's name.
+    noise_variance_ : ndarray of shape (n_features,)
+        ``uniquenesses_``, scikit-learn's name.
     structure_ : ndarray of shape (n_features, `n_factors_`) or None
         Correlations of the variables with the factors, ``loadings_ @ Φ``
         (oblique rotations only, else None).
@@ -542,7 +575,7 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
         Eigenvalues of the correlation matrix (whatever ``standardize``),
         decreasing.
     parallel_eigenvalues_ : ndarray of shape (n_features,) or None
-        Parallel analysis' reference curve when ``n_factors="parallel"``.
+        Parallel analysis' reference curve when ``n_components="parallel"``.
     explained_variance_ : ndarray of shape (`n_factors_`,)
         Sum of squared loadings of each factor (``diag(Φ Λ^T Λ)`` if oblique).
     explained_variance_ratio_ : ndarray of shape (`n_factors_`,)
@@ -551,6 +584,10 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
         Number of factors.
     n_iter_ : int
         Iterations of the extraction.
+    loglike_ : list of float
+        The log-likelihood of the training data under the fitted model (see
+        :meth:`score_samples`), one value: the extractions other than ``"ml"``
+        do not maximise it, so their iterations are not recorded.
     {moment_attributes}
 
     Notes
@@ -558,6 +595,15 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
     ``"ml"`` needs a non-singular correlation matrix; the other methods report
     the Heywood cases a singular one causes (:class:`HeywoodWarning`). ``fit``
     on dask and ``partial_fit`` give the model of ``fit`` (exact moments).
+
+    The model of X is the normal ``N(mean_, D (Λ Λ^T + Ψ) D)``, ``D =
+    diag(scale_)`` with ``standardize=True`` (the factor model of the
+    correlations in X's units, as :class:`PCA` does), else the identity:
+    :meth:`get_covariance`, :meth:`get_precision` and :meth:`score_samples` are
+    those of X whatever ``standardize``. scikit-learn's FactorAnalysis is the
+    ``method="ml", standardize=False, rotation=None`` model, here fitted to the
+    likelihood's maximum within the tolerance (each uniqueness at least 0.5 %
+    of its variance), where scikit-learn's iteration often stops earlier.
 
     See Also
     --------
@@ -584,7 +630,7 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
     >>> from sklearn.datasets import load_wine
     >>> from sklearn_lecture.decomposition import CommonFactorAnalysis
     >>> X, _ = load_wine(return_X_y=True)
-    >>> fa = CommonFactorAnalysis(n_factors="kaiser", method="minres").fit(X)
+    >>> fa = CommonFactorAnalysis(n_components="kaiser", method="minres").fit(X)
     >>> fa.n_factors_
     3
     >>> fa.transform(X).shape
@@ -600,25 +646,33 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
     cumulative %     30.75    48.59    58.37
     """
 
+    _n_options = [
+        Interval(Integral, 0, None, closed="left"),
+        Interval(RealNotInt, 0, 1, closed="right"),
+        StrOptions({"kaiser", "parallel"}),
+    ]
     _parameter_constraints: dict = {
-        "n_factors": [
-            Interval(Integral, 1, None, closed="left"),
-            Interval(RealNotInt, 0, 1, closed="right"),
-            StrOptions({"kaiser", "parallel"}),
-        ],
-        "method": [StrOptions({"principal_axis", "minres", "ml"})],
+        "n_components": _n_options,
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "copy": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "noise_variance_init": ["array-like", None],
+        "svd_method": [StrOptions({"lapack", "randomized"})],
+        "iterated_power": [Interval(Integral, 0, None, closed="left")],
         "rotation": [StrOptions({"varimax", "quartimax", "promax", "oblimin"}), None],
+        "random_state": ["random_state"],
+        "method": [StrOptions({"principal_axis", "minres", "ml"})],
         "scores": [StrOptions({"regression", "bartlett"})],
         "standardize": ["boolean"],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
         "parallel_percentile": [Interval(Real, 0, 100, closed="both")],
-        "random_state": ["random_state"],
+        "n_factors": [*_n_options, Hidden(StrOptions({"deprecated"}))],
     }
 
-    def __init__(self, n_factors="kaiser", *, method="principal_axis",
-                 rotation="varimax", scores="regression", standardize=True,
-                 max_iter=100, tol=1e-6, parallel_percentile=95, random_state=None):
+    def __init__(self, n_components="kaiser", *, tol=1e-6, copy=True, max_iter=100,
+                 noise_variance_init=None, svd_method="lapack", iterated_power=3,
+                 rotation="varimax", random_state=None, method="principal_axis",
+                 scores="regression", standardize=True, parallel_percentile=95,
+                 n_factors="deprecated"):
         store_params(self, locals())
 
     _min_samples = 3
@@ -631,29 +685,31 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
                 "A factor model explains the correlations between variables; "
                 f"it needs at least 2 features, got n_features={n_features}."
             )
-        # One factor is always fitted; more only while the model identifies them.
-        max_factors = max(1, _max_identified_factors(n_features))
+        requested = self.n_components
+        if not (isinstance(self.n_factors, str) and self.n_factors == "deprecated"):
+            warnings.warn(
+                "n_factors was renamed n_components (scikit-learn's name) and "
+                "will be removed in the next release; pass n_components.",
+                FutureWarning, stacklevel=4,
+            )
+            requested = self.n_factors
         covariance = _covariance(moments, type(self).__name__)
         corr = _correlation_from_covariance(covariance)
         eigenvalues = np.clip(linalg.eigvalsh(corr, check_finite=False)[::-1], 0, None)
 
         reference = None
-        if self.n_factors == "parallel":
+        if requested == "parallel":
             reference = _parallel_reference(
                 n_samples, n_features, self.parallel_percentile, self.random_state
             )
-        n_factors = self._choose_n_factors(eigenvalues, reference, max_factors)
-
-        if _degrees_of_freedom(n_features, n_factors) < 0:
-            warnings.warn(
-                f"{n_features} features do not identify even one factor: the "
-                "degrees of freedom ((p - k)^2 - (p + k)) / 2 are "
-                f"{_degrees_of_freedom(n_features, n_factors):g} < 0, so these "
-                "loadings are one of infinitely many that fit equally well.",
-                UserWarning, stacklevel=2,
-            )
+        n_factors = self._choose_n_factors(requested, eigenvalues, reference)
         S = corr if self.standardize else covariance
-        loadings, psi, n_iter, heywood = self._extract(S, corr, n_factors)
+        if self.method == "ml" and not self.standardize:
+            # The maximum of the likelihood is that of the covariance of divisor
+            # n (the normal model's own estimate), as scikit-learn's.
+            S = covariance * ((n_samples - 1) / n_samples)
+        start = self._start(covariance if self.standardize else S)
+        loadings, psi, n_iter, heywood = self._extract(S, corr, n_factors, start)
         if heywood.any():
             names = getattr(self, "feature_names_in_", None)
             variables = np.flatnonzero(heywood).tolist()
@@ -670,6 +726,7 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
         d = np.diag(S)
         self.communalities_ = np.einsum("ij,ij->i", loadings, loadings)
         self.uniquenesses_ = psi
+        self.noise_variance_ = psi
         self.eigenvalues_ = eigenvalues
         self.parallel_eigenvalues_ = reference
         self.explained_variance_ratio_ = self.explained_variance_ / d.sum()
@@ -678,41 +735,79 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
         self.mean_ = moments.means[0]
         self.scale_ = np.sqrt(np.diag(covariance)) if self.standardize else None
         self._weights = self._score_weights(S)
+        # The sum of score_samples over the training data, from its scatter.
+        scatter = moments.within
+        if self.scale_ is not None:
+            scatter = scatter / np.outer(self.scale_, self.scale_)
+        cholesky, constant = self._density()
+        quadratic = np.trace(linalg.cho_solve((cholesky, True), scatter))
+        self.loglike_ = [float(-0.5 * (quadratic + n_samples * constant))]
 
-    def _choose_n_factors(self, eigenvalues, reference, max_factors):
-        n_features = eigenvalues.shape[0]
-        if isinstance(self.n_factors, Integral):
-            if self.n_factors > max_factors:
-                raise ValueError(
-                    f"n_factors={self.n_factors} is more than the factor model "
-                    f"can identify from {n_features} features: its degrees of "
-                    "freedom ((p - k)^2 - (p + k)) / 2 would be "
-                    f"{_degrees_of_freedom(n_features, self.n_factors):g} < 0. "
-                    f"At most {max_factors} factors can be fitted."
-                )
-            return int(self.n_factors)
-        wanted = _n_factors_from_rule(self.n_factors, eigenvalues, reference)
-        if wanted > max_factors:
-            warnings.warn(
-                f"n_factors={self.n_factors!r} asks for {wanted} factors, but "
-                f"{n_features} features identify at most {max_factors} (the "
-                "degrees of freedom ((p - k)^2 - (p + k)) / 2 must not be "
-                f"negative); keeping {max_factors}.", UserWarning, stacklevel=3,
+    def _start(self, covariance):
+        """``noise_variance_init`` validated, as fractions of the variances of X
+        in ``covariance``."""
+        if self.noise_variance_init is None:
+            return None
+        init = np.asarray(self.noise_variance_init, dtype=np.float64)
+        if init.shape != covariance.shape[:1]:
+            raise ValueError(
+                f"noise_variance_init has shape {init.shape}; X has "
+                f"{covariance.shape[0]} features, so it needs shape "
+                f"({covariance.shape[0]},)."
             )
-        return min(wanted, max_factors)
+        if not np.all(np.isfinite(init) & (init > 0)):
+            raise ValueError("noise_variance_init must be positive and finite.")
+        return init / np.diag(covariance)
 
-    def _extract(self, S, corr, n_factors):
+    def _choose_n_factors(self, requested, eigenvalues, reference):
+        n_features = eigenvalues.shape[0]
+        identified = _max_identified_factors(n_features)
+        if isinstance(requested, Integral):
+            if requested > n_features:
+                raise ValueError(
+                    f"n_components={requested} factors are more than the "
+                    f"{n_features} features of X."
+                )
+            n_factors = int(requested)
+        else:
+            n_factors = _n_factors_from_rule(requested, eigenvalues, reference)
+            if n_factors > max(1, identified):
+                warnings.warn(
+                    f"n_components={requested!r} asks for {n_factors} factors, but "
+                    f"{n_features} features identify at most {identified} (the "
+                    "degrees of freedom ((p - k)^2 - (p + k)) / 2 must not be "
+                    f"negative); keeping {max(1, identified)}.",
+                    UserWarning, stacklevel=4,
+                )
+                n_factors = max(1, identified)
+        dof = _degrees_of_freedom(n_features, n_factors)
+        if dof < 0:
+            head = (f"{n_features} features do not identify even one factor"
+                    if identified == 0 else f"{n_factors} factors are more than "
+                    f"{n_features} features can identify")
+            warnings.warn(
+                f"{head}: the degrees of freedom ((p - k)^2 - (p + k)) / 2 are "
+                f"{dof:g} < 0, so these loadings are one of infinitely many that "
+                f"fit equally well. At most {identified} factor(s) are identified.",
+                UserWarning, stacklevel=4,
+            )
+        return n_factors
+
+    def _extract(self, S, corr, n_factors, start):
         """Unrotated loadings, uniquenesses, iterations and Heywood mask."""
+        if n_factors == 0:
+            return np.zeros((S.shape[0], 0)), np.diag(S).copy(), 0, np.zeros(
+                S.shape[0], dtype=bool)
         unit = float(np.mean(np.diag(S)))
         task = begin_fit(self, self.max_iter)
         if self.method == "principal_axis":
             loadings, psi, n_iter, converged, heywood = _principal_axis(
-                S / unit, n_factors, self.tol, self.max_iter, task
+                S / unit, n_factors, self.tol, self.max_iter, task, start
             )
         elif self.method == "minres":
             psi, n_iter, converged, heywood = _minimise_uniquenesses(
                 _minres_objective, S / unit, n_factors, self.tol, self.max_iter,
-                ml=False, task=task,
+                ml=False, task=task, start=start,
             )
             loadings = _minres_loadings(S / unit, psi, n_factors)
         if self.method != "ml":
@@ -728,7 +823,7 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
             # The likelihood is scale-free: fit the correlations, rescale after.
             psi, n_iter, converged, heywood = _minimise_uniquenesses(
                 _ml_objective, corr, n_factors, self.tol, self.max_iter, ml=True,
-                task=task,
+                task=task, start=start,
             )
             loadings = _ml_loadings(corr, psi, n_factors)
             d = np.diag(S)
@@ -776,6 +871,8 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
             # would give huge weights: the pseudo-inverse keeps them finite.
             return linalg.pinvh(S, check_finite=False) @ structure
         weighted = self.loadings_ / self.uniquenesses_[:, None]
+        if self.n_factors_ == 0:
+            return weighted
         return weighted @ linalg.pinvh(self.loadings_.T @ weighted, check_finite=False)
 
     def transform(self, X):
@@ -794,6 +891,75 @@ class CommonFactorAnalysis(CallbackSupportMixin, _MomentModel):
         check_is_fitted(self)
         return affine_scores(self, X, self._weights, mean=self.mean_,
                              scale=self.scale_, dtype=np.float64)
+
+    def _density(self):
+        """Cholesky factor of ``Λ Λ^T + Ψ`` (lower) and the constant of the log
+        density of X, ``p ln 2π + ln det`` of the covariance of X."""
+        cholesky = linalg.cholesky(
+            self.loadings_ @ self.loadings_.T + np.diag(self.uniquenesses_),
+            lower=True, check_finite=False,
+        )
+        log_det = 2.0 * np.sum(np.log(np.diag(cholesky)))
+        if self.scale_ is not None:
+            log_det += 2.0 * np.sum(np.log(self.scale_))
+        return cholesky, cholesky.shape[0] * np.log(2.0 * np.pi) + log_det
+
+    def get_covariance(self):
+        """Covariance of X under the factor model.
+
+        ``components_.T @ components_ + diag(noise_variance_)``, times ``scale_``
+        on both sides with ``standardize=True``.
+
+        Returns
+        -------
+        cov : ndarray of shape (n_features, n_features)
+            The model's covariance of X.
+        """
+        check_is_fitted(self)
+        cov = self.loadings_ @ self.loadings_.T + np.diag(self.uniquenesses_)
+        return cov if self.scale_ is None else cov * np.outer(self.scale_, self.scale_)
+
+    def get_precision(self):
+        """Inverse of :meth:`get_covariance`.
+
+        Returns
+        -------
+        precision : ndarray of shape (n_features, n_features)
+            The model's precision matrix of X.
+        """
+        check_is_fitted(self)
+        cholesky, _ = self._density()
+        precision = linalg.cho_solve((cholesky, True), np.eye(cholesky.shape[0]))
+        if self.scale_ is None:
+            return precision
+        return precision / np.outer(self.scale_, self.scale_)
+
+    def score_samples(self, X):
+        """Log-likelihood of each sample under the factor model.
+
+        The normal density of :meth:`get_covariance` around ``mean_``: with
+        ``standardize=True`` still the density of X (the model of the
+        correlations in X's units), so scores compare across ``standardize``
+        and with :class:`PCA`'s.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        Z = X - self.mean_
+        if self.scale_ is not None:
+            Z = Z / self.scale_
+        cholesky, constant = self._density()
+        whitened = linalg.solve_triangular(cholesky, Z.T, lower=True,
+                                           check_finite=False)
+        return -0.5 * (np.einsum("ij,ij->j", whitened, whitened) + constant)
 
     def factor_table(self):
         """Loadings, communalities and uniquenesses in one printable table.

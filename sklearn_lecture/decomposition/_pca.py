@@ -36,7 +36,7 @@ from ..utils._rules import (
     scree_elbow,
 )
 from ..utils._threads import blas_single_thread
-from ._base import _MomentModel, fill_moment_doc, format_table
+from ._base import _LikelihoodMixin, _MomentModel, fill_moment_doc, format_table
 
 
 def _select_n_components(rule, eigenvalues, n_features, total=None, n_samples=None):
@@ -57,7 +57,8 @@ def _select_n_components(rule, eigenvalues, n_features, total=None, n_samples=No
                 raise ValueError(
                     "n_components='mle' is only supported if n_samples >= n_features"
                 )
-            return minka_dimension(eigenvalues, n_samples)
+            # A numpy integer, as scikit-learn's (scripts rely on its formatting).
+            return np.int64(minka_dimension(eigenvalues, n_samples))
         return scree_elbow(eigenvalues[:n_eig])
     if isinstance(rule, Integral):
         # Checked against the rank before a fit; partial_fit may keep more
@@ -240,7 +241,7 @@ class ContributionTable:
 
 
 @fill_moment_doc
-class PCA(_MomentModel):
+class PCA(_LikelihoodMixin, _MomentModel):
     """Principal component analysis: scikit-learn's PCA, with the lecture's rules.
 
     ``PCA()`` keeps every component, as scikit-learn's PCA does; the lecture's
@@ -830,22 +831,6 @@ class PCA(_MomentModel):
         if self.scale_ is not None:
             log_det += 2.0 * float(np.sum(np.log(self.scale_.astype(np.float64))))
         return -0.5 * (quadratic + n_features * np.log(2.0 * np.pi) + log_det)
-
-    def score(self, X, y=None):
-        """Mean log-likelihood of the samples (:meth:`score_samples`).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        score : float
-        """
-        return float(np.mean(self.score_samples(X)))
 
     def inverse_transform(self, X):
         """Map component scores back to the input space (reconstruction).

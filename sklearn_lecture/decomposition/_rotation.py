@@ -161,7 +161,7 @@ def rotate(A, method):
     (None: unchanged, identity rotation); see the module docstring."""
     n_factors = A.shape[1]
     oblique = method in OBLIQUE_ROTATIONS
-    if method is None or n_factors == 1:
+    if method is None or n_factors <= 1:
         return A.copy(), np.eye(n_factors), np.eye(n_factors) if oblique else None, True
     if method == "varimax":
         return varimax(A)
