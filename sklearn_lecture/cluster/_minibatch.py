@@ -237,11 +237,13 @@ class MiniBatchKMeans(KMeans):
         self._ewa_inertia = self._ewa_inertia_min = None
         n_steps = (self.max_iter * n_samples) // self._batch_size
         history, task = [], begin_fit(self, n_steps, X=X_all)
-        # Batches drawn by weight, their rows then of weight 1 (scikit-learn's way).
-        p, ones = w / w.sum(), np.ones(self._batch_size)
+        # Batches drawn by weight, their rows then of weight 1 (scikit-learn's way):
+        # RandomState.choice(n, size, p=p)'s draws, its cumulative sum done once.
+        cdf, ones = np.cumsum(w / w.sum()), np.ones(self._batch_size)
+        cdf /= cdf[-1]
         for step in range(1, n_steps + 1):
             subtask = task.subtask("step")
-            rows = rng.choice(n_samples, self._batch_size, p=p)
+            rows = cdf.searchsorted(rng.random_sample(self._batch_size), "right")
             new, counts, inertia = self._step(X[rows], ones, centers, counts, rng)
             history.append(inertia / self._batch_size)
             shift = float(np.sum((new - centers) ** 2)) if self._tol > 0 else 0.0
