@@ -62,6 +62,26 @@ def bench_kmeans(dtype=np.float64, n=100_000, max_iter=50, repeats=5):
     return res
 
 
+def bench_minibatch(repeats=5, n=1_000_000):
+    """The default call on both sides: the same seeds and batches, so the same
+    steps and centroids."""
+    from sklearn.cluster import MiniBatchKMeans as SkMiniBatchKMeans
+
+    from sklearn_lecture import MiniBatchKMeans
+
+    X, _ = _blobs(n, 4, 10)
+    res, o, p = compare(
+        f"MiniBatchKMeans fit {n:,}x4, K=10", "sklearn MiniBatchKMeans",
+        lambda: MiniBatchKMeans(10, random_state=0).fit(X),
+        lambda: SkMiniBatchKMeans(10, random_state=0).fit(X),
+        repeats=repeats, target=1.0,
+    )
+    gap = np.abs(o.cluster_centers_ - p.cluster_centers_).max()
+    res.quality = (f"largest centroid difference {gap:.1e}; steps "
+                   f"{o.n_steps_}/{p.n_steps_}")
+    return res
+
+
 def bench_kmeans_scaling(plot_path):
     """Fit time against n, both libraries, log-log."""
     sizes = [10_000, 31_623, 100_000, 316_228, 1_000_000]
@@ -285,6 +305,7 @@ def bench_rnn(repeats=3, epochs=3, n_samples=2000, n_timesteps=50):
 BENCHES = {
     "kmeans": lambda: bench_kmeans(),
     "kmeans32": lambda: bench_kmeans(np.float32),
+    "minibatch": bench_minibatch,
     "fcm": bench_fcm,
     "pca": bench_pca,
     "fisher": bench_fisher,
