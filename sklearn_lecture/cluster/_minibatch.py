@@ -9,12 +9,12 @@ from sklearn.utils import check_random_state
 from ..utils._callbacks import begin_fit
 from ..utils._compat import Interval, StrOptions
 from ..utils._dask import is_dask_array
-from ..utils._linalg import group_sums, row_norms
+from ..utils._linalg import group_sums
 from ..utils._params import store_params
 from ..utils._validation import fit_guard
 from ._base import _BaseKMeans, fill_cluster_doc
 from ._common import _check_squares, _collapse_duplicates, _init_centroids, _is_seeded
-from ._kmeans import KMeans, sculley_update
+from ._kmeans import KMeans, _spread_step, sculley_update
 from ._kmeans_fast import nearest_centers
 
 
@@ -198,9 +198,11 @@ class MiniBatchKMeans(KMeans):
         return False
 
     def _check_batch(self, X, what):
+        """X in float64, refused where its squared norms overflow or underflow
+        (KMeans' check: its largest coordinate read only where that can be)."""
         X64 = X.astype(np.float64, copy=False)
-        _check_squares(row_norms(X64, True).max(initial=0),
-                       np.ptp(X64, axis=0).max(initial=0), X.dtype, what)
+        _, largest, peak = _spread_step(X64, None, None)
+        _check_squares(largest, peak, X.dtype, what)
         return X64
 
     def _fit(self, X, sample_weight):
